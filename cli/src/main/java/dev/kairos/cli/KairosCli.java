@@ -1,0 +1,25 @@
+package dev.kairos.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kairos} command. */
+@Command(
+    name = "kairos",
+    mixinStandardHelpOptions = true,
+    versionProvider = KairosCli.Version.class,
+    description = "Serverless-like model serving over the Open Inference Protocol.",
+    subcommands = {ServeCommand.class})
+public final class KairosCli {
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new KairosCli()).execute(args));
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = KairosCli.class.getPackage().getImplementationVersion();
+      return new String[] {"kairos " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.kairos.cli;
+
+import dev.kairos.runtime.RuntimeMain;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A runtime replica as a child JVM on a loopback port. The child watches its standard input and
+ * exits when this process goes away, however it goes.
+ */
+final class RuntimeProcess {
+  private final Process process;
+  private final CompletableFuture<Integer> port = new CompletableFuture<>();
+
+  private RuntimeProcess(Process process) {
+    this.process = process;
+  }
+
+  /**
+   * Starts a replica of one model version.
+   *
+   * @return the process; {@link #ready()} completes with its port, or fails with the reason it
+   *     could not load
+   */
+  static RuntimeProcess start(Path modelDir, String version, List<String> jvmOptions)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(RuntimeMain.class.getName());
+    cmd.addAll(
+        List.of("--model-dir", modelDir.toString(), "--version", version, "--exit-with-parent"));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    RuntimeProcess rp = new RuntimeProcess(p);
+    Thread reader = new Thread(rp::readReport, "replica-report-" + p.pid());
+    reader.setDaemon(true);
+    reader.start();
+    return rp;
+  }
+
+  private void readReport() {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith(RuntimeMain.READY_PREFIX)) {
+          port.complete(Integer.parseInt(line.substring(RuntimeMain.READY_PREFIX.length()).trim()));
+        } else if (line.startsWith(RuntimeMain.FAILED_PREFIX)) {
+          port.completeExceptionally(
+              new IllegalStateException(line.substring(RuntimeMain.FAILED_PREFIX.length())));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      port.completeExceptionally(e);
+    }
+    port.completeExceptionally(
+        new IllegalStateException(
+            "replica exited before it was ready (pid " + process.pid() + ")"));
+  }
+
+  CompletableFuture<Integer> ready() {
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Asks the replica to stop (SIGTERM), and kills it if it has not within the grace period. */
+  void stop(long graceMillis) {
+    process.destroy();
+    try {
+      if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.kairos.gateway.route;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * A model's versions, their traffic weights and replica sets, and its serving state.
+ *
+ * <p>Without weights every request goes to the highest version that has a routable replica.
+ */
+public final class ModelRoute {
+  /** Where the model is in its life. */
+  public enum State {
+    LOADING,
+    READY,
+    FAILED
+  }
+
+  private final String name;
+  private final Map<String, ReplicaSet> versions = new ConcurrentHashMap<>();
+  private volatile String[] weightedVersions = new String[0];
+  private volatile int[] cumulativeWeights = new int[0];
+  private volatile State state = State.LOADING;
+  private volatile String reason;
+
+  public ModelRoute(String name) {
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** Why the model failed, or null. */
+  public String reason() {
+    return reason;
+  }
+
+  public void markReady() {
+    state = State.READY;
+    reason = null;
+  }
+
+  public void markFailed(String why) {
+    state = State.FAILED;
+    reason = why;
+  }
+
+  /** The replica set of a version, created empty on first use. */
+  public ReplicaSet version(String version) {
+    return versions.computeIfAbsent(version, v -> new ReplicaSet());
+  }
+
+  public ReplicaSet existingVersion(String version) {
+    return versions.get(version);
+  }
+
+  public Map<String, ReplicaSet> versions() {
+    return Map.copyOf(versions);
+  }
+
+  /**
+   * Sets the traffic split: version → weight (non-negative, summing to more than 0). An empty map
+   * sends everything to the highest routable version.
+   */
+  public synchronized void setTraffic(Map<String, Integer> weights) {
+    Map<String, Integer> copy = new LinkedHashMap<>();
+    int total = 0;
+    for (Map.Entry<String, Integer> e : weights.entrySet()) {
+      if (e.getValue() < 0) {
+        throw new IllegalArgumentException(
+            "traffic weight of version " + e.getKey() + " is negative");
+      }
+      if (e.getValue() > 0) {
+        copy.put(e.getKey(), e.getValue());
+        total += e.getValue();
+      }
+    }
+    if (!weights.isEmpty() && total == 0) {
+      throw new IllegalArgumentException("traffic weights add up to 0");
+    }
+    String[] vs = copy.keySet().toArray(String[]::new);
+    int[] cum = new int[vs.length];
+    int acc = 0;
+    for (int i = 0; i < vs.length; i++) {
+      acc += copy.get(vs[i]);
+      cum[i] = acc;
+    }
+    cumulativeWeights = cum;
+    weightedVersions = vs;
+  }
+
+  public Map<String, Integer> traffic() {
+    String[] vs = weightedVersions;
+    int[] cum = cumulativeWeights;
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (int i = 0; i < vs.length; i++) {
+      out.put(vs[i], cum[i] - (i == 0 ? 0 : cum[i - 1]));
+    }
+    return out;
+  }
+
+  /** The version a request without an explicit version goes to, or null if none can take it. */
+  public String chooseVersion(RandomGenerator random) {
+    String[] vs = weightedVersions;
+    int[] cum = cumulativeWeights;
+    if (vs.length > 0) {
+      int x = random.nextInt(cum[cum.length - 1]);
+      for (int i = 0; i < vs.length; i++) {
+        if (x < cum[i]) {
+          return vs[i];
+        }
+      }
+    }
+    String best = null;
+    for (Map.Entry<String, ReplicaSet> e : versions.entrySet()) {
+      if (e.getValue().routable() > 0 && (best == null || newer(e.getKey(), best))) {
+        best = e.getKey();
+      }
+    }
+    return best;
+  }
+
+  /** Total in-flight requests over every version's replicas. */
+  public int inFlight() {
+    int n = 0;
+    for (ReplicaSet s : versions.values()) {
+      n += s.inFlight();
+    }
+    return n;
+  }
+
+  public List<String> versionNames() {
+    return versions.keySet().stream().sorted(ModelRoute::compareVersions).toList();
+  }
+
+  private static boolean newer(String a, String b) {
+    return compareVersions(a, b) > 0;
+  }
+
+  static int compareVersions(String a, String b) {
+    try {
+      return Long.compare(Long.parseLong(a), Long.parseLong(b));
+    } catch (NumberFormatException e) {
+      return a.compareTo(b);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.kairos.gateway.route;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One runtime process serving a model version, reachable at {@code host:port}. Its in-flight count
+ * drives replica choice and is what the autoscaler samples.
+ */
+public final class Replica {
+  private final String id;
+  private final String host;
+  private final int port;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean draining;
+
+  public Replica(String id, String host, int port) {
+    this.id = id;
+    this.host = host;
+    this.port = port;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Called when a request is sent to this replica. */
+  public void acquire() {
+    inFlight.incrementAndGet();
+  }
+
+  /** Called when that request's response has been received or failed. */
+  public void release() {
+    inFlight.decrementAndGet();
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  /** A draining replica gets no new requests; those in flight finish. */
+  public void drain() {
+    draining = true;
+  }
+
+  @Override
+  public String toString() {
+    return id + "@" + host + ":" + port;
+  }
+}

@@ -1,0 +1,167 @@
+package dev.kairos.runtime;
+
+import dev.kairos.runtime.core.InferenceService;
+import dev.kairos.runtime.engine.EngineRegistry;
+import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.runtime.engine.ModelSource;
+import dev.kairos.runtime.repository.ModelDirectory;
+import dev.kairos.runtime.repository.ModelRepository;
+import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.runtime.server.RuntimeServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A runtime replica process: loads one model version and serves it on a loopback port.
+ *
+ * <pre>
+ * java -cp ... dev.kairos.runtime.RuntimeMain --model-dir DIR [--version V] [--host H] [--port N]
+ *     [--workers N] [--max-body-bytes N] [--exit-with-parent]
+ * </pre>
+ *
+ * <p>It reports to its parent on standard output with one line: {@code KAIROS_RUNTIME_READY port=N}
+ * once serving, or {@code KAIROS_RUNTIME_FAILED <reason>} before exiting with status 3. With {@code
+ * --exit-with-parent} it exits when its standard input closes, so a replica never outlives the
+ * process that started it.
+ */
+public final class RuntimeMain {
+  public static final String READY_PREFIX = "KAIROS_RUNTIME_READY port=";
+  public static final String FAILED_PREFIX = "KAIROS_RUNTIME_FAILED ";
+
+  private static final Logger log = LoggerFactory.getLogger(RuntimeMain.class);
+
+  private RuntimeMain() {}
+
+  public static void main(String[] args) {
+    PrintStream out = System.out;
+    Map<String, String> opts;
+    try {
+      opts = parse(args);
+    } catch (IllegalArgumentException e) {
+      out.println(FAILED_PREFIX + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (opts.containsKey("exit-with-parent")) {
+      watchParent(System.in);
+    }
+    try {
+      ModelDirectory dir = ModelRepository.read(Path.of(opts.get("model-dir")));
+      if (!dir.ok()) {
+        throw new IllegalStateException(dir.error());
+      }
+      ModelVersion version =
+          opts.containsKey("version")
+              ? dir.version(opts.get("version"))
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              "model '" + dir.name() + "' has no version " + opts.get("version")))
+              : dir.latest();
+      int workers = intOpt(opts, "workers", Runtime.getRuntime().availableProcessors());
+      LoadedModel loaded =
+          EngineRegistry.discover()
+              .get(dir.config().engine())
+              .load(new ModelSource(version.version(), version.artifact(), dir.config(), 1));
+      InferenceService service =
+          new InferenceService(
+              dir.name(),
+              version.version(),
+              loaded,
+              workers,
+              dir.config().batching().maxQueueSize());
+      Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+      RuntimeServer server =
+          new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20));
+      server
+          .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .join();
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    server.close().toCompletionStage().toCompletableFuture().join();
+                    service.close();
+                    vertx.close();
+                  },
+                  "runtime-shutdown"));
+      log.info(
+          "model={} version={} serving on port {} with {} workers",
+          dir.name(),
+          version.version(),
+          server.port(),
+          workers);
+      out.println(READY_PREFIX + server.port());
+      out.flush();
+    } catch (RuntimeException e) {
+      log.debug("load failed", e);
+      String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+      out.println(FAILED_PREFIX + reason.replace('\n', ' '));
+      out.flush();
+      System.exit(3);
+    }
+  }
+
+  private static void watchParent(InputStream in) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (in.read() >= 0) {
+                  // the parent writes nothing; EOF means it is gone
+                }
+              } catch (IOException ignored) {
+                // a broken pipe means the same
+              }
+              log.info("parent process is gone, exiting");
+              System.exit(0);
+            },
+            "parent-watch");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> out = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + a + "'");
+      }
+      String key = a.substring(2);
+      if (key.equals("exit-with-parent")) {
+        out.put(key, "true");
+      } else if (i + 1 < args.length) {
+        out.put(key, args[++i]);
+      } else {
+        throw new IllegalArgumentException("option " + a + " needs a value");
+      }
+    }
+    if (!out.containsKey("model-dir")) {
+      throw new IllegalArgumentException("--model-dir is required");
+    }
+    return out;
+  }
+
+  private static int intOpt(Map<String, String> opts, String key, int dflt) {
+    String v = opts.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + key + " must be an integer, got '" + v + "'");
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.kairos.runtime.engine.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.kairos.runtime.engine.EngineException;
+import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.sdk.model.ModelSignature;
+import dev.kairos.sdk.model.TensorSpec;
+import dev.kairos.sdk.oip.InferenceRequest;
+import dev.kairos.sdk.oip.InferenceResponse;
+import dev.kairos.sdk.oip.InvalidInputException;
+import dev.kairos.sdk.oip.RequestedOutput;
+import dev.kairos.sdk.tensor.DataType;
+import dev.kairos.sdk.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A loaded ONNX Runtime session. ONNX Runtime sessions are safe to run from several threads. */
+final class OnnxModel implements LoadedModel {
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final OrtSession.SessionOptions options;
+  private final ModelSignature signature;
+  private final Set<String> allOutputs;
+
+  OnnxModel(
+      OrtEnvironment env,
+      OrtSession session,
+      OrtSession.SessionOptions options,
+      ModelSignature signature) {
+    this.env = env;
+    this.session = session;
+    this.options = options;
+    this.signature = signature;
+    Set<String> outs = new LinkedHashSet<>();
+    for (TensorSpec s : signature.outputs()) {
+      outs.add(s.name());
+    }
+    this.allOutputs = Set.copyOf(outs);
+  }
+
+  @Override
+  public ModelSignature signature() {
+    return signature;
+  }
+
+  @Override
+  public String platform() {
+    return "onnx_onnxv1";
+  }
+
+  @Override
+  public InferenceResponse infer(InferenceRequest request) {
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try {
+      for (Tensor t : request.inputs()) {
+        inputs.put(t.name(), toOnnx(t));
+      }
+      Set<String> wanted = allOutputs;
+      if (!request.outputs().isEmpty()) {
+        wanted = new LinkedHashSet<>();
+        for (RequestedOutput o : request.outputs()) {
+          wanted.add(o.name());
+        }
+      }
+      try (OrtSession.Result result = session.run(inputs, wanted)) {
+        List<Tensor> outputs = new ArrayList<>(result.size());
+        for (Map.Entry<String, OnnxValue> e : result) {
+          outputs.add(fromOnnx(e.getKey(), e.getValue()));
+        }
+        return InferenceResponse.of(outputs.toArray(Tensor[]::new));
+      }
+    } catch (OrtException e) {
+      // ONNX Runtime reports shape errors it finds inside the graph as INVALID_ARGUMENT.
+      if (e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT) {
+        throw new InvalidInputException("ONNX Runtime rejected the input: " + e.getMessage(), e);
+      }
+      throw new EngineException("ONNX Runtime failed: " + e.getMessage(), e);
+    } finally {
+      for (OnnxTensor t : inputs.values()) {
+        t.close();
+      }
+    }
+  }
+
+  private OnnxTensor toOnnx(Tensor t) throws OrtException {
+    if (t.datatype() == DataType.BYTES) {
+      return OnnxTensor.createTensor(env, t.asStrings().toArray(String[]::new), t.shape());
+    }
+    ByteBuffer data = t.buffer();
+    if (!data.isDirect()) {
+      ByteBuffer direct =
+          ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.nativeOrder());
+      direct.put(data).flip();
+      data = direct;
+    }
+    return OnnxTensor.createTensor(env, data, t.shape(), OnnxTypes.toJavaType(t.datatype()));
+  }
+
+  private Tensor fromOnnx(String name, OnnxValue value) throws OrtException {
+    if (!(value instanceof OnnxTensor t)) {
+      throw new EngineException("output '" + name + "' is not a tensor", null);
+    }
+    long[] shape = t.getInfo().getShape();
+    DataType type = OnnxTypes.toDataType(t.getInfo().onnxType);
+    if (type == DataType.BYTES) {
+      String[] flat = flatStrings(t.getValue());
+      return Tensor.ofStrings(name, shape, List.of(flat));
+    }
+    ByteBuffer bytes = t.getByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    return Tensor.of(name, type, shape, bytes);
+  }
+
+  private static String[] flatStrings(Object value) {
+    List<String> out = new ArrayList<>();
+    flatten(value, out);
+    return out.toArray(String[]::new);
+  }
+
+  private static void flatten(Object value, List<String> out) {
+    if (value instanceof String s) {
+      out.add(s);
+    } else if (value instanceof Object[] arr) {
+      for (Object o : arr) {
+        flatten(o, out);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new EngineException("closing the ONNX Runtime session failed", e);
+    } finally {
+      options.close();
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.kairos.runtime.engine.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.kairos.runtime.engine.Engine;
+import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.runtime.engine.ModelLoadException;
+import dev.kairos.runtime.engine.ModelSource;
+import dev.kairos.sdk.model.ModelSignature;
+import dev.kairos.sdk.model.TensorSpec;
+import dev.kairos.sdk.tensor.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ONNX Runtime on CPU, or on a CUDA device when {@code device.kind: gpu}.
+ *
+ * <p>Options ({@code model.yaml} {@code options:}): {@code intraOpThreads} (default: the replica's
+ * threads), {@code interOpThreads} (default 1), {@code gpuDevice} (default 0).
+ */
+public final class OnnxRuntimeEngine implements Engine {
+  @Override
+  public String name() {
+    return "onnxruntime";
+  }
+
+  @Override
+  public LoadedModel load(ModelSource source) {
+    String model = source.modelName();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    try {
+      options.setIntraOpNumThreads(source.intOption("intraOpThreads", source.threads()));
+      options.setInterOpNumThreads(source.intOption("interOpThreads", 1));
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // Spinning worker threads would steal the cores other replicas run on.
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      if (source.config().device().isGpu()) {
+        addCuda(options, model, source.intOption("gpuDevice", 0));
+      }
+      OrtSession session = env.createSession(source.artifact().toString(), options);
+      ModelSignature signature = signatureOf(session, model);
+      ModelSignature declared = source.config().declaredSignature();
+      if (declared != null) {
+        checkDeclared(declared, signature, model);
+        signature = declared;
+      }
+      return new OnnxModel(env, session, options, signature);
+    } catch (OrtException e) {
+      options.close();
+      throw new ModelLoadException(
+          "model '"
+              + model
+              + "': ONNX Runtime cannot load "
+              + source.artifact()
+              + ": "
+              + e.getMessage(),
+          e);
+    } catch (RuntimeException e) {
+      options.close();
+      throw e;
+    }
+  }
+
+  private static void addCuda(OrtSession.SessionOptions options, String model, int device) {
+    try {
+      options.addCUDA(device);
+    } catch (OrtException | UnsatisfiedLinkError e) {
+      throw new ModelLoadException(
+          "model '"
+              + model
+              + "' asks for device.kind: gpu, but ONNX Runtime's CUDA execution provider is not"
+              + " available (no CUDA driver/device found, or the CPU-only onnxruntime jar is on the"
+              + " class path): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  static ModelSignature signatureOf(OrtSession session, String model) throws OrtException {
+    return new ModelSignature(
+        specs(session.getInputInfo(), model), specs(session.getOutputInfo(), model));
+  }
+
+  private static List<TensorSpec> specs(Map<String, NodeInfo> nodes, String model) {
+    List<TensorSpec> out = new ArrayList<>();
+    for (NodeInfo n : nodes.values()) {
+      if (!(n.getInfo() instanceof TensorInfo info)) {
+        throw new ModelLoadException(
+            "model '" + model + "': '" + n.getName() + "' is not a tensor (" + n.getInfo() + ")");
+      }
+      DataType type = OnnxTypes.toDataType(info.onnxType);
+      if (type == null) {
+        throw new ModelLoadException(
+            "model '" + model + "': '" + n.getName() + "' has unsupported type " + info.onnxType);
+      }
+      long[] shape = info.getShape();
+      for (int i = 0; i < shape.length; i++) {
+        shape[i] = shape[i] < 0 ? -1 : shape[i];
+      }
+      out.add(new TensorSpec(n.getName(), type, shape));
+    }
+    return out;
+  }
+
+  /** A model.yaml signature must agree with the file; otherwise every request would fail later. */
+  private static void checkDeclared(ModelSignature declared, ModelSignature actual, String model) {
+    checkSpecs("inputs", declared.inputs(), actual, true, model);
+    checkSpecs("outputs", declared.outputs(), actual, false, model);
+  }
+
+  private static void checkSpecs(
+      String what, List<TensorSpec> declared, ModelSignature actual, boolean inputs, String model) {
+    for (TensorSpec d : declared) {
+      TensorSpec a = inputs ? actual.input(d.name()) : actual.output(d.name());
+      if (a == null) {
+        throw new ModelLoadException(
+            "model '"
+                + model
+                + "': model.yaml "
+                + what
+                + " names '"
+                + d.name()
+                + "', the ONNX file has "
+                + (inputs ? actual.inputs() : actual.outputs()));
+      }
+      if (a.datatype() != d.datatype() || a.shape().length != d.shape().length) {
+        throw new ModelLoadException(
+            "model '" + model + "': model.yaml declares " + d + ", the ONNX file has " + a);
+      }
+    }
+  }
+}

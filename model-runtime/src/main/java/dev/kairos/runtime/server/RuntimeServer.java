@@ -1,0 +1,248 @@
+package dev.kairos.runtime.server;
+
+import dev.kairos.runtime.core.InferenceService;
+import dev.kairos.runtime.core.UnknownModelException;
+import dev.kairos.sdk.oip.InferenceRequest;
+import dev.kairos.sdk.oip.InferenceResponse;
+import dev.kairos.sdk.oip.InvalidInputException;
+import dev.kairos.sdk.oip.OipJsonDecoder;
+import dev.kairos.sdk.oip.OipJsonEncoder;
+import dev.kairos.sdk.oip.OipPath;
+import dev.kairos.sdk.oip.RequestedOutput;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime's Open Inference Protocol v2 REST endpoint for one model version. The event loop only
+ * moves bytes; decoding, inference and encoding run on the {@link InferenceService}'s pool.
+ */
+public final class RuntimeServer {
+  /** Header of the binary tensor extension: length of the JSON part of the body. */
+  public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+
+  private static final Logger log = LoggerFactory.getLogger(RuntimeServer.class);
+  private static final byte[] LIVE = "{\"live\":true}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] READY = "{\"ready\":true}".getBytes(StandardCharsets.UTF_8);
+
+  private final Vertx vertx;
+  private final InferenceService service;
+  private final long maxBodyBytes;
+  private final OipJsonDecoder decoder = new OipJsonDecoder();
+  private final OipJsonEncoder encoder = new OipJsonEncoder();
+  private final byte[] serverMetadata;
+  private final byte[] modelMetadata;
+  private HttpServer server;
+
+  public RuntimeServer(Vertx vertx, InferenceService service, long maxBodyBytes) {
+    this.vertx = vertx;
+    this.service = service;
+    this.maxBodyBytes = maxBodyBytes;
+    this.serverMetadata =
+        encoder.encodeServerMetadata("kairos-runtime", version(), List.of("binary_tensor_data"));
+    this.modelMetadata =
+        encoder.encodeModelMetadata(
+            service.model(),
+            List.of(service.version()),
+            service.loaded().platform(),
+            service.loaded().signature());
+  }
+
+  static String version() {
+    String v = RuntimeServer.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** Starts listening; port 0 picks a free port. */
+  public Future<HttpServer> listen(String host, int port) {
+    server =
+        vertx.createHttpServer(
+            new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
+    return server.requestHandler(this::handle).listen();
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    try {
+      switch (path) {
+        case "/v2/health/live" -> send(req, 200, LIVE);
+        case "/v2/health/ready" -> send(req, 200, READY);
+        case "/v2" -> send(req, 200, serverMetadata);
+        default -> handleModel(req, path);
+      }
+    } catch (RuntimeException e) {
+      fail(req, e);
+    }
+  }
+
+  private void handleModel(HttpServerRequest req, String path) {
+    OipPath p = OipPath.parse(path);
+    if (p == null) {
+      send(req, 404, encoder.encodeError("no route for " + req.method() + " " + path));
+      return;
+    }
+    if (!p.model().equals(service.model())) {
+      throw new UnknownModelException("unknown model '" + p.model() + "'");
+    }
+    if (p.version() != null && !p.version().equals(service.version())) {
+      throw new UnknownModelException(
+          "model '" + p.model() + "' has no version '" + p.version() + "' on this replica");
+    }
+    switch (p.op()) {
+      case METADATA -> send(req, 200, modelMetadata);
+      case READY -> send(req, 200, READY);
+      case INFER -> {
+        if (req.method() != HttpMethod.POST) {
+          send(req, 405, encoder.encodeError("infer takes POST, got " + req.method()));
+          return;
+        }
+        infer(req);
+      }
+    }
+  }
+
+  private void infer(HttpServerRequest req) {
+    int jsonLength = headerLength(req);
+    readBody(req)
+        .onSuccess(
+            body ->
+                service
+                    .submit(() -> run(body.getBytes(), jsonLength))
+                    .whenComplete(
+                        (encoded, err) -> {
+                          if (err != null) {
+                            fail(req, err);
+                          } else if (encoded.hasBinary()) {
+                            req.response()
+                                .putHeader(HEADER_LENGTH, Integer.toString(encoded.jsonLength()));
+                            send(req, 200, encoded.body(), "application/octet-stream");
+                          } else {
+                            send(req, 200, encoded.body());
+                          }
+                        }))
+        .onFailure(err -> fail(req, err));
+  }
+
+  private OipJsonEncoder.Encoded run(byte[] body, int jsonLength) {
+    InferenceRequest request =
+        decoder.decodeRequest(body, jsonLength < 0 ? body.length : jsonLength);
+    InferenceResponse response = service.infer(request);
+    return encoder.encodeResponse(response, binaryOutputs(request, response));
+  }
+
+  private static Set<String> binaryOutputs(InferenceRequest request, InferenceResponse response) {
+    boolean all = Boolean.TRUE.equals(request.parameters().get("binary_data_output"));
+    Set<String> out = new HashSet<>();
+    if (all) {
+      response.outputs().forEach(t -> out.add(t.name()));
+    }
+    for (RequestedOutput o : request.outputs()) {
+      Object b = o.parameters().get("binary_data");
+      if (Boolean.TRUE.equals(b)) {
+        out.add(o.name());
+      } else if (Boolean.FALSE.equals(b)) {
+        out.remove(o.name());
+      }
+    }
+    return out;
+  }
+
+  private static int headerLength(HttpServerRequest req) {
+    String h = req.getHeader(HEADER_LENGTH);
+    if (h == null) {
+      return -1;
+    }
+    try {
+      int n = Integer.parseInt(h.trim());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(
+          HEADER_LENGTH + " must be a non-negative integer, got '" + h + "'");
+    }
+  }
+
+  /** Collects the body, failing with 413 as soon as it passes the limit. */
+  private Future<Buffer> readBody(HttpServerRequest req) {
+    String declared = req.getHeader("Content-Length");
+    if (declared != null) {
+      try {
+        if (Long.parseLong(declared.trim()) > maxBodyBytes) {
+          return Future.failedFuture(tooLarge());
+        }
+      } catch (NumberFormatException e) {
+        return Future.failedFuture(new InvalidInputException("Content-Length is not a number"));
+      }
+    }
+    Promise<Buffer> promise = Promise.promise();
+    Buffer body = Buffer.buffer(declared == null ? 4096 : (int) Long.parseLong(declared.trim()));
+    req.handler(
+        chunk -> {
+          if (body.length() + chunk.length() > maxBodyBytes) {
+            promise.tryFail(tooLarge());
+            req.pause();
+          } else {
+            body.appendBuffer(chunk);
+          }
+        });
+    req.endHandler(v -> promise.tryComplete(body));
+    req.exceptionHandler(promise::tryFail);
+    return promise.future();
+  }
+
+  private PayloadTooLargeException tooLarge() {
+    return new PayloadTooLargeException("request body exceeds " + maxBodyBytes + " bytes");
+  }
+
+  private void fail(HttpServerRequest req, Throwable err) {
+    Throwable t = HttpErrors.unwrap(err);
+    int status = HttpErrors.status(t);
+    String message = t.getMessage();
+    if (status == 500) {
+      message =
+          "model '" + service.model() + "' version " + service.version() + " failed: " + message;
+      log.warn("model={} version={} inference failed", service.model(), service.version(), t);
+    }
+    if (status == 503) {
+      req.response().putHeader("Retry-After", "1");
+    }
+    if (status == 413) {
+      req.response().putHeader("Connection", "close");
+    }
+    send(req, status, encoder.encodeError(message));
+  }
+
+  private static void send(HttpServerRequest req, int status, byte[] body) {
+    send(req, status, body, "application/json");
+  }
+
+  private static void send(HttpServerRequest req, int status, byte[] body, String contentType) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended()) {
+      return;
+    }
+    resp.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(body));
+  }
+}

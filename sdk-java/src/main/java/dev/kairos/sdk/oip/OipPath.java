@@ -1,0 +1,77 @@
+package dev.kairos.sdk.oip;
+
+import java.util.regex.Pattern;
+
+/**
+ * A parsed Open Inference Protocol model path: {@code
+ * /v2/models/{model}[/versions/{version}][/op]}.
+ *
+ * @param model the model name
+ * @param version the explicit version, or null to let the server choose
+ * @param op what is asked: {@link Op#METADATA}, {@link Op#READY} or {@link Op#INFER}
+ */
+public record OipPath(String model, String version, Op op) {
+  /** The operation a model path names. */
+  public enum Op {
+    METADATA,
+    READY,
+    INFER
+  }
+
+  private static final String PREFIX = "/v2/models/";
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+
+  /**
+   * Whether a model or version name is acceptable: letters, digits, '_', '.', '-', no path tricks.
+   */
+  public static boolean isValidName(String name) {
+    return name != null && NAME.matcher(name).matches() && !name.contains("..");
+  }
+
+  /**
+   * Parses a request path (without query string).
+   *
+   * @return the parsed path, or null if this is not a model path at all
+   * @throws InvalidInputException if it is a model path with an invalid model or version name
+   */
+  public static OipPath parse(String path) {
+    if (path == null || !path.startsWith(PREFIX)) {
+      return null;
+    }
+    String[] parts = path.substring(PREFIX.length()).split("/", -1);
+    int n = parts.length;
+    String model = parts[0];
+    String version = null;
+    int i = 1;
+    if (n > 2 && parts[1].equals("versions")) {
+      version = parts[2];
+      i = 3;
+    }
+    Op op;
+    if (i == n) {
+      op = Op.METADATA;
+    } else if (i == n - 1 && parts[i].equals("infer")) {
+      op = Op.INFER;
+    } else if (i == n - 1 && parts[i].equals("ready")) {
+      op = Op.READY;
+    } else {
+      return null;
+    }
+    if (!isValidName(model)) {
+      throw new InvalidInputException("invalid model name '" + printable(model) + "'");
+    }
+    if (version != null && !isValidName(version)) {
+      throw new InvalidInputException("invalid model version '" + printable(version) + "'");
+    }
+    return new OipPath(model, version, op);
+  }
+
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return b.toString();
+  }
+}
