@@ -12,6 +12,8 @@ public class ModelStatus {
   private Long observedGeneration;
   private int replicas;
   private int readyReplicas;
+  public static final String READY = "Ready";
+
   private List<VersionStatus> versions = new ArrayList<>();
   private List<Condition> conditions = new ArrayList<>();
 

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelReconciler {
   public static final String APPLIED_HASH = "kairos.dev/applied-hash";
-  public static final String READY = "Ready";
+  public static final String READY = ModelStatus.READY;
 
   private static final Logger log = LoggerFactory.getLogger(ModelReconciler.class);
 
