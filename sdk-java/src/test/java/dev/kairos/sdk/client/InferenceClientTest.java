@@ -162,13 +162,13 @@ class InferenceClientTest {
   @Test
   void shouldMapClientErrorsToTypedExceptionsWithoutRetrying() {
     server
-        .then((ex, b) -> error(400, "input 'x': expected shape [-1, 3], got [1, 4]", Map.of()))
+        .then((ex, b) -> error(400, "input 'x': expected shape [-1,3], got [1,4]", Map.of()))
         .then((ex, b) -> error(404, "unknown model 'nope'", Map.of()));
 
     assertThatThrownBy(() -> client.infer("doubler", request()))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("model 'doubler'")
-        .hasMessageContaining("input 'x': expected shape [-1, 3], got [1, 4]");
+        .hasMessageContaining("input 'x': expected shape [-1,3], got [1,4]");
     assertThatThrownBy(() -> client.infer("nope", request()))
         .isInstanceOf(ModelNotFoundException.class)
         .hasMessageContaining("unknown model 'nope'");
