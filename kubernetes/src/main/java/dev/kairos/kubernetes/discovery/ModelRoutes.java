@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,12 +24,18 @@ public final class ModelRoutes implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final RouteTable routes;
+  private final Consumer<String> routed;
   private SharedIndexInformer<Model> models;
 
-  public ModelRoutes(KubernetesClient client, String namespace, RouteTable routes) {
+  /**
+   * @param routed told the name of each model that starts being routed (to fill its replica sets)
+   */
+  public ModelRoutes(
+      KubernetesClient client, String namespace, RouteTable routes, Consumer<String> routed) {
     this.client = client;
     this.namespace = namespace;
     this.routes = routes;
+    this.routed = routed;
   }
 
   /** Starts watching; returns once the existing Models are listed and applied. */
@@ -59,6 +66,7 @@ public final class ModelRoutes implements AutoCloseable {
 
   private void apply(Model m) {
     String name = m.getMetadata().getName();
+    boolean known = routes.find(name) != null;
     ModelRoute route = routes.model(name);
     if (m.getSpec() != null) {
       for (String v : m.getSpec().getVersions()) {
@@ -79,6 +87,9 @@ public final class ModelRoutes implements AutoCloseable {
     } else if (route.state() != ModelRoute.State.READY) {
       route.markReady();
       log.info("model={} routed, traffic {}", name, route.traffic());
+    }
+    if (!known) {
+      routed.accept(name);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.kairos.kubernetes.discovery;
 
+import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.ReplicaSet;
 import dev.kairos.gateway.route.RouteTable;
@@ -67,11 +68,37 @@ public final class ReplicaDiscovery implements AutoCloseable {
                 });
   }
 
-  private synchronized void sync(EndpointSlice changed) {
+  private void sync(EndpointSlice changed) {
     Map<String, String> labels = changed.getMetadata().getLabels();
     String model = labels.get(ModelLabels.MODEL);
     String version = labels.get(ModelLabels.VERSION);
-    if (model == null || version == null) {
+    if (model != null && version != null) {
+      sync(model, version);
+    }
+  }
+
+  /**
+   * Brings every version of a model up to date from the slices seen so far; called when the model
+   * starts being routed, since slices that arrived before it were set aside.
+   */
+  public synchronized void resync(String model) {
+    if (slices == null) {
+      return;
+    }
+    Set<String> versions = new HashSet<>();
+    for (EndpointSlice s : slices.getStore().list()) {
+      Map<String, String> l = s.getMetadata().getLabels();
+      if (model.equals(l.get(ModelLabels.MODEL)) && l.get(ModelLabels.VERSION) != null) {
+        versions.add(l.get(ModelLabels.VERSION));
+      }
+    }
+    versions.forEach(v -> sync(model, v));
+  }
+
+  private synchronized void sync(String model, String version) {
+    ModelRoute route = routes.find(model);
+    if (route == null) {
+      // not (or no longer) a Model: routing it would hold the gateway's readiness
       return;
     }
     Map<String, Replica> wanted = new LinkedHashMap<>();
@@ -81,7 +108,7 @@ public final class ReplicaDiscovery implements AutoCloseable {
         readyEndpoints(s, wanted);
       }
     }
-    ReplicaSet set = routes.model(model).version(version);
+    ReplicaSet set = route.version(version);
     Set<String> present = new HashSet<>();
     for (Replica r : set.all()) {
       if (!wanted.containsKey(r.id())) {

@@ -37,6 +37,9 @@ public final class RuntimeObjects {
   public static final String CONFIG_HASH = "kairos.dev/config-hash";
   static final String CONFIG_KEY = "model.yaml";
 
+  /** The runtime pods' service account: no API access (see k8s/base/rbac.yaml). */
+  public static final String RUNTIME_SERVICE_ACCOUNT = "kairos-runtime";
+
   private final ControllerConfig config;
 
   public RuntimeObjects(ControllerConfig config) {
@@ -151,6 +154,12 @@ public final class RuntimeObjects {
             .withFailureThreshold(2)
             .endReadinessProbe()
             .withResources(resources(runtime, gpu))
+            .withNewSecurityContext()
+            .withAllowPrivilegeEscalation(false)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .endSecurityContext()
             .addToVolumeMounts(
                 new VolumeMountBuilder().withName("model-dir").withMountPath(dir).build(),
                 new VolumeMountBuilder()
@@ -167,7 +176,16 @@ public final class RuntimeObjects {
                     .build());
     PodSpecBuilder pod =
         new PodSpecBuilder()
+            .withServiceAccountName(RUNTIME_SERVICE_ACCOUNT)
+            .withAutomountServiceAccountToken(false)
             .withTerminationGracePeriodSeconds(30L)
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(10001L)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
             .addToVolumes(
                 new VolumeBuilder().withName("model-dir").withNewEmptyDir().endEmptyDir().build(),
                 new VolumeBuilder()

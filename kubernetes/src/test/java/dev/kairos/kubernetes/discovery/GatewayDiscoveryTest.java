@@ -32,21 +32,18 @@ class GatewayDiscoveryTest {
 
   KubernetesClient client;
   RouteTable routes = new RouteTable();
-  ReplicaDiscovery replicas;
-  ModelRoutes models;
+  GatewayDiscovery discovery;
 
   @BeforeEach
   void start() {
-    replicas = new ReplicaDiscovery(client, NS, routes);
-    models = new ModelRoutes(client, NS, routes);
-    replicas.start();
-    models.start();
+    client.resources(Model.class).inNamespace(NS).resource(Models.mlp(NS)).create();
+    discovery = new GatewayDiscovery(client, NS, routes);
+    discovery.start();
   }
 
   @AfterEach
   void stop() {
-    replicas.close();
-    models.close();
+    discovery.close();
   }
 
   @Test
@@ -122,7 +119,6 @@ class GatewayDiscoveryTest {
 
   @Test
   void shouldTakeVersionsAndTrafficWeightsFromTheModel() {
-    client.resources(Model.class).inNamespace(NS).resource(Models.mlp(NS)).create();
 
     await()
         .until(
@@ -141,7 +137,7 @@ class GatewayDiscoveryTest {
 
   @Test
   void shouldAnswerAnInvalidModelWithTheControllersReason() {
-    Model m = client.resources(Model.class).inNamespace(NS).resource(Models.mlp(NS)).create();
+    Model m = client.resources(Model.class).inNamespace(NS).withName("mlp").get();
     ModelStatus status = new ModelStatus();
     status.setConditions(
         List.of(
@@ -160,6 +156,22 @@ class GatewayDiscoveryTest {
                 routes.find("mlp") != null
                     && routes.find("mlp").state() == ModelRoute.State.FAILED);
     assertThat(routes.find("mlp").reason()).contains("engine = 'tf'");
+  }
+
+  @Test
+  void shouldIgnoreSlicesOfUnknownModelsUntilTheModelArrives() {
+    create(slice("cnn-v1-abcde", "cnn", "1", ready("10.0.2.1")));
+    create(slice("mlp-v1-abcde", "mlp", "1", ready("10.0.0.1")));
+    await().until(() -> hosts("mlp", "1").size() == 1);
+    assertThat(routes.find("cnn")).isNull();
+
+    Model cnn = Models.mlp(NS);
+    cnn.getMetadata().setName("cnn");
+    cnn.getSpec().setVersions(List.of("1"));
+    cnn.getSpec().setTraffic(Map.of());
+    client.resources(Model.class).inNamespace(NS).resource(cnn).create();
+
+    await().until(() -> hosts("cnn", "1").equals(Set.of("10.0.2.1:8080")));
   }
 
   private void editModel(Consumer<Model> change) {
