@@ -66,7 +66,7 @@ public final class ModelController implements AutoCloseable {
                   @Override
                   public void onDelete(Model m, boolean unknownFinalState) {
                     String name = m.getMetadata().getName();
-                    worker.execute(() -> safely(name, () -> reconciler.cleanup(namespace, name)));
+                    submit(() -> safely(name, () -> reconciler.cleanup(namespace, name)));
                   }
                 },
                 RESYNC_MILLIS);
@@ -109,7 +109,7 @@ public final class ModelController implements AutoCloseable {
         return;
       }
     }
-    worker.execute(
+    submit(
         () -> {
           synchronized (pending) {
             pending.remove(name);
@@ -121,6 +121,17 @@ public final class ModelController implements AutoCloseable {
         });
   }
 
+  private void submit(Runnable task) {
+    if (worker.isShutdown()) {
+      return; // no longer reconciling: the next leader lists everything anew
+    }
+    try {
+      worker.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("reconcile dropped, controller stopping");
+    }
+  }
+
   private static void safely(String name, Runnable r) {
     try {
       r.run();
@@ -130,19 +141,52 @@ public final class ModelController implements AutoCloseable {
     }
   }
 
+  /** Stops reconciling (the watches stay open); waits for a reconcile in progress to finish. */
+  public void stopReconciling() {
+    worker.shutdown();
+    try {
+      worker.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Whether the watches have seen every change the API server holds: each cached Model and
+   * Deployment at the server's resource version, none missing, none extra.
+   */
+  public boolean caughtUp() {
+    return sameVersions(
+            models.getStore().list(),
+            client.resources(Model.class).inNamespace(namespace).list().getItems())
+        && sameVersions(
+            deployments.getStore().list(),
+            client
+                .apps()
+                .deployments()
+                .inNamespace(namespace)
+                .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER)
+                .list()
+                .getItems());
+  }
+
+  private static boolean sameVersions(
+      java.util.List<? extends HasMetadata> cached, java.util.List<? extends HasMetadata> live) {
+    java.util.Map<String, String> a = new java.util.HashMap<>();
+    cached.forEach(o -> a.put(o.getMetadata().getName(), o.getMetadata().getResourceVersion()));
+    java.util.Map<String, String> b = new java.util.HashMap<>();
+    live.forEach(o -> b.put(o.getMetadata().getName(), o.getMetadata().getResourceVersion()));
+    return a.equals(b);
+  }
+
   @Override
   public void close() {
+    stopReconciling();
     if (models != null) {
       models.close();
     }
     if (deployments != null) {
       deployments.close();
-    }
-    worker.shutdown();
-    try {
-      worker.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -61,7 +61,7 @@ class ClusterGatewayRoutingTest {
     client.resources(Model.class).inNamespace(NS).resource(Models.mlp(NS)).create();
     discovery = new GatewayDiscovery(client, NS, routes);
     discovery.start();
-    gateway = new Gateway(vertx, GatewayOptions.defaults().withPort(0), routes);
+    gateway = new Gateway(vertx, GatewayOptions.defaults().withPort(0).withEventLoops(1), routes);
     gateway.listen().toCompletionStage().toCompletableFuture().join();
   }
 

@@ -47,6 +47,10 @@ class ModelControllerTest {
 
   @AfterEach
   void stop() {
+    // Let the watches drain before closing them: the mock server blocks its event loop when a
+    // watch closes while it is still sending that watch an event.
+    controller.stopReconciling();
+    await().until(controller::caughtUp);
     controller.close();
   }
 
@@ -136,9 +140,8 @@ class ModelControllerTest {
               assertThat(m.getStatus().getReadyReplicas()).isZero();
               assertThat(m.getStatus().getVersions()).hasSize(2);
               assertThat(m.getStatus().getVersions().get(0).getWeight()).isEqualTo(90);
-              assertThat(m.getStatus().condition("Ready").getStatus()).isEqualTo("False");
-              assertThat(m.getStatus().condition("Ready").getReason())
-                  .isEqualTo("ReplicasStarting");
+              assertThat(ready(m).getStatus()).isEqualTo("False");
+              assertThat(ready(m).getReason()).isEqualTo("ReplicasStarting");
             });
 
     // the Deployment controller would report ready pods like this
@@ -153,8 +156,8 @@ class ModelControllerTest {
             () -> {
               Model m = model();
               assertThat(m.getStatus().getReadyReplicas()).isEqualTo(4);
-              assertThat(m.getStatus().condition("Ready").getStatus()).isEqualTo("True");
-              assertThat(m.getStatus().condition("Ready").getReason()).isEqualTo("ReplicasReady");
+              assertThat(ready(m).getStatus()).isEqualTo("True");
+              assertThat(ready(m).getReason()).isEqualTo("ReplicasReady");
             });
   }
 
@@ -210,8 +213,8 @@ class ModelControllerTest {
             () -> {
               Model m = model();
               assertThat(m.getStatus()).isNotNull();
-              assertThat(m.getStatus().condition("Ready").getReason()).isEqualTo("InvalidSpec");
-              assertThat(m.getStatus().condition("Ready").getMessage()).contains("maxReplicas");
+              assertThat(ready(m).getReason()).isEqualTo("InvalidSpec");
+              assertThat(ready(m).getMessage()).contains("maxReplicas");
             });
     assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).isEmpty();
   }
@@ -284,6 +287,13 @@ class ModelControllerTest {
 
   private Service service(String name) {
     return client.services().inNamespace(NS).withName(name).get();
+  }
+
+  /** The Ready condition, failing (and so retried by untilAsserted) while there is none. */
+  private static io.fabric8.kubernetes.api.model.Condition ready(Model m) {
+    assertThat(m.getStatus()).isNotNull();
+    assertThat(m.getStatus().condition("Ready")).as("Ready condition").isNotNull();
+    return m.getStatus().condition("Ready");
   }
 
   private Model model() {
