@@ -103,7 +103,12 @@ final class DjlServingDirectory {
       throw new ModelConfigException(
           file,
           "option.modelName",
-          "= " + prefix + ": no " + prefix + ModelRepository.suffixes(engine) + " file in " + dir);
+          "= "
+              + prefix
+              + ": none of "
+              + ModelRepository.suffixes(engine).stream().map(x -> prefix + x).toList()
+              + " is in "
+              + dir);
     }
     return new ModelDirectory(
         config.name(), dir, config, List.of(new ModelVersion("1", dir, artifact)), null);
