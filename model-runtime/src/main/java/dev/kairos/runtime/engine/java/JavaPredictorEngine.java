@@ -8,14 +8,13 @@ import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ModelSignature;
 import dev.kairos.sdk.predictor.ModelContext;
 import dev.kairos.sdk.predictor.Predictor;
+import dev.kairos.sdk.predictor.PredictorClasses;
+import dev.kairos.sdk.predictor.PredictorLoadException;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.ServiceLoader;
 
 /**
  * Models written in Java: a jar in the version folder holding a {@link Predictor}, named by {@code
@@ -43,7 +42,12 @@ public final class JavaPredictorEngine implements Engine {
     ClassLoader previous = Thread.currentThread().getContextClassLoader();
     Thread.currentThread().setContextClassLoader(loader);
     try {
-      Predictor predictor = instantiate(loader, source);
+      Predictor predictor;
+      try {
+        predictor = PredictorClasses.instantiate(model, source.config().options(), loader);
+      } catch (PredictorLoadException e) {
+        throw new ModelLoadException(e.getMessage() + " (jar " + source.artifact() + ")", e);
+      }
       predictor.load(context(source));
       return new JavaPredictorModel(model, predictor, loader, signature, source.config());
     } catch (ModelLoadException e) {
@@ -72,57 +76,6 @@ public final class JavaPredictorEngine implements Engine {
     } catch (MalformedURLException e) {
       throw new ModelLoadException("model '" + model + "': bad jar path " + jar, e);
     }
-  }
-
-  private static Predictor instantiate(URLClassLoader loader, ModelSource source)
-      throws ReflectiveOperationException {
-    String model = source.modelName();
-    String className = source.config().options().get("class");
-    if (className != null) {
-      Class<?> c;
-      try {
-        c = Class.forName(className.trim(), true, loader);
-      } catch (ClassNotFoundException e) {
-        throw new ModelLoadException(
-            "model '"
-                + model
-                + "': options.class names "
-                + className
-                + ", which is not in "
-                + source.artifact(),
-            e);
-      }
-      if (!Predictor.class.isAssignableFrom(c)) {
-        throw new ModelLoadException(
-            "model '"
-                + model
-                + "': options.class "
-                + className
-                + " does not implement "
-                + Predictor.class.getName());
-      }
-      return (Predictor) c.getDeclaredConstructor().newInstance();
-    }
-    List<Predictor> found = new ArrayList<>();
-    for (ServiceLoader.Provider<Predictor> p :
-        ServiceLoader.load(Predictor.class, loader).stream().toList()) {
-      if (p.type().getClassLoader() == loader) {
-        found.add(p.get());
-      }
-    }
-    if (found.size() != 1) {
-      throw new ModelLoadException(
-          "model '"
-              + model
-              + "': "
-              + source.artifact()
-              + (found.isEmpty()
-                  ? " declares no Predictor; name it in model.yaml (options: {class: ...})"
-                      + " or in META-INF/services/"
-                      + Predictor.class.getName()
-                  : " declares " + found.size() + " Predictors; name one in options.class"));
-    }
-    return found.get(0);
   }
 
   private static ModelContext context(ModelSource source) {

@@ -150,6 +150,6 @@ class JavaPredictorEngineTest {
         .hasMessageContaining("predictor.jar");
     assertThatThrownBy(() -> load(Map.of(), null, 1))
         .isInstanceOf(ModelLoadException.class)
-        .hasMessageContaining("declares no Predictor");
+        .hasMessageContaining("no predictor class");
   }
 }
