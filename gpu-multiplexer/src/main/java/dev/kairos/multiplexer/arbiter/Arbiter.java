@@ -139,7 +139,7 @@ public final class Arbiter {
       holder = next;
       holderSince = now;
       granted++;
-      listener.granted(next, policy.sliceCapNanos(next));
+      listener.granted(next, policy.sliceCapNanos(next, now));
     }
   }
 

@@ -70,12 +70,18 @@ class ArbiterTest {
   }
 
   @Test
-  void deadlineAwareShouldCapHeavySlicesAndNotLightOnes() {
+  void deadlineAwareShouldCapHeavySlicesOnlyWhileLightModelsAreActive() {
     Arbiter a = arbiter(new DeadlineAwarePolicy(LIGHT, 30 * MS, 500 * MS));
-    a.submit(heavy("resnet"), "h");
+    a.submit(heavy("resnet"), "h"); // alone on the device: no cap
     runHolder(a, 20);
-    a.submit(light("mlp"), "l");
-    assertThat(decisions.caps).containsExactly(30 * MS, Long.MAX_VALUE);
+    a.submit(light("mlp"), "l"); // light requests are never capped
+    runHolder(a, 1);
+    a.submit(heavy("resnet"), "h"); // a light model is active: capped
+    runHolder(a, 20);
+    clock.advance(600, MILLISECONDS);
+    a.submit(heavy("resnet"), "h"); // the light model has gone quiet: no cap again
+    assertThat(decisions.caps)
+        .containsExactly(Long.MAX_VALUE, Long.MAX_VALUE, 30 * MS, Long.MAX_VALUE);
   }
 
   @Test

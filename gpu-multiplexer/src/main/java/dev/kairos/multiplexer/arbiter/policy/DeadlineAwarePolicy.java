@@ -9,7 +9,9 @@ import java.util.List;
  *   <li>A higher {@link PendingSlice#priority()} is granted first; among equals, the earlier
  *       deadline, then the earlier arrival.
  *   <li>Slices below {@code lightPriority} (heavy batches) are told a slice cap, so that a light
- *       request that arrives while one runs waits at most one capped slice.
+ *       request that arrives while one runs waits at most one capped slice. The cap applies only
+ *       while light models are active on the device (one asked within the starvation period): a
+ *       heavy model alone keeps its large, efficient batches.
  *   <li>A slice that has waited {@code starvationNanos} or more goes first, whatever its priority:
  *       under a flood of light requests, heavy batches still run at least once per that period.
  * </ul>
@@ -18,6 +20,7 @@ public final class DeadlineAwarePolicy implements SlicePolicy {
   private final int lightPriority;
   private final long heavySliceCapNanos;
   private final long starvationNanos;
+  private long lastLightArrival = Long.MIN_VALUE;
 
   /**
    * @param lightPriority slices at or above this priority are light (latency-sensitive)
@@ -40,6 +43,13 @@ public final class DeadlineAwarePolicy implements SlicePolicy {
   @Override
   public String name() {
     return "deadline";
+  }
+
+  @Override
+  public void onArrival(PendingSlice slice, long nowNanos) {
+    if (slice.priority() >= lightPriority) {
+      lastLightArrival = nowNanos;
+    }
   }
 
   @Override
@@ -74,18 +84,20 @@ public final class DeadlineAwarePolicy implements SlicePolicy {
     for (PendingSlice p : waiting) {
       boolean starved = nowNanos - p.arrivalNanos() >= starvationNanos;
       if (starved || !before(newcomer, p)) {
-        wait += Math.min(p.estimatedNanos(), capFor(p));
+        wait += Math.min(p.estimatedNanos(), capFor(p, nowNanos));
       }
     }
     return wait;
   }
 
   @Override
-  public long sliceCapNanos(PendingSlice granted) {
-    return capFor(granted);
+  public long sliceCapNanos(PendingSlice granted, long nowNanos) {
+    return capFor(granted, nowNanos);
   }
 
-  private long capFor(PendingSlice p) {
-    return p.priority() >= lightPriority ? Long.MAX_VALUE : heavySliceCapNanos;
+  private long capFor(PendingSlice p, long nowNanos) {
+    boolean lightActive =
+        lastLightArrival != Long.MIN_VALUE && nowNanos - lastLightArrival < starvationNanos;
+    return p.priority() >= lightPriority || !lightActive ? Long.MAX_VALUE : heavySliceCapNanos;
   }
 }

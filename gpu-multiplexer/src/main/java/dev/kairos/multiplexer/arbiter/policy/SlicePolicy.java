@@ -34,7 +34,7 @@ public interface SlicePolicy {
    * The longest slice a granted batch should take, so that runtimes can size batches; {@link
    * Long#MAX_VALUE} for no cap.
    */
-  default long sliceCapNanos(PendingSlice granted) {
+  default long sliceCapNanos(PendingSlice granted, long nowNanos) {
     return Long.MAX_VALUE;
   }
 
