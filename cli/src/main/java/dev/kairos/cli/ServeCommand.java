@@ -2,22 +2,13 @@ package dev.kairos.cli;
 
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.GatewayOptions;
-import dev.kairos.gateway.route.ModelRoute;
-import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.RouteTable;
-import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelRepository;
-import dev.kairos.runtime.repository.ModelVersion;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,71 +34,50 @@ final class ServeCommand implements Runnable {
       description = "JVM options of replica processes.")
   String replicaJvmOptions;
 
-  private final List<RuntimeProcess> processes = new CopyOnWriteArrayList<>();
-
   @Override
   public void run() {
     PrintStream out = System.out;
     Path repo = models != null ? models : defaultModels();
-    List<ModelDirectory> dirs = new ModelRepository(repo).scan();
     Vertx vertx = Vertx.vertx();
     RouteTable routes = new RouteTable();
+    LocalPlatform platform =
+        new LocalPlatform(
+            new ModelRepository(repo),
+            routes,
+            List.of(replicaJvmOptions.trim().split("\\s+")),
+            out);
     Gateway gateway =
         new Gateway(vertx, GatewayOptions.defaults().withHost(host).withPort(port), routes);
-    int bound = join(gateway.listen().toCompletionStage().toCompletableFuture());
+    int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
     String url = "http://" + host + ":" + bound;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  out.println("Stopping " + processes.size() + " replica processes...");
-                  processes.parallelStream().forEach(p -> p.stop(5_000));
-                  gateway.close();
+                  out.println(
+                      "Stopping " + platform.replicaPids().size() + " replica processes...");
+                  platform.close();
+                  gateway.close().toCompletionStage().toCompletableFuture().join();
                   vertx.close();
                   stopped.countDown();
                 },
                 "kairos-shutdown"));
     out.println("Kairos gateway listening on " + url + " (models from " + repo + ")");
-
-    List<CompletableFuture<Void>> loads = new ArrayList<>();
-    AtomicInteger serving = new AtomicInteger();
-    for (ModelDirectory dir : dirs) {
-      ModelRoute route = routes.model(dir.name());
-      if (!dir.ok()) {
-        route.markFailed(dir.error());
-        out.println("  " + dir.name() + ": FAILED: " + dir.error());
-        continue;
-      }
-      route.setTraffic(dir.config().traffic());
-      List<CompletableFuture<Boolean>> versions = new ArrayList<>();
-      for (ModelVersion v : dir.versions()) {
-        versions.add(startReplica(out, dir, v, route));
-      }
-      loads.add(
-          CompletableFuture.allOf(versions.toArray(CompletableFuture[]::new))
-              .thenRun(
-                  () -> {
-                    if (versions.stream().anyMatch(CompletableFuture::join)) {
-                      route.markReady();
-                      serving.incrementAndGet();
-                    } else {
-                      route.markFailed("no version could be loaded");
-                    }
-                  }));
-    }
-    CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).join();
+    int serving = platform.loadAll().join();
+    int total = routes.all().size();
+    String example = routes.all().isEmpty() ? "<model>" : routes.all().iterator().next().name();
     out.println(
         "Kairos ready: "
-            + serving.get()
+            + serving
             + " of "
-            + dirs.size()
+            + total
             + " models serving on "
             + url
             + "  (try: curl "
             + url
             + "/v2/models/"
-            + (dirs.isEmpty() ? "<model>" : dirs.get(0).name())
+            + example
             + ")");
     out.flush();
     try {
@@ -117,58 +87,9 @@ final class ServeCommand implements Runnable {
     }
   }
 
-  private CompletableFuture<Boolean> startReplica(
-      PrintStream out, ModelDirectory dir, ModelVersion v, ModelRoute route) {
-    String label = dir.name() + " v" + v.version();
-    out.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
-    long started = System.nanoTime();
-    RuntimeProcess p;
-    try {
-      p =
-          RuntimeProcess.start(
-              dir.dir(), v.version(), List.of(replicaJvmOptions.trim().split("\\s+")));
-    } catch (java.io.IOException e) {
-      out.println("  " + label + ": FAILED: cannot start a replica process: " + e.getMessage());
-      return CompletableFuture.completedFuture(false);
-    }
-    processes.add(p);
-    return p.ready()
-        .handle(
-            (replicaPort, err) -> {
-              if (err != null) {
-                out.println("  " + label + ": FAILED: " + rootMessage(err));
-                processes.remove(p);
-                return false;
-              }
-              route
-                  .version(v.version())
-                  .add(new Replica(label + "#" + p.pid(), "127.0.0.1", replicaPort));
-              out.printf(
-                  Locale.ROOT,
-                  "  %s: ready (replica pid %d on 127.0.0.1:%d, %.1f s)%n",
-                  label,
-                  p.pid(),
-                  replicaPort,
-                  (System.nanoTime() - started) / 1e9);
-              return true;
-            });
-  }
-
-  private static String rootMessage(Throwable t) {
-    while (t.getCause() != null
-        && (t.getMessage() == null || t instanceof java.util.concurrent.CompletionException)) {
-      t = t.getCause();
-    }
-    return t.getMessage();
-  }
-
   private static Path defaultModels() {
     String home =
         System.getProperty("kairos.home", System.getenv().getOrDefault("KAIROS_HOME", "."));
     return Path.of(home, "examples", "models").normalize();
-  }
-
-  private static <T> T join(CompletableFuture<T> f) {
-    return f.join();
   }
 }

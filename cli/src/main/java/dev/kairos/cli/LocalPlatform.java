@@ -1,0 +1,174 @@
+package dev.kairos.cli;
+
+import dev.kairos.gateway.route.ModelRoute;
+import dev.kairos.gateway.route.Replica;
+import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.runtime.repository.ModelDirectory;
+import dev.kairos.runtime.repository.ModelRepository;
+import dev.kairos.runtime.repository.ModelVersion;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Local mode: the model repository on disk, one child JVM per replica, and the gateway's route
+ * table kept in step with them. Progress goes to the console the platform was started from.
+ */
+final class LocalPlatform implements AutoCloseable {
+  private final ModelRepository repository;
+  private final RouteTable routes;
+  private final List<String> replicaJvmOptions;
+  private final PrintStream console;
+  private final Map<String, ModelDirectory> models = new ConcurrentHashMap<>();
+  private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
+
+  LocalPlatform(
+      ModelRepository repository,
+      RouteTable routes,
+      List<String> replicaJvmOptions,
+      PrintStream console) {
+    this.repository = repository;
+    this.routes = routes;
+    this.replicaJvmOptions = List.copyOf(replicaJvmOptions);
+    this.console = console;
+  }
+
+  RouteTable routes() {
+    return routes;
+  }
+
+  ModelRepository repository() {
+    return repository;
+  }
+
+  /** The model directories as last read. */
+  Map<String, ModelDirectory> models() {
+    return Map.copyOf(models);
+  }
+
+  /**
+   * Reads every model of the repository and starts one replica of each version.
+   *
+   * @return completes with the number of models serving once every load has finished or failed
+   */
+  CompletableFuture<Integer> loadAll() {
+    List<CompletableFuture<Boolean>> loads = new ArrayList<>();
+    for (ModelDirectory dir : repository.scan()) {
+      loads.add(load(dir));
+    }
+    return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
+        .thenApply(v -> (int) loads.stream().filter(CompletableFuture::join).count());
+  }
+
+  /**
+   * Serves one model: its route, traffic split and a replica per version. A model that cannot be
+   * read is routed as FAILED with its reason, so clients get that reason rather than a 404.
+   *
+   * @return completes with whether at least one version is serving
+   */
+  CompletableFuture<Boolean> load(ModelDirectory dir) {
+    ModelRoute route = routes.model(dir.name());
+    if (!dir.ok()) {
+      route.markFailed(dir.error());
+      console.println("  " + dir.name() + ": FAILED: " + dir.error());
+      return CompletableFuture.completedFuture(false);
+    }
+    models.put(dir.name(), dir);
+    route.setTraffic(dir.config().traffic());
+    List<CompletableFuture<Boolean>> versions = new ArrayList<>();
+    for (ModelVersion v : dir.versions()) {
+      versions.add(startReplica(dir, v).thenApply(r -> true).exceptionally(e -> false));
+    }
+    return CompletableFuture.allOf(versions.toArray(CompletableFuture[]::new))
+        .thenApply(
+            x -> {
+              boolean any = versions.stream().anyMatch(CompletableFuture::join);
+              if (any) {
+                route.markReady();
+              } else {
+                route.markFailed("no version of model '" + dir.name() + "' could be loaded");
+              }
+              return any;
+            });
+  }
+
+  /**
+   * Starts one replica process of a model version and adds it to the version's replica set once it
+   * is ready.
+   *
+   * @return completes with the replica, or fails with the reason it could not load
+   */
+  CompletableFuture<Replica> startReplica(ModelDirectory dir, ModelVersion v) {
+    String label = dir.name() + " v" + v.version();
+    console.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
+    long started = System.nanoTime();
+    RuntimeProcess p;
+    try {
+      p = RuntimeProcess.start(dir.dir(), v.version(), replicaJvmOptions);
+    } catch (IOException e) {
+      console.println("  " + label + ": FAILED: cannot start a replica process: " + e.getMessage());
+      return CompletableFuture.failedFuture(e);
+    }
+    String id = label + "#" + p.pid();
+    processes.put(id, p);
+    return p.ready()
+        .handle(
+            (port, err) -> {
+              if (err != null) {
+                processes.remove(id);
+                console.println("  " + label + ": FAILED: " + rootMessage(err));
+                throw new CompletionException(err);
+              }
+              Replica replica = new Replica(id, "127.0.0.1", port);
+              routes.model(dir.name()).version(v.version()).add(replica);
+              console.printf(
+                  Locale.ROOT,
+                  "  %s: ready (replica pid %d on 127.0.0.1:%d, %.1f s)%n",
+                  label,
+                  p.pid(),
+                  port,
+                  (System.nanoTime() - started) / 1e9);
+              return replica;
+            });
+  }
+
+  /**
+   * Takes a replica out of routing, lets its in-flight requests finish (up to {@code graceMillis}),
+   * then stops its process.
+   */
+  void stopReplica(String model, String version, String replicaId, long graceMillis) {
+    ModelRoute route = routes.find(model);
+    if (route != null && route.existingVersion(version) != null) {
+      route.existingVersion(version).remove(replicaId);
+    }
+    RuntimeProcess p = processes.remove(replicaId);
+    if (p != null) {
+      p.stop(graceMillis);
+    }
+  }
+
+  /** Process ids of every replica process started and not yet stopped. */
+  List<Long> replicaPids() {
+    return processes.values().stream().map(RuntimeProcess::pid).toList();
+  }
+
+  /** Stops every replica process. */
+  @Override
+  public void close() {
+    processes.values().parallelStream().forEach(p -> p.stop(5_000));
+    processes.clear();
+  }
+
+  static String rootMessage(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+}
