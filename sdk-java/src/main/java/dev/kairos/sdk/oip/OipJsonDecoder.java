@@ -436,6 +436,9 @@ public final class OipJsonDecoder {
     }
 
     InvalidInputException expected(String who, String want) {
+      if (pos >= end) {
+        return malformed("the body ends where " + who + " should be " + want);
+      }
       return new InvalidInputException(who + ": expected " + want + ", got " + describe() + at());
     }
 
@@ -484,6 +487,7 @@ public final class OipJsonDecoder {
     private ByteBuffer buf;
     private List<byte[]> strings;
     private long count;
+    private boolean nested;
 
     TensorData(String kind, String name, DataType type, long[] shape, Cursor c) {
       this.label = kind + " '" + name + "'";
@@ -506,12 +510,21 @@ public final class OipJsonDecoder {
         strings = new ArrayList<>();
         flattenStrings(c.jacksonValue(label + " data"));
       } else if (c.peek() == '[') {
+        int save = c.pos;
+        c.pos++;
+        c.ws();
+        nested = c.peek() == '[';
+        c.pos = save;
         readArray(1);
       } else {
         element(); // a bare scalar, for a single-element tensor
       }
     }
 
+    /**
+     * Reads one array level. Data is either flat (scalars only, any count) or nested exactly as the
+     * shape says: arrays down to the last dimension, each level as long as its dimension.
+     */
     private void readArray(int depth) {
       if (depth > MAX_RANK) {
         throw new InvalidInputException(
@@ -519,28 +532,48 @@ public final class OipJsonDecoder {
       }
       c.pos++;
       c.ws();
-      if (c.peek() == ']') {
+      long n = 0;
+      if (c.peek() != ']') {
+        while (true) {
+          c.ws();
+          if (c.peek() == '[') {
+            if (!nested || depth >= shape.length) {
+              throw structure("an array where a number belongs, at depth " + depth);
+            }
+            readArray(depth + 1);
+          } else {
+            if (nested && depth < shape.length) {
+              throw structure("a number where an array belongs, at depth " + depth);
+            }
+            element();
+          }
+          n++;
+          c.ws();
+          int x = c.peek();
+          c.pos++;
+          if (x == ']') {
+            break;
+          }
+          if (x != ',') {
+            c.pos--;
+            throw c.malformed("expected ',' or ']' in the data of " + label);
+          }
+        }
+      } else {
         c.pos++;
-        return;
       }
-      while (true) {
-        c.ws();
-        if (c.peek() == '[') {
-          readArray(depth + 1);
-        } else {
-          element();
-        }
-        c.ws();
-        int x = c.peek();
-        c.pos++;
-        if (x == ']') {
-          return;
-        }
-        if (x != ',') {
-          c.pos--;
-          throw c.malformed("expected ',' or ']' in the data of " + label);
-        }
+      if (nested && n != shape[depth - 1]) {
+        throw structure(n + " entries at depth " + depth + ", the shape says " + shape[depth - 1]);
       }
+    }
+
+    private InvalidInputException structure(String found) {
+      return new InvalidInputException(
+          label
+              + ": nested data does not match shape "
+              + Shapes.format(shape)
+              + ": found "
+              + found);
     }
 
     private void element() {
