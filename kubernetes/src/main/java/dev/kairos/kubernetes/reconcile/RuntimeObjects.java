@@ -106,7 +106,7 @@ public final class RuntimeObjects {
                 "--port",
                 Integer.toString(config.runtimePort())));
     if (doc.config().device().threads() > 0) {
-      args.add("--workers");
+      args.add("--cores");
       args.add(Integer.toString(doc.config().device().threads()));
     }
     String artifactSubPath =

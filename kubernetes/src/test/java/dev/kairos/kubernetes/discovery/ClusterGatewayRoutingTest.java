@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * A real gateway whose replicas come from EndpointSlices: a request reaches the replica the cluster
  * lists, and stops reaching it once the cluster stops listing it.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class ClusterGatewayRoutingTest {
   static final String NS = "kairos";
 
