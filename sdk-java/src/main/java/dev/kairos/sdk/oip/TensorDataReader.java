@@ -110,7 +110,7 @@ final class TensorDataReader {
         label + ": nested data does not match shape " + Shapes.format(shape) + ": found " + found);
   }
 
-  private void element() {
+  private void countElement() {
     if (++count > expected) {
       throw new InvalidInputException(
           label
@@ -120,6 +120,10 @@ final class TensorDataReader {
               + expected
               + " elements, data has more");
     }
+  }
+
+  private void element() {
+    countElement();
     if (buf.remaining() < 8) {
       grow();
     }
@@ -223,15 +227,7 @@ final class TensorDataReader {
       }
       return;
     }
-    if (++count > expected) {
-      throw new InvalidInputException(
-          label
-              + ": shape "
-              + Shapes.format(shape)
-              + " needs "
-              + expected
-              + " elements, data has more");
-    }
+    countElement();
     if (!(value instanceof String s)) {
       throw new InvalidInputException(
           label
