@@ -1,6 +1,8 @@
 package dev.kairos.gateway.route;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * One runtime process serving a model version, reachable at {@code host:port}. Its in-flight count
@@ -12,6 +14,7 @@ public final class Replica {
   private final int port;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
+  private volatile CircuitBreaker breaker;
 
   public Replica(String id, String host, int port) {
     this.id = id;
@@ -52,6 +55,35 @@ public final class Replica {
   /** A draining replica gets no new requests; those in flight finish. */
   public void drain() {
     draining = true;
+  }
+
+  /** This replica's circuit breaker, made by {@code factory} on first use. */
+  public CircuitBreaker breaker(Supplier<CircuitBreaker> factory) {
+    CircuitBreaker b = breaker;
+    if (b == null) {
+      synchronized (this) {
+        b = breaker;
+        if (b == null) {
+          b = factory.get();
+          breaker = b;
+        }
+      }
+    }
+    return b;
+  }
+
+  /** Whether the breaker currently refuses new requests (open, or half-open with probes out). */
+  public boolean breakerOpen() {
+    CircuitBreaker b = breaker;
+    return b != null
+        && (b.getState() == CircuitBreaker.State.OPEN
+            || b.getState() == CircuitBreaker.State.FORCED_OPEN);
+  }
+
+  /** CLOSED, OPEN or HALF_OPEN; CLOSED before any request. */
+  public String breakerState() {
+    CircuitBreaker b = breaker;
+    return b == null ? "CLOSED" : b.getState().name();
   }
 
   @Override

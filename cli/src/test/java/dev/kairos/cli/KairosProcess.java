@@ -1,0 +1,109 @@
+package dev.kairos.cli;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code ./kairos serve} started as a user would, from the checkout's launcher script. */
+final class KairosProcess implements AutoCloseable {
+  static final Path HOME =
+      Path.of(System.getProperty("kairos.home", "..")).toAbsolutePath().normalize();
+  private static final Pattern URL = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
+
+  private final Process process;
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private volatile String url;
+
+  private KairosProcess(Process process) {
+    this.process = process;
+    Thread t = new Thread(this::read, "kairos-stdout");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Starts serving {@code models} on a free port and waits until it reports ready. */
+  static KairosProcess serve(Path models) throws IOException {
+    List<String> cmd =
+        new ArrayList<>(List.of(HOME.resolve("kairos").toString(), "serve", "--port", "0"));
+    cmd.add("--models");
+    cmd.add(models.toString());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().put("KAIROS_SKIP_BUILD", "1");
+    KairosProcess k = new KairosProcess(pb.start());
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> k.output().contains("Kairos ready") || !k.process.isAlive());
+    if (!k.process.isAlive()) {
+      throw new IllegalStateException("kairos serve exited:\n" + k.output());
+    }
+    return k;
+  }
+
+  private void read() {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        lines.add(line);
+        Matcher m = URL.matcher(line);
+        if (url == null && m.find()) {
+          url = m.group(1);
+        }
+      }
+    } catch (IOException ignored) {
+      // the process ended
+    }
+  }
+
+  String output() {
+    return String.join("\n", lines);
+  }
+
+  String url() {
+    return url;
+  }
+
+  Process process() {
+    return process;
+  }
+
+  HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends SIGTERM, as Ctrl-C or a service manager would, and waits for the process to exit. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}

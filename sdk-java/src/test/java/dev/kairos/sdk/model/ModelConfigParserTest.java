@@ -1,0 +1,76 @@
+package dev.kairos.sdk.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kairos.sdk.tensor.DataType;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ModelConfigParserTest {
+  private static final Path FILE = Path.of("models/m/model.yaml");
+
+  @Test
+  void shouldReadTheDesignExample() {
+    ModelConfig c =
+        ModelConfigParser.parse(
+            String.join(
+                "\n",
+                "name: resnet18",
+                "engine: onnxruntime",
+                "inputs:  [{name: input,  datatype: FP32, shape: [-1, 3, 224, 224]}]",
+                "outputs: [{name: output, datatype: FP32, shape: [-1, 1000]}]",
+                "batching: {maxBatchSize: 16, maxQueueDelay: 2ms, maxQueueSize: 256}",
+                "device:   {kind: gpu, memory: 600Mi, class: heavy}",
+                "scaling:  {minReplicas: 0, maxReplicas: 8, targetConcurrency: 8, scaleToZeroAfter: 60s}",
+                "traffic:  {\"1\": 90, \"2\": 10}"),
+            FILE,
+            "dir");
+    assertThat(c.name()).isEqualTo("resnet18");
+    assertThat(c.inputs().get(0))
+        .isEqualTo(new TensorSpec("input", DataType.FP32, new long[] {-1, 3, 224, 224}));
+    assertThat(c.batching().maxBatchSize()).isEqualTo(16);
+    assertThat(c.batching().maxQueueDelay()).isEqualTo(Duration.ofMillis(2));
+    assertThat(c.device().memoryBytes()).isEqualTo(600L << 20);
+    assertThat(c.device().workloadClass()).isEqualTo("heavy");
+    assertThat(c.scaling().maxReplicas()).isEqualTo(8);
+    assertThat(c.scaling().scaleToZeroAfter()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.traffic()).containsEntry("1", 90).containsEntry("2", 10);
+  }
+
+  @Test
+  void shouldDefaultEverythingForAnEmptyFile() {
+    ModelConfig c = ModelConfigParser.parse("", FILE, "dir");
+    assertThat(c.name()).isEqualTo("dir");
+    assertThat(c.engine()).isNull();
+    assertThat(c.batching()).isEqualTo(BatchingConfig.DEFAULT);
+    assertThat(c.declaredSignature()).isNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "unknown field | nmae: x | models/m/model.yaml: nmae is not a known field",
+        "bad engine | engine: tensorflow | engine = 'tensorflow', must be one of",
+        "batch size zero | 'batching: {maxBatchSize: 0}' | batching.maxBatchSize = 0, must be between 1 and 4096",
+        "batch size text | 'batching: {maxBatchSize: lots}' | batching.maxBatchSize must be an integer, got 'lots'",
+        "bad duration | 'batching: {maxQueueDelay: soon}' | batching.maxQueueDelay expected a duration",
+        "bad datatype | 'inputs: [{name: x, datatype: FLOAT, shape: [1]}]' | inputs[0].datatype unknown datatype 'FLOAT'",
+        "missing shape | 'inputs: [{name: x, datatype: FP32}]' | inputs[0].shape must be a list of integers",
+        "weights not 100 | 'traffic: {\"1\": 50, \"2\": 20}' | traffic weights add up to 70, must add up to 100",
+        "max below min | 'scaling: {minReplicas: 3, maxReplicas: 2}' | scaling.maxReplicas = 2, must be >= minReplicas (3)",
+        "bad device kind | 'device: {kind: tpu}' | device.kind = 'tpu', must be one of [cpu, gpu]",
+        "not a mapping | '[1, 2]' | must be a mapping, got a list",
+        "bad yaml | 'a: [1, 2' | is not valid YAML",
+        "bad name | 'name: ../etc' | name = '../etc', must be letters",
+      })
+  void shouldNameFileFieldAndRule(String label, String yaml, String message) {
+    assertThatThrownBy(() -> ModelConfigParser.parse(yaml, FILE, "m"))
+        .isInstanceOf(ModelConfigException.class)
+        .hasMessageContaining(message.trim());
+  }
+}
