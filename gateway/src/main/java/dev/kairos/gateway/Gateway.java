@@ -1,5 +1,6 @@
 package dev.kairos.gateway;
 
+import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.impl.GatewayHandler;
 import dev.kairos.gateway.route.RouteTable;
 import io.vertx.core.Future;
@@ -21,8 +22,18 @@ public final class Gateway {
   private final RouteTable routes;
   private HttpServer server;
   private HttpClient client;
+  private final Activator activator;
 
   public Gateway(Vertx vertx, GatewayOptions options, RouteTable routes) {
+    this(vertx, options, routes, null);
+  }
+
+  /**
+   * @param activator holds requests for models without a ready replica (scale from zero); null
+   *     answers them 503 at once
+   */
+  public Gateway(Vertx vertx, GatewayOptions options, RouteTable routes, Activator activator) {
+    this.activator = activator;
     this.vertx = vertx;
     this.options = options;
     this.routes = routes;
@@ -38,7 +49,8 @@ public final class Gateway {
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false),
             new PoolOptions().setHttp1MaxSize(options.maxConnectionsPerReplica()));
-    GatewayHandler handler = new GatewayHandler(routes, client, options, new SplittableRandom());
+    GatewayHandler handler =
+        new GatewayHandler(routes, client, options, new SplittableRandom(), activator);
     server =
         vertx.createHttpServer(
             new HttpServerOptions()

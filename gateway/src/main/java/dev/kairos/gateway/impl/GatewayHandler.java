@@ -1,6 +1,7 @@
 package dev.kairos.gateway.impl;
 
 import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.ReplicaSet;
@@ -38,9 +39,23 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
   private final RandomGenerator random;
   private final OipJsonEncoder encoder = new OipJsonEncoder();
   private final byte[] serverMetadata;
+  private final Activator activator;
 
   public GatewayHandler(
       RouteTable routes, HttpClient client, GatewayOptions options, RandomGenerator random) {
+    this(routes, client, options, random, null);
+  }
+
+  /**
+   * @param activator holds requests for a model without a ready replica; null answers them 503
+   */
+  public GatewayHandler(
+      RouteTable routes,
+      HttpClient client,
+      GatewayOptions options,
+      RandomGenerator random,
+      Activator activator) {
+    this.activator = activator;
     this.routes = routes;
     this.client = client;
     this.options = options;
@@ -106,12 +121,33 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       replicas = version == null ? null : route.existingVersion(version);
     }
     Replica replica = replicas == null ? null : replicas.pick(random).orElse(null);
+    if (replica == null && activator != null) {
+      holdForReplica(req, path, p);
+      return;
+    }
     if (replica == null) {
       req.response().putHeader("Retry-After", "1");
       error(req, 503, "model '" + p.model() + "' has no ready replica yet");
       return;
     }
     forward(req, replica);
+  }
+
+  /** Scale from zero: the activator holds the request, then it is routed again or refused. */
+  private void holdForReplica(HttpServerRequest req, String path, OipPath p) {
+    req.pause();
+    activator.hold(
+        p.model(),
+        p.version(),
+        () -> {
+          model(req, path);
+          req.resume();
+        },
+        why -> {
+          req.resume();
+          req.response().putHeader("Retry-After", "1");
+          error(req, 503, why);
+        });
   }
 
   private void forward(HttpServerRequest req, Replica replica) {
