@@ -1,22 +1,16 @@
 package dev.kairos.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,7 +29,7 @@ import picocli.CommandLine.Parameters;
           + " maxScaleDownRate scaleToZeroAfter activationScale"
     })
 final class ScaleCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  @Mixin PlatformOptions platform;
 
   @Parameters(index = "0", description = "The model.")
   String model;
@@ -43,68 +37,41 @@ final class ScaleCommand implements Callable<Integer> {
   @Option(names = "--set", description = "knob=value to change (repeatable or comma-separated).")
   List<String> set = new ArrayList<>();
 
-  @Option(
-      names = "--admin",
-      defaultValue = "http://127.0.0.1:8081",
-      description = "Admin API of the running kairos serve.")
-  String admin;
-
-  @Option(
-      names = "--admin-key",
-      description = "Admin API key (default: the KAIROS_ADMIN_KEY environment variable).")
-  String adminKey;
-
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Integer call() throws Exception {
     PrintStream out = System.out;
-    String key = adminKey != null ? adminKey : System.getenv("KAIROS_ADMIN_KEY");
-    if (key == null || key.isBlank()) {
-      System.err.println("kairos scale: give the admin key with --admin-key or KAIROS_ADMIN_KEY");
-      return 2;
-    }
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    URI uri = URI.create(admin.replaceAll("/+$", "") + "/admin/models/" + model + "/scaling");
-    HttpResponse<String> current = send(http, HttpRequest.newBuilder(uri).GET(), key);
-    if (current.statusCode() != 200) {
-      return fail(current);
-    }
-    Map<String, String> changes;
+    AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey);
+    String path = "/admin/models/" + model + "/scaling";
     try {
-      changes = ScalingKnobs.parseAssignments(set);
-      // the same rules as model.yaml and the server, checked before anything is sent
-      ScalingKnobs.apply(ScalingKnobs.apply(ScalingConfig.DEFAULT, knobs(current.body())), changes);
-    } catch (IllegalArgumentException e) {
-      System.err.println("kairos scale: " + model + ": " + e.getMessage());
-      return 2;
-    }
-    HttpResponse<String> result = current;
-    if (!changes.isEmpty()) {
-      result =
-          send(
-              http,
-              HttpRequest.newBuilder(uri)
-                  .header("Content-Type", "application/json")
-                  .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(changes))),
-              key);
-      if (result.statusCode() != 200) {
-        return fail(result);
+      Map<String, Object> current = knobs(admin.get(path));
+      Map<String, String> changes;
+      try {
+        changes = ScalingKnobs.parseAssignments(set);
+        // the rules of model.yaml and of the server, checked before anything is sent
+        ScalingKnobs.apply(ScalingKnobs.apply(ScalingConfig.DEFAULT, current), changes);
+      } catch (IllegalArgumentException e) {
+        System.err.println("kairos scale: " + model + ": " + e.getMessage());
+        return 2;
       }
+      Map<String, Object> now =
+          changes.isEmpty()
+              ? current
+              : knobs(admin.put(path, Json.MAPPER.writeValueAsString(changes)));
+      out.println(model + (changes.isEmpty() ? "" : " (changed " + changes.keySet() + ")") + ":");
+      now.forEach((k, v) -> out.printf("  %-28s %s%n", k, v));
+      return 0;
+    } catch (AdminClient.AdminError e) {
+      System.err.println("kairos scale: " + model + ": HTTP " + e.status + ": " + e.getMessage());
+      return e.status == 404 ? 3 : 1;
+    } catch (java.net.ConnectException e) {
+      System.err.println("kairos scale: cannot reach the admin API at " + admin.base());
+      return 1;
     }
-    out.println(model + (changes.isEmpty() ? "" : " (changed: " + changes.keySet() + ")") + ":");
-    knobs(result.body()).forEach((k, v) -> out.printf("  %-28s %s%n", k, v));
-    return 0;
   }
 
-  private static HttpResponse<String> send(HttpClient http, HttpRequest.Builder b, String key)
-      throws IOException, InterruptedException {
-    return http.send(
-        b.header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static Map<String, Object> knobs(String body) throws IOException {
+  private static Map<String, Object> knobs(String body) {
     Map<String, Object> out = new LinkedHashMap<>();
-    JsonNode n = JSON.readTree(body);
+    JsonNode n = Json.read(body);
     n.fields()
         .forEachRemaining(
             e ->
@@ -112,19 +79,5 @@ final class ScaleCommand implements Callable<Integer> {
                     e.getKey(),
                     e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText()));
     return out;
-  }
-
-  private int fail(HttpResponse<String> r) {
-    String why = r.body();
-    try {
-      JsonNode n = JSON.readTree(r.body());
-      if (n.hasNonNull("error")) {
-        why = n.get("error").asText();
-      }
-    } catch (IOException ignored) {
-      // not JSON: show it as it is
-    }
-    System.err.println("kairos scale: " + model + ": " + r.statusCode() + " " + why);
-    return r.statusCode() == 404 ? 3 : 1;
   }
 }

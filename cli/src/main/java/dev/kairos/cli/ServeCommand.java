@@ -1,5 +1,7 @@
 package dev.kairos.cli;
 
+import dev.kairos.cli.deploy.BundleInstaller;
+import dev.kairos.cli.deploy.DeployEndpoint;
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.GatewayOptions;
 import dev.kairos.gateway.activator.ActivatorOptions;
@@ -8,6 +10,7 @@ import dev.kairos.gateway.admin.AdminServer;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.runtime.repository.ModelRepository;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
@@ -99,6 +102,8 @@ final class ServeCommand implements Runnable {
             vertx,
             GatewayOptions.defaults().withHost(host).withPort(port),
             routes,
+            ApiKeyStore.fixed(ApiKeys.none()),
+            TimeSource.system(),
             autoscaling.activator());
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
     String url = "http://" + host + ":" + bound;
@@ -159,13 +164,20 @@ final class ServeCommand implements Runnable {
     }
     ApiKeys keys =
         new ApiKeys(List.of(ApiKeys.parseLine("admin " + ApiKeys.sha256Hex(secret) + " admin")));
+    LocalPlatformControl control = new LocalPlatformControl(platform, autoscaling);
     AdminServer admin =
         new AdminServer(
             vertx,
             AdminOptions.defaults().withPort(adminPort),
-            new LocalPlatformControl(platform, autoscaling),
+            control,
             routes,
             ApiKeyStore.fixed(keys));
+    admin.install(
+        new DeployEndpoint(
+            vertx,
+            new BundleInstaller(platform.repository().root(), 4L << 30, 100_000),
+            control,
+            1L << 30));
     int bound = admin.listen().toCompletionStage().toCompletableFuture().join();
     out.println("Admin API listening on http://" + AdminOptions.defaults().host() + ":" + bound);
     return admin;

@@ -1,71 +1,213 @@
 package dev.kairos.gateway;
 
 import dev.kairos.gateway.activator.Activator;
+import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.impl.GatewayHandler;
+import dev.kairos.gateway.metrics.GatewayMetrics;
+import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
 import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.gateway.time.TimeSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The public front door: Open Inference Protocol v2 over HTTP for every model in a {@link
- * RouteTable}, forwarding request bodies unparsed to the chosen replica.
+ * The public front door: Open Inference Protocol v2 over HTTP (plus KServe v1 and DJL Serving's
+ * {@code /predictions}) for every model in a {@link RouteTable}, forwarding OIP bodies unparsed to
+ * the chosen replica. Authentication, limits, resilience and metrics are set by {@link
+ * GatewayOptions} and the {@link ApiKeyStore}; the admin API is a separate server ({@link
+ * dev.kairos.gateway.admin.AdminServer}) on its own port.
  */
 public final class Gateway {
   private final Vertx vertx;
   private final GatewayOptions options;
   private final RouteTable routes;
-  private HttpServer server;
-  private HttpClient client;
+  private final ApiKeyStore keys;
+  private final TimeSource time;
+  private final GatewayMetrics metrics;
+  private final List<HttpServer> servers = new ArrayList<>();
+  private final AtomicInteger connections = new AtomicInteger();
+
+  /** Connections over the limit: their requests are answered 503 and the connection closed. */
+  private final Set<HttpConnection> refused = ConcurrentHashMap.newKeySet();
+
   private final Activator activator;
+  private HttpClient client;
+  private long reloadTimer = -1;
+  private int port;
 
   public Gateway(Vertx vertx, GatewayOptions options, RouteTable routes) {
-    this(vertx, options, routes, null);
+    this(
+        vertx,
+        options,
+        routes,
+        ApiKeyStore.fixed(dev.kairos.gateway.auth.ApiKeys.none()),
+        TimeSource.system());
+  }
+
+  public Gateway(
+      Vertx vertx, GatewayOptions options, RouteTable routes, ApiKeyStore keys, TimeSource time) {
+    this(vertx, options, routes, keys, time, null);
   }
 
   /**
-   * @param activator holds requests for models without a ready replica (scale from zero); null
-   *     answers them 503 at once
+   * @param activator holds requests for models without a ready replica (scale from zero) and
+   *     signals demand; null answers them 503 at once
    */
-  public Gateway(Vertx vertx, GatewayOptions options, RouteTable routes, Activator activator) {
+  public Gateway(
+      Vertx vertx,
+      GatewayOptions options,
+      RouteTable routes,
+      ApiKeyStore keys,
+      TimeSource time,
+      Activator activator) {
     this.activator = activator;
     this.vertx = vertx;
     this.options = options;
     this.routes = routes;
+    this.keys = keys;
+    this.time = time;
+    this.metrics = new GatewayMetrics(routes);
   }
 
   public RouteTable routes() {
     return routes;
   }
 
-  /** Binds the public port; completes with the bound port. */
+  public ApiKeyStore keys() {
+    return keys;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  /** Binds the public port (one server per event loop); completes with the bound port. */
   public Future<Integer> listen() {
     client =
         vertx.createHttpClient(
-            new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false),
-            new PoolOptions().setHttp1MaxSize(options.maxConnectionsPerReplica()));
+            new HttpClientOptions()
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setPipelining(false)
+                .setDecompressionSupported(false),
+            new PoolOptions()
+                .setHttp1MaxSize(options.maxConnectionsPerReplica())
+                .setMaxWaitQueueSize(-1));
     GatewayHandler handler =
-        new GatewayHandler(routes, client, options, new SplittableRandom(), activator);
-    server =
-        vertx.createHttpServer(
-            new HttpServerOptions()
-                .setHost(options.host())
-                .setPort(options.port())
-                .setTcpNoDelay(true));
-    return server.requestHandler(handler).listen().map(HttpServer::actualPort);
+        new GatewayHandler(
+            vertx,
+            routes,
+            client,
+            options,
+            keys,
+            metrics,
+            time,
+            new SplittableRandom(42),
+            activator);
+    int loops =
+        options.eventLoops() > 0
+            ? options.eventLoops()
+            : Runtime.getRuntime().availableProcessors();
+    Future<Integer> first = bind(handler, options.port());
+    for (int i = 1; i < loops; i++) {
+      // Bind with the requested port, not the bound one: Vert.x shares a server between event
+      // loops by the requested address, so port 0 then port p would collide (EADDRINUSE).
+      first = first.compose(p -> bind(handler, options.port()).map(p));
+    }
+    reloadTimer =
+        vertx.setPeriodic(
+            5_000,
+            id ->
+                vertx.executeBlocking(
+                    () -> {
+                      keys.reloadIfChanged();
+                      return null;
+                    }));
+    return first.onSuccess(p -> port = p);
+  }
+
+  private Future<Integer> bind(GatewayHandler handler, int onPort) {
+    HttpServerOptions so =
+        new HttpServerOptions()
+            .setHost(options.host())
+            .setPort(onPort)
+            .setTcpNoDelay(true)
+            .setMaxHeaderSize(options.maxHeaderBytes())
+            .setMaxInitialLineLength(Math.min(options.maxHeaderBytes(), 8192))
+            .setHttp2ClearTextEnabled(false)
+            .setCompressionSupported(false)
+            .setDecompressionSupported(false);
+    if (options.tls() != null) {
+      so.setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(options.tls().certificate().toString())
+                  .setKeyPath(options.tls().privateKey().toString()));
+    }
+    HttpServer server = vertx.createHttpServer(so);
+    server.connectionHandler(
+        conn -> {
+          if (connections.incrementAndGet() > options.maxConnections()) {
+            metrics.rejected(null, Rejection.TOO_MANY_CONNECTIONS);
+            refused.add(conn);
+          }
+          conn.closeHandler(
+              v -> {
+                refused.remove(conn);
+                connections.decrementAndGet();
+              });
+        });
+    servers.add(server);
+    return server
+        .requestHandler(
+            req -> {
+              if (!refused.isEmpty() && refused.contains(req.connection())) {
+                req.response()
+                    .setStatusCode(503)
+                    .putHeader("Connection", "close")
+                    .putHeader("Retry-After", "1")
+                    .putHeader("Content-Type", "application/json")
+                    .end("{\"error\":\"too many connections\"}");
+                req.connection().close();
+                return;
+              }
+              handler.handle(req);
+            })
+        .listen()
+        .map(HttpServer::actualPort);
   }
 
   public int port() {
-    return server.actualPort();
+    return port;
+  }
+
+  /** Client connections open now. */
+  public int connections() {
+    return connections.get();
   }
 
   public Future<Void> close() {
-    Future<Void> s = server == null ? Future.succeededFuture() : server.close();
-    return s.compose(v -> client == null ? Future.succeededFuture() : client.close());
+    if (reloadTimer >= 0) {
+      vertx.cancelTimer(reloadTimer);
+    }
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer s : servers) {
+      closing.add(s.close());
+    }
+    return Future.all(closing)
+        .compose(v -> client == null ? Future.succeededFuture() : client.close());
   }
 }

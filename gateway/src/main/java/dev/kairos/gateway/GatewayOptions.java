@@ -1,6 +1,8 @@
 package dev.kairos.gateway;
 
-import java.time.Duration;
+import dev.kairos.gateway.resilience.BreakerOptions;
+import dev.kairos.gateway.resilience.RetryOptions;
+import dev.kairos.gateway.route.ModelLimits;
 
 /**
  * Settings of the public gateway.
@@ -8,26 +10,221 @@ import java.time.Duration;
  * @param host interface to bind (default 127.0.0.1)
  * @param port port to bind; 0 picks a free one (default 8080)
  * @param maxBodyBytes larger request bodies are answered 413 (default 64 MiB)
- * @param requestTimeout a replica that has not answered by then is answered 504 (default 60s)
  * @param maxConnectionsPerReplica pooled keep-alive connections to each replica (default 64)
+ * @param maxHeaderBytes request header block size beyond which the request is refused (431; default
+ *     16 KiB)
+ * @param maxConnections client connections held at once; more are closed on accept (default 10000)
+ * @param eventLoops event-loop threads serving the port; 0 means one per core (default 0)
+ * @param tls TLS on the public port, or null for plain HTTP (default null)
+ * @param modelLimits bulkhead, queue and timeout of models that set none (default {@link
+ *     ModelLimits#defaults()})
+ * @param breaker per-replica circuit breaker (default {@link BreakerOptions#defaults()})
+ * @param retry retries of requests that never reached a model (default {@link
+ *     RetryOptions#defaults()})
  */
 public record GatewayOptions(
     String host,
     int port,
     long maxBodyBytes,
-    Duration requestTimeout,
-    int maxConnectionsPerReplica) {
+    int maxConnectionsPerReplica,
+    int maxHeaderBytes,
+    int maxConnections,
+    int eventLoops,
+    TlsOptions tls,
+    ModelLimits modelLimits,
+    BreakerOptions breaker,
+    RetryOptions retry) {
+  public GatewayOptions {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("host is empty");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port = " + port + ", must be 0..65535");
+    }
+    if (maxBodyBytes < 1) {
+      throw new IllegalArgumentException("maxBodyBytes = " + maxBodyBytes + ", must be > 0");
+    }
+    if (maxConnectionsPerReplica < 1) {
+      throw new IllegalArgumentException(
+          "maxConnectionsPerReplica = " + maxConnectionsPerReplica + ", must be >= 1");
+    }
+    if (maxHeaderBytes < 1024) {
+      throw new IllegalArgumentException(
+          "maxHeaderBytes = " + maxHeaderBytes + ", must be >= 1024");
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections = " + maxConnections + ", must be >= 1");
+    }
+    if (eventLoops < 0) {
+      throw new IllegalArgumentException("eventLoops = " + eventLoops + ", must be >= 0");
+    }
+    java.util.Objects.requireNonNull(modelLimits, "modelLimits");
+    java.util.Objects.requireNonNull(breaker, "breaker");
+    java.util.Objects.requireNonNull(retry, "retry");
+  }
+
   public static GatewayOptions defaults() {
-    return new GatewayOptions("127.0.0.1", 8080, 64L << 20, Duration.ofSeconds(60), 64);
+    return new GatewayOptions(
+        "127.0.0.1",
+        8080,
+        64L << 20,
+        64,
+        16 << 10,
+        10_000,
+        0,
+        null,
+        ModelLimits.defaults(),
+        BreakerOptions.defaults(),
+        RetryOptions.defaults());
   }
 
-  public GatewayOptions withPort(int newPort) {
+  public GatewayOptions withPort(int v) {
     return new GatewayOptions(
-        host, newPort, maxBodyBytes, requestTimeout, maxConnectionsPerReplica);
+        host,
+        v,
+        maxBodyBytes,
+        maxConnectionsPerReplica,
+        maxHeaderBytes,
+        maxConnections,
+        eventLoops,
+        tls,
+        modelLimits,
+        breaker,
+        retry);
   }
 
-  public GatewayOptions withHost(String newHost) {
+  public GatewayOptions withHost(String v) {
     return new GatewayOptions(
-        newHost, port, maxBodyBytes, requestTimeout, maxConnectionsPerReplica);
+        v,
+        port,
+        maxBodyBytes,
+        maxConnectionsPerReplica,
+        maxHeaderBytes,
+        maxConnections,
+        eventLoops,
+        tls,
+        modelLimits,
+        breaker,
+        retry);
+  }
+
+  public GatewayOptions withMaxBodyBytes(long v) {
+    return new GatewayOptions(
+        host,
+        port,
+        v,
+        maxConnectionsPerReplica,
+        maxHeaderBytes,
+        maxConnections,
+        eventLoops,
+        tls,
+        modelLimits,
+        breaker,
+        retry);
+  }
+
+  public GatewayOptions withMaxConnections(int v) {
+    return new GatewayOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxConnectionsPerReplica,
+        maxHeaderBytes,
+        v,
+        eventLoops,
+        tls,
+        modelLimits,
+        breaker,
+        retry);
+  }
+
+  public GatewayOptions withMaxHeaderBytes(int v) {
+    return new GatewayOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxConnectionsPerReplica,
+        v,
+        maxConnections,
+        eventLoops,
+        tls,
+        modelLimits,
+        breaker,
+        retry);
+  }
+
+  public GatewayOptions withEventLoops(int v) {
+    return new GatewayOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxConnectionsPerReplica,
+        maxHeaderBytes,
+        maxConnections,
+        v,
+        tls,
+        modelLimits,
+        breaker,
+        retry);
+  }
+
+  public GatewayOptions withTls(TlsOptions v) {
+    return new GatewayOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxConnectionsPerReplica,
+        maxHeaderBytes,
+        maxConnections,
+        eventLoops,
+        v,
+        modelLimits,
+        breaker,
+        retry);
+  }
+
+  public GatewayOptions withModelLimits(ModelLimits v) {
+    return new GatewayOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxConnectionsPerReplica,
+        maxHeaderBytes,
+        maxConnections,
+        eventLoops,
+        tls,
+        v,
+        breaker,
+        retry);
+  }
+
+  public GatewayOptions withBreaker(BreakerOptions v) {
+    return new GatewayOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxConnectionsPerReplica,
+        maxHeaderBytes,
+        maxConnections,
+        eventLoops,
+        tls,
+        modelLimits,
+        v,
+        retry);
+  }
+
+  public GatewayOptions withRetry(RetryOptions v) {
+    return new GatewayOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxConnectionsPerReplica,
+        maxHeaderBytes,
+        maxConnections,
+        eventLoops,
+        tls,
+        modelLimits,
+        breaker,
+        v);
   }
 }

@@ -1,65 +1,110 @@
 package dev.kairos.gateway.impl;
 
 import dev.kairos.gateway.GatewayOptions;
-import dev.kairos.gateway.activator.Activator;
+import dev.kairos.gateway.auth.ApiKey;
+import dev.kairos.gateway.auth.ApiKeyStore;
+import dev.kairos.gateway.auth.Credentials;
+import dev.kairos.gateway.metrics.GatewayMetrics;
+import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
+import dev.kairos.gateway.protocol.DjlPredictions;
+import dev.kairos.gateway.protocol.KServeV1;
+import dev.kairos.gateway.protocol.Translation;
+import dev.kairos.gateway.resilience.ModelGate;
+import dev.kairos.gateway.resilience.RetryBudget;
+import dev.kairos.gateway.route.ModelLimits;
 import dev.kairos.gateway.route.ModelRoute;
-import dev.kairos.gateway.route.Replica;
-import dev.kairos.gateway.route.ReplicaSet;
 import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.sdk.oip.InvalidInputException;
 import dev.kairos.sdk.oip.OipJsonEncoder;
 import dev.kairos.sdk.oip.OipPath;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.random.RandomGenerator;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles every request on the public port: server-level endpoints here, model endpoints forwarded
- * byte for byte to a replica of the chosen version.
+ * The public port's front door: server endpoints, then for model requests authentication, rate
+ * limit, route lookup, size limit and the model's bulkhead, before {@link Forwarder} takes over.
+ * OIP v2 bodies pass unparsed; KServe v1 and DJL Serving bodies are translated.
  */
 public final class GatewayHandler implements Handler<HttpServerRequest> {
   private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
-  private static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+  static final String TIMEOUT_HEADER = "Kairos-Timeout-Ms";
   private static final byte[] LIVE = "{\"live\":true}".getBytes(StandardCharsets.UTF_8);
   private static final byte[] READY = "{\"ready\":true}".getBytes(StandardCharsets.UTF_8);
 
+  /** Bodies up to this size are read whole (so a refused send can be retried); larger stream. */
+  static final long BUFFERED_BODY_LIMIT = 256 * 1024;
+
   private final RouteTable routes;
-  private final HttpClient client;
   private final GatewayOptions options;
-  private final RandomGenerator random;
+  private final ApiKeyStore keys;
+  private final RateLimits rateLimits;
+  private final GatewayMetrics metrics;
+  private final TimeSource time;
+  private final Vertx vertx;
+  private final Forwarder forwarder;
   private final OipJsonEncoder encoder = new OipJsonEncoder();
   private final byte[] serverMetadata;
-  private final Activator activator;
+  private final Translation kserveV1 = new KServeV1();
+  private final Translation djl = new DjlPredictions();
 
   public GatewayHandler(
-      RouteTable routes, HttpClient client, GatewayOptions options, RandomGenerator random) {
-    this(routes, client, options, random, null);
+      Vertx vertx,
+      RouteTable routes,
+      io.vertx.core.http.HttpClient client,
+      GatewayOptions options,
+      ApiKeyStore keys,
+      GatewayMetrics metrics,
+      TimeSource time,
+      java.util.random.RandomGenerator random) {
+    this(vertx, routes, client, options, keys, metrics, time, random, null);
   }
 
   /**
-   * @param activator holds requests for a model without a ready replica; null answers them 503
+   * @param activator holds requests for models without a ready replica; null answers them 503
    */
   public GatewayHandler(
+      Vertx vertx,
       RouteTable routes,
-      HttpClient client,
+      io.vertx.core.http.HttpClient client,
       GatewayOptions options,
-      RandomGenerator random,
-      Activator activator) {
-    this.activator = activator;
+      ApiKeyStore keys,
+      GatewayMetrics metrics,
+      TimeSource time,
+      java.util.random.RandomGenerator random,
+      dev.kairos.gateway.activator.Activator activator) {
+    this.vertx = vertx;
     this.routes = routes;
-    this.client = client;
     this.options = options;
-    this.random = random;
+    this.keys = keys;
+    this.metrics = metrics;
+    this.time = time;
+    this.rateLimits = new RateLimits(time);
+    ReplicaChooser chooser =
+        new ReplicaChooser(
+            random, new dev.kairos.gateway.resilience.Breakers(options.breaker(), time));
+    this.forwarder =
+        new Forwarder(
+            this,
+            client,
+            chooser,
+            new RetryBudget(options.retry(), time),
+            options,
+            metrics,
+            time,
+            new InputsCache(client),
+            activator);
     String v = GatewayHandler.class.getPackage().getImplementationVersion();
     this.serverMetadata =
         encoder.encodeServerMetadata(
@@ -69,11 +114,27 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     String path = req.path();
+    if (path.startsWith("/v2/models/")) {
+      oip(req, path);
+      return;
+    }
     switch (path) {
       case "/v2/health/live" -> send(req, 200, LIVE);
       case "/v2/health/ready" -> ready(req);
       case "/v2" -> send(req, 200, serverMetadata);
-      default -> model(req, path);
+      case "/metrics" ->
+          req.response()
+              .putHeader("Content-Type", metrics.contentType())
+              .end(Buffer.buffer(metrics.scrape()));
+      default -> {
+        if (path.startsWith("/v1/models/")) {
+          kserveV1(req, path);
+        } else if (path.startsWith("/predictions/")) {
+          djl(req, path);
+        } else {
+          error(req, 404, "no route for " + req.method() + " " + path);
+        }
+      }
     }
   }
 
@@ -87,7 +148,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
     send(req, 200, READY);
   }
 
-  private void model(HttpServerRequest req, String path) {
+  private void oip(HttpServerRequest req, String path) {
     OipPath p;
     try {
       p = OipPath.parse(path);
@@ -99,131 +160,261 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       error(req, 404, "no route for " + req.method() + " " + path);
       return;
     }
-    ModelRoute route = routes.find(p.model());
-    if (route == null) {
-      error(req, 404, "unknown model '" + p.model() + "'");
-      return;
-    }
-    if (route.state() == ModelRoute.State.FAILED) {
-      error(req, 503, "model '" + p.model() + "' failed to load: " + route.reason());
-      return;
-    }
-    String version = p.version();
-    ReplicaSet replicas;
-    if (version != null) {
-      replicas = route.existingVersion(version);
-      if (replicas == null) {
-        error(req, 404, "model '" + p.model() + "' has no version '" + version + "'");
-        return;
-      }
-    } else {
-      version = route.chooseVersion(random);
-      replicas = version == null ? null : route.existingVersion(version);
-    }
-    Replica replica = replicas == null ? null : replicas.pick(random).orElse(null);
-    if (replica == null && activator != null) {
-      holdForReplica(req, path, p);
-      return;
-    }
-    if (replica == null) {
-      req.response().putHeader("Retry-After", "1");
-      error(req, 503, "model '" + p.model() + "' has no ready replica yet");
-      return;
-    }
-    forward(req, replica);
+    Exchange ex = new Exchange(req, time.nanos(), p.model(), p.version(), null);
+    ex.upstreamUri = req.uri();
+    begin(ex);
   }
 
-  /** Scale from zero: the activator holds the request, then it is routed again or refused. */
-  private void holdForReplica(HttpServerRequest req, String path, OipPath p) {
-    req.pause();
-    activator.hold(
-        p.model(),
-        p.version(),
-        () -> {
-          model(req, path);
-          req.resume();
-        },
-        why -> {
-          req.resume();
-          req.response().putHeader("Retry-After", "1");
-          error(req, 503, why);
+  /** {@code POST /v1/models/{m}:predict}, and {@code GET /v1/models/{m}} (readiness). */
+  private void kserveV1(HttpServerRequest req, String path) {
+    String rest = path.substring("/v1/models/".length());
+    boolean predict = rest.endsWith(":predict");
+    String model = predict ? rest.substring(0, rest.length() - ":predict".length()) : rest;
+    if (!OipPath.isValidName(model)) {
+      error(req, 400, "invalid model name '" + printable(model) + "'");
+      return;
+    }
+    if (!predict) {
+      if (!authorized(req, model)) {
+        return;
+      }
+      ModelRoute route = routes.find(model);
+      if (route == null) {
+        error(req, 404, "unknown model '" + model + "'");
+        return;
+      }
+      boolean ready = route.state() == ModelRoute.State.READY;
+      send(
+          req,
+          200,
+          ("{\"name\":\"" + model + "\",\"ready\":" + ready + "}")
+              .getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (req.method() != HttpMethod.POST) {
+      error(req, 405, "use POST for :predict");
+      return;
+    }
+    begin(new Exchange(req, time.nanos(), model, null, kserveV1));
+  }
+
+  /** {@code POST /predictions/{m}[/{v}]} as DJL Serving answers it. */
+  private void djl(HttpServerRequest req, String path) {
+    String[] parts = path.substring("/predictions/".length()).split("/", -1);
+    if (parts.length > 2) {
+      error(req, 404, "no route for " + req.method() + " " + path);
+      return;
+    }
+    String model = parts[0];
+    String version = parts.length == 2 ? parts[1] : null;
+    if (!OipPath.isValidName(model) || (version != null && !OipPath.isValidName(version))) {
+      error(req, 400, "invalid model name or version in '" + printable(path) + "'");
+      return;
+    }
+    if (req.method() != HttpMethod.POST) {
+      error(req, 405, "use POST for /predictions");
+      return;
+    }
+    begin(new Exchange(req, time.nanos(), model, version, djl));
+  }
+
+  /** Authentication, rate limit, route, limits and body; then the bulkhead. */
+  private void begin(Exchange ex) {
+    HttpServerRequest req = ex.req;
+    if (!authorized(req, ex.model)) {
+      return;
+    }
+    ModelRoute route = routes.find(ex.model);
+    if (route == null) {
+      error(req, 404, "unknown model '" + ex.model + "'");
+      return;
+    }
+    ex.route = route;
+    if (route.state() == ModelRoute.State.FAILED) {
+      finish(ex, 503, "model '" + ex.model + "' failed to load: " + route.reason(), "1");
+      return;
+    }
+    ModelLimits limits = route.limits();
+    ex.limits = limits == null ? options.modelLimits() : limits;
+    ex.timeoutMs = ex.limits.timeout().toMillis();
+    String asked = req.getHeader(TIMEOUT_HEADER);
+    if (asked != null) {
+      try {
+        ex.timeoutMs = Long.parseLong(asked.trim());
+        if (ex.timeoutMs < 1) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        finish(ex, 400, TIMEOUT_HEADER + " = '" + asked + "', must be a positive integer", null);
+        return;
+      }
+    }
+    long length = contentLength(req);
+    if (length > options.maxBodyBytes()) {
+      tooLarge(ex);
+      return;
+    }
+    if (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) {
+      ex.body = Buffer.buffer();
+      admit(ex);
+    } else if (ex.translation == null && length > BUFFERED_BODY_LIMIT) {
+      req.pause();
+      admit(ex);
+    } else {
+      readBody(ex, length);
+    }
+  }
+
+  private boolean authorized(HttpServerRequest req, String model) {
+    if (!keys.enforced()) {
+      return true;
+    }
+    String secret = Credentials.secret(req);
+    ApiKey key = secret == null ? null : keys.current().find(secret);
+    if (key == null) {
+      metrics.rejected(null, Rejection.UNAUTHENTICATED);
+      req.response().putHeader("WWW-Authenticate", "Bearer");
+      error(req, 401, secret == null ? "missing API key" : "unknown API key");
+      return false;
+    }
+    if (!key.mayInfer(model)) {
+      metrics.rejected(null, Rejection.FORBIDDEN);
+      error(req, 403, "API key '" + key.name() + "' may not call model '" + model + "'");
+      return false;
+    }
+    long wait = rateLimits.tryAcquire(key);
+    if (wait > 0) {
+      metrics.rejected(model, Rejection.RATE_LIMITED);
+      req.response().putHeader("Retry-After", seconds(wait));
+      error(req, 429, "API key '" + key.name() + "' is over its rate limit");
+      return false;
+    }
+    return true;
+  }
+
+  private void readBody(Exchange ex, long declared) {
+    HttpServerRequest req = ex.req;
+    Buffer acc = Buffer.buffer(declared > 0 ? (int) declared : 1024);
+    req.handler(
+        chunk -> {
+          if (ex.finished) {
+            return;
+          }
+          if (acc.length() + chunk.length() > options.maxBodyBytes()) {
+            tooLarge(ex);
+            return;
+          }
+          acc.appendBuffer(chunk);
+        });
+    req.exceptionHandler(
+        err -> log.debug("model={} body read failed: {}", ex.model, err.toString()));
+    req.endHandler(
+        v -> {
+          if (!ex.finished) {
+            ex.body = acc;
+            admit(ex);
+          }
         });
   }
 
-  private void forward(HttpServerRequest req, Replica replica) {
-    String declared = req.getHeader("Content-Length");
-    if (declared != null && parseLength(declared) > options.maxBodyBytes()) {
-      req.response().putHeader("Connection", "close");
-      error(req, 413, "request body exceeds " + options.maxBodyBytes() + " bytes");
+  private void tooLarge(Exchange ex) {
+    metrics.rejected(ex.model, Rejection.TOO_LARGE);
+    ex.req.response().putHeader("Connection", "close");
+    finish(ex, 413, "request body exceeds " + options.maxBodyBytes() + " bytes", null);
+  }
+
+  /** The model's bulkhead: forward now, wait in its bounded queue, or refuse at once. */
+  private void admit(Exchange ex) {
+    ModelGate gate = ex.route.gate();
+    ModelLimits l = ex.limits;
+    Context context = vertx.getOrCreateContext();
+    Runnable[] waiter = new Runnable[1];
+    long[] timer = {-1};
+    waiter[0] =
+        () ->
+            context.runOnContext(
+                v -> {
+                  if (timer[0] >= 0) {
+                    vertx.cancelTimer(timer[0]);
+                  }
+                  ex.gateHeld = true;
+                  forwarder.dispatch(ex);
+                });
+    switch (gate.enter(l.maxInFlight(), l.maxQueued(), waiter[0])) {
+      case ADMITTED -> {
+        ex.gateHeld = true;
+        forwarder.dispatch(ex);
+      }
+      case QUEUED -> {
+        long waitMs = Math.max(1, l.maxQueueWait().toMillis());
+        timer[0] =
+            vertx.setTimer(
+                waitMs,
+                id -> {
+                  if (gate.cancel(waiter[0])) {
+                    metrics.rejected(ex.model, Rejection.QUEUE_TIMEOUT);
+                    finish(
+                        ex,
+                        503,
+                        "model '" + ex.model + "' is overloaded: no slot within " + waitMs + " ms",
+                        "1");
+                  }
+                });
+      }
+      case REJECTED -> {
+        metrics.rejected(ex.model, Rejection.OVERLOADED);
+        finish(
+            ex,
+            503,
+            "model '"
+                + ex.model
+                + "' is overloaded: "
+                + l.maxInFlight()
+                + " in flight and "
+                + l.maxQueued()
+                + " waiting",
+            "1");
+      }
+    }
+  }
+
+  /**
+   * Ends an exchange that the gateway answers itself: frees its bulkhead slot, counts it, writes
+   * the error (with Retry-After when given).
+   */
+  void finish(Exchange ex, int status, String message, String retryAfter) {
+    if (ex.finished) {
       return;
     }
-    req.body()
-        .onFailure(err -> error(req, 400, "cannot read request body: " + err.getMessage()))
-        .onSuccess(body -> send(req, replica, body));
+    if (retryAfter != null) {
+      ex.req.response().putHeader("Retry-After", retryAfter);
+    }
+    if (ex.req.isEnded() == false && status >= 400) {
+      ex.req.resume();
+    }
+    error(ex.req, status, message);
+    completed(ex, status);
   }
 
-  private void send(HttpServerRequest req, Replica replica, Buffer body) {
-    if (body.length() > options.maxBodyBytes()) {
-      error(req, 413, "request body exceeds " + options.maxBodyBytes() + " bytes");
+  /** Accounting at the end of every exchange, however it ended. */
+  void completed(Exchange ex, int status) {
+    if (ex.finished) {
       return;
     }
-    RequestOptions ro =
-        new RequestOptions()
-            .setMethod(req.method())
-            .setHost(replica.host())
-            .setPort(replica.port())
-            .setURI(req.uri())
-            .setIdleTimeout(options.requestTimeout().toMillis());
-    String contentType = req.getHeader("Content-Type");
-    if (contentType != null) {
-      ro.putHeader("Content-Type", contentType);
+    ex.finished = true;
+    if (ex.gateHeld) {
+      ex.gateHeld = false;
+      ex.route.gate().leave(ex.limits.maxInFlight());
     }
-    String binaryHeader = req.getHeader(HEADER_LENGTH);
-    if (binaryHeader != null) {
-      ro.putHeader(HEADER_LENGTH, binaryHeader);
-    }
-    replica.acquire();
-    client
-        .request(ro)
-        .compose(
-            creq ->
-                (req.method() == HttpMethod.GET ? creq.send() : creq.send(body))
-                    .compose(cresp -> cresp.body().map(b -> new Reply(cresp, b))))
-        .onComplete(
-            ar -> {
-              replica.release();
-              if (ar.succeeded()) {
-                relay(req, ar.result());
-              } else {
-                log.warn("replica={} request failed: {}", replica, ar.cause().toString());
-                req.response().putHeader("Retry-After", "1");
-                error(req, 503, "replica of this model is unavailable: " + ar.cause().getMessage());
-              }
-            });
+    metrics.answered(
+        ex.route == null ? "" : ex.model, ex.version, status, time.nanos() - ex.startNanos);
   }
 
-  private record Reply(HttpClientResponse head, Buffer body) {}
-
-  private static void relay(HttpServerRequest req, Reply reply) {
-    HttpServerResponse resp = req.response();
-    if (resp.ended()) {
-      return;
+  private static long contentLength(HttpServerRequest req) {
+    String s = req.getHeader("Content-Length");
+    if (s == null) {
+      return -1;
     }
-    resp.setStatusCode(reply.head().statusCode());
-    copyHeader(reply.head(), resp, "Content-Type");
-    copyHeader(reply.head(), resp, HEADER_LENGTH);
-    copyHeader(reply.head(), resp, "Retry-After");
-    resp.end(reply.body());
-  }
-
-  private static void copyHeader(HttpClientResponse from, HttpServerResponse to, String name) {
-    String v = from.getHeader(name);
-    if (v != null) {
-      to.putHeader(name, v);
-    }
-  }
-
-  private static long parseLength(String s) {
     try {
       return Long.parseLong(s.trim());
     } catch (NumberFormatException e) {
@@ -231,16 +422,33 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  private void error(HttpServerRequest req, int status, String message) {
+  static String seconds(long nanos) {
+    return Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanos + 999_999_999L)));
+  }
+
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return b.toString();
+  }
+
+  void error(HttpServerRequest req, int status, String message) {
     send(req, status, encoder.encodeError(message));
   }
 
-  private static void send(HttpServerRequest req, int status, byte[] body) {
+  static void send(HttpServerRequest req, int status, byte[] body) {
     HttpServerResponse resp = req.response();
     if (!resp.ended()) {
       resp.setStatusCode(status)
           .putHeader("Content-Type", "application/json")
           .end(Buffer.buffer(body));
     }
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
   }
 }

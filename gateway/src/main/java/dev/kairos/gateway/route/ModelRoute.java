@@ -1,5 +1,6 @@
 package dev.kairos.gateway.route;
 
+import dev.kairos.gateway.resilience.ModelGate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ public final class ModelRoute {
   private volatile int[] cumulativeWeights = new int[0];
   private volatile State state = State.LOADING;
   private volatile String reason;
+  private volatile ModelLimits limits;
+  private final ModelGate gate = new ModelGate();
 
   public ModelRoute(String name) {
     this.name = name;
@@ -51,6 +54,21 @@ public final class ModelRoute {
   public void markFailed(String why) {
     state = State.FAILED;
     reason = why;
+  }
+
+  /** This model's own limits, or null to use the gateway's defaults. */
+  public ModelLimits limits() {
+    return limits;
+  }
+
+  /** Sets this model's limits (bulkhead, queue, timeout); null restores the gateway's defaults. */
+  public void setLimits(ModelLimits newLimits) {
+    limits = newLimits;
+  }
+
+  /** The bulkhead every forwarded request of this model passes. */
+  public ModelGate gate() {
+    return gate;
   }
 
   /** The replica set of a version, created empty on first use. */

@@ -1,6 +1,6 @@
 package dev.kairos.gateway.route;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import dev.kairos.gateway.resilience.ReplicaBreaker;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -14,7 +14,7 @@ public final class Replica {
   private final int port;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
-  private volatile CircuitBreaker breaker;
+  private volatile ReplicaBreaker breaker;
 
   public Replica(String id, String host, int port) {
     this.id = id;
@@ -58,8 +58,8 @@ public final class Replica {
   }
 
   /** This replica's circuit breaker, made by {@code factory} on first use. */
-  public CircuitBreaker breaker(Supplier<CircuitBreaker> factory) {
-    CircuitBreaker b = breaker;
+  public ReplicaBreaker breaker(Supplier<ReplicaBreaker> factory) {
+    ReplicaBreaker b = breaker;
     if (b == null) {
       synchronized (this) {
         b = breaker;
@@ -72,18 +72,16 @@ public final class Replica {
     return b;
   }
 
-  /** Whether the breaker currently refuses new requests (open, or half-open with probes out). */
+  /** Whether the breaker refuses every request now (open and still waiting). */
   public boolean breakerOpen() {
-    CircuitBreaker b = breaker;
-    return b != null
-        && (b.getState() == CircuitBreaker.State.OPEN
-            || b.getState() == CircuitBreaker.State.FORCED_OPEN);
+    ReplicaBreaker b = breaker;
+    return b != null && b.refusing();
   }
 
   /** CLOSED, OPEN or HALF_OPEN; CLOSED before any request. */
   public String breakerState() {
-    CircuitBreaker b = breaker;
-    return b == null ? "CLOSED" : b.getState().name();
+    ReplicaBreaker b = breaker;
+    return b == null ? "CLOSED" : b.state().name();
   }
 
   @Override

@@ -61,16 +61,19 @@ public final class ReplicaSet {
 
   /**
    * Chooses a replica by the power of two choices on in-flight requests: two at random, the less
-   * loaded wins. Draining replicas are skipped.
+   * loaded wins. Draining replicas, replicas whose breaker is open and {@code exclude} are skipped.
+   *
+   * @return the replica, or null if none can take a request
    */
-  public Optional<Replica> pick(RandomGenerator random) {
+  public Replica pick(RandomGenerator random, Replica exclude) {
     Replica[] rs = replicas;
     int n = rs.length;
     if (n == 0) {
-      return Optional.empty();
+      return null;
     }
     if (n == 1) {
-      return rs[0].draining() ? Optional.empty() : Optional.of(rs[0]);
+      Replica only = rs[0];
+      return eligible(only, exclude) ? only : null;
     }
     int i = random.nextInt(n);
     int j = random.nextInt(n - 1);
@@ -79,18 +82,32 @@ public final class ReplicaSet {
     }
     Replica a = rs[i];
     Replica b = rs[j];
-    if (a.draining() || (!b.draining() && b.inFlight() < a.inFlight())) {
-      a = b;
+    boolean okA = eligible(a, exclude);
+    boolean okB = eligible(b, exclude);
+    if (okA && okB) {
+      return b.inFlight() < a.inFlight() ? b : a;
     }
-    if (!a.draining()) {
-      return Optional.of(a);
+    if (okA) {
+      return a;
+    }
+    if (okB) {
+      return b;
     }
     Replica best = null;
     for (Replica r : rs) {
-      if (!r.draining() && (best == null || r.inFlight() < best.inFlight())) {
+      if (eligible(r, exclude) && (best == null || r.inFlight() < best.inFlight())) {
         best = r;
       }
     }
-    return Optional.ofNullable(best);
+    return best;
+  }
+
+  /** {@link #pick(RandomGenerator, Replica)} with nothing excluded. */
+  public Optional<Replica> pick(RandomGenerator random) {
+    return Optional.ofNullable(pick(random, null));
+  }
+
+  private static boolean eligible(Replica r, Replica exclude) {
+    return r != exclude && !r.draining() && !r.breakerOpen();
   }
 }

@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.auth.ApiKeyStore;
+import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.gateway.time.TimeSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.net.URI;
@@ -39,7 +42,14 @@ class ActivatorTest {
     activator =
         new Activator(
             vertx, routes, options, (model, version, held) -> demands.add(model + ":" + held));
-    Gateway gateway = new Gateway(vertx, GatewayOptions.defaults().withPort(0), routes, activator);
+    Gateway gateway =
+        new Gateway(
+            vertx,
+            GatewayOptions.defaults().withPort(0),
+            routes,
+            ApiKeyStore.fixed(ApiKeys.none()),
+            TimeSource.system(),
+            activator);
     base = "http://127.0.0.1:" + gateway.listen().toCompletionStage().toCompletableFuture().get();
   }
 

@@ -1,0 +1,393 @@
+package dev.kairos.gateway.impl;
+
+import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.activator.Activator;
+import dev.kairos.gateway.metrics.GatewayMetrics;
+import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
+import dev.kairos.gateway.resilience.ReplicaBreaker;
+import dev.kairos.gateway.resilience.RetryBudget;
+import dev.kairos.gateway.route.Replica;
+import dev.kairos.gateway.time.TimeSource;
+import dev.kairos.sdk.oip.InvalidInputException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends an admitted exchange to a replica on pooled keep-alive connections and relays the answer.
+ *
+ * <p>Retries go to another replica only when the request provably never reached a model: the
+ * connection could not be had (refused, pool failure) before anything was written, or the replica
+ * answered 503 (draining or its queue full, so it ran nothing) and the body is still in hand. Each
+ * retry needs a token of the {@link RetryBudget}. Anything else that fails after the request was
+ * written is answered (502, or 504 on timeout) and never sent twice.
+ */
+final class Forwarder {
+  private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+  private static final String BINARY_HEADER = "Inference-Header-Content-Length";
+
+  /** Responses up to this size are relayed in one write; larger ones are streamed. */
+  private static final long BUFFERED_RESPONSE_LIMIT = 1 << 20;
+
+  private final GatewayHandler front;
+  private final HttpClient client;
+  private final ReplicaChooser chooser;
+  private final RetryBudget budget;
+  private final GatewayOptions options;
+  private final GatewayMetrics metrics;
+  private final TimeSource time;
+  private final InputsCache inputs;
+  private final Activator activator;
+
+  Forwarder(
+      GatewayHandler front,
+      HttpClient client,
+      ReplicaChooser chooser,
+      RetryBudget budget,
+      GatewayOptions options,
+      GatewayMetrics metrics,
+      TimeSource time,
+      InputsCache inputs,
+      Activator activator) {
+    this.activator = activator;
+    this.front = front;
+    this.client = client;
+    this.chooser = chooser;
+    this.budget = budget;
+    this.options = options;
+    this.metrics = metrics;
+    this.time = time;
+    this.inputs = inputs;
+  }
+
+  /** Chooses a replica for an exchange holding its bulkhead slot, and sends. */
+  void dispatch(Exchange ex) {
+    if (route(ex, null)) {
+      budget.onRequest();
+      if (ex.translation != null) {
+        translateThenSend(ex);
+      } else {
+        send(ex);
+      }
+    }
+  }
+
+  /** Picks a replica; answers the exchange and returns false if there is none. */
+  private boolean route(Exchange ex, Replica exclude) {
+    switch (chooser.choose(ex, exclude)) {
+      case CHOSEN -> {
+        return true;
+      }
+      case NO_SUCH_VERSION -> {
+        front.finish(
+            ex, 404, "model '" + ex.model + "' has no version '" + ex.explicitVersion + "'", null);
+        return false;
+      }
+      case BREAKERS_OPEN -> {
+        metrics.rejected(ex.model, Rejection.NO_REPLICA);
+        front.finish(
+            ex,
+            503,
+            "every replica of model '" + ex.model + "' is failing; retry later",
+            GatewayHandler.seconds(options.breaker().openFor().toNanos()));
+        return false;
+      }
+      default -> {
+        onNoReplica(ex);
+        return false;
+      }
+    }
+  }
+
+  /**
+   * The model has no replica that takes requests (none started, scaled to zero, all draining). This
+   * is where a scale-from-zero activator holds the request and signals demand instead.
+   */
+  private void onNoReplica(Exchange ex) {
+    if (activator == null) {
+      metrics.rejected(ex.model, Rejection.NO_REPLICA);
+      front.finish(ex, 503, "model '" + ex.model + "' has no ready replica yet", "1");
+      return;
+    }
+    activator.hold(
+        ex.model,
+        ex.explicitVersion,
+        () -> {
+          if (!ex.finished) {
+            dispatch(ex);
+          }
+        },
+        why -> {
+          metrics.rejected(ex.model, Rejection.NO_REPLICA);
+          front.finish(ex, 503, why, "1");
+        });
+  }
+
+  private void translateThenSend(Exchange ex) {
+    Replica r = ex.replica;
+    inputs
+        .inputs(ex.model, ex.version, r)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                left(ex, Outcome.FAILED, ar.cause());
+                front.finish(
+                    ex,
+                    502,
+                    "cannot read the inputs of model '"
+                        + ex.model
+                        + "': "
+                        + ar.cause().getMessage(),
+                    null);
+                return;
+              }
+              try {
+                ex.body = Buffer.buffer(ex.translation.toOip(ex.body.getBytes(), ar.result()));
+              } catch (InvalidInputException e) {
+                left(ex, Outcome.NEUTRAL, null);
+                front.finish(ex, 400, e.getMessage(), null);
+                return;
+              }
+              ex.upstreamUri = "/v2/models/" + ex.model + "/versions/" + ex.version + "/infer";
+              send(ex);
+            });
+  }
+
+  private void send(Exchange ex) {
+    Replica r = ex.replica;
+    ex.attempts++;
+    RequestOptions ro =
+        new RequestOptions()
+            .setMethod(ex.req.method())
+            .setHost(r.host())
+            .setPort(r.port())
+            .setURI(ex.upstreamUri)
+            .setConnectTimeout(Math.min(ex.timeoutMs, 5_000))
+            .setIdleTimeout(ex.timeoutMs);
+    client.request(ro).onComplete(ar -> connected(ex, ar));
+  }
+
+  private void connected(Exchange ex, AsyncResult<HttpClientRequest> ar) {
+    if (ar.failed()) {
+      // Nothing was written: the request never reached a model.
+      left(ex, Outcome.FAILED, ar.cause());
+      retryOrFail(ex, ar.cause());
+      return;
+    }
+    HttpClientRequest creq = ar.result();
+    String contentType =
+        ex.translation != null ? "application/json" : ex.req.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType != null) {
+      creq.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+    }
+    if (ex.translation == null) {
+      String binary = ex.req.getHeader(BINARY_HEADER);
+      if (binary != null) {
+        creq.putHeader(BINARY_HEADER, binary);
+      }
+    }
+    ex.sentNanos = time.nanos();
+    if (ex.body != null) {
+      creq.send(ex.body).onComplete(r -> answered(ex, r));
+    } else {
+      String length = ex.req.getHeader(HttpHeaders.CONTENT_LENGTH);
+      if (length != null) {
+        creq.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+      }
+      creq.send(ex.req).onComplete(r -> answered(ex, r));
+    }
+  }
+
+  private void answered(Exchange ex, AsyncResult<HttpClientResponse> ar) {
+    if (ar.failed()) {
+      Throwable cause = ar.cause();
+      left(ex, Outcome.FAILED, cause);
+      if (isTimeout(cause)) {
+        log.warn("model={} version={} timed out after {} ms", ex.model, ex.version, ex.timeoutMs);
+        front.finish(
+            ex,
+            504,
+            "model '" + ex.model + "' did not answer within " + ex.timeoutMs + " ms",
+            null);
+      } else {
+        log.warn(
+            "model={} version={} replica failed after the request was sent: {}",
+            ex.model,
+            ex.version,
+            cause.toString());
+        front.finish(
+            ex, 502, "the replica of model '" + ex.model + "' failed: " + cause.getMessage(), null);
+      }
+      return;
+    }
+    HttpClientResponse cresp = ar.result();
+    int status = cresp.statusCode();
+    if (status == 503 && ex.body != null && ex.attempts < options.retry().maxAttempts()) {
+      Replica refused = ex.replica;
+      cresp.end(); // drain so the connection goes back to the pool
+      left(ex, Outcome.NEUTRAL, null);
+      if (budget.tryRetry()) {
+        metrics.retried(ex.model, true);
+        if (route(ex, refused)) {
+          send(ex);
+        }
+        return;
+      }
+      metrics.retried(ex.model, false);
+      front.finish(ex, 503, "model '" + ex.model + "' is overloaded", "1");
+      return;
+    }
+    relay(ex, cresp, status);
+  }
+
+  private void relay(Exchange ex, HttpClientResponse cresp, int status) {
+    Outcome outcome =
+        status == 500 || status == 502 || status == 504
+            ? Outcome.FAILED
+            : status == 503 ? Outcome.NEUTRAL : Outcome.SUCCEEDED;
+    HttpServerResponse resp = ex.req.response();
+    if (ex.translation != null && status == 200) {
+      cresp
+          .body()
+          .onComplete(
+              b -> {
+                left(ex, b.succeeded() ? outcome : Outcome.FAILED, b.cause());
+                if (b.failed()) {
+                  front.finish(ex, 502, "reply of model '" + ex.model + "' broke off", null);
+                  return;
+                }
+                byte[] out;
+                try {
+                  out = ex.translation.fromOip(b.result().getBytes());
+                } catch (RuntimeException e) {
+                  front.finish(
+                      ex,
+                      502,
+                      "reply of model '" + ex.model + "' is malformed: " + e.getMessage(),
+                      null);
+                  return;
+                }
+                resp.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+                resp.end(Buffer.buffer(out));
+                front.completed(ex, 200);
+              });
+      return;
+    }
+    resp.setStatusCode(status);
+    copy(cresp, resp, HttpHeaders.CONTENT_TYPE);
+    copy(cresp, resp, BINARY_HEADER);
+    copy(cresp, resp, "Retry-After");
+    String length = cresp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    long declared = length == null ? -1 : parse(length);
+    if (declared >= 0 && declared <= BUFFERED_RESPONSE_LIMIT) {
+      cresp
+          .body()
+          .onComplete(
+              b -> {
+                left(ex, b.succeeded() ? outcome : Outcome.FAILED, b.cause());
+                if (b.failed()) {
+                  resp.reset();
+                } else {
+                  resp.end(b.result());
+                }
+                front.completed(ex, status);
+              });
+    } else {
+      if (declared >= 0) {
+        resp.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+      } else {
+        resp.setChunked(true);
+      }
+      cresp
+          .pipeTo(resp)
+          .onComplete(
+              p -> {
+                left(ex, p.succeeded() ? outcome : Outcome.FAILED, p.cause());
+                front.completed(ex, status);
+              });
+    }
+  }
+
+  private void retryOrFail(Exchange ex, Throwable cause) {
+    Replica failed = lastReplica(ex);
+    if (ex.attempts < options.retry().maxAttempts()) {
+      if (budget.tryRetry()) {
+        metrics.retried(ex.model, true);
+        log.info(
+            "model={} replica={} unreachable ({}), retrying on another",
+            ex.model,
+            failed,
+            cause.toString());
+        if (route(ex, failed)) {
+          send(ex);
+        }
+        return;
+      }
+      metrics.retried(ex.model, false);
+    }
+    log.warn("model={} replica={} unreachable: {}", ex.model, failed, cause.toString());
+    front.finish(
+        ex,
+        503,
+        "no replica of model '" + ex.model + "' could be reached: " + cause.getMessage(),
+        "1");
+  }
+
+  private enum Outcome {
+    SUCCEEDED,
+    FAILED,
+    NEUTRAL
+  }
+
+  /**
+   * The exchange is done with its current replica: gives back its in-flight slot and tells the
+   * breaker how it went. Keeps the replica as the one to avoid on a retry.
+   */
+  private void left(Exchange ex, Outcome outcome, Throwable cause) {
+    Replica r = ex.replica;
+    if (r == null) {
+      return;
+    }
+    ex.replica = null;
+    ex.lastReplica = r;
+    r.release();
+    ReplicaBreaker b = chooser.breakerOf(r);
+    long took = time.nanos() - ex.sentNanos;
+    switch (outcome) {
+      case SUCCEEDED -> b.onSuccess(took);
+      case FAILED -> b.onFailure(took, cause == null ? new IllegalStateException("failed") : cause);
+      case NEUTRAL -> b.release();
+    }
+  }
+
+  private static Replica lastReplica(Exchange ex) {
+    return ex.lastReplica;
+  }
+
+  private static boolean isTimeout(Throwable t) {
+    return t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout");
+  }
+
+  private static void copy(HttpClientResponse from, HttpServerResponse to, CharSequence name) {
+    String v = from.getHeader(name);
+    if (v != null) {
+      to.putHeader(name, v);
+    }
+  }
+
+  private static long parse(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

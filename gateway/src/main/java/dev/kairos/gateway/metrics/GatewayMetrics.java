@@ -1,0 +1,176 @@
+package dev.kairos.gateway.metrics;
+
+import dev.kairos.gateway.route.ModelRoute;
+import dev.kairos.gateway.route.Replica;
+import dev.kairos.gateway.route.ReplicaSet;
+import dev.kairos.gateway.route.RouteTable;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The gateway's Prometheus meters: requests by model, version and code; latency histograms;
+ * in-flight per model and replica; breaker states; rejections and retries by reason.
+ *
+ * <p>Label lookups are cached per label combination so the hot path costs a map hit and an add.
+ */
+public final class GatewayMetrics {
+  /** Why a request was refused without reaching a replica. */
+  public enum Rejection {
+    UNAUTHENTICATED,
+    FORBIDDEN,
+    RATE_LIMITED,
+    OVERLOADED,
+    QUEUE_TIMEOUT,
+    NO_REPLICA,
+    TOO_LARGE,
+    TOO_MANY_CONNECTIONS;
+
+    final String label = name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter requests;
+  private final Histogram latency;
+  private final Counter rejections;
+  private final Counter retries;
+  private final Map<String, CounterDataPoint> requestPoints = new ConcurrentHashMap<>();
+  private final Map<String, DistributionDataPoint> latencyPoints = new ConcurrentHashMap<>();
+  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+  public GatewayMetrics(RouteTable routes) {
+    requests =
+        Counter.builder()
+            .name("kairos_gateway_requests_total")
+            .help("Requests answered, by model, version and HTTP status.")
+            .labelNames("model", "version", "code")
+            .register(registry);
+    latency =
+        Histogram.builder()
+            .name("kairos_gateway_request_duration_seconds")
+            .help("Time from request to response, by model and version.")
+            .labelNames("model", "version")
+            .classicOnly()
+            .classicUpperBounds(
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+                60)
+            .withoutExemplars()
+            .register(registry);
+    rejections =
+        Counter.builder()
+            .name("kairos_gateway_rejections_total")
+            .help("Requests refused before reaching a replica, by model and reason.")
+            .labelNames("model", "reason")
+            .register(registry);
+    retries =
+        Counter.builder()
+            .name("kairos_gateway_retries_total")
+            .help("Requests sent again to another replica, by model and outcome.")
+            .labelNames("model", "outcome")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("kairos_gateway_model_in_flight")
+        .help("Requests forwarded and not yet answered, by model.")
+        .labelNames("model")
+        .callback(
+            cb -> {
+              for (ModelRoute m : routes.all()) {
+                cb.call(m.inFlight(), m.name());
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("kairos_gateway_replica_in_flight")
+        .help("Requests forwarded to a replica and not yet answered.")
+        .labelNames("model", "version", "replica")
+        .callback(
+            cb -> eachReplica(routes, (m, v, r) -> cb.call(r.inFlight(), m.name(), v, r.id())))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("kairos_gateway_breaker_state")
+        .help("Circuit breaker of a replica: 0 closed, 1 open, 2 half-open.")
+        .labelNames("model", "version", "replica")
+        .callback(
+            cb ->
+                eachReplica(
+                    routes,
+                    (m, v, r) ->
+                        cb.call(
+                            switch (r.breakerState()) {
+                              case "OPEN", "FORCED_OPEN" -> 1;
+                              case "HALF_OPEN" -> 2;
+                              default -> 0;
+                            },
+                            m.name(),
+                            v,
+                            r.id())))
+        .register(registry);
+  }
+
+  private interface ReplicaVisitor {
+    void visit(ModelRoute m, String version, Replica r);
+  }
+
+  private static void eachReplica(RouteTable routes, ReplicaVisitor visitor) {
+    for (ModelRoute m : routes.all()) {
+      for (Map.Entry<String, ReplicaSet> v : m.versions().entrySet()) {
+        for (Replica r : v.getValue().all()) {
+          visitor.visit(m, v.getKey(), r);
+        }
+      }
+    }
+  }
+
+  /** A request was answered. {@code version} may be null when none was chosen. */
+  public void answered(String model, String version, int status, long nanos) {
+    String v = version == null ? "" : version;
+    String key = model + '\0' + v + '\0' + status;
+    CounterDataPoint c = requestPoints.get(key);
+    if (c == null) {
+      c = requestPoints.computeIfAbsent(key, k -> requests.labelValues(model, v, code(status)));
+    }
+    c.inc();
+    String lk = model + '\0' + v;
+    DistributionDataPoint h = latencyPoints.get(lk);
+    if (h == null) {
+      h = latencyPoints.computeIfAbsent(lk, k -> latency.labelValues(model, v));
+    }
+    h.observe(nanos / 1e9);
+  }
+
+  public void rejected(String model, Rejection reason) {
+    rejections.labelValues(model == null ? "" : model, reason.label).inc();
+  }
+
+  public void retried(String model, boolean allowed) {
+    retries.labelValues(model, allowed ? "retried" : "budget_exhausted").inc();
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public byte[] scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  public String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+
+  private static String code(int status) {
+    return Integer.toString(status);
+  }
+}

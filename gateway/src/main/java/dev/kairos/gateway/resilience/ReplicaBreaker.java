@@ -1,0 +1,61 @@
+package dev.kairos.gateway.resilience;
+
+import dev.kairos.gateway.time.TimeSource;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A replica's Resilience4j circuit breaker, plus what Resilience4j does not expose: whether an open
+ * breaker's wait is over, so replica choice can skip it cheaply and still send the probe in time.
+ */
+public final class ReplicaBreaker {
+  private final CircuitBreaker breaker;
+  private final TimeSource time;
+  private final long openForNanos;
+  private volatile long openedAtNanos;
+
+  ReplicaBreaker(CircuitBreaker breaker, TimeSource time, long openForNanos) {
+    this.breaker = breaker;
+    this.time = time;
+    this.openForNanos = openForNanos;
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            e -> {
+              if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                openedAtNanos = time.nanos();
+              }
+            });
+  }
+
+  /** Open and still waiting: no request, not even a probe, should go there now. */
+  public boolean refusing() {
+    CircuitBreaker.State s = breaker.getState();
+    return (s == CircuitBreaker.State.OPEN && time.nanos() - openedAtNanos < openForNanos)
+        || s == CircuitBreaker.State.FORCED_OPEN;
+  }
+
+  /** Asks to send one request; a half-open breaker grants only its probes. */
+  public boolean tryAcquire() {
+    return breaker.tryAcquirePermission();
+  }
+
+  /** The replica answered (any status but a server fault). */
+  public void onSuccess(long nanos) {
+    breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The replica failed: connection error, reset, timeout, or a 5xx fault of its own. */
+  public void onFailure(long nanos, Throwable cause) {
+    breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
+  }
+
+  /** The request was granted but did not count either way (e.g. the replica was overloaded). */
+  public void release() {
+    breaker.releasePermission();
+  }
+
+  public CircuitBreaker.State state() {
+    return breaker.getState();
+  }
+}

@@ -1,0 +1,221 @@
+package dev.kairos.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kairos.gateway.resilience.BreakerOptions;
+import dev.kairos.gateway.resilience.RetryOptions;
+import dev.kairos.gateway.route.ModelLimits;
+import dev.kairos.gateway.route.Replica;
+import dev.kairos.gateway.support.Backend;
+import dev.kairos.gateway.support.GatewayFixture;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GatewayResilienceTest {
+  private static final String BODY =
+      "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,2],\"data\":[1,2]}]}";
+  private final GatewayFixture f = new GatewayFixture();
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private HttpResponse<String> infer() {
+    return f.http.post(f.url("/v2/models/m/infer"), BODY);
+  }
+
+  @Test
+  void shouldRetryOnAnotherReplicaWhenTheConnectionIsRefused() throws IOException {
+    Replica dead = new Replica("dead", "127.0.0.1", closedPort());
+    f.routes.model("m").version("1").add(dead);
+    Backend ok = f.backend("ok");
+    f.serve("m", "1", ok);
+    f.start(GatewayFixture.options());
+    for (int i = 0; i < 10; i++) {
+      assertThat(infer().statusCode()).isEqualTo(200);
+    }
+    assertThat(ok.received()).isEqualTo(10);
+    assertThat(dead.inFlight()).isZero();
+    assertThat(ok.received()).isEqualTo(10);
+    assertThat(f.http.get(f.url("/metrics")).body())
+        .contains("kairos_gateway_retries_total{model=\"m\",outcome=\"retried\"}");
+  }
+
+  @Test
+  void shouldNotRetryARequestThatReachedTheReplica() {
+    Backend closing = f.backend("closing").mode(Backend.Mode.CLOSE);
+    f.serve("m", "1", closing);
+    Backend other = f.backend("other");
+    Replica otherReplica = f.serve("m", "1", other);
+    otherReplica.drain(); // the only routable replica is the one that breaks mid-request
+    f.start(GatewayFixture.options());
+    HttpResponse<String> r = infer();
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(closing.received()).isEqualTo(1);
+    assertThat(other.received()).isZero();
+    assertThat(f.routes.find("m").inFlight()).isZero();
+  }
+
+  @Test
+  void shouldRetryA503FromADrainingReplicaOnAnother() {
+    Backend draining = f.backend("draining").mode(Backend.Mode.DRAINING_503);
+    Backend ok = f.backend("ok");
+    f.serve("m", "1", draining);
+    f.serve("m", "1", ok);
+    f.start(GatewayFixture.options());
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> r = infer();
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("X-Replica")).isEmpty();
+    }
+    assertThat(ok.received()).isEqualTo(20);
+    assertThat(draining.received()).isPositive();
+  }
+
+  @Test
+  void shouldStopRetryingWhenTheBudgetIsSpent() throws IOException {
+    f.routes.model("m").version("1").add(new Replica("dead", "127.0.0.1", closedPort()));
+    f.serve("m", "1", f.backend("ok"));
+    f.start(GatewayFixture.options().withRetry(new RetryOptions(3, 0.0, 0.0)));
+    int refused = 0;
+    for (int i = 0; i < 20; i++) {
+      int code = infer().statusCode();
+      assertThat(code).isIn(200, 503);
+      if (code == 503) {
+        refused++;
+      }
+    }
+    assertThat(refused).isPositive();
+    assertThat(f.http.get(f.url("/metrics")).body())
+        .contains("kairos_gateway_retries_total{model=\"m\",outcome=\"budget_exhausted\"}");
+  }
+
+  @Test
+  void shouldOpenTheBreakerOfAFailingReplicaAndProbeItBack() {
+    Backend bad = f.backend("bad").mode(Backend.Mode.FAIL_500);
+    Backend good = f.backend("good");
+    Replica badReplica = f.serve("m", "1", bad);
+    f.serve("m", "1", good);
+    f.start(
+        GatewayFixture.options()
+            .withBreaker(new BreakerOptions(50, 10, 4, Duration.ofSeconds(30), 1)));
+    for (int i = 0; i < 60; i++) {
+      infer();
+    }
+    assertThat(badReplica.breakerState()).isEqualTo("OPEN");
+    int badBefore = bad.received();
+    assertThat(badBefore).isBetween(4, 30);
+    for (int i = 0; i < 20; i++) {
+      assertThat(infer().statusCode()).isEqualTo(200);
+    }
+    assertThat(bad.received()).isEqualTo(badBefore);
+    assertThat(f.http.get(f.url("/metrics")).body())
+        .contains("kairos_gateway_breaker_state{model=\"m\",replica=\"bad\",version=\"1\"} 1.0");
+
+    bad.mode(Backend.Mode.ECHO);
+    f.time.advance(Duration.ofSeconds(31));
+    for (int i = 0; i < 40 && bad.received() == badBefore; i++) {
+      assertThat(infer().statusCode()).isEqualTo(200);
+    }
+    assertThat(bad.received()).isEqualTo(badBefore + 1);
+    assertThat(badReplica.breakerState()).isEqualTo("CLOSED");
+  }
+
+  @Test
+  void shouldAnswer503AtOnceWhenTheBulkheadAndQueueAreFull() {
+    Backend slow = f.backend("slow").mode(Backend.Mode.HOLD);
+    f.serve("m", "1", slow);
+    f.routes.find("m").setLimits(ModelLimits.defaults().withMaxInFlight(1).withMaxQueued(0));
+    f.start(GatewayFixture.options());
+    CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(this::infer);
+    await().until(() -> slow.heldCount() == 1);
+    HttpResponse<String> refused = infer();
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(refused.body()).contains("overloaded");
+    slow.releaseHeld();
+    assertThat(first.join().statusCode()).isEqualTo(200);
+    assertThat(f.http.get(f.url("/metrics")).body())
+        .contains("kairos_gateway_rejections_total{model=\"m\",reason=\"overloaded\"} 1.0");
+  }
+
+  @Test
+  void shouldLetAQueuedRequestThroughWhenASlotFrees() {
+    Backend slow = f.backend("slow").mode(Backend.Mode.HOLD);
+    f.serve("m", "1", slow);
+    f.routes
+        .find("m")
+        .setLimits(
+            ModelLimits.defaults()
+                .withMaxInFlight(1)
+                .withMaxQueued(1)
+                .withMaxQueueWait(Duration.ofSeconds(20)));
+    f.start(GatewayFixture.options());
+    CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(this::infer);
+    await().until(() -> slow.heldCount() == 1);
+    CompletableFuture<HttpResponse<String>> second = CompletableFuture.supplyAsync(this::infer);
+    await().until(() -> f.routes.find("m").gate().queued() == 1);
+    assertThat(infer().statusCode()).isEqualTo(503); // queue full
+    slow.releaseHeld();
+    assertThat(first.join().statusCode()).isEqualTo(200);
+    await().until(() -> slow.heldCount() == 1);
+    slow.releaseHeld();
+    assertThat(second.join().statusCode()).isEqualTo(200);
+    assertThat(f.routes.find("m").gate().inFlight()).isZero();
+  }
+
+  @Test
+  void shouldAnswer503WhenAQueuedRequestWaitsTooLong() {
+    Backend slow = f.backend("slow").mode(Backend.Mode.HOLD);
+    f.serve("m", "1", slow);
+    f.routes
+        .find("m")
+        .setLimits(
+            ModelLimits.defaults()
+                .withMaxInFlight(1)
+                .withMaxQueued(4)
+                .withMaxQueueWait(Duration.ofMillis(50)));
+    f.start(GatewayFixture.options());
+    CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(this::infer);
+    await().until(() -> slow.heldCount() == 1);
+    HttpResponse<String> waited = infer();
+    assertThat(waited.statusCode()).isEqualTo(503);
+    assertThat(waited.body()).contains("no slot within 50 ms");
+    slow.releaseHeld();
+    assertThat(first.join().statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswer504WhenTheReplicaTakesLongerThanTheTimeout() {
+    Backend slow = f.backend("slow").mode(Backend.Mode.HOLD);
+    Replica r = f.serve("m", "1", slow);
+    f.routes.find("m").setLimits(ModelLimits.defaults().withTimeout(Duration.ofMillis(300)));
+    f.start(GatewayFixture.options());
+    HttpResponse<String> modelTimeout = infer();
+    assertThat(modelTimeout.statusCode()).isEqualTo(504);
+    assertThat(modelTimeout.body()).contains("within 300 ms");
+    HttpResponse<String> asked =
+        f.http.post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "100");
+    assertThat(asked.statusCode()).isEqualTo(504);
+    assertThat(asked.body()).contains("within 100 ms");
+    assertThat(
+            f.http
+                .post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "soon")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(r.inFlight()).isZero();
+  }
+}

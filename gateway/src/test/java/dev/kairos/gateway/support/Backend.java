@@ -1,0 +1,137 @@
+package dev.kairos.gateway.support;
+
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A replica for tests on a real loopback port: answers OIP metadata and echoes inference requests
+ * (inputs renamed to outputs), or misbehaves as told.
+ */
+public final class Backend {
+  /** How the next requests are answered. */
+  public enum Mode {
+    ECHO,
+    FAIL_500,
+    DRAINING_503,
+    /** Reads the request, then closes the connection without answering. */
+    CLOSE,
+    /** Holds the request until {@link #releaseHeld()}. */
+    HOLD
+  }
+
+  private final String id;
+  private final Vertx vertx;
+  private final AtomicInteger received = new AtomicInteger();
+  private final CopyOnWriteArrayList<Promise<Void>> held = new CopyOnWriteArrayList<>();
+  private volatile Mode mode = Mode.ECHO;
+  private HttpServer server;
+
+  public Backend(Vertx vertx, String id) {
+    this.vertx = vertx;
+    this.id = id;
+  }
+
+  public Backend start() {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
+    Await.result(server.requestHandler(this::handle).listen());
+    return this;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Backend mode(Mode m) {
+    mode = m;
+    return this;
+  }
+
+  /** Inference requests received (metadata fetches not counted). */
+  public int received() {
+    return received.get();
+  }
+
+  public int heldCount() {
+    return held.size();
+  }
+
+  public void releaseHeld() {
+    for (Promise<Void> p : held) {
+      held.remove(p);
+      p.tryComplete();
+    }
+  }
+
+  public void stop() {
+    Await.result(server.close());
+  }
+
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    if (!path.endsWith("/infer")) {
+      JsonObject meta =
+          new JsonObject()
+              .put("name", "echo")
+              .put(
+                  "inputs",
+                  new JsonArray()
+                      .add(
+                          new JsonObject()
+                              .put("name", "x")
+                              .put("datatype", "FP32")
+                              .put("shape", new JsonArray().add(-1).add(2))));
+      req.response().putHeader("Content-Type", "application/json").end(meta.encode());
+      return;
+    }
+    req.body()
+        .onSuccess(
+            body -> {
+              received.incrementAndGet();
+              switch (mode) {
+                case FAIL_500 ->
+                    req.response().setStatusCode(500).end("{\"error\":\"boom at " + id + "\"}");
+                case DRAINING_503 ->
+                    req.response()
+                        .setStatusCode(503)
+                        .putHeader("Retry-After", "1")
+                        .end("{\"error\":\"draining\"}");
+                case CLOSE -> req.connection().close();
+                case HOLD -> {
+                  Promise<Void> p = Promise.promise();
+                  held.add(p);
+                  p.future().onComplete(v -> echo(req, body.toString()));
+                }
+                default -> echo(req, body.toString());
+              }
+            });
+  }
+
+  private void echo(HttpServerRequest req, String body) {
+    String out;
+    if (body.startsWith("{") && body.contains("\"inputs\"")) {
+      JsonObject r = new JsonObject(body);
+      JsonArray outs = r.getJsonArray("inputs");
+      for (int i = 0; i < outs.size(); i++) {
+        outs.getJsonObject(i).put("name", "y");
+      }
+      out = new JsonObject().put("model_name", "echo").put("outputs", outs).encode();
+    } else {
+      out = body;
+    }
+    req.response()
+        .putHeader("Content-Type", "application/json")
+        .putHeader("X-Replica", id)
+        .end(out);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.kairos.gateway.support;
+
+import dev.kairos.gateway.Gateway;
+import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.auth.ApiKeyStore;
+import dev.kairos.gateway.auth.ApiKeys;
+import dev.kairos.gateway.route.ModelRoute;
+import dev.kairos.gateway.route.Replica;
+import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.gateway.time.ManualTimeSource;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A gateway on a loopback port in front of test backends, with a hand-driven clock. */
+public final class GatewayFixture implements AutoCloseable {
+  public final Vertx vertx = Vertx.vertx();
+  public final RouteTable routes = new RouteTable();
+  public final ManualTimeSource time = new ManualTimeSource();
+  public final Http http = new Http();
+  private final List<Backend> backends = new ArrayList<>();
+  private Gateway gateway;
+
+  public Backend backend(String id) {
+    Backend b = new Backend(vertx, id).start();
+    backends.add(b);
+    return b;
+  }
+
+  /** Adds a backend as a ready replica of {@code model} version {@code version}. */
+  public Replica serve(String model, String version, Backend b) {
+    ModelRoute route = routes.model(model);
+    Replica r = new Replica(b.id(), "127.0.0.1", b.port());
+    route.version(version).add(r);
+    route.markReady();
+    return r;
+  }
+
+  public GatewayFixture start(GatewayOptions options) {
+    return start(options, ApiKeyStore.fixed(ApiKeys.none()));
+  }
+
+  public GatewayFixture start(GatewayOptions options, ApiKeyStore keys) {
+    gateway = new Gateway(vertx, options.withPort(0).withEventLoops(1), routes, keys, time);
+    Await.result(gateway.listen());
+    return this;
+  }
+
+  public static GatewayOptions options() {
+    return GatewayOptions.defaults();
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + gateway.port() + path;
+  }
+
+  @Override
+  public void close() {
+    if (gateway != null) {
+      Await.result(gateway.close());
+    }
+    for (Backend b : backends) {
+      b.releaseHeld();
+    }
+    Await.result(vertx.close());
+  }
+}
