@@ -41,12 +41,12 @@ median() { sort -n | awk '{a[NR]=$1} END {printf "%.3f", (NR%2 ? a[(NR+1)/2] : (
 
 run_mode() { # warm-pool size
   local pool="$1" log="$WORK/serve-pool$1.log"
-  "$ROOT/kairos" serve --port 0 --admin-port 0 --admin-key bench --warm-pool "$pool" \
+  KAIROS_SKIP_BUILD=1 "$ROOT/kairos" serve --port 0 --admin-port 0 --admin-key bench --warm-pool "$pool" \
     --models "$WORK/models" --autoscale-tick 1s > "$log" 2>&1 &
   KPID=$!
   for _ in $(seq 1 600); do grep -q "Kairos ready" "$log" && break; sleep 0.2; done
   local url admin
-  url="$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | head -1 | sed 's/listening on //')"
+  url="$(grep -o 'gateway listening on http://127.0.0.1:[0-9]*' "$log" | sed 's/gateway listening on //')"
   admin="$(grep -o 'Admin API listening on http://127.0.0.1:[0-9]*' "$log" | sed 's/Admin API listening on //')"
   [ -n "$url" ] && [ -n "$admin" ] || { cat "$log"; exit 1; }
   for model in cnn resnet18; do
