@@ -30,10 +30,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * a light model (the MLP) under open-loop Poisson load, each in its own runtime process, both on
  * the same cores. Configurations, measured side by side in each round: light alone, heavy alone,
  * both without arbiter (free-for-all), both under the FIFO arbiter, both under the deadline-aware
- * arbiter. Run by run.sh; prints Markdown.
+ * arbiter, and both under the deadline-aware arbiter with CPU preemption (the heavy runtime is
+ * suspended while a light slice runs). Run by run.sh; prints Markdown.
  */
 public class SharedDeviceBench {
-  static final String[] CONFIGS = {"light-alone", "heavy-alone", "free-for-all", "fifo", "deadline"};
+  static final String[] CONFIGS = {
+    "light-alone", "heavy-alone", "free-for-all", "fifo", "deadline", "deadline+preempt"};
 
   public static void main(String[] args) throws Exception {
     Map<String, String> o = new LinkedHashMap<>();
@@ -82,9 +84,12 @@ public class SharedDeviceBench {
     boolean runHeavy = !config.equals("light-alone");
     ArbiterServer arbiter = null;
     Path sock = null;
-    if (config.equals("fifo") || config.equals("deadline")) {
+    if (config.startsWith("fifo") || config.startsWith("deadline")) {
       sock = Files.createTempDirectory("kairos-bench").resolve("cpu0.sock");
-      arbiter = ArbiterServer.start(sock, "cpu0", SlicePolicies.create(config), Clock.system(), true);
+      long preemptionLimit = config.endsWith("+preempt") ? 100_000_000L : 0;
+      arbiter = ArbiterServer.start(sock, "cpu0",
+          SlicePolicies.create(config.replace("+preempt", "")), Clock.system(), true,
+          preemptionLimit);
     }
     List<Process> procs = new ArrayList<>();
     try {
