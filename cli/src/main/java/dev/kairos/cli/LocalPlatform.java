@@ -25,6 +25,7 @@ final class LocalPlatform implements AutoCloseable {
   private final RouteTable routes;
   private final List<String> replicaJvmOptions;
   private final PrintStream console;
+  private final SharedDevices sharedDevices;
   private final Map<String, ModelDirectory> models = new ConcurrentHashMap<>();
   private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
 
@@ -33,6 +34,19 @@ final class LocalPlatform implements AutoCloseable {
       RouteTable routes,
       List<String> replicaJvmOptions,
       PrintStream console) {
+    this(repository, routes, replicaJvmOptions, console, new SharedDevices("deadline"));
+  }
+
+  /**
+   * @param sharedDevices the arbiters of devices that models share ({@code device.shared})
+   */
+  LocalPlatform(
+      ModelRepository repository,
+      RouteTable routes,
+      List<String> replicaJvmOptions,
+      PrintStream console,
+      SharedDevices sharedDevices) {
+    this.sharedDevices = sharedDevices;
     this.repository = repository;
     this.routes = routes;
     this.replicaJvmOptions = List.copyOf(replicaJvmOptions);
@@ -107,11 +121,26 @@ final class LocalPlatform implements AutoCloseable {
   CompletableFuture<Replica> startReplica(ModelDirectory dir, ModelVersion v) {
     String label = dir.name() + " v" + v.version();
     console.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
+    if (dir.config().device().isShared()) {
+      console.println(
+          "  "
+              + label
+              + ": shares device "
+              + dir.config().device().shared()
+              + " as a "
+              + dir.config().device().workloadClass()
+              + " model");
+    }
     long started = System.nanoTime();
     RuntimeProcess p;
     try {
-      p = RuntimeProcess.start(dir.dir(), v.version(), replicaJvmOptions);
-    } catch (IOException e) {
+      p =
+          RuntimeProcess.start(
+              dir.dir(),
+              v.version(),
+              replicaJvmOptions,
+              sharedDevices.runtimeArgs(dir.config().device()));
+    } catch (IOException | java.io.UncheckedIOException e) {
       console.println("  " + label + ": FAILED: cannot start a replica process: " + e.getMessage());
       return CompletableFuture.failedFuture(e);
     }
@@ -161,8 +190,19 @@ final class LocalPlatform implements AutoCloseable {
   /** Stops every replica process. */
   @Override
   public void close() {
+    sharedDevices
+        .arbiters()
+        .forEach(
+            (device, a) ->
+                console.printf(
+                    Locale.ROOT,
+                    "  device %s: arbiter granted %d slices, rejected %d%n",
+                    device,
+                    a.arbiter().grantedCount(),
+                    a.arbiter().rejectedCount()));
     processes.values().parallelStream().forEach(p -> p.stop(5_000));
     processes.clear();
+    sharedDevices.close();
   }
 
   static String rootMessage(Throwable t) {

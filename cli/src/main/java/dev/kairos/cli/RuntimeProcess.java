@@ -31,6 +31,16 @@ final class RuntimeProcess {
    */
   static RuntimeProcess start(Path modelDir, String version, List<String> jvmOptions)
       throws IOException {
+    return start(modelDir, version, jvmOptions, List.of());
+  }
+
+  /**
+   * Starts a replica of one model version with extra runtime arguments (e.g. {@code
+   * --arbiter-socket PATH} on a shared device).
+   */
+  static RuntimeProcess start(
+      Path modelDir, String version, List<String> jvmOptions, List<String> runtimeArgs)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmOptions);
@@ -39,6 +49,7 @@ final class RuntimeProcess {
     cmd.add(RuntimeMain.class.getName());
     cmd.addAll(
         List.of("--model-dir", modelDir.toString(), "--version", version, "--exit-with-parent"));
+    cmd.addAll(runtimeArgs);
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     RuntimeProcess rp = new RuntimeProcess(p);
     Thread reader = new Thread(rp::readReport, "replica-report-" + p.pid());

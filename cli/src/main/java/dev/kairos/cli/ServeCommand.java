@@ -34,6 +34,14 @@ final class ServeCommand implements Runnable {
       description = "JVM options of replica processes.")
   String replicaJvmOptions;
 
+  @Option(
+      names = "--arbiter-policy",
+      defaultValue = "deadline",
+      description =
+          "Time-slicing policy on devices that models share (device.shared in model.yaml):"
+              + " deadline, fifo or weighted (default: ${DEFAULT-VALUE}).")
+  String arbiterPolicy;
+
   @Override
   public void run() {
     PrintStream out = System.out;
@@ -45,7 +53,8 @@ final class ServeCommand implements Runnable {
             new ModelRepository(repo),
             routes,
             List.of(replicaJvmOptions.trim().split("\\s+")),
-            out);
+            out,
+            new SharedDevices(arbiterPolicy));
     Gateway gateway =
         new Gateway(vertx, GatewayOptions.defaults().withHost(host).withPort(port), routes);
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
