@@ -55,7 +55,12 @@ public class SharedDeviceBench {
     List<Map<String, Result>> all = new ArrayList<>();
     for (int r = 1; r <= rounds; r++) {
       Map<String, Result> round = new LinkedHashMap<>();
-      for (String config : CONFIGS) {
+      for (String c : CONFIGS) {
+        round.put(c, null);
+      }
+      // rotate the order each round, so that no configuration always runs at the same point
+      for (int k = 0; k < CONFIGS.length; k++) {
+        String config = CONFIGS[(k + r - 1) % CONFIGS.length];
         Result res =
             runConfig(config, heavy, light, heavyBody, lightBody, seconds, warmup, lightRps,
                 heavyClients, cores);
@@ -229,8 +234,8 @@ public class SharedDeviceBench {
       String cores) {
     System.out.printf(Locale.ROOT,
         "Light: MLP, open-loop Poisson %.0f req/s. Heavy: ResNet, %d closed-loop clients. Both runtimes"
-            + " on cores %s; %d s measured per configuration after warm-up; %d rounds, configurations"
-            + " interleaved in each.%n%n", lightRps, heavyClients, cores, seconds, all.size());
+            + " on cores %s; %d s measured per configuration after warm-up; %d rounds, all configurations"
+            + " in each, their order rotated from round to round.%n%n", lightRps, heavyClients, cores, seconds, all.size());
     System.out.println("| round | configuration | light p50 (ms) | light p99 (ms) | light p99 / alone | light errors | heavy req/s | heavy / alone |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     for (int r = 0; r < all.size(); r++) {

@@ -121,10 +121,19 @@ public final class Arbiter {
 
   /** The holder of slice {@code id} is done with the device. Unknown ids are ignored. */
   public synchronized void release(long id) {
+    long now = clock.monotonicNanos();
+    if (suspended != null && suspended.id() == id) {
+      // The preempted holder had finished and sent its release before it was suspended: it holds
+      // nothing any more, so let its process go on.
+      policy.onReleased(suspended, now - holderSince);
+      PendingSlice done = suspended;
+      suspended = null;
+      listener.resumed(done);
+      return;
+    }
     if (holder == null || holder.id() != id) {
       return;
     }
-    long now = clock.monotonicNanos();
     policy.onReleased(holder, now - holderSince);
     holder = null;
     holderUnpreemptible = false;

@@ -263,6 +263,20 @@ class ArbiterTest {
   }
 
   @Test
+  void aReleaseThatRacedWithTheSuspensionShouldFreeTheSuspendedSliceAndContinueItsProcess() {
+    Arbiter a = preemptive(new DeadlineAwarePolicy(LIGHT, 30 * MS, 500 * MS));
+    long heavyId = a.submit(heavy("resnet"), "h");
+    long lightId = a.submit(light("mlp"), "l");
+    a.release(heavyId); // sent by the heavy runtime just before it was stopped
+    assertThat(decisions.events).endsWith("suspended:resnet", "granted:mlp", "resumed:resnet");
+    assertThat(a.hasSuspended()).isFalse();
+    a.submit(heavy("resnet"), "h"); // its next batch waits for the light slice only
+    a.release(lightId);
+    assertThat(decisions.events).endsWith("granted:resnet");
+    assertThat(decisions.events).containsOnlyOnce("resumed:resnet");
+  }
+
+  @Test
   void fifoShouldNeverPreempt() {
     Arbiter a = preemptive(new FifoPolicy());
     a.submit(heavy("resnet"), "h");
