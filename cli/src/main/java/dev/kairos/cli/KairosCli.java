@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
       DeployCommand.class,
       ModelsCommand.class,
       PredictCommand.class,
-      ProfileCommand.class
+      ProfileCommand.class,
+      SimulateCommand.class,
+      ScaleCommand.class
     })
 public final class KairosCli {
   public static void main(String[] args) {
