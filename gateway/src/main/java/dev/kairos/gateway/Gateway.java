@@ -96,11 +96,14 @@ public final class Gateway {
         options.eventLoops() > 0
             ? options.eventLoops()
             : Runtime.getRuntime().availableProcessors();
-    Future<Integer> first = bind(handler, options.port());
+    // One server per event loop, all on one port. Vert.x shares a port between servers asking for
+    // the same port number; for port 0 each would get its own random port, so ask instead for a
+    // negative number of this gateway's own, which Vert.x reads as "one random port, shared".
+    int requested =
+        options.port() != 0 ? options.port() : -1 - (System.identityHashCode(this) & 0xffff);
+    Future<Integer> first = bind(handler, requested);
     for (int i = 1; i < loops; i++) {
-      // Bind with the requested port, not the bound one: Vert.x shares a server between event
-      // loops by the requested address, so port 0 then port p would collide (EADDRINUSE).
-      first = first.compose(p -> bind(handler, options.port()).map(p));
+      first = first.compose(p -> bind(handler, requested).map(p));
     }
     reloadTimer =
         vertx.setPeriodic(
