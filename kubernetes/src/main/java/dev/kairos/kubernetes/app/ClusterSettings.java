@@ -3,6 +3,7 @@ package dev.kairos.kubernetes.app;
 import dev.kairos.kubernetes.leader.LeaderElectionSettings;
 import dev.kairos.kubernetes.reconcile.ControllerConfig;
 import dev.kairos.sdk.model.Durations;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.Map;
  *     KAIROS_LEASE_RETRY_PERIOD}
  * @param gatewayPort {@code KAIROS_GATEWAY_PORT} (default 8080)
  * @param healthPort {@code KAIROS_HEALTH_PORT}: the autoscaler's probe port (default 8081)
+ * @param apiKeysFile {@code KAIROS_API_KEYS_FILE}: the gateway's API keys (a mounted Secret), or
+ *     null for none
  */
 public record ClusterSettings(
     String namespace,
@@ -28,7 +31,8 @@ public record ClusterSettings(
     ControllerConfig controller,
     LeaderElectionSettings leaderElection,
     int gatewayPort,
-    int healthPort) {
+    int healthPort,
+    Path apiKeysFile) {
 
   public static ClusterSettings from(Map<String, String> env, String hostName) {
     String ns = env.getOrDefault("KAIROS_NAMESPACE", "kairos");
@@ -64,7 +68,8 @@ public record ClusterSettings(
         controller,
         leader,
         port(env, "KAIROS_GATEWAY_PORT", 8080),
-        port(env, "KAIROS_HEALTH_PORT", 8081));
+        port(env, "KAIROS_HEALTH_PORT", 8081),
+        env.containsKey("KAIROS_API_KEYS_FILE") ? Path.of(env.get("KAIROS_API_KEYS_FILE")) : null);
   }
 
   private static int port(Map<String, String> env, String key, int dflt) {

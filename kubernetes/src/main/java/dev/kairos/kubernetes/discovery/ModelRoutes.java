@@ -40,28 +40,26 @@ public final class ModelRoutes implements AutoCloseable {
 
   /** Starts watching; returns once the existing Models are listed and applied. */
   public void start() {
-    models =
-        client
-            .resources(Model.class)
-            .inNamespace(namespace)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(Model m) {
-                    apply(m);
-                  }
+    models = client.resources(Model.class).inNamespace(namespace).runnableInformer(0);
+    models.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Model m) {
+            apply(m);
+          }
 
-                  @Override
-                  public void onUpdate(Model old, Model m) {
-                    apply(m);
-                  }
+          @Override
+          public void onUpdate(Model old, Model m) {
+            apply(m);
+          }
 
-                  @Override
-                  public void onDelete(Model m, boolean unknownFinalState) {
-                    routes.remove(m.getMetadata().getName());
-                    log.info("model={} deleted, no longer routed", m.getMetadata().getName());
-                  }
-                });
+          @Override
+          public void onDelete(Model m, boolean unknownFinalState) {
+            routes.remove(m.getMetadata().getName());
+            log.info("model={} deleted, no longer routed", m.getMetadata().getName());
+          }
+        });
+    models.run();
   }
 
   private void apply(Model m) {

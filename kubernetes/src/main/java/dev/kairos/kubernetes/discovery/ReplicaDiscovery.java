@@ -42,6 +42,7 @@ public final class ReplicaDiscovery implements AutoCloseable {
 
   /** Starts watching; returns once the existing slices are listed and applied. */
   public void start() {
+    // Assigned before it runs: its first events read the cache.
     slices =
         client
             .discovery()
@@ -49,23 +50,25 @@ public final class ReplicaDiscovery implements AutoCloseable {
             .endpointSlices()
             .inNamespace(namespace)
             .withLabel(ModelLabels.MODEL)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(EndpointSlice s) {
-                    sync(s);
-                  }
+            .runnableInformer(0);
+    slices.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(EndpointSlice s) {
+            sync(s);
+          }
 
-                  @Override
-                  public void onUpdate(EndpointSlice old, EndpointSlice s) {
-                    sync(s);
-                  }
+          @Override
+          public void onUpdate(EndpointSlice old, EndpointSlice s) {
+            sync(s);
+          }
 
-                  @Override
-                  public void onDelete(EndpointSlice s, boolean unknownFinalState) {
-                    sync(s);
-                  }
-                });
+          @Override
+          public void onDelete(EndpointSlice s, boolean unknownFinalState) {
+            sync(s);
+          }
+        });
+    slices.run();
   }
 
   private void sync(EndpointSlice changed) {

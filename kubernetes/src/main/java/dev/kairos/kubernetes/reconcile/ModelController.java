@@ -47,52 +47,52 @@ public final class ModelController implements AutoCloseable {
 
   /** Starts watching; returns once both informers have listed their objects. */
   public void start() {
-    models =
-        client
-            .resources(Model.class)
-            .inNamespace(namespace)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(Model m) {
-                    enqueue(m.getMetadata().getName());
-                  }
+    // Informers are assigned before they run: their first events read the caches.
+    models = client.resources(Model.class).inNamespace(namespace).runnableInformer(RESYNC_MILLIS);
+    models.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Model m) {
+            enqueue(m.getMetadata().getName());
+          }
 
-                  @Override
-                  public void onUpdate(Model old, Model m) {
-                    enqueue(m.getMetadata().getName());
-                  }
+          @Override
+          public void onUpdate(Model old, Model m) {
+            enqueue(m.getMetadata().getName());
+          }
 
-                  @Override
-                  public void onDelete(Model m, boolean unknownFinalState) {
-                    String name = m.getMetadata().getName();
-                    submit(() -> safely(name, () -> reconciler.cleanup(namespace, name)));
-                  }
-                },
-                RESYNC_MILLIS);
+          @Override
+          public void onDelete(Model m, boolean unknownFinalState) {
+            String name = m.getMetadata().getName();
+            submit(() -> safely(name, () -> reconciler.cleanup(namespace, name)));
+          }
+        });
     deployments =
         client
             .apps()
             .deployments()
             .inNamespace(namespace)
             .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(Deployment d) {
-                    enqueueOwner(d);
-                  }
+            .runnableInformer(0);
+    deployments.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Deployment d) {
+            enqueueOwner(d);
+          }
 
-                  @Override
-                  public void onUpdate(Deployment old, Deployment d) {
-                    enqueueOwner(d);
-                  }
+          @Override
+          public void onUpdate(Deployment old, Deployment d) {
+            enqueueOwner(d);
+          }
 
-                  @Override
-                  public void onDelete(Deployment d, boolean unknownFinalState) {
-                    enqueueOwner(d);
-                  }
-                });
+          @Override
+          public void onDelete(Deployment d, boolean unknownFinalState) {
+            enqueueOwner(d);
+          }
+        });
+    models.run();
+    deployments.run();
     log.info("watching models in namespace {}", namespace);
   }
 

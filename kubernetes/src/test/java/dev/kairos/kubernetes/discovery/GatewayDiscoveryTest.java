@@ -174,6 +174,25 @@ class GatewayDiscoveryTest {
     await().until(() -> hosts("cnn", "1").equals(Set.of("10.0.2.1:8080")));
   }
 
+  @Test
+  void shouldPickUpTheSlicesThatExistedBeforeTheGatewayStarted() {
+    create(slice("mlp-v1-abcde", "mlp", "1", ready("10.0.0.1"), ready("10.0.0.2")));
+    await().until(() -> hosts("mlp", "1").size() == 2);
+
+    // a second gateway pod starting now
+    RouteTable other = new RouteTable();
+    try (GatewayDiscovery late = new GatewayDiscovery(client, NS, other)) {
+      late.start();
+      await()
+          .until(
+              () ->
+                  other.find("mlp") != null
+                      && other.find("mlp").existingVersion("1") != null
+                      && other.find("mlp").existingVersion("1").size() == 2);
+      assertThat(other.find("mlp").state()).isEqualTo(ModelRoute.State.READY);
+    }
+  }
+
   private void editModel(Consumer<Model> change) {
     await()
         .ignoreExceptionsInstanceOf(KubernetesClientException.class)
