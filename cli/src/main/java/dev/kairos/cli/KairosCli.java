@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = KairosCli.Version.class,
     description = "Serverless-like model serving over the Open Inference Protocol.",
-    subcommands = {ServeCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      DeployCommand.class,
+      ModelsCommand.class,
+      PredictCommand.class
+    })
 public final class KairosCli {
   public static void main(String[] args) {
     System.exit(new CommandLine(new KairosCli()).execute(args));

@@ -98,7 +98,9 @@ public final class Gateway {
             : Runtime.getRuntime().availableProcessors();
     Future<Integer> first = bind(handler, options.port());
     for (int i = 1; i < loops; i++) {
-      first = first.compose(p -> bind(handler, p).map(p));
+      // Bind with the requested port, not the bound one: Vert.x shares a server between event
+      // loops by the requested address, so port 0 then port p would collide (EADDRINUSE).
+      first = first.compose(p -> bind(handler, options.port()).map(p));
     }
     reloadTimer =
         vertx.setPeriodic(

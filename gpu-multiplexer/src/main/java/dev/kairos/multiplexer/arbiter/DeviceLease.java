@@ -4,4 +4,12 @@ package dev.kairos.multiplexer.arbiter;
 public interface DeviceLease extends AutoCloseable {
   @Override
   void close();
+
+  /**
+   * The arbiter's advice on how long this slice may hold the device, so that a runtime can size its
+   * batch; {@link Long#MAX_VALUE} when there is no cap.
+   */
+  default long sliceCapNanos() {
+    return Long.MAX_VALUE;
+  }
 }

@@ -191,6 +191,38 @@ public final class PredictorTester implements AutoCloseable {
     return new String(encoder.encodeResponse(r), StandardCharsets.UTF_8);
   }
 
+  /**
+   * Runs a golden request and compares the answer with a golden response: the same outputs, each
+   * with the same datatype and shape, numbers within {@code tolerance} (absolute), strings equal.
+   *
+   * @return the response the predictor gave
+   * @throws AssertionError naming the first output and element that differ
+   */
+  public InferenceResponse checkGolden(Path requestJson, Path responseJson, double tolerance)
+      throws Exception {
+    InferenceResponse got = infer(requestJson);
+    InferenceResponse want = decoder.decodeResponse(Files.readAllBytes(responseJson));
+    for (Tensor w : want.outputs()) {
+      Tensor g =
+          got.output(w.name())
+              .orElseThrow(
+                  () ->
+                      new AssertionError(
+                          "model '" + config.name() + "': output '" + w.name() + "' missing"));
+      GoldenComparison.compare(config.name(), w, g, tolerance);
+    }
+    if (got.outputs().size() != want.outputs().size()) {
+      throw new AssertionError(
+          "model '"
+              + config.name()
+              + "': answered "
+              + got.outputs()
+              + ", golden has "
+              + want.outputs());
+    }
+    return got;
+  }
+
   private InferenceResponse checked(InferenceRequest request, InferenceResponse response) {
     if (response == null) {
       throw new AssertionError("model '" + config.name() + "': predict returned null");

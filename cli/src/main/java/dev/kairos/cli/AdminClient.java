@@ -1,0 +1,88 @@
+package dev.kairos.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** The admin API as the CLI calls it. */
+final class AdminClient {
+  /** An admin answer that is not 2xx; the message is the server's {@code error}. */
+  static final class AdminError extends Exception {
+    final int status;
+
+    AdminError(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  private final URI base;
+  private final String key;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  AdminClient(URI base, String key) {
+    String s = base.toString();
+    this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+    this.key = key;
+  }
+
+  URI base() {
+    return base;
+  }
+
+  /** GET a path; the body on 2xx. */
+  String get(String path) throws IOException, InterruptedException, AdminError {
+    HttpResponse<String> r =
+        http.send(
+            request(path).timeout(Duration.ofSeconds(30)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new AdminError(r.statusCode(), Json.errorOf(r.body()));
+    }
+    return r.body();
+  }
+
+  /** POST a body and hand each line of a 2xx answer to {@code lines} as it arrives. */
+  void postStreaming(String path, String contentType, byte[] body, Consumer<String> lines)
+      throws IOException, InterruptedException, AdminError {
+    HttpResponse<InputStream> r =
+        http.send(
+            request(path)
+                .timeout(Duration.ofMinutes(10))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+      if (r.statusCode() / 100 != 2) {
+        StringBuilder b = new StringBuilder();
+        in.lines().forEach(b::append);
+        throw new AdminError(r.statusCode(), Json.errorOf(b.toString()));
+      }
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (!line.isBlank()) {
+          lines.accept(line);
+        }
+      }
+    }
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+    if (key != null && !key.isBlank()) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,167 @@
+package dev.kairos.cli.deploy;
+
+import dev.kairos.gateway.admin.AdminExtension;
+import dev.kairos.gateway.admin.ModelStatus;
+import dev.kairos.gateway.admin.PlatformControl;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /admin/deploy?name=M[&version=V]} with a {@link Bundle} as body: writes the version
+ * into the model repository ({@link BundleInstaller}), then asks the platform to load the model.
+ *
+ * <p>A bundle refused before anything is written is answered with its status and {@code {"error":
+ * ...}}. Once written, the answer is 200 with one JSON line per step ({@code
+ * application/x-ndjson}): {@code {"event":"written",...}}, then {@code {"event":"ready",...}} or
+ * {@code {"event":"failed","error":...}}. A version that fails to load is taken back out of the
+ * repository, so a restart does not trip over it.
+ */
+public final class DeployEndpoint implements AdminExtension {
+  public static final String PATH = "/admin/deploy";
+  private static final Logger log = LoggerFactory.getLogger(DeployEndpoint.class);
+
+  private final Vertx vertx;
+  private final BundleInstaller installer;
+  private final PlatformControl platform;
+  private final long maxBundleBytes;
+
+  public DeployEndpoint(
+      Vertx vertx, BundleInstaller installer, PlatformControl platform, long maxBundleBytes) {
+    this.vertx = vertx;
+    this.installer = installer;
+    this.platform = platform;
+    this.maxBundleBytes = maxBundleBytes;
+  }
+
+  @Override
+  public void install(Router router) {
+    router
+        .post(PATH)
+        .handler(BodyHandler.create(false).setBodyLimit(maxBundleBytes))
+        .handler(this::deploy);
+  }
+
+  private void deploy(RoutingContext ctx) {
+    String name = ctx.request().getParam("name");
+    String version = ctx.request().getParam("version");
+    if (name == null || name.isBlank()) {
+      error(ctx, 400, "deploy needs ?name=<model>");
+      return;
+    }
+    byte[] zip = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    Context context = vertx.getOrCreateContext();
+    vertx
+        .executeBlocking(() -> installer.install(zip, name, version), false)
+        .onSuccess(installed -> load(ctx, context, installed))
+        .onFailure(
+            e -> {
+              if (e instanceof BundleRejectedException r) {
+                log.info("deploy refused model={} reason={}", name, r.getMessage());
+                error(ctx, r.status(), r.getMessage());
+              } else {
+                log.warn("deploy failed model={} error={}", name, e.toString());
+                error(ctx, 500, "deploy of model '" + name + "' failed: " + e);
+              }
+            });
+  }
+
+  private void load(RoutingContext ctx, Context context, BundleInstaller.Installed installed) {
+    String name = installed.name();
+    String v = installed.version();
+    log.info("deploy written model={} version={} dir={}", name, v, installed.dir());
+    HttpServerResponse resp =
+        ctx.response()
+            .setStatusCode(200)
+            .setChunked(true)
+            .putHeader("Content-Type", "application/x-ndjson");
+    resp.write(
+        event("written").put("name", name).put("version", v).put("path", installed.dir().toString())
+            + "\n");
+    long started = System.nanoTime();
+    Future.fromCompletionStage(platform.load(name), context)
+        .onComplete(
+            ar -> {
+              ModelStatus s = ar.succeeded() ? ar.result() : null;
+              if (s != null
+                  && s.state() == ModelStatus.State.READY
+                  && s.replicas().getOrDefault(v, 1) > 0) {
+                log.info("deploy ready model={} version={}", name, v);
+                resp.end(
+                    event("ready")
+                            .put("name", name)
+                            .put("version", v)
+                            .put("state", s.state().name())
+                            .put("loadMillis", (System.nanoTime() - started) / 1_000_000)
+                        + "\n");
+                return;
+              }
+              String why =
+                  s != null
+                      ? (s.reason() != null ? s.reason() : "model is " + s.state())
+                      : rootMessage(ar.cause());
+              rollBack(resp, installed, why);
+            });
+  }
+
+  private void rollBack(HttpServerResponse resp, BundleInstaller.Installed installed, String why) {
+    String name = installed.name();
+    log.warn("deploy load failed model={} version={} reason={}", name, installed.version(), why);
+    vertx
+        .executeBlocking(
+            () -> {
+              installed.undo().run();
+              return null;
+            },
+            false)
+        .onComplete(
+            ar -> {
+              // Serve what the repository holds now: the previous versions, or nothing.
+              platform.load(name);
+              resp.end(
+                  event("failed")
+                          .put("name", name)
+                          .put("version", installed.version())
+                          .put(
+                              "error",
+                              "model '"
+                                  + name
+                                  + "' v"
+                                  + installed.version()
+                                  + " failed to load: "
+                                  + why
+                                  + (ar.succeeded()
+                                      ? " (the version was taken back out of the repository)"
+                                      : " (and could not be removed: " + ar.cause() + ")"))
+                      + "\n");
+            });
+  }
+
+  private static JsonObject event(String name) {
+    return new JsonObject().put("event", name);
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t == null ? "unknown error" : t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  private static void error(RoutingContext ctx, int status, String message) {
+    if (!ctx.response().ended()) {
+      ctx.response()
+          .setStatusCode(status)
+          .putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", message).encode());
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.kairos.multiplexer.arbiter;
+
+import dev.kairos.multiplexer.arbiter.policy.PendingSlice;
+import dev.kairos.multiplexer.arbiter.policy.SlicePolicy;
+import dev.kairos.multiplexer.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One device's arbiter: at most one slice holds the device at a time; the others wait and are
+ * granted in the order the {@link SlicePolicy} chooses. With admission control on, a slice that
+ * cannot meet its deadline is rejected when it arrives (by the policy's wait estimate) or when its
+ * turn comes (by then it would run late), instead of running late and delaying everyone else.
+ *
+ * <p>No threads and no I/O: the Unix-socket server and the fleet simulator both drive this class,
+ * and tell it the time through the injected clock. Decisions are delivered to the {@link Listener}
+ * synchronously, under this object's lock.
+ */
+public final class Arbiter {
+  /** Told of each decision. */
+  public interface Listener {
+    /** The slice holds the device; {@code sliceCapNanos} is the policy's advice on its length. */
+    void granted(PendingSlice slice, long sliceCapNanos);
+
+    void rejected(PendingSlice slice, String reason);
+  }
+
+  private final String device;
+  private final SlicePolicy policy;
+  private final Clock clock;
+  private final boolean admissionControl;
+  private final Listener listener;
+  private final List<PendingSlice> waiting = new ArrayList<>();
+  private PendingSlice holder;
+  private long holderSince;
+  private long nextId = 1;
+  private long granted;
+  private long rejected;
+
+  public Arbiter(
+      String device, SlicePolicy policy, Clock clock, boolean admissionControl, Listener listener) {
+    this.device = device;
+    this.policy = policy;
+    this.clock = clock;
+    this.admissionControl = admissionControl;
+    this.listener = listener;
+  }
+
+  public String device() {
+    return device;
+  }
+
+  public SlicePolicy policy() {
+    return policy;
+  }
+
+  /**
+   * A runtime asks for a slice. The listener hears of the grant or the rejection, now or later.
+   *
+   * @param owner who asked, handed back in the {@link PendingSlice}
+   * @return the slice's id, to {@link #release} it
+   */
+  public synchronized long submit(SliceRequest request, Object owner) {
+    long now = clock.monotonicNanos();
+    PendingSlice slice = new PendingSlice(nextId++, request, now, owner);
+    if (admissionControl && slice.hasDeadline()) {
+      long wait = policy.estimatedWaitNanos(waiting, slice, busyRemaining(now), now);
+      long late = now + wait + request.estimatedNanos() - request.deadlineNanos();
+      if (late > 0) {
+        reject(slice, "would finish " + millis(late) + " after its deadline");
+        return slice.id();
+      }
+    }
+    waiting.add(slice);
+    policy.onArrival(slice, now);
+    dispatch(now);
+    return slice.id();
+  }
+
+  /** The holder of slice {@code id} is done with the device. Unknown ids are ignored. */
+  public synchronized void release(long id) {
+    if (holder == null || holder.id() != id) {
+      return;
+    }
+    long now = clock.monotonicNanos();
+    policy.onReleased(holder, now - holderSince);
+    holder = null;
+    dispatch(now);
+  }
+
+  /** The owner went away (its connection closed): drop what it waits for, free what it holds. */
+  public synchronized void abandon(Object owner) {
+    for (Iterator<PendingSlice> it = waiting.iterator(); it.hasNext(); ) {
+      PendingSlice p = it.next();
+      if (p.owner() == owner) {
+        it.remove();
+        policy.onDropped(p);
+      }
+    }
+    if (holder != null && holder.owner() == owner) {
+      release(holder.id());
+    }
+  }
+
+  public synchronized int waitingCount() {
+    return waiting.size();
+  }
+
+  public synchronized boolean busy() {
+    return holder != null;
+  }
+
+  public synchronized long grantedCount() {
+    return granted;
+  }
+
+  public synchronized long rejectedCount() {
+    return rejected;
+  }
+
+  private long busyRemaining(long now) {
+    if (holder == null) {
+      return 0;
+    }
+    return Math.max(0, holderSince + holder.estimatedNanos() - now);
+  }
+
+  private void dispatch(long now) {
+    while (holder == null && !waiting.isEmpty()) {
+      PendingSlice next = waiting.remove(policy.choose(waiting, now));
+      long late = now + next.estimatedNanos() - next.deadlineNanos();
+      if (admissionControl && next.hasDeadline() && late > 0) {
+        policy.onDropped(next);
+        reject(next, "would finish " + millis(late) + " after its deadline by the time it ran");
+        continue;
+      }
+      holder = next;
+      holderSince = now;
+      granted++;
+      listener.granted(next, policy.sliceCapNanos(next, now));
+    }
+  }
+
+  private void reject(PendingSlice slice, String reason) {
+    rejected++;
+    listener.rejected(slice, "device " + device + ": model '" + slice.model() + "' " + reason);
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
+  }
+}
