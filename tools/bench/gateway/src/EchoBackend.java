@@ -11,7 +11,7 @@ import io.vertx.core.http.HttpServerOptions;
 public final class EchoBackend {
   public static void main(String[] args) {
     int port = Integer.parseInt(args[0]);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1).setWorkerPoolSize(1));
     vertx
         .createHttpServer(
             new HttpServerOptions()

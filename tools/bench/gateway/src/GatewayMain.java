@@ -16,7 +16,7 @@ public final class GatewayMain {
   public static void main(String[] args) {
     int port = Integer.parseInt(args[0]);
     int backend = Integer.parseInt(args[1]);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1).setWorkerPoolSize(2));
     RouteTable routes = new RouteTable();
     ModelRoute echo = routes.model("echo");
     echo.version("1").add(new Replica("echo-1", "127.0.0.1", backend));
@@ -25,7 +25,11 @@ public final class GatewayMain {
         new Gateway(vertx, GatewayOptions.defaults().withPort(port).withEventLoops(1), routes);
     gateway
         .listen()
-        .onSuccess(p -> System.out.println("kairos gateway on 127.0.0.1:" + p))
+        .onSuccess(
+            p ->
+                System.out.println(
+                    "kairos gateway on 127.0.0.1:" + p + " (native transport: "
+                        + vertx.isNativeTransportEnabled() + ")"))
         .onFailure(
             e -> {
               e.printStackTrace();
