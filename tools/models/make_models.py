@@ -80,15 +80,58 @@ batching: {maxBatchSize: 32, maxQueueDelay: 2ms, maxQueueSize: 256}
 """
 
 
+MLP_TORCH_YAML = """\
+# The mlp's weights as TorchScript, served by DJL's PyTorch engine. A TorchScript file carries
+# no typed signature, so it is declared here (inputs go to forward() in this order).
+name: mlp-torch
+engine: pytorch
+inputs:  [{name: features, datatype: FP32, shape: [-1, 16]}]
+outputs: [{name: scores,   datatype: FP32, shape: [-1, 4]}]
+batching: {maxBatchSize: 32, maxQueueDelay: 2ms, maxQueueSize: 256}
+"""
+
+
+def export_torchscript(model, example, out_dir, name, input_name, output_name, golden_batch, yaml_text):
+    """Traces the model to TorchScript (model.pt) and writes a golden pair, like export()."""
+    model.eval()
+    version_dir = os.path.join(out_dir, name, "1")
+    os.makedirs(version_dir, exist_ok=True)
+    with torch.no_grad():
+        traced = torch.jit.trace(model, example)
+    traced.save(os.path.join(version_dir, "model.pt"))
+    with open(os.path.join(out_dir, name, "model.yaml"), "w") as f:
+        f.write(yaml_text)
+    x = torch.rand((golden_batch,) + tuple(example.shape[1:]), generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        y = traced(x)
+    golden = os.path.join(out_dir, name, "golden")
+    os.makedirs(golden, exist_ok=True)
+    request = {"id": "golden-" + name, "inputs": [
+        {"name": input_name, "shape": list(x.shape), "datatype": "FP32", "data": [float(v) for v in x.flatten()]}]}
+    response = {"model_name": name, "model_version": "1", "id": "golden-" + name, "outputs": [
+        {"name": output_name, "shape": list(y.shape), "datatype": "FP32", "data": [float(v) for v in y.flatten()]}]}
+    with open(os.path.join(golden, "request.json"), "w") as f:
+        json.dump(request, f)
+    with open(os.path.join(golden, "response.json"), "w") as f:
+        json.dump(response, f)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "examples", "models"))
+    parser.add_argument("--only", help="build only this model (mlp, cnn, mlp-torch)")
     args = parser.parse_args()
-    torch.manual_seed(42)
-    export(Mlp(), torch.rand(1, 16), args.out, "mlp", "features", "scores", 2, MLP_YAML)
-    torch.manual_seed(43)
-    # No model.yaml: the runtime reads the signature from the ONNX file.
-    export(SmallCnn(), torch.rand(1, 3, 32, 32), args.out, "cnn", "image", "logits", 1, None)
+    if args.only in (None, "mlp"):
+        torch.manual_seed(42)
+        export(Mlp(), torch.rand(1, 16), args.out, "mlp", "features", "scores", 2, MLP_YAML)
+    if args.only in (None, "cnn"):
+        torch.manual_seed(43)
+        # No model.yaml: the runtime reads the signature from the ONNX file.
+        export(SmallCnn(), torch.rand(1, 3, 32, 32), args.out, "cnn", "image", "logits", 1, None)
+    if args.only in (None, "mlp-torch"):
+        torch.manual_seed(42)
+        export_torchscript(Mlp(), torch.rand(1, 16), args.out, "mlp-torch", "features", "scores", 2,
+                           MLP_TORCH_YAML)
 
 
 if __name__ == "__main__":

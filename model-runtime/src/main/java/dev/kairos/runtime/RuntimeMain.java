@@ -1,6 +1,9 @@
 package dev.kairos.runtime;
 
+import dev.kairos.multiplexer.arbiter.ArbiterClient;
+import dev.kairos.runtime.core.Clock;
 import dev.kairos.runtime.core.InferenceService;
+import dev.kairos.runtime.core.WorkerConfig;
 import dev.kairos.runtime.engine.EngineRegistry;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.engine.ModelSource;
@@ -16,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +28,12 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp ... dev.kairos.runtime.RuntimeMain --model-dir DIR [--version V] [--host H] [--port N]
- *     [--workers N] [--max-body-bytes N] [--exit-with-parent]
+ *     [--cores N] [--workers N] [--max-body-bytes N] [--exit-with-parent]
  * </pre>
+ *
+ * <p>{@code --cores} is the cores the replica may use (default: all the JVM sees); {@code
+ * --workers} the batches that run on the engine at once (default 1). Each batch gets {@code cores /
+ * workers} engine threads.
  *
  * <p>It reports to its parent on standard output with one line: {@code KAIROS_RUNTIME_READY port=N}
  * once serving, or {@code KAIROS_RUNTIME_FAILED <reason>} before exiting with status 3. With {@code
@@ -66,21 +74,33 @@ public final class RuntimeMain {
                           new IllegalStateException(
                               "model '" + dir.name() + "' has no version " + opts.get("version")))
               : dir.latest();
-      int workers = intOpt(opts, "workers", Runtime.getRuntime().availableProcessors());
-      LoadedModel loaded =
-          EngineRegistry.discover()
-              .get(dir.config().engine())
-              .load(new ModelSource(version.version(), version.artifact(), dir.config(), 1));
+      int cores = intOpt(opts, "cores", Runtime.getRuntime().availableProcessors());
+      int workers = intOpt(opts, "workers", 1);
+      // Engine threads share the replica's cores between the batches running at once, so that
+      // workers x engine threads never exceeds the cores (no oversubscription).
+      int engineThreads = Math.max(1, cores / workers);
+      EngineRegistry engines = EngineRegistry.discover();
+      Supplier<LoadedModel> loader =
+          () ->
+              engines
+                  .get(dir.config().engine())
+                  .load(
+                      new ModelSource(
+                          version.version(), version.artifact(), dir.config(), engineThreads));
+      LoadedModel loaded = loader.get();
+      ArbiterClient arbiter = ArbiterClient.unshared();
       InferenceService service =
           new InferenceService(
               dir.name(),
               version.version(),
+              dir.config(),
               loaded,
-              workers,
-              dir.config().batching().maxQueueSize());
+              new WorkerConfig(workers, cores),
+              arbiter,
+              Clock.system());
       Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
       RuntimeServer server =
-          new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20));
+          new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader);
       server
           .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0))
           .toCompletionStage()
@@ -92,15 +112,17 @@ public final class RuntimeMain {
                   () -> {
                     server.close().toCompletionStage().toCompletableFuture().join();
                     service.close();
+                    arbiter.close();
                     vertx.close();
                   },
                   "runtime-shutdown"));
       log.info(
-          "model={} version={} serving on port {} with {} workers",
+          "model={} version={} serving on port {} with {} workers x {} engine threads",
           dir.name(),
           version.version(),
           server.port(),
-          workers);
+          workers,
+          engineThreads);
       out.println(READY_PREFIX + server.port());
       out.flush();
     } catch (RuntimeException e) {

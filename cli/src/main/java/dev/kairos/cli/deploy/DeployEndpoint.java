@@ -91,9 +91,7 @@ public final class DeployEndpoint implements AdminExtension {
         .onComplete(
             ar -> {
               ModelStatus s = ar.succeeded() ? ar.result() : null;
-              if (s != null
-                  && s.state() == ModelStatus.State.READY
-                  && s.replicas().getOrDefault(v, 1) > 0) {
+              if (s != null && s.state() == ModelStatus.State.READY) {
                 log.info("deploy ready model={} version={}", name, v);
                 resp.end(
                     event("ready")

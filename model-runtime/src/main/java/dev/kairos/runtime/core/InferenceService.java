@@ -1,12 +1,18 @@
 package dev.kairos.runtime.core;
 
-import dev.kairos.runtime.engine.EngineException;
+import dev.kairos.multiplexer.arbiter.ArbiterClient;
+import dev.kairos.runtime.batch.Batch;
+import dev.kairos.runtime.batch.DynamicBatcher;
+import dev.kairos.runtime.batch.PendingRequest;
 import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.runtime.metrics.RuntimeMetrics;
+import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
-import dev.kairos.sdk.oip.InvalidInputException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -14,37 +20,94 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Runs one model version's requests on a bounded pool, off the event loop. Knows nothing of HTTP:
- * the server maps its exceptions to status codes.
+ * Serves one model version: a bounded codec pool (decode, encode), the dynamic batcher, and a
+ * compute pool where batches run on the engine under the device arbiter's leases. Knows nothing of
+ * HTTP: the server maps its exceptions to status codes.
  */
 public final class InferenceService implements AutoCloseable {
   private final String model;
   private final String version;
-  private final LoadedModel loaded;
-  private final ThreadPoolExecutor pool;
+  private final ModelConfig config;
+  private final Clock clock;
+  private final RuntimeMetrics metrics;
+  private final ThreadPoolExecutor codec;
+  private final ExecutorService compute;
+  private final DynamicBatcher batcher;
+  private final LoadedModelHolder holder;
 
   /**
-   * @param workers threads that run requests (decode, validate, infer, encode)
-   * @param maxQueue requests waiting beyond this are rejected with {@link OverloadedException}
+   * @param arbiter asked for a device slice around every batch; {@link ArbiterClient#unshared()}
+   *     when the model has its device to itself
    */
   public InferenceService(
-      String model, String version, LoadedModel loaded, int workers, int maxQueue) {
+      String model,
+      String version,
+      ModelConfig config,
+      LoadedModel loaded,
+      WorkerConfig workers,
+      ArbiterClient arbiter,
+      Clock clock) {
     this.model = model;
     this.version = version;
-    this.loaded = loaded;
-    AtomicInteger n = new AtomicInteger();
-    this.pool =
+    this.config = config;
+    this.clock = clock;
+    this.metrics = new RuntimeMetrics(model, version);
+    this.holder = new LoadedModelHolder(model, loaded);
+    this.codec =
         new ThreadPoolExecutor(
-            workers,
-            workers,
+            workers.codecThreads(),
+            workers.codecThreads(),
             0,
             TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(maxQueue),
-            r -> {
-              Thread t = new Thread(r, "infer-" + model + "-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+            new ArrayBlockingQueue<>(config.batching().maxQueueSize()),
+            threads("codec-" + model));
+    this.compute =
+        new ThreadPoolExecutor(
+            workers.computeThreads(),
+            workers.computeThreads(),
+            0,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            threads("infer-" + model));
+    int priority = "heavy".equals(config.device().workloadClass()) ? 0 : 10;
+    BatchExecutor executor = new BatchExecutor(model, holder, arbiter, clock, metrics, priority);
+    this.batcher =
+        new DynamicBatcher(
+            model,
+            config.batching(),
+            clock,
+            workers.computeThreads(),
+            batch -> dispatch(executor, batch));
+    batcher.start();
+  }
+
+  private static java.util.concurrent.ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private void dispatch(BatchExecutor executor, Batch batch) {
+    try {
+      compute.execute(
+          () -> {
+            try {
+              executor.run(batch);
+            } finally {
+              batcher.batchDone();
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      for (PendingRequest p : batch.requests()) {
+        p.result()
+            .completeExceptionally(
+                new OverloadedException("model '" + model + "' is shutting down"));
+      }
+      batcher.batchDone();
+    }
   }
 
   public String model() {
@@ -55,54 +118,82 @@ public final class InferenceService implements AutoCloseable {
     return version;
   }
 
+  public ModelConfig config() {
+    return config;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public RuntimeMetrics metrics() {
+    return metrics;
+  }
+
+  /** The model currently loaded. */
   public LoadedModel loaded() {
-    return loaded;
+    return holder.acquire();
+  }
+
+  /** Whether a model is loaded and takes requests. */
+  public boolean ready() {
+    return holder.isLoaded();
   }
 
   /**
-   * Runs a task on the inference pool.
+   * Runs a decode or encode task on the codec pool.
    *
-   * @return a future failed with {@link OverloadedException} when the queue is full
+   * @return a future failed with {@link OverloadedException} when the pool's queue is full
    */
   public <T> CompletableFuture<T> submit(Supplier<T> task) {
     try {
-      return CompletableFuture.supplyAsync(task, pool);
+      return CompletableFuture.supplyAsync(task, codec);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(
           new OverloadedException(
               "model '"
                   + model
                   + "' is overloaded: "
-                  + pool.getQueue().size()
-                  + " requests queued"));
+                  + codec.getQueue().size()
+                  + " requests waiting to be decoded"));
     }
   }
 
   /**
-   * Validates and runs a request on the calling thread, stamping the response with this model's
+   * Validates a request and queues it for the batcher; the response is stamped with this model's
    * identity and the request id.
+   *
+   * @param deadlineNanos monotonic time after which the request must not run, or {@link
+   *     Long#MAX_VALUE}
+   * @throws dev.kairos.sdk.oip.InvalidInputException when the request does not fit the signature
    */
-  public InferenceResponse infer(InferenceRequest request) {
-    loaded.signature().validate(request);
-    InferenceResponse response;
-    try {
-      response = loaded.infer(request);
-    } catch (InvalidInputException | EngineException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new EngineException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-    }
-    return response.withIdentity(model, version, request.id());
+  public CompletableFuture<InferenceResponse> infer(InferenceRequest request, long deadlineNanos) {
+    holder.acquire().signature().validate(request);
+    return batcher
+        .submit(request, deadlineNanos)
+        .thenApply(r -> r.withIdentity(model, version, request.id()));
+  }
+
+  /** Replaces the loaded model; requests running on the old one finish first, then it is closed. */
+  public void reload(LoadedModel next) {
+    holder.replace(next);
+  }
+
+  /** Unloads the model: later requests are answered 503 until {@link #reload}. */
+  public void unload() {
+    holder.replace(null);
   }
 
   @Override
   public void close() {
-    pool.shutdown();
+    batcher.close();
+    codec.shutdown();
+    compute.shutdown();
     try {
-      pool.awaitTermination(10, TimeUnit.SECONDS);
+      compute.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    loaded.close();
+    holder.replace(null);
   }
 }

@@ -1,8 +1,10 @@
 package dev.kairos.runtime.engine;
 
+import dev.kairos.runtime.batch.BatchTensors;
 import dev.kairos.sdk.model.ModelSignature;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
+import java.util.List;
 
 /** A model version held by an engine. {@link #infer} may be called from several threads at once. */
 public interface LoadedModel extends AutoCloseable {
@@ -20,6 +22,24 @@ public interface LoadedModel extends AutoCloseable {
    * @throws EngineException when the engine or user code fails
    */
   InferenceResponse infer(InferenceRequest request);
+
+  /**
+   * Runs several requests as one batch. The batcher only groups requests with the same inputs apart
+   * from dimension 0 ({@link BatchTensors#batchKey}); the default concatenates them along it, runs
+   * {@link #infer} once and splits the outputs. Engines that batch differently override it.
+   *
+   * @return one response per request, in order
+   */
+  default List<InferenceResponse> inferBatch(List<InferenceRequest> requests) {
+    if (requests.size() == 1) {
+      return List.of(infer(requests.get(0)));
+    }
+    int[] rows = new int[requests.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = BatchTensors.rows(requests.get(i));
+    }
+    return BatchTensors.split(infer(BatchTensors.concat(requests)), rows);
+  }
 
   /** Frees the engine's memory. */
   @Override

@@ -67,6 +67,9 @@ public final class ModelRepository {
   public static ModelDirectory read(Path dir) {
     String dirName = dir.getFileName().toString();
     try {
+      if (DjlServingDirectory.isOne(dir)) {
+        return DjlServingDirectory.read(dir);
+      }
       Path yaml = dir.resolve("model.yaml");
       ModelConfig config =
           Files.exists(yaml)
@@ -108,6 +111,11 @@ public final class ModelRepository {
     } catch (IOException | UncheckedIOException e) {
       return new ModelDirectory(dirName, dir, null, List.of(), dir + ": " + e.getMessage());
     }
+  }
+
+  /** The artifact file endings an engine loads, e.g. {@code [.onnx]}. */
+  static List<String> suffixes(String engine) {
+    return ARTIFACTS.getOrDefault(engine, List.of());
   }
 
   private static List<Path> versionDirs(Path dir) throws IOException {

@@ -1,5 +1,8 @@
 package dev.kairos.runtime.server;
 
+import dev.kairos.multiplexer.arbiter.SliceRejectedException;
+import dev.kairos.runtime.core.DeadlineExceededException;
+import dev.kairos.runtime.core.NotReadyException;
 import dev.kairos.runtime.core.OverloadedException;
 import dev.kairos.runtime.core.UnknownModelException;
 import dev.kairos.sdk.oip.InvalidInputException;
@@ -26,8 +29,13 @@ final class HttpErrors {
     if (t instanceof PayloadTooLargeException) {
       return 413;
     }
-    if (t instanceof OverloadedException) {
+    if (t instanceof OverloadedException
+        || t instanceof NotReadyException
+        || t instanceof SliceRejectedException) {
       return 503;
+    }
+    if (t instanceof DeadlineExceededException) {
+      return 504;
     }
     return 500;
   }

@@ -2,6 +2,7 @@ package dev.kairos.runtime.server;
 
 import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.core.UnknownModelException;
+import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.oip.InvalidInputException;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,9 @@ public final class RuntimeServer {
   private static final Logger log = LoggerFactory.getLogger(RuntimeServer.class);
   private static final byte[] LIVE = "{\"live\":true}".getBytes(StandardCharsets.UTF_8);
   private static final byte[] READY = "{\"ready\":true}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NOT_READY = "{\"ready\":false}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);
+  private static final String REPOSITORY = "/v2/repository/models/";
 
   private final Vertx vertx;
   private final InferenceService service;
@@ -43,21 +48,23 @@ public final class RuntimeServer {
   private final OipJsonDecoder decoder = new OipJsonDecoder();
   private final OipJsonEncoder encoder = new OipJsonEncoder();
   private final byte[] serverMetadata;
-  private final byte[] modelMetadata;
   private HttpServer server;
 
-  public RuntimeServer(Vertx vertx, InferenceService service, long maxBodyBytes) {
+  private final Supplier<LoadedModel> loader;
+
+  /**
+   * @param loader loads the model version again from its files, for the repository extension's
+   *     {@code load}
+   */
+  public RuntimeServer(
+      Vertx vertx, InferenceService service, long maxBodyBytes, Supplier<LoadedModel> loader) {
     this.vertx = vertx;
     this.service = service;
     this.maxBodyBytes = maxBodyBytes;
+    this.loader = loader;
     this.serverMetadata =
-        encoder.encodeServerMetadata("kairos-runtime", version(), List.of("binary_tensor_data"));
-    this.modelMetadata =
-        encoder.encodeModelMetadata(
-            service.model(),
-            List.of(service.version()),
-            service.loaded().platform(),
-            service.loaded().signature());
+        encoder.encodeServerMetadata(
+            "kairos-runtime", version(), List.of("binary_tensor_data", "model_repository"));
   }
 
   static String version() {
@@ -86,9 +93,17 @@ public final class RuntimeServer {
     try {
       switch (path) {
         case "/v2/health/live" -> send(req, 200, LIVE);
-        case "/v2/health/ready" -> send(req, 200, READY);
+        case "/v2/health/ready" -> sendReady(req);
         case "/v2" -> send(req, 200, serverMetadata);
-        default -> handleModel(req, path);
+        case "/metrics" ->
+            send(req, 200, service.metrics().scrape(), service.metrics().contentType());
+        default -> {
+          if (path.startsWith(REPOSITORY)) {
+            handleRepository(req, path.substring(REPOSITORY.length()));
+          } else {
+            handleModel(req, path);
+          }
+        }
       }
     } catch (RuntimeException e) {
       fail(req, e);
@@ -109,8 +124,15 @@ public final class RuntimeServer {
           "model '" + p.model() + "' has no version '" + p.version() + "' on this replica");
     }
     switch (p.op()) {
-      case METADATA -> send(req, 200, modelMetadata);
-      case READY -> send(req, 200, READY);
+      case METADATA -> {
+        LoadedModel m = service.loaded();
+        send(
+            req,
+            200,
+            encoder.encodeModelMetadata(
+                service.model(), List.of(service.version()), m.platform(), m.signature()));
+      }
+      case READY -> sendReady(req);
       case INFER -> {
         if (req.method() != HttpMethod.POST) {
           send(req, 405, encoder.encodeError("infer takes POST, got " + req.method()));
@@ -121,18 +143,48 @@ public final class RuntimeServer {
     }
   }
 
+  private void sendReady(HttpServerRequest req) {
+    if (service.ready()) {
+      send(req, 200, READY);
+    } else {
+      req.response().putHeader("Retry-After", "1");
+      send(req, 503, NOT_READY);
+    }
+  }
+
   private void infer(HttpServerRequest req) {
+    long arrival = service.clock().monotonicNanos();
+    long headerDeadline = Deadlines.deadline(req.getHeader(Deadlines.NAME), arrival, "header");
     int jsonLength = headerLength(req);
     readBody(req)
         .onSuccess(
             body ->
                 service
-                    .submit(() -> run(body.getBytes(), jsonLength))
+                    .submit(() -> decode(body.getBytes(), jsonLength))
+                    .thenCompose(
+                        request -> {
+                          long deadline =
+                              Math.min(
+                                  headerDeadline,
+                                  Deadlines.deadline(
+                                      request.parameters().get(Deadlines.NAME),
+                                      arrival,
+                                      "parameter"));
+                          return service
+                              .infer(request, deadline)
+                              .thenApply(
+                                  response ->
+                                      encoder.encodeResponse(
+                                          response, binaryOutputs(request, response)));
+                        })
                     .whenComplete(
                         (encoded, err) -> {
                           if (err != null) {
-                            fail(req, err);
-                          } else if (encoded.hasBinary()) {
+                            failInference(req, err);
+                            return;
+                          }
+                          service.metrics().answered(200);
+                          if (encoded.hasBinary()) {
                             req.response()
                                 .putHeader(HEADER_LENGTH, Integer.toString(encoded.jsonLength()));
                             send(req, 200, encoded.body(), "application/octet-stream");
@@ -140,14 +192,51 @@ public final class RuntimeServer {
                             send(req, 200, encoded.body());
                           }
                         }))
-        .onFailure(err -> fail(req, err));
+        .onFailure(err -> failInference(req, err));
   }
 
-  private OipJsonEncoder.Encoded run(byte[] body, int jsonLength) {
-    InferenceRequest request =
-        decoder.decodeRequest(body, jsonLength < 0 ? body.length : jsonLength);
-    InferenceResponse response = service.infer(request);
-    return encoder.encodeResponse(response, binaryOutputs(request, response));
+  private InferenceRequest decode(byte[] body, int jsonLength) {
+    return decoder.decodeRequest(body, jsonLength < 0 ? body.length : jsonLength);
+  }
+
+  private void failInference(HttpServerRequest req, Throwable err) {
+    service.metrics().answered(HttpErrors.status(HttpErrors.unwrap(err)));
+    fail(req, err);
+  }
+
+  /** Triton's repository extension, for the one model this replica serves. */
+  private void handleRepository(HttpServerRequest req, String rest) {
+    if (req.method() != HttpMethod.POST) {
+      send(req, 405, encoder.encodeError("repository operations take POST, got " + req.method()));
+      return;
+    }
+    int slash = rest.lastIndexOf('/');
+    String name = slash < 0 ? rest : rest.substring(0, slash);
+    String op = slash < 0 ? "" : rest.substring(slash + 1);
+    if (!name.equals(service.model())) {
+      throw new UnknownModelException("unknown model '" + name + "'");
+    }
+    switch (op) {
+      case "load" ->
+          vertx
+              .executeBlocking(
+                  () -> {
+                    service.reload(loader.get());
+                    return null;
+                  })
+              .onSuccess(v -> send(req, 200, EMPTY))
+              .onFailure(err -> fail(req, err));
+      case "unload" ->
+          vertx
+              .executeBlocking(
+                  () -> {
+                    service.unload();
+                    return null;
+                  })
+              .onSuccess(v -> send(req, 200, EMPTY))
+              .onFailure(err -> fail(req, err));
+      default -> send(req, 404, encoder.encodeError("no repository operation '" + op + "'"));
+    }
   }
 
   private static Set<String> binaryOutputs(InferenceRequest request, InferenceResponse response) {
@@ -225,7 +314,7 @@ public final class RuntimeServer {
           "model '" + service.model() + "' version " + service.version() + " failed: " + message;
       log.warn("model={} version={} inference failed", service.model(), service.version(), t);
     }
-    if (status == 503) {
+    if (status == 503 || status == 429) {
       req.response().putHeader("Retry-After", "1");
     }
     if (status == 413) {

@@ -1,0 +1,41 @@
+package dev.kairos.runtime.engine.tensorrt;
+
+import dev.kairos.runtime.engine.Engine;
+import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.runtime.engine.ModelLoadException;
+import dev.kairos.runtime.engine.ModelSource;
+import java.io.IOException;
+import java.nio.file.Files;
+
+/**
+ * Serialised TensorRT engines ({@code .plan}) through JavaCPP's bindings. A plan is built for one
+ * GPU model and TensorRT version, so it is built on the target machine (e.g. {@code trtexec
+ * --onnx=model.onnx --saveEngine=model.plan}). The native libraries are loaded only when a TensorRT
+ * model is, and their absence is a clear load error, not a crash.
+ *
+ * <p>Options: {@code gpuDevice} (default 0).
+ */
+public final class TensorRtEngine implements Engine {
+  @Override
+  public String name() {
+    return "tensorrt";
+  }
+
+  @Override
+  public LoadedModel load(ModelSource source) {
+    String model = source.modelName();
+    byte[] plan;
+    try {
+      plan = Files.readAllBytes(source.artifact());
+    } catch (IOException e) {
+      throw new ModelLoadException(
+          "model '" + model + "': cannot read " + source.artifact() + ": " + e.getMessage(), e);
+    }
+    if (plan.length == 0) {
+      throw new ModelLoadException(
+          "model '" + model + "': " + source.artifact() + " is empty, not a TensorRT plan");
+    }
+    CudaProbe.require(model);
+    return TensorRtModel.deserialize(source, plan);
+  }
+}

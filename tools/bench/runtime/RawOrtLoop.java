@@ -1,0 +1,72 @@
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The raw ONNX Runtime loop the served figures are compared with: one session with the runtime
+ * engine's settings (intra-op threads = cores, inter-op 1, no spinning, all optimisations), one
+ * input of the given batch size reused, session.run in a loop.
+ *
+ * <pre>java -cp 'cli/target/lib/*' tools/bench/runtime/RawOrtLoop.java MODEL.onnx BATCH SECONDS THREADS</pre>
+ *
+ * Prints one line: {@code raw batch=B rows_per_s=X p50_ms=Y p99_ms=Z calls=N}.
+ */
+public class RawOrtLoop {
+  public static void main(String[] args) throws Exception {
+    String model = args[0];
+    int batch = Integer.parseInt(args[1]);
+    double seconds = Double.parseDouble(args[2]);
+    int threads = Integer.parseInt(args[3]);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    o.setIntraOpNumThreads(threads);
+    o.setInterOpNumThreads(1);
+    o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+    o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    o.addConfigEntry("session.intra_op.allow_spinning", "0");
+    try (OrtSession s = env.createSession(model, o)) {
+      String input = s.getInputNames().iterator().next();
+      long[] shape = {batch, 3, 224, 224};
+      int n = batch * 3 * 224 * 224;
+      FloatBuffer fb =
+          ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      Random r = new Random(1);
+      for (int i = 0; i < n; i++) {
+        fb.put(r.nextFloat());
+      }
+      fb.flip();
+      try (OnnxTensor t = OnnxTensor.createTensor(env, fb, shape)) {
+        for (int i = 0; i < 3; i++) {
+          s.run(Map.of(input, t)).close();
+        }
+        long[] lat = new long[1 << 16];
+        int calls = 0;
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        long now = start;
+        while (now < end) {
+          long t0 = System.nanoTime();
+          s.run(Map.of(input, t)).close();
+          now = System.nanoTime();
+          lat[calls++ % lat.length] = now - t0;
+        }
+        double elapsed = (now - start) / 1e9;
+        long[] l = Arrays.copyOf(lat, Math.min(calls, lat.length));
+        Arrays.sort(l);
+        System.out.printf(
+            "raw batch=%d rows_per_s=%.2f p50_ms=%.1f p99_ms=%.1f calls=%d%n",
+            batch,
+            calls * batch / elapsed,
+            l[l.length / 2] / 1e6,
+            l[Math.min(l.length - 1, (int) (l.length * 0.99))] / 1e6,
+            calls);
+      }
+    }
+  }
+}

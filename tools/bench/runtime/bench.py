@@ -1,0 +1,208 @@
+#!/usr/bin/python3
+"""The model runtime's efficiency benchmark: served vs raw engine, batching on vs off.
+
+    /usr/bin/python3 tools/bench/runtime/bench.py [--runs 3] [--seconds 20] [--resnet-batch 1]
+
+Needs the built CLI (mvn -B -q -DskipTests -pl cli -am package), Debian wrk and python3-torch.
+Each run measures the pair side by side, one right after the other:
+  1. ResNet-18 (random init, generated on demand into tools/bench/models): the raw ONNX Runtime
+     loop (tools/bench/runtime/RawOrtLoop.java, the engine's session settings) vs a runtime replica
+     (RuntimeMain, 1 worker x 2 engine threads) driven by wrk at saturation with binary-extension
+     requests of the same batch size.
+  2. The mlp example with 64 concurrent wrk clients sending 1-row JSON requests: a replica with
+     batching on (maxBatchSize 32, maxQueueDelay 2ms) vs one with batching off (maxBatchSize 1).
+Prints a Markdown table of medians, ratios per run, and the load average.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+WORK = os.path.join(ROOT, "tools", "bench", "work", "runtime")
+LIB = os.path.join(ROOT, "cli", "target", "lib")
+JAR = os.path.join(ROOT, "cli", "target", "kairos-cli.jar")
+REPLICA_JVM = ["-XX:+UseSerialGC", "-Xms64m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError"]
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+class Replica:
+    def __init__(self, model_dir, cores, workers):
+        cmd = ["java", *REPLICA_JVM, "-cp", JAR + ":" + LIB + "/*", "dev.kairos.runtime.RuntimeMain",
+               "--model-dir", model_dir, "--cores", str(cores), "--workers", str(workers),
+               "--max-body-bytes", str(256 << 20)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
+        for line in self.proc.stdout:
+            if line.startswith("KAIROS_RUNTIME_READY port="):
+                self.port = int(line.split("=")[1])
+                return
+            if line.startswith("KAIROS_RUNTIME_FAILED"):
+                raise RuntimeError(line)
+        raise RuntimeError("replica exited before it was ready")
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def wrk(url, body, hlen, clients, seconds):
+    env = dict(os.environ, BODY=body, HLEN=str(hlen) if hlen else "")
+    out = subprocess.run(
+        ["wrk", "-t1", "-c" + str(clients), "-d" + str(seconds) + "s", "--latency", "--timeout", "30s",
+         "-s", os.path.join(HERE, "post.lua"), url],
+        env=env, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if bad:
+        raise RuntimeError("wrk saw %s non-2xx answers:\n%s" % (bad.group(1), out))
+    return rps, ms(lat["50"]), ms(lat["99"])
+
+
+def ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v if unit == "ms" else v * 1000 if unit == "s" else v * 60000
+
+
+def raw_loop(model, batch, seconds, threads):
+    out = subprocess.run(
+        ["java", "-cp", LIB + "/*", os.path.join(HERE, "RawOrtLoop.java"), model, str(batch),
+         str(seconds), str(threads)], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"rows_per_s=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+)", out)
+    return float(m.group(1)), float(m.group(2)), float(m.group(3))
+
+
+def binary_body(path, name, shape, output):
+    n = 1
+    for d in shape:
+        n *= d
+    header = json.dumps({"inputs": [{"name": name, "shape": shape, "datatype": "FP32",
+                                     "parameters": {"binary_data_size": n * 4}}],
+                         "outputs": [{"name": output, "parameters": {"binary_data": True}}]}).encode()
+    import random
+    rnd = random.Random(1)
+    with open(path, "wb") as f:
+        f.write(header)
+        f.write(struct.pack("<%df" % n, *[rnd.random() for _ in range(n)]))
+    return len(header)
+
+
+def json_body(path, name, shape):
+    import random
+    rnd = random.Random(1)
+    n = 1
+    for d in shape:
+        n *= d
+    with open(path, "w") as f:
+        json.dump({"inputs": [{"name": name, "shape": shape, "datatype": "FP32",
+                               "data": [round(rnd.random(), 6) for _ in range(n)]}]}, f)
+
+
+def mlp_dir(name, max_batch, delay):
+    d = os.path.join(WORK, name)
+    shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(os.path.join(ROOT, "examples", "models", "mlp", "1"), os.path.join(d, "1"))
+    with open(os.path.join(d, "model.yaml"), "w") as f:
+        f.write("name: mlp\nengine: onnxruntime\n"
+                "batching: {maxBatchSize: %d, maxQueueDelay: %s, maxQueueSize: 1024}\n" % (max_batch, delay))
+    return d
+
+
+def fmt(v):
+    return "%.1f" % v if v < 1000 else "%.0f" % v
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--seconds", type=int, default=20)
+    p.add_argument("--resnet-batch", type=int, default=1)
+    p.add_argument("--resnet-clients", type=int, default=3)
+    p.add_argument("--mlp-clients", type=int, default=64)
+    p.add_argument("--cores", type=int, default=os.cpu_count())
+    p.add_argument("--skip-resnet", action="store_true")
+    p.add_argument("--skip-mlp", action="store_true")
+    a = p.parse_args()
+    if not os.path.exists(JAR):
+        sys.exit("build first: mvn -B -q -DskipTests -pl cli -am package")
+    os.makedirs(WORK, exist_ok=True)
+    rows = []
+    loads = [load_average()]
+    if not a.skip_resnet:
+        model = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_resnet18.py")],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        model_dir = os.path.dirname(os.path.dirname(model))
+        b = a.resnet_batch
+        body = os.path.join(WORK, "resnet-b%d.bin" % b)
+        hlen = binary_body(body, "input", [b, 3, 224, 224], "output")
+        rep = Replica(model_dir, a.cores, 1)
+        url = "http://127.0.0.1:%d/v2/models/resnet18/infer" % rep.port
+        try:
+            wrk(url, body, hlen, a.resnet_clients, 5)  # warm-up
+            raw, served = [], []
+            for i in range(a.runs):
+                raw.append(raw_loop(model, b, a.seconds, a.cores))
+                rps, p50, p99 = wrk(url, body, hlen, a.resnet_clients, a.seconds)
+                served.append((rps * b, p50, p99))
+                log("resnet run %d: raw %.2f rows/s, served %.2f rows/s, ratio %.3f (load %s)"
+                    % (i + 1, raw[-1][0], served[-1][0], served[-1][0] / raw[-1][0], load_average()))
+                loads.append(load_average())
+        finally:
+            rep.close()
+        ratios = [s[0] / r[0] for s, r in zip(served, raw)]
+        rows.append(("ResNet-18 raw ORT loop, batch %d" % b, raw, None))
+        rows.append(("ResNet-18 served (HTTP, binary ext.), batch %d, %d clients" % (b, a.resnet_clients),
+                     served, ratios))
+    if not a.skip_mlp:
+        body = os.path.join(WORK, "mlp-1row.json")
+        json_body(body, "features", [1, 16])
+        on = Replica(mlp_dir("mlp-batch-on", 32, "2ms"), a.cores, 1)
+        off = Replica(mlp_dir("mlp-batch-off", 1, "0ms"), a.cores, 1)
+        url = "http://127.0.0.1:%d/v2/models/mlp/infer"
+        try:
+            wrk(url % on.port, body, None, a.mlp_clients, 5)
+            wrk(url % off.port, body, None, a.mlp_clients, 5)
+            r_on, r_off = [], []
+            for i in range(a.runs):
+                r_off.append(wrk(url % off.port, body, None, a.mlp_clients, a.seconds))
+                r_on.append(wrk(url % on.port, body, None, a.mlp_clients, a.seconds))
+                log("mlp run %d: off %.0f rps, on %.0f rps, ratio %.2f (load %s)"
+                    % (i + 1, r_off[-1][0], r_on[-1][0], r_on[-1][0] / r_off[-1][0], load_average()))
+                loads.append(load_average())
+        finally:
+            on.close()
+            off.close()
+        rows.append(("MLP, %d clients, batching off" % a.mlp_clients, r_off, None))
+        rows.append(("MLP, %d clients, batching on (max 32, 2ms)" % a.mlp_clients, r_on,
+                     [x[0] / y[0] for x, y in zip(r_on, r_off)]))
+    print("| measurement | throughput (rows/s, median) | p50 ms | p99 ms | ratio per run | median ratio |")
+    print("|---|---|---|---|---|---|")
+    for name, res, ratios in rows:
+        tp = statistics.median(r[0] for r in res)
+        p50 = statistics.median(r[1] for r in res)
+        p99 = statistics.median(r[2] for r in res)
+        rr = ", ".join("%.3f" % x for x in ratios) if ratios else ""
+        mr = "**%.3f**" % statistics.median(ratios) if ratios else ""
+        print("| %s | %s | %.1f | %.1f | %s | %s |" % (name, fmt(tp), p50, p99, rr, mr))
+    print("\nruns: %d x %d s; cores: %d; load average (1 min) at start and after each run: %s"
+          % (a.runs, a.seconds, a.cores, " ".join(loads)))
+
+
+if __name__ == "__main__":
+    main()
