@@ -48,16 +48,23 @@ trap cleanup EXIT
 wait_port() { for _ in $(seq 1 150); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.2; done; echo "port $1 did not open" >&2; exit 1; }
 
 taskset -c "$SERVER_CPU" java $JVM_OPTS -cp "$CP" EchoBackend "$BACKEND_PORT" >"$WORK/backend.log" 2>&1 &
-PIDS+=($!)
+BACKEND_PID=$!
+PIDS+=($BACKEND_PID)
 sed -e "s/BACKEND_PORT/$BACKEND_PORT/" -e "s/NGINX_PORT/$NGINX_PORT/" tools/bench/gateway/nginx.conf >"$WORK/nginx/nginx.conf"
 taskset -c "$SERVER_CPU" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.log" 2>&1 &
-PIDS+=($!)
+NGINX_PID=$!
+PIDS+=($NGINX_PID)
 taskset -c "$SERVER_CPU" java $JVM_OPTS -cp "$CP" GatewayMain "$KAIROS_PORT" "$BACKEND_PORT" >"$WORK/kairos.log" 2>&1 &
 KAIROS_PID=$!
 PIDS+=($KAIROS_PID)
 wait_port "$BACKEND_PORT"; wait_port "$NGINX_PORT"; wait_port "$KAIROS_PORT"
 
 declare -A PORT=([direct]=$BACKEND_PORT [nginx]=$NGINX_PORT [kairos]=$KAIROS_PORT)
+NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1)
+# The process whose CPU time is the proxy's: the backend itself for "direct".
+declare -A PROXY=([direct]=$BACKEND_PID [nginx]=${NGINX_WORKER:-$NGINX_PID} [kairos]=$KAIROS_PID)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK=$(getconf CLK_TCK)
 LUA=tools/bench/gateway/post.lua
 curl -sf -X POST -H 'Content-Type: application/json' -d '{"inputs":[]}' "http://127.0.0.1:$KAIROS_PORT/v2/models/echo/infer" >/dev/null
 
@@ -69,31 +76,36 @@ parse() {
     /Non-2xx/ { bad = $NF } /Socket errors/ { err = $0 }
     END { printf "%.0f %.3f %.3f %s\n", rps, p50, p99, (bad ? bad : 0) }'
 }
-run_wrk() { # name seconds delay_ms
-  KAIROS_BENCH_DELAY_MS=$3 taskset -c "$WRK_CPU" wrk -t1 -c"$CONNS" -d"$2"s --latency -s "$LUA" "http://127.0.0.1:${PORT[$1]}" | tee -a "$WORK/wrk.log" | parse
+run_wrk() { # name seconds delay_ms → "rps p50 p99 non2xx proxy_us_per_req backend_us_per_req"
+  local p0 b0 out n
+  p0=$(cpu_ticks "${PROXY[$1]}"); b0=$(cpu_ticks "$BACKEND_PID")
+  out=$(KAIROS_BENCH_DELAY_MS=$3 taskset -c "$WRK_CPU" wrk -t1 -c"$CONNS" -d"$2"s --latency -s "$LUA" "http://127.0.0.1:${PORT[$1]}")
+  echo "$out" >>"$WORK/wrk.log"
+  n=$(echo "$out" | awk '/requests in/ {print $1}')
+  echo "$(echo "$out" | parse) $(( ( $(cpu_ticks "${PROXY[$1]}") - p0 ) * 1000000 / TICK / (n > 0 ? n : 1) )) $(( ( $(cpu_ticks "$BACKEND_PID") - b0 ) * 1000000 / TICK / (n > 0 ? n : 1) ))"
 }
 
 echo "warming up ${WARMUP}s each..." >&2
 for c in direct nginx kairos; do run_wrk "$c" "$WARMUP" 0 >/dev/null; done
 
 RES="$WORK/results.tsv"
-printf "round\tconfig\tmode\trps\tp50_ms\tp99_ms\tnon2xx\tload1\tkairos_rss_mb\n" >"$RES"
+printf "round\tconfig\tmode\trps\tp50_ms\tp99_ms\tnon2xx\tproxy_cpu_us_per_req\tbackend_cpu_us_per_req\tload1\tkairos_rss_mb\n" >"$RES"
 for r in $(seq 1 "$ROUNDS"); do
   declare -A MAX=()
   # Rotate the order every round so no configuration always runs first (or last) in a round.
   case $(( r % 3 )) in 1) ORDER="direct nginx kairos";; 2) ORDER="nginx kairos direct";; *) ORDER="kairos direct nginx";; esac
   for c in $ORDER; do
-    read -r rps p50 p99 bad < <(run_wrk "$c" "$DURATION" 0)
+    read -r rps p50 p99 bad pcpu bcpu < <(run_wrk "$c" "$DURATION" 0)
     MAX[$c]=$rps
     load=$(cut -d' ' -f1 /proc/loadavg); rss=$(( $(awk '/VmRSS/ {print $2}' /proc/$KAIROS_PID/status) / 1024 ))
-    printf "%s\t%s\tmax\t%s\t%s\t%s\t%s\t%s\t%s\n" "$r" "$c" "$rps" "$p50" "$p99" "$bad" "$load" "$rss" | tee -a "$RES" >&2
+    printf "%s\t%s\tmax\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$r" "$c" "$rps" "$p50" "$p99" "$bad" "$pcpu" "$bcpu" "$load" "$rss" | tee -a "$RES" >&2
   done
   half=$(( ${MAX[nginx]} / 2 ))
   delay=$(( 1000 * CONNS / (half > 0 ? half : 1) ))
   for c in $ORDER; do
-    read -r rps p50 p99 bad < <(run_wrk "$c" "$DURATION" "$delay")
+    read -r rps p50 p99 bad pcpu bcpu < <(run_wrk "$c" "$DURATION" "$delay")
     load=$(cut -d' ' -f1 /proc/loadavg); rss=$(( $(awk '/VmRSS/ {print $2}' /proc/$KAIROS_PID/status) / 1024 ))
-    printf "%s\t%s\thalf_nginx(%s/s)\t%s\t%s\t%s\t%s\t%s\t%s\n" "$r" "$c" "$half" "$rps" "$p50" "$p99" "$bad" "$load" "$rss" | tee -a "$RES" >&2
+    printf "%s\t%s\thalf_nginx(%s/s)\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$r" "$c" "$half" "$rps" "$p50" "$p99" "$bad" "$pcpu" "$bcpu" "$load" "$rss" | tee -a "$RES" >&2
   done
 done
 

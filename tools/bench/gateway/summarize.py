@@ -39,5 +39,22 @@ for r in sorted({r["round"] for r in rows}):
     kv = {x["config"]: float(x["rps"]) for x in k}
     ratios.append(kv["kairos"] / kv["nginx"])
 rss = max(int(r["kairos_rss_mb"]) for r in rows)
+if "proxy_cpu_us_per_req" in rows[0]:
+    print("\nCPU time per request at max load (µs, medians; noise-robust: it does not depend on how much"
+          " CPU the other tenants left us):\n")
+    print("| config | proxy µs/req | backend µs/req | projected rps on one dedicated core "
+          "(proxy + backend) | vs nginx |")
+    print("|---|---|---|---|---|")
+    proj = {}
+    for c in ("direct", "nginx", "kairos"):
+        p = med("proxy_cpu_us_per_req", c, "max")
+        b = med("backend_cpu_us_per_req", c, "max")
+        total = b if c == "direct" else p + b
+        proj[c] = 1e6 / total if total else float("nan")
+    for c in ("direct", "nginx", "kairos"):
+        p = med("proxy_cpu_us_per_req", c, "max")
+        b = med("backend_cpu_us_per_req", c, "max")
+        print(f"| {c} | {'—' if c == 'direct' else f'{p:.0f}'} | {b:.0f} | {proj[c]:,.0f} "
+              f"| {proj[c] / proj['nginx']:.2f}× |")
 print(f"\nKairos/nginx throughput per round: {', '.join(f'{x:.2f}' for x in ratios)} "
       f"(median {statistics.median(ratios):.2f}); Kairos gateway RSS max {rss} MB.")

@@ -7,8 +7,8 @@ import dev.kairos.gateway.admin.AdminOptions;
 import dev.kairos.gateway.admin.AdminServer;
 import dev.kairos.gateway.admin.PlatformControl;
 import dev.kairos.gateway.auth.ApiKeyStore;
-import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.runtime.repository.ModelRepository;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
@@ -65,7 +65,9 @@ final class ServeCommand implements Runnable {
       description = "Admin key of this server (env KAIROS_ADMIN_KEY); one is made up if absent.")
   String adminKey;
 
-  @Option(names = "--tls-cert", description = "PEM certificate chain: serve the public port over TLS.")
+  @Option(
+      names = "--tls-cert",
+      description = "PEM certificate chain: serve the public port over TLS.")
   Path tlsCert;
 
   @Option(names = "--tls-key", description = "PEM private key for --tls-cert.")

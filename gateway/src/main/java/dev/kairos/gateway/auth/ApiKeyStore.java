@@ -40,9 +40,9 @@ public final class ApiKeyStore {
   }
 
   /**
-   * Keys read from a file (may be null: no file), plus keys given in memory that every reload
-   * keeps (e.g. the admin key of {@code kairos serve}). Keys given only in memory do not make the
-   * public port ask for keys; a keys file does.
+   * Keys read from a file (may be null: no file), plus keys given in memory that every reload keeps
+   * (e.g. the admin key of {@code kairos serve}). Keys given only in memory do not make the public
+   * port ask for keys; a keys file does.
    */
   public static ApiKeyStore fromFile(Path file, List<ApiKey> extra) throws IOException {
     ApiKeyStore s = new ApiKeyStore(file, ApiKeys.none(), extra);
