@@ -21,6 +21,10 @@ WORK=${WORK:-$ROOT/tools/bench/work/gateway}
 BACKEND_PORT=${BACKEND_PORT:-19101}
 NGINX_PORT=${NGINX_PORT:-19102}
 KAIROS_PORT=${KAIROS_PORT:-19103}
+RELAY_PORT=${RELAY_PORT:-19104}
+# WITH_RELAY=1 adds "relay": a bare Netty relay (src/NettyRelay.java), NOT the gateway, as a
+# measuring stick for what forwarding costs without Vert.x's HTTP layers.
+WITH_RELAY=${WITH_RELAY:-0}
 JVM_OPTS=${JVM_OPTS:--XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=64m -Dio.netty.leakDetection.level=disabled -Dvertx.disableContextTimings=true -Dvertx.disableMetrics=true -Dvertx.disableHttpHeadersValidation=true -Dvertx.cacheImmutableHttpResponseHeaders=true -Dvertx.internCommonHttpRequestHeadersToLowerCase=true -Dlogback.configurationFile=tools/bench/gateway/logback.xml}
 
 need() {
@@ -57,12 +61,20 @@ PIDS+=($NGINX_PID)
 taskset -c "$SERVER_CPU" java $JVM_OPTS -cp "$CP" GatewayMain "$KAIROS_PORT" "$BACKEND_PORT" >"$WORK/kairos.log" 2>&1 &
 KAIROS_PID=$!
 PIDS+=($KAIROS_PID)
+RELAY_PID=$KAIROS_PID
+if [ "$WITH_RELAY" = 1 ]; then
+  taskset -c "$SERVER_CPU" java $JVM_OPTS -cp "$CP" NettyRelay "$RELAY_PORT" "$BACKEND_PORT" >"$WORK/relay.log" 2>&1 &
+  RELAY_PID=$!
+  PIDS+=($RELAY_PID)
+  wait_port "$RELAY_PORT"
+fi
 wait_port "$BACKEND_PORT"; wait_port "$NGINX_PORT"; wait_port "$KAIROS_PORT"
 
-declare -A PORT=([direct]=$BACKEND_PORT [nginx]=$NGINX_PORT [kairos]=$KAIROS_PORT)
+declare -A PORT=([direct]=$BACKEND_PORT [nginx]=$NGINX_PORT [kairos]=$KAIROS_PORT [relay]=$RELAY_PORT)
 NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1)
 # The process whose CPU time is the proxy's: the backend itself for "direct".
-declare -A PROXY=([direct]=$BACKEND_PID [nginx]=${NGINX_WORKER:-$NGINX_PID} [kairos]=$KAIROS_PID)
+declare -A PROXY=([direct]=$BACKEND_PID [nginx]=${NGINX_WORKER:-$NGINX_PID} [kairos]=$KAIROS_PID [relay]=$RELAY_PID)
+EXTRA=""; [ "$WITH_RELAY" = 1 ] && EXTRA=" relay"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 LUA=tools/bench/gateway/post.lua
@@ -86,14 +98,14 @@ run_wrk() { # name seconds delay_ms → "rps p50 p99 non2xx proxy_us_per_req bac
 }
 
 echo "warming up ${WARMUP}s each..." >&2
-for c in direct nginx kairos; do run_wrk "$c" "$WARMUP" 0 >/dev/null; done
+for c in direct nginx kairos$EXTRA; do run_wrk "$c" "$WARMUP" 0 >/dev/null; done
 
 RES="$WORK/results.tsv"
 printf "round\tconfig\tmode\trps\tp50_ms\tp99_ms\tnon2xx\tproxy_cpu_us_per_req\tbackend_cpu_us_per_req\tload1\tkairos_rss_mb\n" >"$RES"
 for r in $(seq 1 "$ROUNDS"); do
   declare -A MAX=()
   # Rotate the order every round so no configuration always runs first (or last) in a round.
-  case $(( r % 3 )) in 1) ORDER="direct nginx kairos";; 2) ORDER="nginx kairos direct";; *) ORDER="kairos direct nginx";; esac
+  case $(( r % 3 )) in 1) ORDER="direct nginx kairos$EXTRA";; 2) ORDER="nginx kairos$EXTRA direct";; *) ORDER="kairos$EXTRA direct nginx";; esac
   for c in $ORDER; do
     read -r rps p50 p99 bad pcpu bcpu < <(run_wrk "$c" "$DURATION" 0)
     MAX[$c]=$rps

@@ -45,16 +45,18 @@ if "proxy_cpu_us_per_req" in rows[0]:
     print("| config | proxy µs/req | backend µs/req | projected rps on one dedicated core "
           "(proxy + backend) | vs nginx |")
     print("|---|---|---|---|---|")
+    configs = [c for c in ("direct", "nginx", "kairos", "relay") if by[(c, "max")]]
     proj = {}
-    for c in ("direct", "nginx", "kairos"):
+    for c in configs:
         p = med("proxy_cpu_us_per_req", c, "max")
         b = med("backend_cpu_us_per_req", c, "max")
         total = b if c == "direct" else p + b
         proj[c] = 1e6 / total if total else float("nan")
-    for c in ("direct", "nginx", "kairos"):
+    for c in configs:
         p = med("proxy_cpu_us_per_req", c, "max")
         b = med("backend_cpu_us_per_req", c, "max")
-        print(f"| {c} | {'—' if c == 'direct' else f'{p:.0f}'} | {b:.0f} | {proj[c]:,.0f} "
+        label = "relay (bare Netty, not the gateway)" if c == "relay" else c
+        print(f"| {label} | {'—' if c == 'direct' else f'{p:.0f}'} | {b:.0f} | {proj[c]:,.0f} "
               f"| {proj[c] / proj['nginx']:.2f}× |")
 print(f"\nKairos/nginx throughput per round: {', '.join(f'{x:.2f}' for x in ratios)} "
       f"(median {statistics.median(ratios):.2f}); Kairos gateway RSS max {rss} MB.")
