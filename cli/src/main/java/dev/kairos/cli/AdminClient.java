@@ -51,6 +51,22 @@ final class AdminClient {
     return r.body();
   }
 
+  /** PUT a JSON body; the answer's body on 2xx. */
+  String put(String path, String json) throws IOException, InterruptedException, AdminError {
+    HttpResponse<String> r =
+        http.send(
+            request(path)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new AdminError(r.statusCode(), Json.errorOf(r.body()));
+    }
+    return r.body();
+  }
+
   /** POST a body and hand each line of a 2xx answer to {@code lines} as it arrives. */
   void postStreaming(String path, String contentType, byte[] body, Consumer<String> lines)
       throws IOException, InterruptedException, AdminError {

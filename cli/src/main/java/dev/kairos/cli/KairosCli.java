@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       DeployCommand.class,
       ModelsCommand.class,
-      PredictCommand.class
+      PredictCommand.class,
+      SimulateCommand.class,
+      ScaleCommand.class
     })
 public final class KairosCli {
   public static void main(String[] args) {

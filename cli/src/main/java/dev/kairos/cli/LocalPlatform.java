@@ -28,11 +28,26 @@ final class LocalPlatform implements AutoCloseable {
   private final Map<String, ModelDirectory> models = new ConcurrentHashMap<>();
   private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
 
+  private final WarmPool pool;
+
   LocalPlatform(
       ModelRepository repository,
       RouteTable routes,
       List<String> replicaJvmOptions,
       PrintStream console) {
+    this(repository, routes, replicaJvmOptions, console, 0);
+  }
+
+  /**
+   * @param warmPool standby replica processes kept warm for fast scale-from-zero (0: none)
+   */
+  LocalPlatform(
+      ModelRepository repository,
+      RouteTable routes,
+      List<String> replicaJvmOptions,
+      PrintStream console,
+      int warmPool) {
+    this.pool = warmPool > 0 ? new WarmPool(warmPool, replicaJvmOptions) : null;
     this.repository = repository;
     this.routes = routes;
     this.replicaJvmOptions = List.copyOf(replicaJvmOptions);
@@ -53,7 +68,8 @@ final class LocalPlatform implements AutoCloseable {
   }
 
   /**
-   * Reads every model of the repository and starts one replica of each version.
+   * Reads every model of the repository and starts {@code scaling.initialScale} replicas of each
+   * version (none for a model that starts at zero).
    *
    * @return completes with the number of models serving once every load has finished or failed
    */
@@ -67,8 +83,9 @@ final class LocalPlatform implements AutoCloseable {
   }
 
   /**
-   * Serves one model: its route, traffic split and a replica per version. A model that cannot be
-   * read is routed as FAILED with its reason, so clients get that reason rather than a 404.
+   * Serves one model: its route, traffic split and {@code initialScale} replicas per version. A
+   * model that cannot be read is routed as FAILED with its reason, so clients get that reason
+   * rather than a 404.
    *
    * @return completes with whether at least one version is serving
    */
@@ -81,9 +98,25 @@ final class LocalPlatform implements AutoCloseable {
     }
     models.put(dir.name(), dir);
     route.setTraffic(dir.config().traffic());
+    int initial = dir.config().scaling().initialScale();
+    if (initial == 0) {
+      // scale to zero from the start: the activator holds the first request and asks for a replica
+      for (ModelVersion v : dir.versions()) {
+        route.version(v.version());
+      }
+      route.markReady();
+      console.println("  " + dir.name() + ": at zero replicas until its first request");
+      return CompletableFuture.completedFuture(true);
+    }
     List<CompletableFuture<Boolean>> versions = new ArrayList<>();
     for (ModelVersion v : dir.versions()) {
-      versions.add(startReplica(dir, v).thenApply(r -> true).exceptionally(e -> false));
+      List<CompletableFuture<Replica>> replicas = new ArrayList<>();
+      for (int i = 0; i < initial; i++) {
+        replicas.add(startReplica(dir, v));
+      }
+      versions.add(
+          CompletableFuture.allOf(replicas.toArray(CompletableFuture[]::new))
+              .handle((x, e) -> replicas.stream().anyMatch(r -> !r.isCompletedExceptionally())));
     }
     return CompletableFuture.allOf(versions.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -110,7 +143,13 @@ final class LocalPlatform implements AutoCloseable {
     long started = System.nanoTime();
     RuntimeProcess p;
     try {
-      p = RuntimeProcess.start(dir.dir(), v.version(), replicaJvmOptions);
+      RuntimeProcess warm = pool == null ? null : pool.take().orElse(null);
+      if (warm != null) {
+        warm.assign(dir.dir(), v.version());
+        p = warm;
+      } else {
+        p = RuntimeProcess.start(dir.dir(), v.version(), replicaJvmOptions);
+      }
     } catch (IOException e) {
       console.println("  " + label + ": FAILED: cannot start a replica process: " + e.getMessage());
       return CompletableFuture.failedFuture(e);
@@ -150,7 +189,59 @@ final class LocalPlatform implements AutoCloseable {
     RuntimeProcess p = processes.remove(replicaId);
     if (p != null) {
       p.stop(graceMillis);
+      console.println("  " + replicaId.replace('#', ' ') + ": stopped");
     }
+  }
+
+  /** The model directory a model was loaded from, if it is loaded. */
+  java.util.Optional<ModelDirectory> model(String name) {
+    return java.util.Optional.ofNullable(models.get(name));
+  }
+
+  /**
+   * Stops serving a model: its versions stop taking requests, in-flight requests finish (up to
+   * {@code graceMillis}), its replica processes stop and its route goes.
+   */
+  void unload(String name, long graceMillis) {
+    ModelRoute route = routes.find(name);
+    models.remove(name);
+    if (route == null) {
+      return;
+    }
+    List<Replica> all = new ArrayList<>();
+    for (Map.Entry<String, dev.kairos.gateway.route.ReplicaSet> e : route.versions().entrySet()) {
+      for (Replica r : e.getValue().all()) {
+        r.drain();
+        all.add(r);
+      }
+    }
+    long deadline = System.nanoTime() + graceMillis * 1_000_000L;
+    for (Replica r : all) {
+      while (r.inFlight() > 0 && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    for (Map.Entry<String, dev.kairos.gateway.route.ReplicaSet> e : route.versions().entrySet()) {
+      for (Replica r : e.getValue().all()) {
+        stopReplica(name, e.getKey(), r.id(), 5_000);
+      }
+    }
+    // replicas still starting belong to no route yet: stop them by their id prefix
+    for (String id : List.copyOf(processes.keySet())) {
+      if (id.startsWith(name + " v")) {
+        RuntimeProcess p = processes.remove(id);
+        if (p != null) {
+          p.stop(5_000);
+        }
+      }
+    }
+    routes.remove(name);
+    console.println("  " + name + ": unloaded");
   }
 
   /** Process ids of every replica process started and not yet stopped. */
@@ -161,6 +252,9 @@ final class LocalPlatform implements AutoCloseable {
   /** Stops every replica process. */
   @Override
   public void close() {
+    if (pool != null) {
+      pool.close();
+    }
     processes.values().parallelStream().forEach(p -> p.stop(5_000));
     processes.clear();
   }

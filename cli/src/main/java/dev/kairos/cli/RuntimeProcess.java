@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class RuntimeProcess {
   private final Process process;
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
+  private final CompletableFuture<Void> standby = new CompletableFuture<>();
 
   private RuntimeProcess(Process process) {
     this.process = process;
@@ -31,14 +32,39 @@ final class RuntimeProcess {
    */
   static RuntimeProcess start(Path modelDir, String version, List<String> jvmOptions)
       throws IOException {
+    return launch(
+        jvmOptions,
+        List.of("--model-dir", modelDir.toString(), "--version", version, "--exit-with-parent"));
+  }
+
+  /**
+   * Starts a standby replica: it warms up without a model and waits for {@link #assign}. {@link
+   * #standbyReady()} completes once it waits.
+   */
+  static RuntimeProcess standby(List<String> jvmOptions) throws IOException {
+    return launch(jvmOptions, List.of("--standby", "--exit-with-parent"));
+  }
+
+  /** Hands a standby replica its model; {@link #ready()} then completes as for a fresh one. */
+  void assign(Path modelDir, String version) throws IOException {
+    String line = "--model-dir\t" + modelDir + "\t--version\t" + version + "\n";
+    process.getOutputStream().write(line.getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+  }
+
+  CompletableFuture<Void> standbyReady() {
+    return standby;
+  }
+
+  private static RuntimeProcess launch(List<String> jvmOptions, List<String> args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(RuntimeMain.class.getName());
-    cmd.addAll(
-        List.of("--model-dir", modelDir.toString(), "--version", version, "--exit-with-parent"));
+    cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     RuntimeProcess rp = new RuntimeProcess(p);
     Thread reader = new Thread(rp::readReport, "replica-report-" + p.pid());
@@ -53,7 +79,9 @@ final class RuntimeProcess {
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
-        if (line.startsWith(RuntimeMain.READY_PREFIX)) {
+        if (line.startsWith(RuntimeMain.STANDBY_PREFIX)) {
+          standby.complete(null);
+        } else if (line.startsWith(RuntimeMain.READY_PREFIX)) {
           port.complete(Integer.parseInt(line.substring(RuntimeMain.READY_PREFIX.length()).trim()));
         } else if (line.startsWith(RuntimeMain.FAILED_PREFIX)) {
           port.completeExceptionally(
@@ -63,9 +91,10 @@ final class RuntimeProcess {
     } catch (IOException | NumberFormatException e) {
       port.completeExceptionally(e);
     }
-    port.completeExceptionally(
-        new IllegalStateException(
-            "replica exited before it was ready (pid " + process.pid() + ")"));
+    IllegalStateException gone =
+        new IllegalStateException("replica exited before it was ready (pid " + process.pid() + ")");
+    port.completeExceptionally(gone);
+    standby.completeExceptionally(gone);
   }
 
   CompletableFuture<Integer> ready() {

@@ -1,12 +1,21 @@
 package dev.kairos.cli;
 
+import dev.kairos.cli.deploy.BundleInstaller;
+import dev.kairos.cli.deploy.DeployEndpoint;
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.activator.ActivatorOptions;
+import dev.kairos.gateway.admin.AdminOptions;
+import dev.kairos.gateway.admin.AdminServer;
+import dev.kairos.gateway.auth.ApiKeyStore;
+import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.runtime.repository.ModelRepository;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -34,6 +43,39 @@ final class ServeCommand implements Runnable {
       description = "JVM options of replica processes.")
   String replicaJvmOptions;
 
+  @Option(
+      names = "--hold-timeout",
+      defaultValue = "30s",
+      description = "How long a request for a model at zero replicas waits for one before a 503.")
+  String holdTimeout;
+
+  @Option(
+      names = "--autoscale-tick",
+      defaultValue = "2s",
+      description = "How often the autoscaler decides (concurrency is sampled every 250ms).")
+  String autoscaleTick;
+
+  @Option(
+      names = "--warm-pool",
+      defaultValue = "1",
+      description =
+          "Standby replica processes kept warm (no model yet) so that scaling from zero skips the"
+              + " JVM start; 0 turns it off.")
+  int warmPool;
+
+  @Option(
+      names = "--admin-port",
+      defaultValue = "8081",
+      description = "Admin API port (loopback); 0 picks a free one.")
+  int adminPort;
+
+  @Option(
+      names = "--admin-key",
+      description =
+          "Secret of the admin API key (default: KAIROS_ADMIN_KEY); without one the admin API is"
+              + " off.")
+  String adminKey;
+
   @Override
   public void run() {
     PrintStream out = System.out;
@@ -45,11 +87,27 @@ final class ServeCommand implements Runnable {
             new ModelRepository(repo),
             routes,
             List.of(replicaJvmOptions.trim().split("\\s+")),
-            out);
+            out,
+            warmPool);
+    LocalAutoscaling autoscaling =
+        new LocalAutoscaling(
+            vertx,
+            platform,
+            ActivatorOptions.defaults()
+                .withMaxWait(dev.kairos.sdk.model.Durations.parse(holdTimeout)),
+            Duration.ofMillis(250),
+            dev.kairos.sdk.model.Durations.parse(autoscaleTick));
     Gateway gateway =
-        new Gateway(vertx, GatewayOptions.defaults().withHost(host).withPort(port), routes);
+        new Gateway(
+            vertx,
+            GatewayOptions.defaults().withHost(host).withPort(port),
+            routes,
+            ApiKeyStore.fixed(ApiKeys.none()),
+            TimeSource.system(),
+            autoscaling.activator());
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
     String url = "http://" + host + ":" + bound;
+    AdminServer admin = startAdmin(vertx, platform, autoscaling, routes, out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -57,6 +115,10 @@ final class ServeCommand implements Runnable {
                 () -> {
                   out.println(
                       "Stopping " + platform.replicaPids().size() + " replica processes...");
+                  if (admin != null) {
+                    admin.close().toCompletionStage().toCompletableFuture().join();
+                  }
+                  autoscaling.close();
                   platform.close();
                   gateway.close().toCompletionStage().toCompletableFuture().join();
                   vertx.close();
@@ -65,6 +127,7 @@ final class ServeCommand implements Runnable {
                 "kairos-shutdown"));
     out.println("Kairos gateway listening on " + url + " (models from " + repo + ")");
     int serving = platform.loadAll().join();
+    autoscaling.start();
     int total = routes.all().size();
     String example = routes.all().isEmpty() ? "<model>" : routes.all().iterator().next().name();
     out.println(
@@ -85,6 +148,39 @@ final class ServeCommand implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The admin API behind one admin key, or null when no key was given. */
+  private AdminServer startAdmin(
+      Vertx vertx,
+      LocalPlatform platform,
+      LocalAutoscaling autoscaling,
+      RouteTable routes,
+      PrintStream out) {
+    String secret = adminKey != null ? adminKey : System.getenv("KAIROS_ADMIN_KEY");
+    if (secret == null || secret.isBlank()) {
+      out.println("Admin API off (give --admin-key or KAIROS_ADMIN_KEY to turn it on)");
+      return null;
+    }
+    ApiKeys keys =
+        new ApiKeys(List.of(ApiKeys.parseLine("admin " + ApiKeys.sha256Hex(secret) + " admin")));
+    LocalPlatformControl control = new LocalPlatformControl(platform, autoscaling);
+    AdminServer admin =
+        new AdminServer(
+            vertx,
+            AdminOptions.defaults().withPort(adminPort),
+            control,
+            routes,
+            ApiKeyStore.fixed(keys));
+    admin.install(
+        new DeployEndpoint(
+            vertx,
+            new BundleInstaller(platform.repository().root(), 4L << 30, 100_000),
+            control,
+            1L << 30));
+    int bound = admin.listen().toCompletionStage().toCompletableFuture().join();
+    out.println("Admin API listening on http://" + AdminOptions.defaults().host() + ":" + bound);
+    return admin;
   }
 
   private static Path defaultModels() {

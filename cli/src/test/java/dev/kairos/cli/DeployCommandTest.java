@@ -133,6 +133,10 @@ class DeployCommandTest {
   private record Run(int exit, String out, String err) {}
 
   private Run deploy(String... args) {
+    return run(new DeployCommand(), args);
+  }
+
+  private Run run(Object command, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream oldOut = System.out;
@@ -142,7 +146,7 @@ class DeployCommandTest {
     try {
       List<String> all = new java.util.ArrayList<>(List.of(args));
       all.addAll(List.of("--admin-url", "http://127.0.0.1:" + admin.port(), "--admin-key", KEY));
-      int exit = new CommandLine(new DeployCommand()).execute(all.toArray(String[]::new));
+      int exit = new CommandLine(command).execute(all.toArray(String[]::new));
       return new Run(
           exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
@@ -162,6 +166,17 @@ class DeployCommandTest {
         .contains("hello v1 is READY");
     assertThat(repo.resolve("hello/1/hello.jar")).hasContent("jar bytes");
     assertThat(loads).containsExactly("hello");
+  }
+
+  @Test
+  void shouldListTheDeployedModels() throws Exception {
+    deploy(model("").toString());
+    deploy(model("").toString());
+
+    Run r = run(new ModelsCommand());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("MODEL").containsPattern("hello\\s+READY\\s+1,2\\s+latest\\s+0");
   }
 
   @Test

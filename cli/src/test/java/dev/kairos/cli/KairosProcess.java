@@ -37,11 +37,12 @@ final class KairosProcess implements AutoCloseable {
   }
 
   /** Starts serving {@code models} on a free port and waits until it reports ready. */
-  static KairosProcess serve(Path models) throws IOException {
+  static KairosProcess serve(Path models, String... extraArgs) throws IOException {
     List<String> cmd =
         new ArrayList<>(List.of(HOME.resolve("kairos").toString(), "serve", "--port", "0"));
     cmd.add("--models");
     cmd.add(models.toString());
+    cmd.addAll(List.of(extraArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("KAIROS_SKIP_BUILD", "1");
     KairosProcess k = new KairosProcess(pb.start());

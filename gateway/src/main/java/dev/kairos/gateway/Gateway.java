@@ -1,5 +1,6 @@
 package dev.kairos.gateway;
 
+import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.impl.GatewayHandler;
 import dev.kairos.gateway.metrics.GatewayMetrics;
@@ -42,6 +43,7 @@ public final class Gateway {
   /** Connections over the limit: their requests are answered 503 and the connection closed. */
   private final Set<HttpConnection> refused = ConcurrentHashMap.newKeySet();
 
+  private final Activator activator;
   private HttpClient client;
   private long reloadTimer = -1;
   private int port;
@@ -57,6 +59,21 @@ public final class Gateway {
 
   public Gateway(
       Vertx vertx, GatewayOptions options, RouteTable routes, ApiKeyStore keys, TimeSource time) {
+    this(vertx, options, routes, keys, time, null);
+  }
+
+  /**
+   * @param activator holds requests for models without a ready replica (scale from zero) and
+   *     signals demand; null answers them 503 at once
+   */
+  public Gateway(
+      Vertx vertx,
+      GatewayOptions options,
+      RouteTable routes,
+      ApiKeyStore keys,
+      TimeSource time,
+      Activator activator) {
+    this.activator = activator;
     this.vertx = vertx;
     this.options = options;
     this.routes = routes;
@@ -91,16 +108,27 @@ public final class Gateway {
                 .setMaxWaitQueueSize(-1));
     GatewayHandler handler =
         new GatewayHandler(
-            vertx, routes, client, options, keys, metrics, time, new SplittableRandom(42));
+            vertx,
+            routes,
+            client,
+            options,
+            keys,
+            metrics,
+            time,
+            new SplittableRandom(42),
+            activator);
     int loops =
         options.eventLoops() > 0
             ? options.eventLoops()
             : Runtime.getRuntime().availableProcessors();
-    Future<Integer> first = bind(handler, options.port());
+    // One server per event loop, all on one port. Vert.x shares a port between servers asking for
+    // the same port number; for port 0 each would get its own random port, so ask instead for a
+    // negative number of this gateway's own, which Vert.x reads as "one random port, shared".
+    int requested =
+        options.port() != 0 ? options.port() : -1 - (System.identityHashCode(this) & 0xffff);
+    Future<Integer> first = bind(handler, requested);
     for (int i = 1; i < loops; i++) {
-      // Bind with the requested port, not the bound one: Vert.x shares a server between event
-      // loops by the requested address, so port 0 then port p would collide (EADDRINUSE).
-      first = first.compose(p -> bind(handler, options.port()).map(p));
+      first = first.compose(p -> bind(handler, requested).map(p));
     }
     reloadTimer =
         vertx.setPeriodic(

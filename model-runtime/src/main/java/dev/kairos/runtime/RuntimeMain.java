@@ -44,6 +44,14 @@ public final class RuntimeMain {
   public static final String READY_PREFIX = "KAIROS_RUNTIME_READY port=";
   public static final String FAILED_PREFIX = "KAIROS_RUNTIME_FAILED ";
 
+  /**
+   * With {@code --standby} the process warms up, prints this line, then waits for one line on
+   * standard input holding the usual options, tab-separated ({@code
+   * --model-dir\tDIR\t--version\tV}): a warm pool hands it a model that way, sparing a cold start
+   * the JVM's start and warm-up.
+   */
+  public static final String STANDBY_PREFIX = "KAIROS_RUNTIME_STANDBY";
+
   private static final Logger log = LoggerFactory.getLogger(RuntimeMain.class);
 
   private RuntimeMain() {}
@@ -57,6 +65,9 @@ public final class RuntimeMain {
       out.println(FAILED_PREFIX + e.getMessage());
       System.exit(2);
       return;
+    }
+    if (opts.containsKey("standby")) {
+      standby(opts, out);
     }
     if (opts.containsKey("exit-with-parent")) {
       watchParent(System.in);
@@ -134,6 +145,33 @@ public final class RuntimeMain {
     }
   }
 
+  /** Warms up, says so, and waits for the model to serve; exits when the parent goes first. */
+  private static void standby(Map<String, String> opts, PrintStream out) {
+    StandbyWarmUp.run();
+    out.println(STANDBY_PREFIX);
+    out.flush();
+    StringBuilder line = new StringBuilder();
+    try {
+      int c;
+      while ((c = System.in.read()) >= 0 && c != '\n') {
+        line.append((char) c);
+      }
+      if (c < 0) {
+        System.exit(0); // the pool went away before handing out a model
+      }
+    } catch (IOException e) {
+      System.exit(0);
+    }
+    opts.remove("standby");
+    try {
+      opts.putAll(parse(line.toString().trim().split("\t")));
+    } catch (IllegalArgumentException e) {
+      out.println(FAILED_PREFIX + e.getMessage());
+      out.flush();
+      System.exit(2);
+    }
+  }
+
   private static void watchParent(InputStream in) {
     Thread t =
         new Thread(
@@ -161,7 +199,7 @@ public final class RuntimeMain {
         throw new IllegalArgumentException("unexpected argument '" + a + "'");
       }
       String key = a.substring(2);
-      if (key.equals("exit-with-parent")) {
+      if (key.equals("exit-with-parent") || key.equals("standby")) {
         out.put(key, "true");
       } else if (i + 1 < args.length) {
         out.put(key, args[++i]);
@@ -169,7 +207,7 @@ public final class RuntimeMain {
         throw new IllegalArgumentException("option " + a + " needs a value");
       }
     }
-    if (!out.containsKey("model-dir")) {
+    if (!out.containsKey("model-dir") && !out.containsKey("standby")) {
       throw new IllegalArgumentException("--model-dir is required");
     }
     return out;

@@ -1,6 +1,7 @@
 package dev.kairos.gateway.impl;
 
 import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.metrics.GatewayMetrics;
 import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
 import dev.kairos.gateway.resilience.ReplicaBreaker;
@@ -44,6 +45,7 @@ final class Forwarder {
   private final GatewayMetrics metrics;
   private final TimeSource time;
   private final InputsCache inputs;
+  private final Activator activator;
 
   Forwarder(
       GatewayHandler front,
@@ -53,7 +55,9 @@ final class Forwarder {
       GatewayOptions options,
       GatewayMetrics metrics,
       TimeSource time,
-      InputsCache inputs) {
+      InputsCache inputs,
+      Activator activator) {
+    this.activator = activator;
     this.front = front;
     this.client = client;
     this.chooser = chooser;
@@ -108,8 +112,23 @@ final class Forwarder {
    * is where a scale-from-zero activator holds the request and signals demand instead.
    */
   private void onNoReplica(Exchange ex) {
-    metrics.rejected(ex.model, Rejection.NO_REPLICA);
-    front.finish(ex, 503, "model '" + ex.model + "' has no ready replica yet", "1");
+    if (activator == null) {
+      metrics.rejected(ex.model, Rejection.NO_REPLICA);
+      front.finish(ex, 503, "model '" + ex.model + "' has no ready replica yet", "1");
+      return;
+    }
+    activator.hold(
+        ex.model,
+        ex.explicitVersion,
+        () -> {
+          if (!ex.finished) {
+            dispatch(ex);
+          }
+        },
+        why -> {
+          metrics.rejected(ex.model, Rejection.NO_REPLICA);
+          front.finish(ex, 503, why, "1");
+        });
   }
 
   private void translateThenSend(Exchange ex) {

@@ -68,6 +68,22 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       GatewayMetrics metrics,
       TimeSource time,
       java.util.random.RandomGenerator random) {
+    this(vertx, routes, client, options, keys, metrics, time, random, null);
+  }
+
+  /**
+   * @param activator holds requests for models without a ready replica; null answers them 503
+   */
+  public GatewayHandler(
+      Vertx vertx,
+      RouteTable routes,
+      io.vertx.core.http.HttpClient client,
+      GatewayOptions options,
+      ApiKeyStore keys,
+      GatewayMetrics metrics,
+      TimeSource time,
+      java.util.random.RandomGenerator random,
+      dev.kairos.gateway.activator.Activator activator) {
     this.vertx = vertx;
     this.routes = routes;
     this.options = options;
@@ -87,7 +103,8 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
             options,
             metrics,
             time,
-            new InputsCache(client));
+            new InputsCache(client),
+            activator);
     String v = GatewayHandler.class.getPackage().getImplementationVersion();
     this.serverMetadata =
         encoder.encodeServerMetadata(

@@ -8,6 +8,7 @@ import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.oip.InvalidInputException;
 import dev.kairos.sdk.oip.OipJsonDecoder;
 import dev.kairos.sdk.oip.OipJsonEncoder;
+import dev.kairos.sdk.oip.OipMediaTypes;
 import dev.kairos.sdk.oip.OipPath;
 import dev.kairos.sdk.oip.RequestedOutput;
 import io.vertx.core.Future;
@@ -153,6 +154,11 @@ public final class RuntimeServer {
   }
 
   private void infer(HttpServerRequest req) {
+    String contentType = req.getHeader("Content-Type");
+    if (!OipMediaTypes.isAcceptedRequestType(contentType)) {
+      send(req, 415, encoder.encodeError(OipMediaTypes.rejection(contentType)));
+      return;
+    }
     long arrival = service.clock().monotonicNanos();
     long headerDeadline = Deadlines.deadline(req.getHeader(Deadlines.NAME), arrival, "header");
     int jsonLength = headerLength(req);

@@ -124,20 +124,31 @@ public final class ModelConfigParser {
     if (o == null) {
       return ScalingConfig.DEFAULT;
     }
-    o.allow("minReplicas", "maxReplicas", "initialScale", "targetConcurrency", "scaleToZeroAfter");
-    ScalingConfig d = ScalingConfig.DEFAULT;
-    int min = o.integer("minReplicas", d.minReplicas(), 0, 10_000);
-    int max = o.integer("maxReplicas", Math.max(d.maxReplicas(), min), 1, 10_000);
-    if (max < min) {
-      throw o.error("maxReplicas", "= " + max + ", must be >= minReplicas (" + min + ")");
+    o.allow(ScalingKnobs.NAMES.toArray(String[]::new));
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = o.node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode n = e.getValue();
+      if (n.isNull()) {
+        continue;
+      }
+      if (!n.isValueNode()) {
+        throw o.error(e.getKey(), "must be a plain value, got " + Obj.kind(n));
+      }
+      values.put(e.getKey(), n.isNumber() ? n.numberValue() : n.asText());
     }
-    int initial = o.integer("initialScale", Math.max(d.initialScale(), min), 0, max);
-    return new ScalingConfig(
-        min,
-        max,
-        initial,
-        o.number("targetConcurrency", d.targetConcurrency(), 0.01, 1e6),
-        o.duration("scaleToZeroAfter", d.scaleToZeroAfter()));
+    // A model.yaml that raises minReplicas past the default maximum means "at least that many".
+    if (values.containsKey("minReplicas") && !values.containsKey("maxReplicas")) {
+      Object min = values.get("minReplicas");
+      if (min instanceof Integer m && m > ScalingConfig.DEFAULT.maxReplicas()) {
+        values.put("maxReplicas", m);
+      }
+    }
+    try {
+      return ScalingKnobs.apply(ScalingConfig.DEFAULT, values);
+    } catch (InvalidKnobException e) {
+      throw o.error(e.knob(), e.problem());
+    }
   }
 
   private static Map<String, Integer> traffic(Obj o) {
@@ -356,7 +367,7 @@ public final class ModelConfigParser {
       return out;
     }
 
-    private static String kind(JsonNode n) {
+    static String kind(JsonNode n) {
       if (n == null) {
         return "nothing";
       }

@@ -29,6 +29,11 @@ import java.util.List;
  * {@code predict} may be called from several threads at once. An exception it throws becomes a 500
  * answer naming the model and the exception's message; the replica stays up. An {@link
  * dev.kairos.sdk.oip.InvalidInputException} becomes a 400 instead.
+ *
+ * <p>Files shipped beside the jar in the version folder (weights, labels, an ONNX file) are read in
+ * {@link #load} through {@link ModelContext#resolve}. Test a predictor without a server with {@link
+ * PredictorTester}, which runs it exactly as a replica would; generate a ready-to-deploy project
+ * with the {@code kairos-model-archetype} Maven archetype.
  */
 public interface Predictor extends AutoCloseable {
   /** Loads weights and other files; called once, before any request. */

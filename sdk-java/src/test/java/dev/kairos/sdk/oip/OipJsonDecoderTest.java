@@ -103,6 +103,12 @@ class OipJsonDecoderTest {
         "not an object | [1,2] | request body: expected an object, got an array",
         "trailing garbage | {\"inputs\":[]} x | malformed JSON",
         "inputs not an array | {\"inputs\":{}} | 'inputs': expected an array, got an object",
+        "ragged nesting | {\"inputs\":[{\"name\":\"x\",\"shape\":[2,2],\"datatype\":\"FP32\",\"data\":[[1,2],[3]]}]}"
+            + " | input 'x': nested data does not match shape [2,2]: found 1 entries at depth 2, the shape says 2",
+        "mixed nesting | {\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP32\",\"data\":[[1],2]}]}"
+            + " | nested data does not match shape [2]: found an array where a number belongs",
+        "flat then nested | {\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,[2]]}]}"
+            + " | found an array where a number belongs, at depth 1",
       })
   void shouldRejectBadRequestsNamingWhatIsWrong(String label, String json, String message) {
     assertThatThrownBy(() -> decode(json))

@@ -1,0 +1,24 @@
+package dev.kairos.autoscaler.simulator;
+
+/**
+ * How a model's replicas behave in the simulator.
+ *
+ * @param serviceTimeSeconds time one request takes on a replica; NaN to use the trace's durations
+ * @param concurrencyPerReplica requests one replica serves at once; more wait in its queue
+ * @param coldStartSeconds from asking for a replica to its first request
+ */
+public record LatencyModel(
+    double serviceTimeSeconds, int concurrencyPerReplica, double coldStartSeconds) {
+  public LatencyModel {
+    if (!Double.isNaN(serviceTimeSeconds) && !(serviceTimeSeconds > 0)) {
+      throw new IllegalArgumentException("service time = " + serviceTimeSeconds + "s, must be > 0");
+    }
+    if (concurrencyPerReplica < 1) {
+      throw new IllegalArgumentException(
+          "concurrency per replica = " + concurrencyPerReplica + ", must be >= 1");
+    }
+    if (!(coldStartSeconds >= 0)) {
+      throw new IllegalArgumentException("cold start = " + coldStartSeconds + "s, must be >= 0");
+    }
+  }
+}

@@ -1,0 +1,334 @@
+package dev.kairos.autoscaler.simulator;
+
+import dev.kairos.autoscaler.decider.DeciderState;
+import dev.kairos.autoscaler.decider.KpaDecider;
+import dev.kairos.autoscaler.decider.ScaleDecision;
+import dev.kairos.autoscaler.metrics.ConcurrencyWindow;
+import dev.kairos.autoscaler.metrics.MetricSnapshot;
+import dev.kairos.sdk.model.ScalingConfig;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Replays one model's arrivals on a virtual clock through the same {@link ConcurrencyWindow} and
+ * {@link KpaDecider} the live autoscaler uses. Replicas are pooled slots ({@code
+ * concurrencyPerReplica} each) fed from one FIFO queue, which is what least-loaded routing plus the
+ * activator's queue approximate; a new replica serves after the cold start.
+ *
+ * <p>Events (arrival, completion, replica ready, decider tick) are taken in time order. Concurrency
+ * (in service plus waiting) is integrated exactly and recorded once per second, as the gateway's
+ * sampler averages it. Ticks are skipped while the model is at zero with nothing waiting, which is
+ * where most of a day goes for most functions.
+ */
+final class ModelReplay {
+  private static final long NANOS = 1_000_000_000L;
+
+  private final TraceModel model;
+  private final ScalingConfig spec;
+  private final SimulationOptions options;
+  private final double horizon;
+
+  // replicas
+  private int ready;
+  private final DoubleQueue starting = new DoubleQueue();
+  private int busy;
+  private final DoubleHeap completions = new DoubleHeap();
+  private final DoubleQueue waitingArrival = new DoubleQueue();
+  private final DoubleQueue waitingService = new DoubleQueue();
+
+  // metrics
+  private final ConcurrencyWindow window;
+  private DeciderState state;
+  private double lastT;
+  private long second;
+  private double area;
+
+  // results
+  private long requests;
+  private long withinSlo;
+  private final LatencyHistogram latencies = new LatencyHistogram();
+  private double replicaSeconds;
+  private long coldStarts;
+  private long coldRequests;
+  private int maxReplicas;
+  private final long[] requestsPerBucket;
+  private final double[] replicaSecondsPerBucket;
+
+  ModelReplay(TraceModel model, ScalingConfig spec, SimulationOptions options, double horizon) {
+    this.model = model;
+    this.spec = spec;
+    this.options = options;
+    this.horizon = horizon;
+    this.window = new ConcurrencyWindow(spec.stableWindow());
+    int buckets = (int) Math.ceil(horizon / options.chartBucketSeconds());
+    this.requestsPerBucket = new long[Math.max(1, buckets)];
+    this.replicaSecondsPerBucket = new double[Math.max(1, buckets)];
+  }
+
+  ModelResult run(long seed) {
+    state = DeciderState.initial(0);
+    ready = spec.initialScale();
+    maxReplicas = ready;
+    TraceModel.Arrivals arrivals = model.arrivals(new SplittableRandom(seed));
+    boolean more = arrivals.next();
+    double nextArrival = more ? arrivals.time() : Double.POSITIVE_INFINITY;
+    double tick = options.tickSeconds();
+    double nextTick = replicas() > 0 ? tick : Double.POSITIVE_INFINITY;
+    double fixedService = options.latency().serviceTimeSeconds();
+
+    while (true) {
+      double tc = completions.isEmpty() ? Double.POSITIVE_INFINITY : completions.peek();
+      double tr = starting.isEmpty() ? Double.POSITIVE_INFINITY : starting.peekFirst();
+      double t = Math.min(Math.min(nextArrival, tc), Math.min(tr, nextTick));
+      if (t == Double.POSITIVE_INFINITY || t > horizon) {
+        advanceTo(horizon);
+        break;
+      }
+      advanceTo(t);
+      if (t == tc) {
+        completions.poll();
+        busy--;
+        admit(t);
+      } else if (t == tr) {
+        starting.pollFirst();
+        ready++;
+        admit(t);
+      } else if (t == nextArrival) {
+        double service = Double.isNaN(fixedService) ? arrivals.serviceTime() : fixedService;
+        if (Double.isNaN(service)) {
+          service = 0.1;
+        }
+        arrive(t, service);
+        more = arrivals.next();
+        nextArrival = more ? arrivals.time() : Double.POSITIVE_INFINITY;
+        if (nextTick == Double.POSITIVE_INFINITY) {
+          // demand at zero: the activator pokes the autoscaler at once
+          window.record(nanos(t), inSystem());
+          decide(t);
+          nextTick = t + tick;
+        }
+      } else {
+        decide(t);
+        boolean idle = replicas() == 0 && inSystem() == 0;
+        nextTick = idle ? Double.POSITIVE_INFINITY : t + tick;
+      }
+    }
+    return new ModelResult(
+        model.name(),
+        requests,
+        withinSlo,
+        latencies,
+        replicaSeconds,
+        coldStarts,
+        coldRequests,
+        maxReplicas,
+        requestsPerBucket,
+        replicaSecondsPerBucket);
+  }
+
+  private int replicas() {
+    return ready + starting.size();
+  }
+
+  private int inSystem() {
+    return busy + waitingArrival.size();
+  }
+
+  private void arrive(double t, double service) {
+    requests++;
+    int b = (int) (t / options.chartBucketSeconds());
+    if (b < requestsPerBucket.length) {
+      requestsPerBucket[b]++;
+    }
+    if (ready == 0) {
+      coldRequests++;
+    }
+    if (waitingArrival.isEmpty() && busy < ready * options.latency().concurrencyPerReplica()) {
+      start(t, t, service);
+    } else {
+      waitingArrival.addLast(t);
+      waitingService.addLast(service);
+    }
+  }
+
+  private void admit(double t) {
+    int capacity = ready * options.latency().concurrencyPerReplica();
+    while (busy < capacity && !waitingArrival.isEmpty()) {
+      start(t, waitingArrival.pollFirst(), waitingService.pollFirst());
+    }
+  }
+
+  private void start(double now, double arrival, double service) {
+    busy++;
+    completions.add(now + service);
+    double wait = now - arrival;
+    if (wait <= options.sloWaitSeconds() + 1e-9) {
+      withinSlo++;
+    }
+    latencies.record(wait + service);
+  }
+
+  private void decide(double t) {
+    long now = nanos(t);
+    int current = replicas();
+    MetricSnapshot m =
+        new MetricSnapshot(
+            window.average(now, spec.stableWindow()),
+            window.average(now, spec.panicWindow()),
+            ready,
+            current);
+    ScaleDecision d = KpaDecider.decide(spec, m, state, now);
+    state = d.next();
+    int want = d.desired();
+    if (want > current) {
+      if (current == 0) {
+        coldStarts++;
+      }
+      double at = t + options.latency().coldStartSeconds();
+      for (int i = current; i < want; i++) {
+        starting.addLast(at);
+      }
+      maxReplicas = Math.max(maxReplicas, want);
+    } else if (want < current) {
+      int drop = current - want;
+      while (drop > 0 && !starting.isEmpty()) {
+        starting.pollLast();
+        drop--;
+      }
+      ready -= drop; // in-flight requests on removed replicas finish (drain)
+    }
+  }
+
+  /** Integrates concurrency into per-second samples and replicas into replica-seconds. */
+  private void advanceTo(double t) {
+    if (t <= lastT) {
+      return;
+    }
+    int r = replicas();
+    if (r > 0) {
+      replicaSeconds += r * (t - lastT);
+      int size = options.chartBucketSeconds();
+      double from = lastT;
+      while (from < t) {
+        int b = (int) (from / size);
+        double end = Math.min(t, (b + 1) * (double) size);
+        if (b < replicaSecondsPerBucket.length) {
+          replicaSecondsPerBucket[b] += r * (end - from);
+        }
+        from = end;
+      }
+    }
+    int c = inSystem();
+    long target = (long) Math.floor(t);
+    while (second < target) {
+      area += c * ((second + 1) - Math.max(lastT, second));
+      if (area > 0) {
+        window.record(second * NANOS, area); // a second without a sample reads as idle
+      }
+      area = 0;
+      second++;
+      if (c == 0) {
+        second = target;
+      }
+    }
+    area += c * (t - Math.max(lastT, second));
+    lastT = t;
+  }
+
+  private static long nanos(double seconds) {
+    return (long) (seconds * NANOS);
+  }
+
+  /** A growable ring of doubles. */
+  static final class DoubleQueue {
+    private double[] a = new double[16];
+    private int head;
+    private int size;
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    int size() {
+      return size;
+    }
+
+    void addLast(double v) {
+      if (size == a.length) {
+        double[] b = new double[a.length * 2];
+        for (int i = 0; i < size; i++) {
+          b[i] = a[(head + i) % a.length];
+        }
+        a = b;
+        head = 0;
+      }
+      a[(head + size++) % a.length] = v;
+    }
+
+    double peekFirst() {
+      return a[head];
+    }
+
+    double pollFirst() {
+      double v = a[head];
+      head = (head + 1) % a.length;
+      size--;
+      return v;
+    }
+
+    double pollLast() {
+      size--;
+      return a[(head + size) % a.length];
+    }
+  }
+
+  /** A binary min-heap of doubles. */
+  static final class DoubleHeap {
+    private double[] a = new double[16];
+    private int size;
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    double peek() {
+      return a[0];
+    }
+
+    void add(double v) {
+      if (size == a.length) {
+        a = Arrays.copyOf(a, size * 2);
+      }
+      int i = size++;
+      while (i > 0) {
+        int p = (i - 1) >>> 1;
+        if (a[p] <= v) {
+          break;
+        }
+        a[i] = a[p];
+        i = p;
+      }
+      a[i] = v;
+    }
+
+    double poll() {
+      double top = a[0];
+      double v = a[--size];
+      int i = 0;
+      while (true) {
+        int l = 2 * i + 1;
+        if (l >= size) {
+          break;
+        }
+        int c = l + 1 < size && a[l + 1] < a[l] ? l + 1 : l;
+        if (a[c] >= v) {
+          break;
+        }
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = v;
+      return top;
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package dev.kairos.cli;
+
+import dev.kairos.gateway.admin.AdminException;
+import dev.kairos.gateway.admin.ModelStatus;
+import dev.kairos.gateway.admin.PlatformControl;
+import dev.kairos.gateway.route.ModelRoute;
+import dev.kairos.runtime.repository.ModelDirectory;
+import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.sdk.model.ScalingConfig;
+import dev.kairos.sdk.model.ScalingKnobs;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The admin API's view of local mode: models from the repository on disk, replicas as child
+ * processes, scaling knobs applied by the autoscaler at its next decision (run-time only; {@code
+ * model.yaml} is not rewritten).
+ */
+final class LocalPlatformControl implements PlatformControl {
+  private final LocalPlatform platform;
+  private final LocalAutoscaling autoscaling;
+
+  LocalPlatformControl(LocalPlatform platform, LocalAutoscaling autoscaling) {
+    this.platform = platform;
+    this.autoscaling = autoscaling;
+  }
+
+  @Override
+  public List<ModelStatus> models() {
+    Map<String, ModelStatus> out = new TreeMap<>();
+    for (ModelDirectory dir : platform.repository().scan()) {
+      out.put(dir.name(), status(dir.name(), dir));
+    }
+    for (ModelRoute r : platform.routes().all()) {
+      out.computeIfAbsent(r.name(), n -> status(n, null));
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  @Override
+  public ModelStatus model(String name) {
+    ModelDirectory dir = find(name);
+    if (dir == null && platform.routes().find(name) == null) {
+      throw AdminException.notFound("unknown model '" + name + "'");
+    }
+    return status(name, dir);
+  }
+
+  private ModelStatus status(String name, ModelDirectory dir) {
+    ModelRoute route = platform.routes().find(name);
+    List<String> versions =
+        dir != null && dir.ok()
+            ? dir.versions().stream().map(ModelVersion::version).toList()
+            : route == null ? List.of() : route.versionNames();
+    if (route == null) {
+      String why = dir != null && !dir.ok() ? dir.error() : null;
+      return new ModelStatus(
+          name,
+          why == null ? ModelStatus.State.UNAVAILABLE : ModelStatus.State.FAILED,
+          why,
+          versions,
+          Map.of(),
+          Map.of());
+    }
+    Map<String, Integer> replicas = new LinkedHashMap<>();
+    for (String v : route.versionNames()) {
+      replicas.put(v, autoscaling.replicas(name, v));
+    }
+    ModelStatus.State state =
+        switch (route.state()) {
+          case LOADING -> ModelStatus.State.LOADING;
+          case READY -> ModelStatus.State.READY;
+          case FAILED -> ModelStatus.State.FAILED;
+        };
+    return new ModelStatus(name, state, route.reason(), versions, route.traffic(), replicas);
+  }
+
+  private ModelDirectory find(String name) {
+    return platform.repository().scan().stream()
+        .filter(d -> d.name().equals(name))
+        .findFirst()
+        .orElse(null);
+  }
+
+  @Override
+  public CompletionStage<ModelStatus> load(String name) {
+    ModelDirectory dir = find(name);
+    if (dir == null) {
+      return CompletableFuture.failedFuture(
+          AdminException.notFound("the model repository has no model '" + name + "'"));
+    }
+    if (platform.routes().find(name) != null) {
+      autoscaling.unregister(name);
+      platform.unload(name, 30_000);
+    }
+    return platform
+        .load(dir)
+        .thenApply(
+            serving -> {
+              if (!serving) {
+                ModelRoute r = platform.routes().find(name);
+                throw AdminException.conflict(
+                    "model '" + name + "' could not be loaded: " + (r == null ? "" : r.reason()));
+              }
+              autoscaling.register(dir);
+              return status(name, dir);
+            });
+  }
+
+  @Override
+  public CompletionStage<Void> unload(String name) {
+    if (platform.routes().find(name) == null) {
+      return CompletableFuture.failedFuture(
+          AdminException.notFound("model '" + name + "' is not loaded"));
+    }
+    autoscaling.unregister(name);
+    return CompletableFuture.runAsync(() -> platform.unload(name, 30_000));
+  }
+
+  @Override
+  public Map<String, Integer> setTraffic(String model, Map<String, Integer> weights) {
+    ModelRoute route = loaded(model);
+    for (String v : weights.keySet()) {
+      if (route.existingVersion(v) == null) {
+        throw new IllegalArgumentException(
+            "traffic names version '"
+                + v
+                + "', but model '"
+                + model
+                + "' has versions "
+                + route.versionNames());
+      }
+    }
+    route.setTraffic(weights);
+    return route.traffic();
+  }
+
+  @Override
+  public Map<String, Object> scaling(String model) {
+    return spec(model).knobs();
+  }
+
+  @Override
+  public Map<String, Object> setScaling(String model, Map<String, Object> changes) {
+    ScalingConfig next = ScalingKnobs.apply(spec(model), changes);
+    autoscaling.setSpec(model, next);
+    return next.knobs();
+  }
+
+  private ScalingConfig spec(String model) {
+    loaded(model);
+    ScalingConfig s = autoscaling.spec(model);
+    if (s == null) {
+      throw AdminException.notFound("model '" + model + "' is not autoscaled");
+    }
+    return s;
+  }
+
+  private ModelRoute loaded(String model) {
+    ModelRoute route = platform.routes().find(model);
+    if (route == null) {
+      throw AdminException.notFound("model '" + model + "' is not loaded");
+    }
+    return route;
+  }
+}

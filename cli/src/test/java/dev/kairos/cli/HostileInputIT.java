@@ -1,0 +1,126 @@
+package dev.kairos.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sends every request of the hostile corpus (tools/reliability/make_hostile_corpus.py) through the
+ * gateway on a raw socket: each must get a 4xx (never a 5xx, never silence), and a valid request
+ * right after it must still succeed. No replica may die on the way.
+ */
+class HostileInputIT {
+  private static final Pattern STATUS = Pattern.compile("HTTP/1\\.[01] (\\d{3})");
+  private static final String GOOD =
+      "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":"
+          + "[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]}]}";
+  private static KairosProcess kairos;
+
+  @BeforeAll
+  static void serve() throws IOException {
+    kairos = KairosProcess.serve(KairosProcess.HOME.resolve("examples/models"));
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (kairos != null) {
+      kairos.close();
+    }
+  }
+
+  @Test
+  void shouldAnswerEveryHostileRequestWith4xxAndKeepServing() throws Exception {
+    List<ProcessHandle> replicas = kairos.process().descendants().toList();
+    List<JsonNode> corpus = corpus();
+    assertThat(corpus).hasSizeGreaterThanOrEqualTo(200);
+    URI base = URI.create(kairos.url());
+    List<String> problems = new ArrayList<>();
+    for (JsonNode c : corpus) {
+      String name = c.get("name").asText();
+      byte[] raw =
+          new String(
+                  Base64.getDecoder().decode(c.get("request").asText()),
+                  StandardCharsets.ISO_8859_1)
+              .replace("Host: HOST", "Host: " + base.getAuthority())
+              .getBytes(StandardCharsets.ISO_8859_1);
+      List<Integer> statuses = send(base, raw);
+      if (statuses.isEmpty()) {
+        problems.add(name + ": no response");
+      } else if (statuses.get(0) < 400 || statuses.get(0) > 499) {
+        problems.add(name + ": status " + statuses);
+      } else if (statuses.stream().anyMatch(s -> s >= 500)) {
+        problems.add(name + ": a later response was a 5xx " + statuses);
+      }
+      int after = kairos.post("/v2/models/mlp/infer", GOOD).statusCode();
+      if (after != 200) {
+        problems.add(name + ": the valid request after it got " + after);
+      }
+    }
+    assertThat(problems).as("hostile requests handled wrongly").isEmpty();
+    assertThat(replicas).as("replica processes").isNotEmpty().allMatch(ProcessHandle::isAlive);
+  }
+
+  private static List<JsonNode> corpus() throws IOException {
+    Path file = Path.of("src/test/resources/hostile/corpus.jsonl");
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      if (!line.isBlank()) {
+        out.add(json.readTree(line));
+      }
+    }
+    return out;
+  }
+
+  /** Writes the raw bytes and reads until the server closes or goes quiet; returns every status. */
+  private static List<Integer> send(URI base, byte[] raw) throws IOException {
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+      s.setSoTimeout(5_000);
+      OutputStream out = s.getOutputStream();
+      try {
+        out.write(raw);
+        out.flush();
+      } catch (IOException e) {
+        // the server may reject and close before it has read everything: read what it said
+      }
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[8192];
+      try {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          received.write(buf, 0, n);
+        }
+      } catch (SocketTimeoutException | java.net.SocketException e) {
+        // keep what arrived
+      }
+    }
+    List<Integer> statuses = new ArrayList<>();
+    Matcher m = STATUS.matcher(received.toString(StandardCharsets.ISO_8859_1));
+    while (m.find()) {
+      statuses.add(Integer.parseInt(m.group(1)));
+    }
+    return statuses;
+  }
+}

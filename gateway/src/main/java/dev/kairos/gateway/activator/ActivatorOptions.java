@@ -1,0 +1,37 @@
+package dev.kairos.gateway.activator;
+
+import java.time.Duration;
+
+/**
+ * Bounds of the scale-from-zero holding area.
+ *
+ * @param maxHeldPerModel more requests for a model at zero are answered 503 at once (default 1000)
+ * @param maxWait a held request is answered 503 with Retry-After when no replica is ready by then
+ *     (default 30s)
+ * @param checkEvery how often held models are checked for a ready replica (default 10ms)
+ */
+public record ActivatorOptions(int maxHeldPerModel, Duration maxWait, Duration checkEvery) {
+  public ActivatorOptions {
+    if (maxHeldPerModel < 1) {
+      throw new IllegalArgumentException("maxHeldPerModel = " + maxHeldPerModel + ", must be >= 1");
+    }
+    if (maxWait.isNegative() || maxWait.isZero()) {
+      throw new IllegalArgumentException("maxWait = " + maxWait + ", must be > 0");
+    }
+    if (checkEvery.toMillis() < 1) {
+      throw new IllegalArgumentException("checkEvery = " + checkEvery + ", must be >= 1ms");
+    }
+  }
+
+  public static ActivatorOptions defaults() {
+    return new ActivatorOptions(1000, Duration.ofSeconds(30), Duration.ofMillis(10));
+  }
+
+  public ActivatorOptions withMaxWait(Duration d) {
+    return new ActivatorOptions(maxHeldPerModel, d, checkEvery);
+  }
+
+  public ActivatorOptions withMaxHeldPerModel(int n) {
+    return new ActivatorOptions(n, maxWait, checkEvery);
+  }
+}

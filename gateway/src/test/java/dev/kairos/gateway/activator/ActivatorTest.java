@@ -1,0 +1,133 @@
+package dev.kairos.gateway.activator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kairos.gateway.Gateway;
+import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.auth.ApiKeyStore;
+import dev.kairos.gateway.auth.ApiKeys;
+import dev.kairos.gateway.route.Replica;
+import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.gateway.time.TimeSource;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway with an activator in front of a model at zero, and a real HTTP server standing in for
+ * the replica that the demand listener would start.
+ */
+class ActivatorTest {
+  private final Vertx vertx = Vertx.vertx();
+  private final RouteTable routes = new RouteTable();
+  private final List<String> demands = new CopyOnWriteArrayList<>();
+  private final HttpClient client = HttpClient.newHttpClient();
+  private Activator activator;
+  private String base;
+
+  private void start(ActivatorOptions options) throws Exception {
+    routes.model("echo").markReady();
+    routes.model("echo").version("1");
+    activator =
+        new Activator(
+            vertx, routes, options, (model, version, held) -> demands.add(model + ":" + held));
+    Gateway gateway =
+        new Gateway(
+            vertx,
+            GatewayOptions.defaults().withPort(0),
+            routes,
+            ApiKeyStore.fixed(ApiKeys.none()),
+            TimeSource.system(),
+            activator);
+    base = "http://127.0.0.1:" + gateway.listen().toCompletionStage().toCompletableFuture().get();
+  }
+
+  /** A replica that answers with the body it got, prefixed by its name. */
+  private Replica replica(String name) throws Exception {
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onSuccess(
+                            b ->
+                                req.response()
+                                    .putHeader("Content-Type", "application/json")
+                                    .end("{\"replica\":\"" + name + "\",\"got\":" + b + "}")));
+    int port =
+        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+    return new Replica(name, "127.0.0.1", port);
+  }
+
+  private CompletableFuture<HttpResponse<String>> infer(int i) {
+    return client.sendAsync(
+        HttpRequest.newBuilder(URI.create(base + "/v2/models/echo/infer"))
+            .timeout(Duration.ofSeconds(60))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"n\":" + i + "}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  @Test
+  void shouldHoldRequestsAtZeroSignalDemandAndReleaseThemWithTheirBodiesWhenAReplicaIsReady()
+      throws Exception {
+    start(ActivatorOptions.defaults());
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      calls.add(infer(i));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> activator.held("echo") == 20);
+    assertThat(demands).contains("echo:1", "echo:20");
+    assertThat(calls).noneMatch(CompletableFuture::isDone);
+
+    routes.model("echo").version("1").add(replica("r1"));
+
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> r = calls.get(i).get();
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("{\"replica\":\"r1\",\"got\":{\"n\":" + i + "}}");
+    }
+    assertThat(activator.held("echo")).isZero();
+  }
+
+  @Test
+  void shouldAnswer503WithRetryAfterWhenNoReplicaComesInTime() throws Exception {
+    start(ActivatorOptions.defaults().withMaxWait(Duration.ofMillis(300)));
+    HttpResponse<String> r = infer(1).get();
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.headers().firstValue("Retry-After")).contains("1");
+    assertThat(r.body()).contains("none became ready within 300 ms");
+    assertThat(activator.held("echo")).isZero();
+  }
+
+  @Test
+  void shouldRefuseAtOnceBeyondTheQueueBound() throws Exception {
+    start(ActivatorOptions.defaults().withMaxHeldPerModel(2));
+    CompletableFuture<HttpResponse<String>> a = infer(1);
+    CompletableFuture<HttpResponse<String>> b = infer(2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> activator.held("echo") == 2);
+    HttpResponse<String> third = infer(3).get();
+    assertThat(third.statusCode()).isEqualTo(503);
+    assertThat(third.body()).contains("2 requests already wait");
+    routes.model("echo").version("1").add(replica("r1"));
+    assertThat(a.get().statusCode()).isEqualTo(200);
+    assertThat(b.get().statusCode()).isEqualTo(200);
+  }
+}

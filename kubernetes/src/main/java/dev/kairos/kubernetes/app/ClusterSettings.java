@@ -1,0 +1,120 @@
+package dev.kairos.kubernetes.app;
+
+import dev.kairos.kubernetes.leader.LeaderElectionSettings;
+import dev.kairos.kubernetes.reconcile.ControllerConfig;
+import dev.kairos.sdk.model.Durations;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The settings of the cluster processes, read from environment variables (the {@code kairos-config}
+ * ConfigMap plus the downward API). A bad value names its variable.
+ *
+ * @param namespace {@code KAIROS_NAMESPACE}: where Models live (default {@code kairos})
+ * @param identity {@code KAIROS_POD_NAME}: this instance in the leader election (default: the host
+ *     name)
+ * @param controller {@code KAIROS_RUNTIME_IMAGE}, {@code KAIROS_RUNTIME_PORT}, {@code
+ *     KAIROS_MODELS_MOUNT_PATH}, {@code KAIROS_ARBITER_SOCKET_DIR}, {@code
+ *     KAIROS_ACCELERATOR_NODE_SELECTOR} ({@code k=v,k=v}), {@code KAIROS_GPU_RESOURCE}
+ * @param leaderElection {@code KAIROS_LEASE_DURATION}, {@code KAIROS_LEASE_RENEW_DEADLINE}, {@code
+ *     KAIROS_LEASE_RETRY_PERIOD}
+ * @param gatewayPort {@code KAIROS_GATEWAY_PORT} (default 8080)
+ * @param healthPort {@code KAIROS_HEALTH_PORT}: the autoscaler's probe port (default 8081)
+ * @param apiKeysFile {@code KAIROS_API_KEYS_FILE}: the gateway's API keys (a mounted Secret), or
+ *     null for none
+ */
+public record ClusterSettings(
+    String namespace,
+    String identity,
+    ControllerConfig controller,
+    LeaderElectionSettings leaderElection,
+    int gatewayPort,
+    int healthPort,
+    Path apiKeysFile) {
+
+  public static ClusterSettings from(Map<String, String> env, String hostName) {
+    String ns = env.getOrDefault("KAIROS_NAMESPACE", "kairos");
+    String identity = env.getOrDefault("KAIROS_POD_NAME", hostName);
+    ControllerConfig d = ControllerConfig.defaults(ns);
+    ControllerConfig controller;
+    try {
+      controller =
+          new ControllerConfig(
+              ns,
+              env.getOrDefault("KAIROS_RUNTIME_IMAGE", d.runtimeImage()),
+              port(env, "KAIROS_RUNTIME_PORT", d.runtimePort()),
+              env.getOrDefault("KAIROS_MODELS_MOUNT_PATH", d.modelsMountPath()),
+              env.getOrDefault("KAIROS_ARBITER_SOCKET_DIR", d.arbiterSocketDir()),
+              selector(env, "KAIROS_ACCELERATOR_NODE_SELECTOR", d.acceleratorNodeSelector()),
+              env.getOrDefault("KAIROS_GPU_RESOURCE", d.gpuResource()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("controller settings: " + e.getMessage(), e);
+    }
+    LeaderElectionSettings ld = LeaderElectionSettings.defaults(ns, identity);
+    LeaderElectionSettings leader =
+        new LeaderElectionSettings(
+            ns,
+            ld.leaseName(),
+            identity,
+            duration(env, "KAIROS_LEASE_DURATION", ld.leaseDuration()),
+            duration(env, "KAIROS_LEASE_RENEW_DEADLINE", ld.renewDeadline()),
+            duration(env, "KAIROS_LEASE_RETRY_PERIOD", ld.retryPeriod()),
+            true);
+    return new ClusterSettings(
+        ns,
+        identity,
+        controller,
+        leader,
+        port(env, "KAIROS_GATEWAY_PORT", 8080),
+        port(env, "KAIROS_HEALTH_PORT", 8081),
+        env.containsKey("KAIROS_API_KEYS_FILE") ? Path.of(env.get("KAIROS_API_KEYS_FILE")) : null);
+  }
+
+  private static int port(Map<String, String> env, String key, int dflt) {
+    String v = env.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int p = Integer.parseInt(v.trim());
+      if (p >= 1 && p <= 65535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(key + " = '" + v + "', must be a port 1..65535");
+  }
+
+  private static Duration duration(Map<String, String> env, String key, Duration dflt) {
+    String v = env.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Durations.parse(v.trim());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(key + " = '" + v + "', must be a duration like 15s");
+    }
+  }
+
+  private static Map<String, String> selector(
+      Map<String, String> env, String key, Map<String, String> dflt) {
+    String v = env.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : v.split(",")) {
+      String[] kv = pair.trim().split("=", 2);
+      if (kv.length != 2 || kv[0].isBlank()) {
+        throw new IllegalArgumentException(
+            key + " = '" + v + "', must be label=value pairs separated by commas");
+      }
+      out.put(kv[0].trim(), kv[1].trim());
+    }
+    return out;
+  }
+}

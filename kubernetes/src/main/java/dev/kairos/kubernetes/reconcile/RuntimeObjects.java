@@ -1,0 +1,295 @@
+package dev.kairos.kubernetes.reconcile;
+
+import dev.kairos.kubernetes.crd.Model;
+import dev.kairos.kubernetes.crd.ModelLabels;
+import dev.kairos.kubernetes.crd.RuntimeSpec;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kubernetes objects one Model becomes: a ConfigMap with its {@code model.yaml}, and per
+ * version a runtime Deployment and a Service. Pure functions of (Model, document, config).
+ */
+public final class RuntimeObjects {
+  public static final String CONFIG_HASH = "kairos.dev/config-hash";
+  static final String CONFIG_KEY = "model.yaml";
+
+  /** The runtime pods' service account: no API access (see k8s/base/rbac.yaml). */
+  public static final String RUNTIME_SERVICE_ACCOUNT = "kairos-runtime";
+
+  private final ControllerConfig config;
+
+  public RuntimeObjects(ControllerConfig config) {
+    this.config = config;
+  }
+
+  public ConfigMap configMap(Model model, ModelDocument doc) {
+    String name = model.getMetadata().getName();
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(ModelLabels.configName(name))
+        .withNamespace(model.getMetadata().getNamespace())
+        .addToLabels(ModelLabels.MODEL, name)
+        .addToLabels(ModelLabels.MANAGED_BY, ModelLabels.MANAGER)
+        .withOwnerReferences(owner(model))
+        .endMetadata()
+        .addToData(CONFIG_KEY, doc.yaml())
+        .build();
+  }
+
+  public Service service(Model model, String version) {
+    String name = model.getMetadata().getName();
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withName(ModelLabels.objectName(name, version))
+        .withNamespace(model.getMetadata().getNamespace())
+        .withLabels(ModelLabels.labels(name, version))
+        .withOwnerReferences(owner(model))
+        .endMetadata()
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(ModelLabels.selector(name, version))
+        .addNewPort()
+        .withName("http")
+        .withProtocol("TCP")
+        .withPort(config.runtimePort())
+        .withTargetPort(new IntOrString("http"))
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * The runtime Deployment of a version with {@code replicas} replicas. The pod template carries a
+   * hash of the model's configuration and image, so a spec change rolls the pods.
+   */
+  public Deployment deployment(Model model, ModelDocument doc, String version, int replicas) {
+    String name = model.getMetadata().getName();
+    String dir = config.modelsMountPath() + "/" + name;
+    RuntimeSpec runtime = model.getSpec().getRuntime();
+    String image =
+        runtime != null && runtime.getImage() != null ? runtime.getImage() : config.runtimeImage();
+    boolean gpu = doc.config().device().isGpu();
+
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--model-dir",
+                dir,
+                "--version",
+                version,
+                "--host",
+                "0.0.0.0",
+                "--port",
+                Integer.toString(config.runtimePort())));
+    if (doc.config().device().threads() > 0) {
+      args.add("--cores");
+      args.add(Integer.toString(doc.config().device().threads()));
+    }
+    String artifactSubPath =
+        doc.artifact().subPath().isEmpty() ? version : doc.artifact().subPath() + "/" + version;
+    ContainerBuilder container =
+        new ContainerBuilder()
+            .withName("runtime")
+            .withImage(image)
+            .withArgs(args)
+            .addNewPort()
+            .withName("http")
+            .withContainerPort(config.runtimePort())
+            .withProtocol("TCP")
+            .endPort()
+            .addNewEnv()
+            .withName("KAIROS_MODEL")
+            .withValue(name)
+            .endEnv()
+            .addNewEnv()
+            .withName("KAIROS_MODEL_VERSION")
+            .withValue(version)
+            .endEnv()
+            .withNewStartupProbe()
+            .withNewHttpGet()
+            .withPath("/v2/health/live")
+            .withPort(new IntOrString("http"))
+            .endHttpGet()
+            .withPeriodSeconds(2)
+            .withFailureThreshold(150)
+            .endStartupProbe()
+            .withNewLivenessProbe()
+            .withNewHttpGet()
+            .withPath("/v2/health/live")
+            .withPort(new IntOrString("http"))
+            .endHttpGet()
+            .withPeriodSeconds(10)
+            .withFailureThreshold(3)
+            .endLivenessProbe()
+            .withNewReadinessProbe()
+            .withNewHttpGet()
+            .withPath("/v2/health/ready")
+            .withPort(new IntOrString("http"))
+            .endHttpGet()
+            .withPeriodSeconds(2)
+            .withFailureThreshold(2)
+            .endReadinessProbe()
+            .withResources(resources(runtime, gpu))
+            .withNewSecurityContext()
+            .withAllowPrivilegeEscalation(false)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .endSecurityContext()
+            .addToVolumeMounts(
+                new VolumeMountBuilder().withName("model-dir").withMountPath(dir).build(),
+                new VolumeMountBuilder()
+                    .withName("model-config")
+                    .withMountPath(dir + "/" + CONFIG_KEY)
+                    .withSubPath(CONFIG_KEY)
+                    .withReadOnly(true)
+                    .build(),
+                new VolumeMountBuilder()
+                    .withName("artifacts")
+                    .withMountPath(dir + "/" + version)
+                    .withSubPath(artifactSubPath)
+                    .withReadOnly(true)
+                    .build());
+    PodSpecBuilder pod =
+        new PodSpecBuilder()
+            .withServiceAccountName(RUNTIME_SERVICE_ACCOUNT)
+            .withAutomountServiceAccountToken(false)
+            .withTerminationGracePeriodSeconds(30L)
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(10001L)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .addToVolumes(
+                new VolumeBuilder().withName("model-dir").withNewEmptyDir().endEmptyDir().build(),
+                new VolumeBuilder()
+                    .withName("model-config")
+                    .withNewConfigMap()
+                    .withName(ModelLabels.configName(name))
+                    .endConfigMap()
+                    .build(),
+                doc.artifact().volume("artifacts"));
+    if (gpu) {
+      container
+          .addToVolumeMounts(
+              new VolumeMountBuilder()
+                  .withName("arbiter")
+                  .withMountPath(config.arbiterSocketDir())
+                  .build())
+          .addNewEnv()
+          .withName("KAIROS_ARBITER_SOCKET")
+          .withValue(config.arbiterSocketDir() + "/arbiter.sock")
+          .endEnv();
+      pod.withNodeSelector(config.acceleratorNodeSelector())
+          .addToTolerations(
+              new TolerationBuilder()
+                  .withKey(config.gpuResource())
+                  .withOperator("Exists")
+                  .withEffect("NoSchedule")
+                  .build())
+          .addToVolumes(
+              new VolumeBuilder()
+                  .withName("arbiter")
+                  .withNewHostPath()
+                  .withPath(config.arbiterSocketDir())
+                  .withType("DirectoryOrCreate")
+                  .endHostPath()
+                  .build());
+    }
+    Container built = container.build();
+    pod.withContainers(built);
+    String hash = hash(doc.yaml() + "\n" + image + "\n" + built.getResources());
+    Map<String, String> labels = ModelLabels.labels(name, version);
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(ModelLabels.objectName(name, version))
+        .withNamespace(model.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withOwnerReferences(owner(model))
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withRevisionHistoryLimit(3)
+        .withNewSelector()
+        .withMatchLabels(ModelLabels.selector(name, version))
+        .endSelector()
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxSurge(new IntOrString(1))
+        .withMaxUnavailable(new IntOrString(0))
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels)
+        .addToAnnotations(CONFIG_HASH, hash)
+        .endMetadata()
+        .withSpec(pod.build())
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private ResourceRequirements resources(RuntimeSpec runtime, boolean gpu) {
+    ResourceRequirementsBuilder r =
+        runtime != null && runtime.getResources() != null
+            ? new ResourceRequirementsBuilder(runtime.getResources())
+            : new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("1"))
+                .addToRequests("memory", new Quantity("1Gi"))
+                .addToLimits("memory", new Quantity("2Gi"));
+    ResourceRequirements built = r.build();
+    if (gpu
+        && (built.getLimits() == null || !built.getLimits().containsKey(config.gpuResource()))) {
+      r.addToLimits(config.gpuResource(), new Quantity("1"));
+    }
+    return r.build();
+  }
+
+  static OwnerReference owner(Model model) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(model.getApiVersion())
+        .withKind(model.getKind())
+        .withName(model.getMetadata().getName())
+        .withUid(model.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  static String hash(String s) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
