@@ -25,6 +25,7 @@ final class LocalPlatform implements AutoCloseable {
   private final RouteTable routes;
   private final List<String> replicaJvmOptions;
   private final PrintStream console;
+  private final SharedDevices sharedDevices;
   private final Map<String, ModelDirectory> models = new ConcurrentHashMap<>();
   private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
 
@@ -38,15 +39,27 @@ final class LocalPlatform implements AutoCloseable {
     this(repository, routes, replicaJvmOptions, console, 0);
   }
 
-  /**
-   * @param warmPool standby replica processes kept warm for fast scale-from-zero (0: none)
-   */
   LocalPlatform(
       ModelRepository repository,
       RouteTable routes,
       List<String> replicaJvmOptions,
       PrintStream console,
       int warmPool) {
+    this(repository, routes, replicaJvmOptions, console, warmPool, new SharedDevices("deadline"));
+  }
+
+  /**
+   * @param warmPool standby replica processes kept warm for fast scale-from-zero (0: none)
+   * @param sharedDevices the arbiters of devices that models share ({@code device.shared})
+   */
+  LocalPlatform(
+      ModelRepository repository,
+      RouteTable routes,
+      List<String> replicaJvmOptions,
+      PrintStream console,
+      int warmPool,
+      SharedDevices sharedDevices) {
+    this.sharedDevices = sharedDevices;
     this.pool = warmPool > 0 ? new WarmPool(warmPool, replicaJvmOptions) : null;
     this.repository = repository;
     this.routes = routes;
@@ -140,17 +153,29 @@ final class LocalPlatform implements AutoCloseable {
   CompletableFuture<Replica> startReplica(ModelDirectory dir, ModelVersion v) {
     String label = dir.name() + " v" + v.version();
     console.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
+    if (dir.config().device().isShared()) {
+      console.println(
+          "  "
+              + label
+              + ": shares device "
+              + dir.config().device().shared()
+              + " as a "
+              + dir.config().device().workloadClass()
+              + " model");
+    }
     long started = System.nanoTime();
     RuntimeProcess p;
     try {
-      RuntimeProcess warm = pool == null ? null : pool.take().orElse(null);
+      List<String> shared = sharedDevices.runtimeArgs(dir.config().device());
+      // standby replicas start without an arbiter socket: a model on a shared device starts fresh
+      RuntimeProcess warm = pool == null || !shared.isEmpty() ? null : pool.take().orElse(null);
       if (warm != null) {
         warm.assign(dir.dir(), v.version());
         p = warm;
       } else {
-        p = RuntimeProcess.start(dir.dir(), v.version(), replicaJvmOptions);
+        p = RuntimeProcess.start(dir.dir(), v.version(), replicaJvmOptions, shared);
       }
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       console.println("  " + label + ": FAILED: cannot start a replica process: " + e.getMessage());
       return CompletableFuture.failedFuture(e);
     }
@@ -252,11 +277,22 @@ final class LocalPlatform implements AutoCloseable {
   /** Stops every replica process. */
   @Override
   public void close() {
+    sharedDevices
+        .arbiters()
+        .forEach(
+            (device, a) ->
+                console.printf(
+                    Locale.ROOT,
+                    "  device %s: arbiter granted %d slices, rejected %d%n",
+                    device,
+                    a.arbiter().grantedCount(),
+                    a.arbiter().rejectedCount()));
     if (pool != null) {
       pool.close();
     }
     processes.values().parallelStream().forEach(p -> p.stop(5_000));
     processes.clear();
+    sharedDevices.close();
   }
 
   static String rootMessage(Throwable t) {

@@ -47,6 +47,14 @@ final class ServeCommand implements Runnable {
   String replicaJvmOptions;
 
   @Option(
+      names = "--arbiter-policy",
+      defaultValue = "deadline",
+      description =
+          "Time-slicing policy on devices that models share (device.shared in model.yaml):"
+              + " deadline, fifo or weighted (default: ${DEFAULT-VALUE}).")
+  String arbiterPolicy;
+
+  @Option(
       names = "--hold-timeout",
       defaultValue = "30s",
       description = "How long a request for a model at zero replicas waits for one before a 503.")
@@ -105,7 +113,8 @@ final class ServeCommand implements Runnable {
             routes,
             List.of(replicaJvmOptions.trim().split("\\s+")),
             out,
-            warmPool);
+            warmPool,
+            new SharedDevices(arbiterPolicy));
     LocalAutoscaling autoscaling =
         new LocalAutoscaling(
             vertx,
