@@ -174,6 +174,33 @@ class ManifestsTest {
   }
 
   @Test
+  void shouldAcceptTheStatusTheControllerWritesUnderTheCrdSchema() throws Exception {
+    Model m = Models.mlp("kairos");
+    m.getSpec().setTraffic(java.util.Map.of());
+    dev.kairos.kubernetes.crd.ModelStatus status = new dev.kairos.kubernetes.crd.ModelStatus();
+    status.setObservedGeneration(3L);
+    status.setReplicas(2);
+    status.setVersions(
+        List.of(
+            new dev.kairos.kubernetes.crd.VersionStatus("1", "mlp-v1", "mlp-v1", 2, 1, null),
+            new dev.kairos.kubernetes.crd.VersionStatus("2", "mlp-v2", "mlp-v2", 0, 0, 10)));
+    status.setConditions(
+        List.of(
+            new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                .withType("Ready")
+                .withStatus("False")
+                .withReason("ReplicasStarting")
+                .withMessage("1 of 2 replicas ready")
+                .withLastTransitionTime("2026-11-23T04:00:00Z")
+                .build()));
+    m.setStatus(status);
+
+    JsonNode written = YAML.readTree(SERIALIZATION.asYaml(m));
+
+    assertThat(SchemaCheck.errors(written, modelSchema())).isEmpty();
+  }
+
+  @Test
   void shouldRejectAModelWithAWrongTypeOrAnUnknownField() throws Exception {
     JsonNode bad =
         YAML.readTree(
