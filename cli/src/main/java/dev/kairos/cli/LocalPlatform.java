@@ -122,6 +122,8 @@ final class LocalPlatform implements AutoCloseable {
       return CompletableFuture.completedFuture(true);
     }
     List<CompletableFuture<Boolean>> versions = new ArrayList<>();
+    // Why each version failed, so the route (and kairos deploy) can say it, not just the console.
+    List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
     for (ModelVersion v : dir.versions()) {
       List<CompletableFuture<Replica>> replicas = new ArrayList<>();
       for (int i = 0; i < initial; i++) {
@@ -129,7 +131,14 @@ final class LocalPlatform implements AutoCloseable {
       }
       versions.add(
           CompletableFuture.allOf(replicas.toArray(CompletableFuture[]::new))
-              .handle((x, e) -> replicas.stream().anyMatch(r -> !r.isCompletedExceptionally())));
+              .handle(
+                  (x, e) -> {
+                    boolean ok = replicas.stream().anyMatch(r -> !r.isCompletedExceptionally());
+                    if (!ok && e != null) {
+                      reasons.add("v" + v.version() + ": " + rootMessage(e));
+                    }
+                    return ok;
+                  }));
     }
     return CompletableFuture.allOf(versions.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -138,7 +147,11 @@ final class LocalPlatform implements AutoCloseable {
               if (any) {
                 route.markReady();
               } else {
-                route.markFailed("no version of model '" + dir.name() + "' could be loaded");
+                route.markFailed(
+                    "no version of model '"
+                        + dir.name()
+                        + "' could be loaded"
+                        + (reasons.isEmpty() ? "" : ": " + String.join("; ", reasons)));
               }
               return any;
             });

@@ -92,6 +92,27 @@ public final class ClusterController implements AutoCloseable {
     return l == null ? Optional.empty() : Optional.of(l.autoscaler());
   }
 
+  /**
+   * A gateway holds requests for a model without ready replicas: decide for its versions (the one
+   * named, or all) now rather than at the next tick.
+   *
+   * @return false when this instance does not lead or does not scale that model
+   */
+  public boolean demand(String model, String version) {
+    Leading l = running.get();
+    if (l == null) {
+      return false;
+    }
+    boolean any = false;
+    for (var t : l.autoscaler().targets()) {
+      if (t.model().equals(model) && (version == null || t.version().equals(version))) {
+        l.autoscaler().demand(t);
+        any = true;
+      }
+    }
+    return any;
+  }
+
   private void startReconciling() {
     ScheduledExecutorService executor =
         Executors.newScheduledThreadPool(

@@ -51,6 +51,9 @@ class ClusterControllerTest {
                     && a.autoscaler().get().spec(new ScaleTarget("mlp", "1")).get().maxReplicas()
                         == 6);
     assertThat(b.autoscaler()).isEmpty();
+    assertThat(a.demand("mlp", null)).isTrue();
+    assertThat(a.demand("nobody", null)).isFalse();
+    assertThat(b.demand("mlp", "1")).isFalse();
 
     a.close();
     await().atMost(Duration.ofSeconds(30)).until(b::reconciling);
