@@ -34,7 +34,7 @@ cp "$ROOT/examples/models/cnn/golden/request.json" "$WORK/cnn-request.json"
 cp "$MODELS_SRC/resnet18-request.json" "$WORK/resnet18-request.json"
 
 measure() { # url model -> "code seconds-to-first-byte"
-  curl -s -o /dev/null -w '%{http_code} %{time_starttransfer}\n' -H 'Content-Type: application/json' \
+  curl -s -o /dev/null -w '%{http_code} %{time_starttransfer}\n' -H 'Content-Type: application/json' -H 'Expect:' \
     --data-binary "@$WORK/$2-request.json" "$1/v2/models/$2/infer"
 }
 median() { sort -n | awk '{a[NR]=$1} END {printf "%.3f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
