@@ -114,7 +114,8 @@ final class LocalAutoscaling implements AutoCloseable {
   private void demand(String model, String version, int held) {
     String v = version != null ? version : versionForHeld(model);
     if (v != null) {
-      autoscaler.demand(new ScaleTarget(model, v));
+      // off the event loop: scaling up starts a process
+      executor.execute(() -> autoscaler.demand(new ScaleTarget(model, v)));
     }
   }
 
