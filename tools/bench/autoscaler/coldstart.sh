@@ -48,7 +48,7 @@ run_mode() { # warm-pool size
   for _ in $(seq 1 600); do grep -q "Kairos ready" "$log" && break; sleep 0.2; done
   local url admin
   url="$(grep -o 'gateway listening on http://127.0.0.1:[0-9]*' "$log" | sed 's/gateway listening on //')"
-  admin="$(grep -o 'Admin API listening on http://127.0.0.1:[0-9]*' "$log" | sed 's/Admin API listening on //')"
+  admin="$(grep -o 'Admin API on http://127.0.0.1:[0-9]*' "$log" | sed 's/Admin API on //')"
   [ -n "$url" ] && [ -n "$admin" ] || { cat "$log"; exit 1; }
   for model in cnn resnet18; do
     local cold=() warm=() code t w

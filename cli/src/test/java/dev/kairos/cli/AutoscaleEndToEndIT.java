@@ -150,7 +150,7 @@ class AutoscaleEndToEndIT {
 
   private static String adminUrl(KairosProcess kairos) {
     java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("Admin API listening on (http://127\\.0\\.0\\.1:\\d+)")
+        java.util.regex.Pattern.compile("Admin API on (http://127\\.0\\.0\\.1:\\d+)")
             .matcher(kairos.output());
     assertThat(m.find()).as(kairos.output()).isTrue();
     return m.group(1);
