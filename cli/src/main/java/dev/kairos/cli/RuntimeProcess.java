@@ -32,9 +32,22 @@ final class RuntimeProcess {
    */
   static RuntimeProcess start(Path modelDir, String version, List<String> jvmOptions)
       throws IOException {
-    return launch(
-        jvmOptions,
-        List.of("--model-dir", modelDir.toString(), "--version", version, "--exit-with-parent"));
+    return start(modelDir, version, jvmOptions, List.of());
+  }
+
+  /**
+   * Starts a replica of one model version with extra runtime arguments (e.g. {@code
+   * --arbiter-socket PATH} on a shared device).
+   */
+  static RuntimeProcess start(
+      Path modelDir, String version, List<String> jvmOptions, List<String> runtimeArgs)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--model-dir", modelDir.toString(), "--version", version, "--exit-with-parent"));
+    args.addAll(runtimeArgs);
+    return launch(jvmOptions, args);
   }
 
   /**
