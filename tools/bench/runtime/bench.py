@@ -44,11 +44,18 @@ def load_average():
 
 
 class Replica:
+    event_loops = 0
+
     def __init__(self, model_dir, cores, workers):
+        loops = ["--event-loops", str(Replica.event_loops)] if Replica.event_loops else []
         cmd = ["java", *REPLICA_JVM, "-cp", JAR + ":" + LIB + "/*", "dev.kairos.runtime.RuntimeMain",
-               "--model-dir", model_dir, "--cores", str(cores), "--workers", str(workers),
+               "--model-dir", model_dir, "--cores", str(cores), "--workers", str(workers), *loops,
                "--max-body-bytes", str(256 << 20)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
+        # the environment cli/RuntimeProcess gives replicas
+        env = dict(os.environ)
+        env.setdefault("MALLOC_ARENA_MAX", "2")
+        env.setdefault("MALLOC_TRIM_THRESHOLD_", "1048576")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, env=env)
         for line in self.proc.stdout:
             if line.startswith("KAIROS_RUNTIME_READY port="):
                 self.port = int(line.split("=")[1])
@@ -170,7 +177,9 @@ def main():
     p.add_argument("--workers", type=int, default=1, help="batches on the engine at once")
     p.add_argument("--skip-resnet", action="store_true")
     p.add_argument("--skip-mlp", action="store_true")
+    p.add_argument("--event-loops", type=int, default=0, help="replica event loops (0: its default)")
     a = p.parse_args()
+    Replica.event_loops = a.event_loops
     if not os.path.exists(JAR):
         sys.exit("build first: mvn -B -q -DskipTests -pl cli -am package")
     os.makedirs(WORK, exist_ok=True)

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp ... dev.kairos.runtime.RuntimeMain --model-dir DIR [--version V] [--host H] [--port N]
- *     [--cores N] [--workers N] [--max-body-bytes N] [--arbiter-socket PATH] [--exit-with-parent]
+ *     [--cores N] [--workers N] [--event-loops N] [--max-body-bytes N] [--arbiter-socket PATH]
+ *     [--exit-with-parent]
  * </pre>
  *
  * <p>{@code --arbiter-socket} puts the replica on a shared device: before each batch it asks that
@@ -127,11 +128,13 @@ public final class RuntimeMain {
               new WorkerConfig(workers, cores),
               arbiter,
               Clock.system());
-      Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+      int eventLoops = intOpt(opts, "event-loops", cores);
+      Vertx vertx =
+          Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1));
       RuntimeServer server =
           new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader);
       server
-          .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0))
+          .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0), eventLoops)
           .toCompletionStage()
           .toCompletableFuture()
           .join();

@@ -59,7 +59,8 @@ class ManifestsTest {
       }
       assertThat(o).as(what + " is a known type").isNotInstanceOf(GenericKubernetesResource.class);
       assertThat(StrictModel.unknownFields(o)).as(what + " unknown fields").isEmpty();
-      if (o instanceof Namespaced) {
+      if (o instanceof Namespaced && Manifests.kubectlAvailable()) {
+        // kustomize's namespace transformer; the plain file reading does not apply it
         assertThat(o.getMetadata().getNamespace()).as(what).isEqualTo("kairos");
       }
     }
@@ -97,7 +98,12 @@ class ManifestsTest {
     var gw = gateway.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(gw.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
     assertThat(gw.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
-    assertThat(gw.getImage()).isEqualTo("ghcr.io/kairos-dev/kairos-gateway:0.1.0");
+    // kustomize's image transformer; the plain file reading keeps the placeholder
+    assertThat(gw.getImage())
+        .isEqualTo(
+            Manifests.kubectlAvailable()
+                ? "ghcr.io/kairos-dev/kairos-gateway:0.1.0"
+                : "kairos/gateway");
     Service svc = one(objects, Service.class, "kairos-gateway");
     assertThat(svc.getSpec().getSelector())
         .isEqualTo(gateway.getSpec().getSelector().getMatchLabels());
