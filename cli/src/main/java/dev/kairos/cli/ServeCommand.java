@@ -197,7 +197,7 @@ final class ServeCommand implements Runnable {
             control,
             1L << 30));
     int bound = admin.listen().toCompletionStage().toCompletableFuture().join();
-    out.println("Admin API listening on http://" + AdminOptions.defaults().host() + ":" + bound);
+    out.println("Admin API on http://" + AdminOptions.defaults().host() + ":" + bound);
     return admin;
   }
 
