@@ -5,7 +5,7 @@
 #   tools/walkthrough.sh            # prints each step's time and the total; exit 0 when it worked
 #
 # The SDK and the archetype are published into a private file repository under target/ (the local
-# ~/.m2 gets no Kairos snapshots). Maven runs offline; only a first run on a machine that lacks the
+# ~/.m2 keeps no Kairos snapshots). Maven runs offline; only a first run on a machine that lacks the
 # archetype plugin goes online, once. A `kairos serve` on free ports, with a throwaway admin key and
 # an empty model repository, is started for the walkthrough and stopped at the end.
 set -euo pipefail
@@ -53,11 +53,30 @@ cat >"$WORK/settings.xml" <<XML
 </settings>
 XML
 
-# 0. Kairos is built (the launcher rebuilds only what changed), the SDK and archetype published.
+# 0. Kairos is built (the launcher rebuilds only what changed); the SDK and the archetype jars are
+# copied into the private repository (a plain layout: Maven resolves a -SNAPSHOT file without
+# metadata). Copies of Kairos artifacts cached in ~/.m2 by an earlier run are dropped first, so the
+# generated project compiles against this checkout's SDK.
 "$KAIROS_HOME/kairos" --version >/dev/null
 export KAIROS_SKIP_BUILD=1
-(cd "$KAIROS_HOME" && mvn_ deploy -pl sdk-java,kairos-model-archetype -am -DskipTests \
-    -Dspotless.check.skip=true -DaltDeploymentRepository="archetype::default::file://$WORK/repo")
+(cd "$KAIROS_HOME" && mvn_ package -pl sdk-java,kairos-model-archetype -am -DskipTests \
+    -Dspotless.check.skip=true)
+forget_kairos_in_m2() {
+  rm -rf "$HOME/.m2/repository/dev/kairos/kairos-parent" \
+      "$HOME/.m2/repository/dev/kairos/kairos-sdk-java" \
+      "$HOME/.m2/repository/dev/kairos/kairos-model-archetype"
+}
+forget_kairos_in_m2
+publish() { # artifactId pom [jar]
+  local dir="$WORK/repo/dev/kairos/$1/$VERSION"
+  mkdir -p "$dir"
+  cp "$2" "$dir/$1-$VERSION.pom"
+  if [ -n "${3:-}" ]; then cp "$3" "$dir/$1-$VERSION.jar"; fi
+}
+publish kairos-parent "$KAIROS_HOME/pom.xml"
+publish kairos-sdk-java "$KAIROS_HOME/sdk-java/pom.xml" "$KAIROS_HOME/sdk-java/target/kairos-sdk-java-$VERSION.jar"
+publish kairos-model-archetype "$KAIROS_HOME/kairos-model-archetype/pom.xml" \
+    "$KAIROS_HOME/kairos-model-archetype/target/kairos-model-archetype-$VERSION.jar"
 step "setup: Kairos built, SDK + archetype published"
 
 # 1. A platform to deploy to.
@@ -65,7 +84,7 @@ KEY="walkthrough-$RANDOM$RANDOM"
 "$KAIROS_HOME/kairos" serve --port 0 --admin-port 0 --admin-key "$KEY" --models "$WORK/models" \
     >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
-trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true' EXIT
+trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true; forget_kairos_in_m2' EXIT
 for _ in $(seq 1 240); do
   grep -q "Kairos ready" "$WORK/serve.log" && break
   kill -0 "$SERVE_PID" 2>/dev/null || { cat "$WORK/serve.log" >&2; fail "kairos serve exited"; }

@@ -6,7 +6,8 @@
 #   tools/bench/autoscaler/coldstart.sh [TRIALS]          (default 10)
 #
 # Every trial waits until the model is back at zero (stable window 6s, grace 0s), then times one
-# request with curl's time_starttransfer. Two modes: a fresh replica JVM per cold start
+# request with curl's time_total (the answer is a few KB, so this is its first byte to within a
+# millisecond; time_starttransfer is set when a large upload starts, not when the answer comes). Two modes: a fresh replica JVM per cold start
 # (--warm-pool 0), and a warm pool of one standby runtime process that loads the model on
 # assignment (--warm-pool 1). Warm latency (replica up) is measured alongside.
 set -euo pipefail
@@ -34,7 +35,7 @@ cp "$ROOT/examples/models/cnn/golden/request.json" "$WORK/cnn-request.json"
 cp "$MODELS_SRC/resnet18-request.json" "$WORK/resnet18-request.json"
 
 measure() { # url model -> "code seconds-to-first-byte"
-  curl -s -o /dev/null -w '%{http_code} %{time_starttransfer}\n' -H 'Content-Type: application/json' \
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' -H 'Expect:' \
     --data-binary "@$WORK/$2-request.json" "$1/v2/models/$2/infer"
 }
 median() { sort -n | awk '{a[NR]=$1} END {printf "%.3f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -47,7 +48,7 @@ run_mode() { # warm-pool size
   for _ in $(seq 1 600); do grep -q "Kairos ready" "$log" && break; sleep 0.2; done
   local url admin
   url="$(grep -o 'gateway listening on http://127.0.0.1:[0-9]*' "$log" | sed 's/gateway listening on //')"
-  admin="$(grep -o 'Admin API listening on http://127.0.0.1:[0-9]*' "$log" | sed 's/Admin API listening on //')"
+  admin="$(grep -o 'Admin API on http://127.0.0.1:[0-9]*' "$log" | sed 's/Admin API on //')"
   [ -n "$url" ] && [ -n "$admin" ] || { cat "$log"; exit 1; }
   for model in cnn resnet18; do
     local cold=() warm=() code t w

@@ -15,7 +15,10 @@ import java.util.Random;
  *
  * <pre>java -cp 'cli/target/lib/*' tools/bench/runtime/RawOrtLoop.java MODEL.onnx BATCH SECONDS THREADS</pre>
  *
- * Prints one line: {@code raw batch=B rows_per_s=X p50_ms=Y p99_ms=Z calls=N}.
+ * Prints one line per slice: {@code raw batch=B rows_per_s=X p50_ms=Y p99_ms=Z calls=N cpu_s=C},
+ * C being the CPU time the process used in the slice. With SECONDS = 0 it stays up and runs one
+ * slice per line {@code run S} read from standard input, so a benchmark can interleave it with
+ * another measurement without paying the JVM start each time.
  */
 public class RawOrtLoop {
   public static void main(String[] args) throws Exception {
@@ -45,6 +48,31 @@ public class RawOrtLoop {
         for (int i = 0; i < 3; i++) {
           s.run(Map.of(input, t)).close();
         }
+        if (seconds > 0) {
+          slice(s, input, t, batch, seconds);
+          return;
+        }
+        System.out.println("ready");
+        java.io.BufferedReader in =
+            new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.startsWith("run ")) {
+            slice(s, input, t, batch, Double.parseDouble(line.substring(4).trim()));
+          }
+        }
+      }
+    }
+  }
+
+  static void slice(OrtSession s, String input, OnnxTensor t, int batch, double seconds)
+      throws Exception {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    {
+      {
         long[] lat = new long[1 << 16];
         int calls = 0;
         long start = System.nanoTime();
@@ -60,12 +88,14 @@ public class RawOrtLoop {
         long[] l = Arrays.copyOf(lat, Math.min(calls, lat.length));
         Arrays.sort(l);
         System.out.printf(
-            "raw batch=%d rows_per_s=%.2f p50_ms=%.1f p99_ms=%.1f calls=%d%n",
+            "raw batch=%d rows_per_s=%.2f p50_ms=%.1f p99_ms=%.1f calls=%d cpu_s=%.3f%n",
             batch,
             calls * batch / elapsed,
             l[l.length / 2] / 1e6,
             l[Math.min(l.length - 1, (int) (l.length * 0.99))] / 1e6,
-            calls);
+            calls,
+            (os.getProcessCpuTime() - cpu0) / 1e9);
+        System.out.flush();
       }
     }
   }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DeployCommand.class,
       ModelsCommand.class,
       PredictCommand.class,
+      ProfileCommand.class,
       SimulateCommand.class,
       ScaleCommand.class
     })

@@ -50,8 +50,9 @@ final class LocalAutoscaling implements AutoCloseable {
               return t;
             });
     this.activator = new Activator(vertx, platform.routes(), activatorOptions, this::demand);
-    this.scaler = new LocalScaler(platform, executor, Duration.ofSeconds(30));
-    this.autoscaler = new Autoscaler(scaler, this::concurrency, Clock.system());
+    Clock clock = Clock.system();
+    this.scaler = new LocalScaler(platform, clock, executor, Duration.ofSeconds(30));
+    this.autoscaler = new Autoscaler(scaler, this::concurrency, clock);
   }
 
   /** Replicas of a model version, ready or starting, as the scaler counts them. */
@@ -113,7 +114,8 @@ final class LocalAutoscaling implements AutoCloseable {
   private void demand(String model, String version, int held) {
     String v = version != null ? version : versionForHeld(model);
     if (v != null) {
-      autoscaler.demand(new ScaleTarget(model, v));
+      // off the event loop: scaling up starts a process
+      executor.execute(() -> autoscaler.demand(new ScaleTarget(model, v)));
     }
   }
 

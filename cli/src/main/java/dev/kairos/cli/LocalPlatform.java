@@ -25,6 +25,7 @@ final class LocalPlatform implements AutoCloseable {
   private final RouteTable routes;
   private final List<String> replicaJvmOptions;
   private final PrintStream console;
+  private final SharedDevices sharedDevices;
   private final Map<String, ModelDirectory> models = new ConcurrentHashMap<>();
   private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
 
@@ -38,15 +39,27 @@ final class LocalPlatform implements AutoCloseable {
     this(repository, routes, replicaJvmOptions, console, 0);
   }
 
-  /**
-   * @param warmPool standby replica processes kept warm for fast scale-from-zero (0: none)
-   */
   LocalPlatform(
       ModelRepository repository,
       RouteTable routes,
       List<String> replicaJvmOptions,
       PrintStream console,
       int warmPool) {
+    this(repository, routes, replicaJvmOptions, console, warmPool, new SharedDevices("deadline"));
+  }
+
+  /**
+   * @param warmPool standby replica processes kept warm for fast scale-from-zero (0: none)
+   * @param sharedDevices the arbiters of devices that models share ({@code device.shared})
+   */
+  LocalPlatform(
+      ModelRepository repository,
+      RouteTable routes,
+      List<String> replicaJvmOptions,
+      PrintStream console,
+      int warmPool,
+      SharedDevices sharedDevices) {
+    this.sharedDevices = sharedDevices;
     this.pool = warmPool > 0 ? new WarmPool(warmPool, replicaJvmOptions) : null;
     this.repository = repository;
     this.routes = routes;
@@ -109,6 +122,8 @@ final class LocalPlatform implements AutoCloseable {
       return CompletableFuture.completedFuture(true);
     }
     List<CompletableFuture<Boolean>> versions = new ArrayList<>();
+    // Why each version failed, so the route (and kairos deploy) can say it, not just the console.
+    List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
     for (ModelVersion v : dir.versions()) {
       List<CompletableFuture<Replica>> replicas = new ArrayList<>();
       for (int i = 0; i < initial; i++) {
@@ -116,7 +131,14 @@ final class LocalPlatform implements AutoCloseable {
       }
       versions.add(
           CompletableFuture.allOf(replicas.toArray(CompletableFuture[]::new))
-              .handle((x, e) -> replicas.stream().anyMatch(r -> !r.isCompletedExceptionally())));
+              .handle(
+                  (x, e) -> {
+                    boolean ok = replicas.stream().anyMatch(r -> !r.isCompletedExceptionally());
+                    if (!ok && e != null) {
+                      reasons.add("v" + v.version() + ": " + rootMessage(e));
+                    }
+                    return ok;
+                  }));
     }
     return CompletableFuture.allOf(versions.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -125,7 +147,11 @@ final class LocalPlatform implements AutoCloseable {
               if (any) {
                 route.markReady();
               } else {
-                route.markFailed("no version of model '" + dir.name() + "' could be loaded");
+                route.markFailed(
+                    "no version of model '"
+                        + dir.name()
+                        + "' could be loaded"
+                        + (reasons.isEmpty() ? "" : ": " + String.join("; ", reasons)));
               }
               return any;
             });
@@ -140,17 +166,29 @@ final class LocalPlatform implements AutoCloseable {
   CompletableFuture<Replica> startReplica(ModelDirectory dir, ModelVersion v) {
     String label = dir.name() + " v" + v.version();
     console.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
+    if (dir.config().device().isShared()) {
+      console.println(
+          "  "
+              + label
+              + ": shares device "
+              + dir.config().device().shared()
+              + " as a "
+              + dir.config().device().workloadClass()
+              + " model");
+    }
     long started = System.nanoTime();
     RuntimeProcess p;
     try {
-      RuntimeProcess warm = pool == null ? null : pool.take().orElse(null);
+      List<String> shared = sharedDevices.runtimeArgs(dir.config().device());
+      // standby replicas start without an arbiter socket: a model on a shared device starts fresh
+      RuntimeProcess warm = pool == null || !shared.isEmpty() ? null : pool.take().orElse(null);
       if (warm != null) {
         warm.assign(dir.dir(), v.version());
         p = warm;
       } else {
-        p = RuntimeProcess.start(dir.dir(), v.version(), replicaJvmOptions);
+        p = RuntimeProcess.start(dir.dir(), v.version(), replicaJvmOptions, shared);
       }
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       console.println("  " + label + ": FAILED: cannot start a replica process: " + e.getMessage());
       return CompletableFuture.failedFuture(e);
     }
@@ -252,11 +290,22 @@ final class LocalPlatform implements AutoCloseable {
   /** Stops every replica process. */
   @Override
   public void close() {
+    sharedDevices
+        .arbiters()
+        .forEach(
+            (device, a) ->
+                console.printf(
+                    Locale.ROOT,
+                    "  device %s: arbiter granted %d slices, rejected %d%n",
+                    device,
+                    a.arbiter().grantedCount(),
+                    a.arbiter().rejectedCount()));
     if (pool != null) {
       pool.close();
     }
     processes.values().parallelStream().forEach(p -> p.stop(5_000));
     processes.clear();
+    sharedDevices.close();
   }
 
   static String rootMessage(Throwable t) {

@@ -1,5 +1,6 @@
 package dev.kairos.cli;
 
+import dev.kairos.autoscaler.Clock;
 import dev.kairos.autoscaler.scaler.ReplicaCount;
 import dev.kairos.autoscaler.scaler.ScaleTarget;
 import dev.kairos.autoscaler.scaler.Scaler;
@@ -32,6 +33,7 @@ final class LocalScaler implements Scaler {
   private static final long SETTLE_NANOS = 200_000_000L;
 
   private final LocalPlatform platform;
+  private final Clock clock;
   private final ScheduledExecutorService executor;
   private final Duration drainTimeout;
   private final Map<ScaleTarget, List<Starting>> starting = new ConcurrentHashMap<>();
@@ -45,8 +47,13 @@ final class LocalScaler implements Scaler {
     }
   }
 
-  LocalScaler(LocalPlatform platform, ScheduledExecutorService executor, Duration drainTimeout) {
+  LocalScaler(
+      LocalPlatform platform,
+      Clock clock,
+      ScheduledExecutorService executor,
+      Duration drainTimeout) {
     this.platform = platform;
+    this.clock = clock;
     this.executor = executor;
     this.drainTimeout = drainTimeout;
   }
@@ -94,12 +101,12 @@ final class LocalScaler implements Scaler {
 
   private void drainThenStop(ScaleTarget target, Replica r) {
     r.drain();
-    long since = System.nanoTime();
+    long since = clock.monotonicNanos();
     log.info("model={} version={} draining replica {}", target.model(), target.version(), r.id());
     Runnable[] check = new Runnable[1];
     check[0] =
         () -> {
-          long waited = System.nanoTime() - since;
+          long waited = clock.monotonicNanos() - since;
           boolean settled = waited >= SETTLE_NANOS;
           if (settled && (r.inFlight() == 0 || waited >= drainTimeout.toNanos())) {
             if (r.inFlight() > 0) {

@@ -4,15 +4,18 @@ import dev.kairos.cli.deploy.BundleInstaller;
 import dev.kairos.cli.deploy.DeployEndpoint;
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.TlsOptions;
 import dev.kairos.gateway.activator.ActivatorOptions;
 import dev.kairos.gateway.admin.AdminOptions;
 import dev.kairos.gateway.admin.AdminServer;
+import dev.kairos.gateway.auth.ApiKey;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.runtime.repository.ModelRepository;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +45,14 @@ final class ServeCommand implements Runnable {
       defaultValue = "-XX:+UseSerialGC -Xms32m -Xmx512m -XX:+ExitOnOutOfMemoryError",
       description = "JVM options of replica processes.")
   String replicaJvmOptions;
+
+  @Option(
+      names = "--arbiter-policy",
+      defaultValue = "deadline",
+      description =
+          "Time-slicing policy on devices that models share (device.shared in model.yaml):"
+              + " deadline, fifo or weighted (default: ${DEFAULT-VALUE}).")
+  String arbiterPolicy;
 
   @Option(
       names = "--hold-timeout",
@@ -76,11 +87,25 @@ final class ServeCommand implements Runnable {
               + " off.")
   String adminKey;
 
+  @Option(
+      names = "--api-keys",
+      description =
+          "API keys file (name, sha256 of the secret, scopes, rate; re-read when it changes)."
+              + " With it, inference needs a key with an infer scope; its admin keys open the"
+              + " admin API too.")
+  Path apiKeys;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain: the public port speaks TLS.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key of --tls-cert.")
+  Path tlsKey;
+
   @Override
   public void run() {
     PrintStream out = System.out;
     Path repo = models != null ? models : defaultModels();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     RouteTable routes = new RouteTable();
     LocalPlatform platform =
         new LocalPlatform(
@@ -88,7 +113,8 @@ final class ServeCommand implements Runnable {
             routes,
             List.of(replicaJvmOptions.trim().split("\\s+")),
             out,
-            warmPool);
+            warmPool,
+            new SharedDevices(arbiterPolicy));
     LocalAutoscaling autoscaling =
         new LocalAutoscaling(
             vertx,
@@ -97,17 +123,16 @@ final class ServeCommand implements Runnable {
                 .withMaxWait(dev.kairos.sdk.model.Durations.parse(holdTimeout)),
             Duration.ofMillis(250),
             dev.kairos.sdk.model.Durations.parse(autoscaleTick));
+    GatewayOptions options = GatewayOptions.defaults().withHost(host).withPort(port);
+    if (tlsCert != null || tlsKey != null) {
+      options = options.withTls(new TlsOptions(tlsCert, tlsKey));
+    }
+    ApiKeyStore keys = keys();
     Gateway gateway =
-        new Gateway(
-            vertx,
-            GatewayOptions.defaults().withHost(host).withPort(port),
-            routes,
-            ApiKeyStore.fixed(ApiKeys.none()),
-            TimeSource.system(),
-            autoscaling.activator());
+        new Gateway(vertx, options, routes, keys, TimeSource.system(), autoscaling.activator());
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
     String url = "http://" + host + ":" + bound;
-    AdminServer admin = startAdmin(vertx, platform, autoscaling, routes, out);
+    AdminServer admin = startAdmin(vertx, platform, autoscaling, routes, keys, out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -156,22 +181,15 @@ final class ServeCommand implements Runnable {
       LocalPlatform platform,
       LocalAutoscaling autoscaling,
       RouteTable routes,
+      ApiKeyStore keys,
       PrintStream out) {
-    String secret = adminKey != null ? adminKey : System.getenv("KAIROS_ADMIN_KEY");
-    if (secret == null || secret.isBlank()) {
+    if (adminSecret() == null && apiKeys == null) {
       out.println("Admin API off (give --admin-key or KAIROS_ADMIN_KEY to turn it on)");
       return null;
     }
-    ApiKeys keys =
-        new ApiKeys(List.of(ApiKeys.parseLine("admin " + ApiKeys.sha256Hex(secret) + " admin")));
     LocalPlatformControl control = new LocalPlatformControl(platform, autoscaling);
     AdminServer admin =
-        new AdminServer(
-            vertx,
-            AdminOptions.defaults().withPort(adminPort),
-            control,
-            routes,
-            ApiKeyStore.fixed(keys));
+        new AdminServer(vertx, AdminOptions.defaults().withPort(adminPort), control, routes, keys);
     admin.install(
         new DeployEndpoint(
             vertx,
@@ -179,8 +197,27 @@ final class ServeCommand implements Runnable {
             control,
             1L << 30));
     int bound = admin.listen().toCompletionStage().toCompletableFuture().join();
-    out.println("Admin API listening on http://" + AdminOptions.defaults().host() + ":" + bound);
+    out.println("Admin API on http://" + AdminOptions.defaults().host() + ":" + bound);
     return admin;
+  }
+
+  private String adminSecret() {
+    String secret = adminKey != null ? adminKey : System.getenv("KAIROS_ADMIN_KEY");
+    return secret == null || secret.isBlank() ? null : secret;
+  }
+
+  /** The keys file (if any) plus the admin key (if any), which every reload keeps. */
+  private ApiKeyStore keys() {
+    String secret = adminSecret();
+    List<ApiKey> admin =
+        secret == null
+            ? List.of()
+            : List.of(ApiKeys.parseLine("admin " + ApiKeys.sha256Hex(secret) + " admin"));
+    try {
+      return ApiKeyStore.fromFile(apiKeys, admin);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read --api-keys " + apiKeys, e);
+    }
   }
 
   private static Path defaultModels() {

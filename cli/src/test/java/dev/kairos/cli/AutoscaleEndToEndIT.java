@@ -115,7 +115,9 @@ class AutoscaleEndToEndIT {
     Files.copy(CNN.resolve("1/model.onnx"), dir.resolve("1/model.onnx"));
     Files.writeString(dir.resolve("model.yaml"), "scaling: {initialScale: 0}\n");
     String golden = Files.readString(CNN.resolve("golden/request.json"));
-    try (KairosProcess kairos = KairosProcess.serve(models, "--warm-pool", "1")) {
+    try (KairosProcess kairos =
+        KairosProcess.serve(
+            models, "--warm-pool", "1", "--admin-port", "0", "--admin-key", ADMIN_KEY)) {
       await().atMost(Duration.ofSeconds(60)).until(() -> replicas(kairos) == 1);
       assertThat(kairos.output()).doesNotContain("cnn v1: ready");
 
@@ -126,7 +128,47 @@ class AutoscaleEndToEndIT {
       assertThat(kairos.output()).contains("cnn v1: ready");
       // the standby became the replica; the pool starts another standby in its place
       await().atMost(Duration.ofSeconds(60)).until(() -> replicas(kairos) == 2);
+
+      // knobs at run time through the admin API, with the model.yaml validator's messages
+      String admin = adminUrl(kairos);
+      Cli ok = scale(admin, "cnn", "--set", "targetConcurrency=2,maxScaleDownRate=4");
+      assertThat(ok.exit()).as(ok.output()).isZero();
+      assertThat(ok.output()).contains("targetConcurrency", "2.0", "maxScaleDownRate", "4.0");
+      Cli shown = scale(admin, "cnn");
+      assertThat(shown.output()).containsPattern("maxScaleDownRate\\s+4\\.0");
+      Cli bad = scale(admin, "cnn", "--set", "maxScaleUpRate=0.5");
+      assertThat(bad.exit()).isEqualTo(2);
+      assertThat(bad.output()).contains("maxScaleUpRate = 0.5, must be > 1.0");
+      Cli unknown = scale(admin, "nosuch");
+      assertThat(unknown.exit()).isEqualTo(3);
     }
+  }
+
+  private static final String ADMIN_KEY = "autoscale-it";
+
+  record Cli(int exit, String output) {}
+
+  private static String adminUrl(KairosProcess kairos) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("Admin API on (http://127\\.0\\.0\\.1:\\d+)")
+            .matcher(kairos.output());
+    assertThat(m.find()).as(kairos.output()).isTrue();
+    return m.group(1);
+  }
+
+  /** Runs {@code ./kairos scale} as a user would, and collects its exit code and output. */
+  private static Cli scale(String admin, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(KairosProcess.HOME.resolve("kairos").toString());
+    cmd.add("scale");
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--admin-url", admin, "--admin-key", ADMIN_KEY));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("KAIROS_SKIP_BUILD", "1");
+    Process p = pb.start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return new Cli(p.waitFor(), out);
   }
 
   /** Replicas that became ready so far (the console prints one line for each). */

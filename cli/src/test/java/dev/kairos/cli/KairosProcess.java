@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 final class KairosProcess implements AutoCloseable {
   static final Path HOME =
       Path.of(System.getProperty("kairos.home", "..")).toAbsolutePath().normalize();
-  private static final Pattern URL = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
+  private static final Pattern URL =
+      Pattern.compile("gateway listening on (http://127\\.0\\.0\\.1:\\d+)");
 
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();

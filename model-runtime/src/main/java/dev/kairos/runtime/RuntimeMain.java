@@ -1,6 +1,7 @@
 package dev.kairos.runtime;
 
 import dev.kairos.multiplexer.arbiter.ArbiterClient;
+import dev.kairos.multiplexer.arbiter.uds.UnixSocketArbiterClient;
 import dev.kairos.runtime.core.Clock;
 import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.core.WorkerConfig;
@@ -28,8 +29,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp ... dev.kairos.runtime.RuntimeMain --model-dir DIR [--version V] [--host H] [--port N]
- *     [--cores N] [--workers N] [--max-body-bytes N] [--exit-with-parent]
+ *     [--cores N] [--workers N] [--event-loops N] [--max-body-bytes N] [--arbiter-socket PATH]
+ *     [--exit-with-parent]
  * </pre>
+ *
+ * <p>{@code --arbiter-socket} puts the replica on a shared device: before each batch it asks that
+ * device's arbiter (a Unix domain socket) for a slice, with the priority of its {@code
+ * device.class}; a refused slice is answered 503.
  *
  * <p>{@code --cores} is the cores the replica may use (default: all the JVM sees); {@code
  * --workers} the batches that run on the engine at once (default 1). Each batch gets {@code cores /
@@ -99,7 +105,20 @@ public final class RuntimeMain {
                       new ModelSource(
                           version.version(), version.artifact(), dir.config(), engineThreads));
       LoadedModel loaded = loader.get();
-      ArbiterClient arbiter = ArbiterClient.unshared();
+      // On a shared device every batch asks the device's arbiter for a slice (priority from the
+      // model's device class); alone on its device, the model runs unarbitrated.
+      ArbiterClient arbiter =
+          opts.containsKey("arbiter-socket")
+              ? new UnixSocketArbiterClient(
+                  Path.of(opts.get("arbiter-socket")), dev.kairos.multiplexer.time.Clock.system())
+              : ArbiterClient.unshared();
+      if (opts.containsKey("arbiter-socket")) {
+        log.info(
+            "model={} shares its device: arbiter at {} (class {})",
+            dir.name(),
+            opts.get("arbiter-socket"),
+            dir.config().device().workloadClass());
+      }
       InferenceService service =
           new InferenceService(
               dir.name(),
@@ -109,11 +128,13 @@ public final class RuntimeMain {
               new WorkerConfig(workers, cores),
               arbiter,
               Clock.system());
-      Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+      int eventLoops = intOpt(opts, "event-loops", cores);
+      Vertx vertx =
+          Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1));
       RuntimeServer server =
           new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader);
       server
-          .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0))
+          .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0), eventLoops)
           .toCompletionStage()
           .toCompletableFuture()
           .join();

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,22 +17,35 @@ public final class ApiKeyStore {
   private static final Logger log = LoggerFactory.getLogger(ApiKeyStore.class);
 
   private final Path file;
+  private final List<ApiKey> extra;
   private volatile ApiKeys keys;
+  private volatile boolean enforced;
   private volatile FileTime loadedStamp;
 
-  private ApiKeyStore(Path file, ApiKeys keys) {
+  private ApiKeyStore(Path file, ApiKeys keys, List<ApiKey> extra) {
     this.file = file;
-    this.keys = keys;
+    this.extra = List.copyOf(extra);
+    this.keys = merge(keys);
+    this.enforced = !keys.isEmpty();
   }
 
   /** Keys that never change (tests, or keys made in memory). */
   public static ApiKeyStore fixed(ApiKeys keys) {
-    return new ApiKeyStore(null, keys);
+    return new ApiKeyStore(null, keys, List.of());
   }
 
   /** Keys read from a file now and on every {@link #reload()}. */
   public static ApiKeyStore fromFile(Path file) throws IOException {
-    ApiKeyStore s = new ApiKeyStore(file, ApiKeys.none());
+    return fromFile(file, List.of());
+  }
+
+  /**
+   * Keys read from a file (may be null: no file), plus keys given in memory that every reload keeps
+   * (e.g. the admin key of {@code kairos serve}). Keys given only in memory do not make the public
+   * port ask for keys; a keys file does.
+   */
+  public static ApiKeyStore fromFile(Path file, List<ApiKey> extra) throws IOException {
+    ApiKeyStore s = new ApiKeyStore(file, ApiKeys.none(), extra);
     s.reload();
     return s;
   }
@@ -39,9 +54,18 @@ public final class ApiKeyStore {
     return keys;
   }
 
-  /** Whether requests must present a key (there is at least one key). */
+  /** Whether inference requests must present a key (a keys file or fixed keys are in force). */
   public boolean enforced() {
-    return !keys.isEmpty();
+    return enforced;
+  }
+
+  private ApiKeys merge(ApiKeys base) {
+    if (extra.isEmpty()) {
+      return base;
+    }
+    List<ApiKey> all = new ArrayList<>(base.all());
+    all.addAll(extra);
+    return new ApiKeys(all);
   }
 
   /**
@@ -55,8 +79,10 @@ public final class ApiKeyStore {
       return keys.all().size();
     }
     FileTime stamp = Files.getLastModifiedTime(file);
-    ApiKeys next = ApiKeys.load(file);
+    ApiKeys fromFile = ApiKeys.load(file);
+    ApiKeys next = merge(fromFile);
     keys = next;
+    enforced = true;
     loadedStamp = stamp;
     log.info("api keys loaded: file={} keys={}", file, next.all().size());
     return next.all().size();

@@ -327,6 +327,11 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
   private void admit(Exchange ex) {
     ModelGate gate = ex.route.gate();
     ModelLimits l = ex.limits;
+    if (gate.tryEnter(l.maxInFlight())) {
+      ex.gateHeld = true;
+      forwarder.dispatch(ex);
+      return;
+    }
     Context context = vertx.getOrCreateContext();
     Runnable[] waiter = new Runnable[1];
     long[] timer = {-1};

@@ -21,6 +21,15 @@ public final class ModelGate {
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
   private int inFlight;
 
+  /** Takes a slot if one is free and nobody waits; never queues. */
+  public synchronized boolean tryEnter(int maxInFlight) {
+    if (inFlight < maxInFlight && waiting.isEmpty()) {
+      inFlight++;
+      return true;
+    }
+    return false;
+  }
+
   /**
    * Asks for a slot.
    *

@@ -18,14 +18,8 @@ public final class ReplicaBreaker {
     this.breaker = breaker;
     this.time = time;
     this.openForNanos = openForNanos;
-    breaker
-        .getEventPublisher()
-        .onStateTransition(
-            e -> {
-              if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                openedAtNanos = time.nanos();
-              }
-            });
+    // No event consumers on purpose: with one registered, Resilience4j builds an event object
+    // (with a ZonedDateTime) on every call. The open time is noted where the state can change.
   }
 
   /** Open and still waiting: no request, not even a probe, should go there now. */
@@ -42,12 +36,22 @@ public final class ReplicaBreaker {
 
   /** The replica answered (any status but a server fault). */
   public void onSuccess(long nanos) {
+    CircuitBreaker.State before = breaker.getState();
     breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    noteOpening(before);
   }
 
   /** The replica failed: connection error, reset, timeout, or a 5xx fault of its own. */
   public void onFailure(long nanos, Throwable cause) {
+    CircuitBreaker.State before = breaker.getState();
     breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
+    noteOpening(before);
+  }
+
+  private void noteOpening(CircuitBreaker.State before) {
+    if (before != CircuitBreaker.State.OPEN && breaker.getState() == CircuitBreaker.State.OPEN) {
+      openedAtNanos = time.nanos();
+    }
   }
 
   /** The request was granted but did not count either way (e.g. the replica was overloaded). */

@@ -14,6 +14,13 @@ import java.util.Locale;
  * cannot meet its deadline is rejected when it arrives (by the policy's wait estimate) or when its
  * turn comes (by then it would run late), instead of running late and delaying everyone else.
  *
+ * <p>Where the device can preempt ({@code preemptionLimitNanos > 0}: a CPU core set, whose runtime
+ * processes can be stopped and continued), a slice the policy lets preempt the holder (light over
+ * heavy) is granted at once and the holder suspended; the holder resumes when no such slice waits,
+ * or when it has been suspended for {@code preemptionLimitNanos}, after which it runs to the end of
+ * its slice unpreempted. Without preemption (a GPU), slices are never interrupted and the policy's
+ * slice cap bounds the wait instead.
+ *
  * <p>No threads and no I/O: the Unix-socket server and the fleet simulator both drive this class,
  * and tell it the time through the injected clock. Decisions are delivered to the {@link Listener}
  * synchronously, under this object's lock.
@@ -25,22 +32,47 @@ public final class Arbiter {
     void granted(PendingSlice slice, long sliceCapNanos);
 
     void rejected(PendingSlice slice, String reason);
+
+    /** The holder is preempted: its runtime must stop using the device until resumed. */
+    default void suspended(PendingSlice slice) {}
+
+    /** A preempted holder may use the device again. */
+    default void resumed(PendingSlice slice) {}
   }
 
   private final String device;
   private final SlicePolicy policy;
   private final Clock clock;
   private final boolean admissionControl;
+  private final long preemptionLimitNanos;
   private final Listener listener;
   private final List<PendingSlice> waiting = new ArrayList<>();
   private PendingSlice holder;
   private long holderSince;
+  private PendingSlice suspended;
+  private long suspendedSince;
+  private boolean holderUnpreemptible;
   private long nextId = 1;
   private long granted;
   private long rejected;
 
   public Arbiter(
       String device, SlicePolicy policy, Clock clock, boolean admissionControl, Listener listener) {
+    this(device, policy, clock, admissionControl, 0, listener);
+  }
+
+  /**
+   * @param preemptionLimitNanos the longest a preempted holder stays suspended; 0 for a device that
+   *     cannot preempt
+   */
+  public Arbiter(
+      String device,
+      SlicePolicy policy,
+      Clock clock,
+      boolean admissionControl,
+      long preemptionLimitNanos,
+      Listener listener) {
+    this.preemptionLimitNanos = preemptionLimitNanos;
     this.device = device;
     this.policy = policy;
     this.clock = clock;
@@ -65,6 +97,14 @@ public final class Arbiter {
   public synchronized long submit(SliceRequest request, Object owner) {
     long now = clock.monotonicNanos();
     PendingSlice slice = new PendingSlice(nextId++, request, now, owner);
+    if (mayPreempt(slice)) {
+      policy.onArrival(slice, now);
+      suspended = holder;
+      suspendedSince = now;
+      listener.suspended(suspended);
+      grant(slice, now);
+      return slice.id();
+    }
     if (admissionControl && slice.hasDeadline()) {
       long wait = policy.estimatedWaitNanos(waiting, slice, busyRemaining(now), now);
       long late = now + wait + request.estimatedNanos() - request.deadlineNanos();
@@ -81,13 +121,60 @@ public final class Arbiter {
 
   /** The holder of slice {@code id} is done with the device. Unknown ids are ignored. */
   public synchronized void release(long id) {
+    long now = clock.monotonicNanos();
+    if (suspended != null && suspended.id() == id) {
+      // The preempted holder had finished and sent its release before it was suspended: it holds
+      // nothing any more, so let its process go on.
+      policy.onReleased(suspended, now - holderSince);
+      PendingSlice done = suspended;
+      suspended = null;
+      listener.resumed(done);
+      return;
+    }
     if (holder == null || holder.id() != id) {
       return;
     }
-    long now = clock.monotonicNanos();
     policy.onReleased(holder, now - holderSince);
     holder = null;
+    holderUnpreemptible = false;
+    if (suspended != null) {
+      int next = nextPreempting(now);
+      if (next >= 0) {
+        grant(waiting.remove(next), now);
+        return;
+      }
+      holder = suspended;
+      holderSince = now;
+      holderUnpreemptible = now - suspendedSince >= preemptionLimitNanos;
+      suspended = null;
+      listener.resumed(holder);
+      return;
+    }
     dispatch(now);
+  }
+
+  private boolean mayPreempt(PendingSlice newcomer) {
+    return preemptionLimitNanos > 0
+        && holder != null
+        && suspended == null
+        && !holderUnpreemptible
+        && policy.preempts(newcomer, holder);
+  }
+
+  /** A waiting slice that may keep the suspended holder suspended, or -1. */
+  private int nextPreempting(long now) {
+    if (now - suspendedSince >= preemptionLimitNanos || waiting.isEmpty()) {
+      return -1;
+    }
+    int i = policy.choose(waiting, now);
+    return policy.preempts(waiting.get(i), suspended) ? i : -1;
+  }
+
+  private void grant(PendingSlice slice, long now) {
+    holder = slice;
+    holderSince = now;
+    granted++;
+    listener.granted(slice, policy.sliceCapNanos(slice, now));
   }
 
   /** The owner went away (its connection closed): drop what it waits for, free what it holds. */
@@ -98,6 +185,9 @@ public final class Arbiter {
         it.remove();
         policy.onDropped(p);
       }
+    }
+    if (suspended != null && suspended.owner() == owner) {
+      suspended = null;
     }
     if (holder != null && holder.owner() == owner) {
       release(holder.id());
@@ -110,6 +200,11 @@ public final class Arbiter {
 
   public synchronized boolean busy() {
     return holder != null;
+  }
+
+  /** Whether a preempted slice waits to resume. */
+  public synchronized boolean hasSuspended() {
+    return suspended != null;
   }
 
   public synchronized long grantedCount() {
@@ -136,10 +231,7 @@ public final class Arbiter {
         reject(next, "would finish " + millis(late) + " after its deadline by the time it ran");
         continue;
       }
-      holder = next;
-      holderSince = now;
-      granted++;
-      listener.granted(next, policy.sliceCapNanos(next, now));
+      grant(next, now);
     }
   }
 

@@ -210,6 +210,80 @@ class ArbiterTest {
             "granted:busy");
   }
 
+  private Arbiter preemptive(dev.kairos.multiplexer.arbiter.policy.SlicePolicy policy) {
+    return new Arbiter("cpu0", policy, clock, true, 50 * MS, decisions);
+  }
+
+  @Test
+  void onAPreemptibleDeviceALightRequestShouldSuspendTheHeavyHolderAndResumeIt() {
+    Arbiter a = preemptive(new DeadlineAwarePolicy(LIGHT, 30 * MS, 500 * MS));
+    long heavyId = a.submit(heavy("resnet"), "h");
+    clock.advance(5, MILLISECONDS);
+    long lightId = a.submit(light("mlp"), "l");
+    assertThat(decisions.events)
+        .containsExactly("granted:resnet", "suspended:resnet", "granted:mlp");
+    clock.advance(1, MILLISECONDS);
+    a.release(lightId);
+    assertThat(decisions.events).endsWith("resumed:resnet");
+    assertThat(a.hasSuspended()).isFalse();
+    a.release(heavyId);
+    assertThat(a.busy()).isFalse();
+  }
+
+  @Test
+  void lightRequestsShouldRunBackToBackWhileTheHeavyOneStaysSuspended() {
+    Arbiter a = preemptive(new DeadlineAwarePolicy(LIGHT, 30 * MS, 500 * MS));
+    a.submit(heavy("resnet"), "h");
+    long first = a.submit(light("a"), "l1");
+    a.submit(light("b"), "l2"); // waits for the light holder, not for the heavy one
+    a.release(first);
+    assertThat(decisions.events)
+        .containsExactly("granted:resnet", "suspended:resnet", "granted:a", "granted:b");
+  }
+
+  @Test
+  void aSuspendedHeavySliceShouldResumeAfterThePreemptionLimitAndThenRunUnpreempted() {
+    Arbiter a = preemptive(new DeadlineAwarePolicy(LIGHT, 30 * MS, 500 * MS));
+    a.submit(heavy("resnet"), "h");
+    long id = a.submit(light("mlp"), "l");
+    for (int i = 0; i < 60; i++) {
+      a.submit(light("mlp"), "l");
+      clock.advance(1, MILLISECONDS);
+      a.release(id);
+      if (!a.hasSuspended()) {
+        break;
+      }
+      id = decisions.lastGranted().id();
+    }
+    // suspended for the 50 ms limit, then resumed although light requests wait
+    assertThat(decisions.events).contains("resumed:resnet");
+    assertThat(a.waitingCount()).isEqualTo(1);
+    a.submit(light("mlp"), "l");
+    assertThat(decisions.events.get(decisions.events.size() - 1)).isEqualTo("resumed:resnet");
+  }
+
+  @Test
+  void aReleaseThatRacedWithTheSuspensionShouldFreeTheSuspendedSliceAndContinueItsProcess() {
+    Arbiter a = preemptive(new DeadlineAwarePolicy(LIGHT, 30 * MS, 500 * MS));
+    long heavyId = a.submit(heavy("resnet"), "h");
+    long lightId = a.submit(light("mlp"), "l");
+    a.release(heavyId); // sent by the heavy runtime just before it was stopped
+    assertThat(decisions.events).endsWith("suspended:resnet", "granted:mlp", "resumed:resnet");
+    assertThat(a.hasSuspended()).isFalse();
+    a.submit(heavy("resnet"), "h"); // its next batch waits for the light slice only
+    a.release(lightId);
+    assertThat(decisions.events).endsWith("granted:resnet");
+    assertThat(decisions.events).containsOnlyOnce("resumed:resnet");
+  }
+
+  @Test
+  void fifoShouldNeverPreempt() {
+    Arbiter a = preemptive(new FifoPolicy());
+    a.submit(heavy("resnet"), "h");
+    a.submit(light("mlp"), "l");
+    assertThat(decisions.events).containsExactly("granted:resnet");
+  }
+
   @Test
   void policiesShouldBeKnownByName() {
     assertThat(SlicePolicies.create("fifo").name()).isEqualTo("fifo");

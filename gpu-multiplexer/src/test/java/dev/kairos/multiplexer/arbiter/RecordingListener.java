@@ -24,6 +24,16 @@ final class RecordingListener implements Arbiter.Listener {
     reasons.add(reason);
   }
 
+  @Override
+  public void suspended(PendingSlice slice) {
+    events.add("suspended:" + slice.model());
+  }
+
+  @Override
+  public void resumed(PendingSlice slice) {
+    events.add("resumed:" + slice.model());
+  }
+
   PendingSlice lastGranted() {
     return grantedSlices.get(grantedSlices.size() - 1);
   }

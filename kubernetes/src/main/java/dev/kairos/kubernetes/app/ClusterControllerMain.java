@@ -37,7 +37,8 @@ public final class ClusterControllerMain {
                     + (controller.election().leader() == null ? "" : controller.election().leader())
                     + "\",\"leading\":"
                     + controller.isLeader()
-                    + "}");
+                    + "}",
+            controller::demand);
     log.info(
         "{} started in namespace {}, probes on port {}",
         settings.identity(),

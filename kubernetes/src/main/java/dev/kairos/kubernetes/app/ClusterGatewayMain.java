@@ -2,10 +2,13 @@ package dev.kairos.kubernetes.app;
 
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.activator.Activator;
+import dev.kairos.gateway.activator.ActivatorOptions;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.gateway.time.TimeSource;
+import dev.kairos.kubernetes.autoscale.ClusterDemand;
 import dev.kairos.kubernetes.discovery.GatewayDiscovery;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -24,6 +27,9 @@ import org.slf4j.LoggerFactory;
 public final class ClusterGatewayMain {
   private static final Logger log = LoggerFactory.getLogger(ClusterGatewayMain.class);
 
+  /** The Service of the autoscaler pods, told about requests held for models at zero. */
+  static final String AUTOSCALER_SERVICE = "kairos-autoscaler";
+
   private ClusterGatewayMain() {}
 
   public static void main(String[] args) throws IOException {
@@ -33,13 +39,16 @@ public final class ClusterGatewayMain {
     GatewayDiscovery discovery = new GatewayDiscovery(client, settings.namespace(), routes);
     discovery.start();
     Vertx vertx = Vertx.vertx();
+    ClusterDemand demand = new ClusterDemand(client, settings.namespace(), AUTOSCALER_SERVICE);
+    Activator activator = new Activator(vertx, routes, ActivatorOptions.defaults(), demand);
     Gateway gateway =
         new Gateway(
             vertx,
             GatewayOptions.defaults().withHost("0.0.0.0").withPort(settings.gatewayPort()),
             routes,
             apiKeys(settings.apiKeysFile()),
-            TimeSource.system());
+            TimeSource.system(),
+            activator);
     int port = gateway.listen().toCompletionStage().toCompletableFuture().join();
     log.info(
         "gateway serving on port {}, routes from namespace {} ({} models)",
@@ -51,6 +60,7 @@ public final class ClusterGatewayMain {
             new Thread(
                 () -> {
                   discovery.close();
+                  demand.close();
                   gateway.close().toCompletionStage().toCompletableFuture().join();
                   vertx.close();
                   client.close();

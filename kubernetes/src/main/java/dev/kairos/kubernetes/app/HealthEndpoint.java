@@ -5,18 +5,26 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * The autoscaler's probe endpoints: {@code /healthz} (the process runs), {@code /readyz} (it has
- * joined the leader election), {@code /leader} (who leads, as JSON). Leader and standby are both
- * healthy and ready: a standby is doing its job.
+ * joined the leader election), {@code /leader} (who leads, as JSON), and {@code POST /demand} (a
+ * gateway holds a request for a model at zero: the leader scales it now, 202; others answer 409).
+ * Leader and standby are both healthy and ready: a standby is doing its job.
  */
 final class HealthEndpoint implements AutoCloseable {
   private final HttpServer server;
 
-  HealthEndpoint(int port, Supplier<Boolean> ready, Supplier<String> leaderJson)
+  HealthEndpoint(
+      int port,
+      Supplier<Boolean> ready,
+      Supplier<String> leaderJson,
+      java.util.function.BiPredicate<String, String> demand)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 16);
     server.createContext("/healthz", ex -> send(ex, 200, "{\"status\":\"ok\"}"));
@@ -28,7 +36,36 @@ final class HealthEndpoint implements AutoCloseable {
                 ready.get() ? 200 : 503,
                 ready.get() ? "{\"status\":\"ready\"}" : "{\"error\":\"not started\"}"));
     server.createContext("/leader", ex -> send(ex, 200, leaderJson.get()));
+    server.createContext(
+        "/demand",
+        ex -> {
+          Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+          if (!"POST".equals(ex.getRequestMethod())) {
+            send(ex, 405, "{\"error\":\"POST /demand?model=M[&version=V]\"}");
+          } else if (q.get("model") == null) {
+            send(ex, 400, "{\"error\":\"query parameter 'model' is required\"}");
+          } else if (demand.test(q.get("model"), q.get("version"))) {
+            send(ex, 202, "{\"status\":\"scaling\"}");
+          } else {
+            send(ex, 409, "{\"error\":\"not the leader, or not an autoscaled model\"}");
+          }
+        });
     server.start();
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw != null) {
+      for (String kv : raw.split("&")) {
+        String[] p = kv.split("=", 2);
+        if (p.length == 2) {
+          out.put(
+              URLDecoder.decode(p[0], StandardCharsets.UTF_8),
+              URLDecoder.decode(p[1], StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return out;
   }
 
   int port() {

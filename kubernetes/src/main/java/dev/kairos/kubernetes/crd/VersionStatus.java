@@ -1,8 +1,10 @@
 package dev.kairos.kubernetes.crd;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
 /** One served version: its Deployment and Service, and how many replicas it has. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class VersionStatus {
   private String version;
   private String deployment;

@@ -37,11 +37,18 @@ public final class ModelReconciler {
   private final KubernetesClient client;
   private final RuntimeObjects objects;
   private final Clock clock;
+  private final ModelListener listener;
 
   public ModelReconciler(KubernetesClient client, ControllerConfig config, Clock clock) {
+    this(client, config, clock, ModelListener.NONE);
+  }
+
+  public ModelReconciler(
+      KubernetesClient client, ControllerConfig config, Clock clock, ModelListener listener) {
     this.client = client;
     this.objects = new RuntimeObjects(config);
     this.clock = clock;
+    this.listener = listener;
   }
 
   /** Reconciles a Model as read from the API server (or an informer's cache). */
@@ -77,6 +84,7 @@ public final class ModelReconciler {
               traffic == null || traffic.isEmpty() ? null : traffic.getOrDefault(version, 0)));
     }
     removeStaleVersions(ns, name, Set.copyOf(doc.versions()));
+    listener.served(name, doc);
     writeStatus(model, readyStatus(model, versions));
   }
 
@@ -90,6 +98,7 @@ public final class ModelReconciler {
     client.apps().deployments().inNamespace(namespace).withLabels(selector).delete();
     client.services().inNamespace(namespace).withLabels(selector).delete();
     client.configMaps().inNamespace(namespace).withLabels(selector).delete();
+    listener.removed(name);
     log.info("model={} deleted, its runtime objects removed", name);
   }
 

@@ -105,10 +105,9 @@ public final class RuntimeObjects {
                 "0.0.0.0",
                 "--port",
                 Integer.toString(config.runtimePort())));
-    if (doc.config().device().threads() > 0) {
-      args.add("--cores");
-      args.add(Integer.toString(doc.config().device().threads()));
-    }
+    ResourceRequirements resources = resources(runtime, gpu);
+    args.add("--cores");
+    args.add(Integer.toString(cores(doc.config().device().threads(), resources)));
     String artifactSubPath =
         doc.artifact().subPath().isEmpty() ? version : doc.artifact().subPath() + "/" + version;
     ContainerBuilder container =
@@ -153,7 +152,7 @@ public final class RuntimeObjects {
             .withPeriodSeconds(2)
             .withFailureThreshold(2)
             .endReadinessProbe()
-            .withResources(resources(runtime, gpu))
+            .withResources(resources)
             .withNewSecurityContext()
             .withAllowPrivilegeEscalation(false)
             .withNewCapabilities()
@@ -271,6 +270,25 @@ public final class RuntimeObjects {
       r.addToLimits(config.gpuResource(), new Quantity("1"));
     }
     return r.build();
+  }
+
+  /**
+   * Engine cores of a replica: {@code device.threads} when set, else the CPU the pod asks for
+   * (rounded up): the JVM would otherwise see every core of the node and oversubscribe it.
+   */
+  static int cores(int threads, ResourceRequirements resources) {
+    if (threads > 0) {
+      return threads;
+    }
+    Quantity cpu = resources.getRequests() == null ? null : resources.getRequests().get("cpu");
+    if (cpu == null && resources.getLimits() != null) {
+      cpu = resources.getLimits().get("cpu");
+    }
+    if (cpu == null) {
+      return 1;
+    }
+    return Math.max(
+        1, Quantity.getAmountInBytes(cpu).setScale(0, java.math.RoundingMode.CEILING).intValue());
   }
 
   static OwnerReference owner(Model model) {

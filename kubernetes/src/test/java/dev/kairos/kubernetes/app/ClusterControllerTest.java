@@ -3,6 +3,7 @@ package dev.kairos.kubernetes.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kairos.autoscaler.scaler.ScaleTarget;
 import dev.kairos.kubernetes.Models;
 import dev.kairos.kubernetes.crd.Model;
 import dev.kairos.kubernetes.leader.LeaderElectionSettings;
@@ -43,6 +44,16 @@ class ClusterControllerTest {
 
     client.resources(Model.class).inNamespace(NS).resource(Models.mlp(NS)).create();
     await().until(() -> deployment("mlp-v1"));
+    await()
+        .until(
+            () ->
+                a.autoscaler().map(x -> x.targets().size()).orElse(0) == 2
+                    && a.autoscaler().get().spec(new ScaleTarget("mlp", "1")).get().maxReplicas()
+                        == 6);
+    assertThat(b.autoscaler()).isEmpty();
+    assertThat(a.demand("mlp", null)).isTrue();
+    assertThat(a.demand("nobody", null)).isFalse();
+    assertThat(b.demand("mlp", "1")).isFalse();
 
     a.close();
     await().atMost(Duration.ofSeconds(30)).until(b::reconciling);
@@ -52,6 +63,18 @@ class ClusterControllerTest {
     cnn.getMetadata().setName("cnn");
     client.resources(Model.class).inNamespace(NS).resource(cnn).create();
     await().until(() -> deployment("cnn-v1"));
+    await()
+        .until(
+            () ->
+                b.autoscaler()
+                    .map(x -> x.targets().contains(new ScaleTarget("cnn", "2")))
+                    .orElse(false));
+    assertThat(b.autoscaler().get().targets()).contains(new ScaleTarget("mlp", "1"));
+
+    client.resources(Model.class).inNamespace(NS).withName("cnn").delete();
+    await()
+        .until(
+            () -> b.autoscaler().get().targets().stream().noneMatch(t -> t.model().equals("cnn")));
   }
 
   private boolean deployment(String name) {

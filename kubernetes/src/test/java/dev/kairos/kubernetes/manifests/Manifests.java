@@ -31,7 +31,11 @@ final class Manifests {
     return p.resolve("k8s");
   }
 
+  /** Whether kubectl is on the PATH ({@code -Dkairos.manifests.noKubectl=true} pretends not). */
   static boolean kubectlAvailable() {
+    if (Boolean.getBoolean("kairos.manifests.noKubectl")) {
+      return false;
+    }
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
       if (Files.isExecutable(Path.of(dir, "kubectl"))) {
         return true;

@@ -81,7 +81,16 @@ class ModelControllerTest {
     assertThat(c.getImage()).isEqualTo("registry.local/kairos-runtime:test");
     assertThat(c.getArgs())
         .containsExactly(
-            "--model-dir", "/models/mlp", "--version", "1", "--host", "0.0.0.0", "--port", "8080");
+            "--model-dir",
+            "/models/mlp",
+            "--version",
+            "1",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "8080",
+            "--cores",
+            "1");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
     assertThat(c.getPorts())

@@ -21,9 +21,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,7 @@ public final class RuntimeServer {
   private static final byte[] NOT_READY = "{\"ready\":false}".getBytes(StandardCharsets.UTF_8);
   private static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);
   private static final String REPOSITORY = "/v2/repository/models/";
+  private static final int INLINE_DECODE_BYTES = 16 * 1024;
 
   private final Vertx vertx;
   private final InferenceService service;
@@ -49,7 +53,8 @@ public final class RuntimeServer {
   private final OipJsonDecoder decoder = new OipJsonDecoder();
   private final OipJsonEncoder encoder = new OipJsonEncoder();
   private final byte[] serverMetadata;
-  private HttpServer server;
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private volatile int actualPort;
 
   private final Supplier<LoadedModel> loader;
 
@@ -74,19 +79,44 @@ public final class RuntimeServer {
   }
 
   /** Starts listening; port 0 picks a free port. */
-  public Future<HttpServer> listen(String host, int port) {
-    server =
+  public Future<Integer> listen(String host, int port) {
+    return listen(host, port, 1);
+  }
+
+  /**
+   * Starts {@code instances} servers on one port, each on its own event loop (when the Vert.x
+   * instance has that many), so a light model's HTTP work is not capped at one core.
+   */
+  public Future<Integer> listen(String host, int port, int instances) {
+    // Vert.x shares a port between servers asking for the same number; for port 0 each would get
+    // its own random port, so ask for a negative number, which Vert.x reads as "one random port,
+    // shared" (as the gateway does).
+    int requested = port != 0 ? port : -1 - (System.identityHashCode(this) & 0xffff);
+    Future<Integer> first = bind(host, requested);
+    for (int i = 1; i < instances; i++) {
+      first = first.compose(p -> bind(host, requested).map(p));
+    }
+    return first.onSuccess(p -> actualPort = p);
+  }
+
+  private Future<Integer> bind(String host, int port) {
+    HttpServer server =
         vertx.createHttpServer(
             new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
-    return server.requestHandler(this::handle).listen();
+    servers.add(server);
+    return server.requestHandler(this::handle).listen().map(HttpServer::actualPort);
   }
 
   public int port() {
-    return server.actualPort();
+    return actualPort;
   }
 
   public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer s : servers) {
+      closing.add(s.close());
+    }
+    return Future.all(closing).mapEmpty();
   }
 
   private void handle(HttpServerRequest req) {
@@ -165,8 +195,7 @@ public final class RuntimeServer {
     readBody(req)
         .onSuccess(
             body ->
-                service
-                    .submit(() -> decode(body.getBytes(), jsonLength))
+                decodeOffLoopIfLarge(body, jsonLength)
                     .thenCompose(
                         request -> {
                           long deadline =
@@ -199,6 +228,21 @@ public final class RuntimeServer {
                           }
                         }))
         .onFailure(err -> failInference(req, err));
+  }
+
+  /**
+   * Small bodies (a few rows of JSON) decode in microseconds: on the event loop, which saves two
+   * thread hops per request. Larger ones go to the bounded codec pool, so the loop never stalls.
+   */
+  private CompletableFuture<InferenceRequest> decodeOffLoopIfLarge(Buffer body, int jsonLength) {
+    if (body.length() <= INLINE_DECODE_BYTES) {
+      try {
+        return CompletableFuture.completedFuture(decode(body.getBytes(), jsonLength));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return service.submit(() -> decode(body.getBytes(), jsonLength));
   }
 
   private InferenceRequest decode(byte[] body, int jsonLength) {

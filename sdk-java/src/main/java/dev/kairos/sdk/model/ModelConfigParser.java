@@ -111,13 +111,19 @@ public final class ModelConfigParser {
     if (o == null) {
       return DeviceConfig.DEFAULT;
     }
-    o.allow("kind", "memory", "class", "threads");
+    o.allow("kind", "memory", "class", "threads", "shared");
     DeviceConfig d = DeviceConfig.DEFAULT;
+    String shared = o.string("shared", d.shared());
+    if (!shared.matches("[A-Za-z0-9_-]{0,64}")) {
+      throw o.error(
+          "shared", "= '" + shared + "', must be a device id of letters, digits, '_' or '-'");
+    }
     return new DeviceConfig(
         o.oneOf("kind", d.kind(), "cpu", "gpu"),
         o.bytes("memory", d.memoryBytes()),
         o.oneOf("class", d.workloadClass(), "light", "heavy"),
-        o.integer("threads", d.threads(), 0, 1024));
+        o.integer("threads", d.threads(), 0, 1024),
+        shared);
   }
 
   private static ScalingConfig scaling(Obj o) {

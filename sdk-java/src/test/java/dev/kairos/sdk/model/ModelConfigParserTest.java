@@ -36,9 +36,18 @@ class ModelConfigParserTest {
     assertThat(c.batching().maxQueueDelay()).isEqualTo(Duration.ofMillis(2));
     assertThat(c.device().memoryBytes()).isEqualTo(600L << 20);
     assertThat(c.device().workloadClass()).isEqualTo("heavy");
+    assertThat(c.device().isShared()).isFalse();
     assertThat(c.scaling().maxReplicas()).isEqualTo(8);
     assertThat(c.scaling().scaleToZeroAfter()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.traffic()).containsEntry("1", 90).containsEntry("2", 10);
+  }
+
+  @Test
+  void shouldReadTheDeviceAModelShares() {
+    ModelConfig c =
+        ModelConfigParser.parse("device: {kind: cpu, class: heavy, shared: cpu0}", FILE, "dir");
+    assertThat(c.device().shared()).isEqualTo("cpu0");
+    assertThat(c.device().isShared()).isTrue();
   }
 
   @Test
@@ -56,6 +65,7 @@ class ModelConfigParserTest {
       value = {
         "unknown field | nmae: x | models/m/model.yaml: nmae is not a known field",
         "bad engine | engine: tensorflow | engine = 'tensorflow', must be one of",
+        "bad shared device | 'device: {shared: \"gpu 0\"}' | device.shared = 'gpu 0', must be a device id of letters, digits, '_' or '-'",
         "batch size zero | 'batching: {maxBatchSize: 0}' | batching.maxBatchSize = 0, must be between 1 and 4096",
         "batch size text | 'batching: {maxBatchSize: lots}' | batching.maxBatchSize must be an integer, got 'lots'",
         "bad duration | 'batching: {maxQueueDelay: soon}' | batching.maxQueueDelay expected a duration",

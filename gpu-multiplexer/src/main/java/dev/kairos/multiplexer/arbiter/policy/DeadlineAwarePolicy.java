@@ -90,6 +90,12 @@ public final class DeadlineAwarePolicy implements SlicePolicy {
     return wait;
   }
 
+  /** A light slice may suspend a heavy one where the device can preempt. */
+  @Override
+  public boolean preempts(PendingSlice newcomer, PendingSlice holder) {
+    return newcomer.priority() >= lightPriority && holder.priority() < lightPriority;
+  }
+
   @Override
   public long sliceCapNanos(PendingSlice granted, long nowNanos) {
     return capFor(granted, nowNanos);

@@ -38,6 +38,14 @@ public interface SlicePolicy {
     return Long.MAX_VALUE;
   }
 
+  /**
+   * Whether {@code newcomer} may suspend {@code holder} on a device that can preempt (a CPU core
+   * set, whose runtime processes can be stopped and continued). Default: never.
+   */
+  default boolean preempts(PendingSlice newcomer, PendingSlice holder) {
+    return false;
+  }
+
   /** Called when a slice joins the waiting list (before any {@link #choose}). */
   default void onArrival(PendingSlice slice, long nowNanos) {}
 

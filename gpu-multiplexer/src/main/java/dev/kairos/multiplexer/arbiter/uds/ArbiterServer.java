@@ -35,14 +35,22 @@ public final class ArbiterServer implements AutoCloseable {
   private final ServerSocketChannel server;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
+  private final ProcessSignals signals;
   private volatile boolean closed;
 
   private ArbiterServer(
-      Path socket, String device, SlicePolicy policy, Clock clock, boolean admissionControl)
+      Path socket,
+      String device,
+      SlicePolicy policy,
+      Clock clock,
+      boolean admissionControl,
+      long preemptionLimitNanos)
       throws IOException {
     this.socket = socket;
     this.clock = clock;
-    this.arbiter = new Arbiter(device, policy, clock, admissionControl, new Replies());
+    this.signals = preemptionLimitNanos > 0 ? new ProcessSignals() : null;
+    this.arbiter =
+        new Arbiter(device, policy, clock, admissionControl, preemptionLimitNanos, new Replies());
     Files.deleteIfExists(socket);
     this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
@@ -58,14 +66,33 @@ public final class ArbiterServer implements AutoCloseable {
   public static ArbiterServer start(
       Path socket, String device, SlicePolicy policy, Clock clock, boolean admissionControl)
       throws IOException {
-    ArbiterServer s = new ArbiterServer(socket, device, policy, clock, admissionControl);
+    return start(socket, device, policy, clock, admissionControl, 0);
+  }
+
+  /**
+   * Binds {@code socket} for a device that can preempt: runtime processes on it (CPU cores) are
+   * suspended while a slice the policy lets preempt them runs.
+   *
+   * @param preemptionLimitNanos the longest a runtime stays suspended; 0 for no preemption
+   */
+  public static ArbiterServer start(
+      Path socket,
+      String device,
+      SlicePolicy policy,
+      Clock clock,
+      boolean admissionControl,
+      long preemptionLimitNanos)
+      throws IOException {
+    ArbiterServer s =
+        new ArbiterServer(socket, device, policy, clock, admissionControl, preemptionLimitNanos);
     s.acceptor.start();
     log.info(
-        "device={} arbiter listening on {} (policy {}, admission control {})",
+        "device={} arbiter listening on {} (policy {}, admission control {}, preemption {})",
         device,
         socket,
         policy.name(),
-        admissionControl ? "on" : "off");
+        admissionControl ? "on" : "off",
+        preemptionLimitNanos > 0 ? "up to " + preemptionLimitNanos / 1_000_000 + " ms" : "off");
     return s;
   }
 
@@ -108,6 +135,9 @@ public final class ArbiterServer implements AutoCloseable {
     for (Connection c : connections) {
       c.closeQuietly();
     }
+    if (signals != null) {
+      signals.close();
+    }
     try {
       Files.deleteIfExists(socket);
     } catch (IOException ignored) {
@@ -130,6 +160,20 @@ public final class ArbiterServer implements AutoCloseable {
       c.reply(c.out.clear().put(Frames.REJECT).putShort((short) n).put(text, 0, n).flip());
       c.current = -1;
     }
+
+    @Override
+    public void suspended(PendingSlice slice) {
+      if (signals != null) {
+        signals.stop(((Connection) slice.owner()).pid);
+      }
+    }
+
+    @Override
+    public void resumed(PendingSlice slice) {
+      if (signals != null) {
+        signals.resume(((Connection) slice.owner()).pid);
+      }
+    }
   }
 
   private final class Connection {
@@ -137,6 +181,7 @@ public final class ArbiterServer implements AutoCloseable {
     final ByteBuffer in = ByteBuffer.allocateDirect(64 + Frames.MAX_TEXT);
     final ByteBuffer out = ByteBuffer.allocateDirect(16 + Frames.MAX_TEXT);
     volatile long current = -1;
+    volatile long pid = -1;
 
     Connection(SocketChannel ch) {
       this.ch = ch;
@@ -165,6 +210,9 @@ public final class ArbiterServer implements AutoCloseable {
                     new SliceRequest(
                         new String(name, StandardCharsets.UTF_8), estimated, priority, deadline),
                     this);
+          } else if (type == Frames.HELLO) {
+            Frames.readFully(ch, in, 8);
+            pid = in.getLong();
           } else if (type == Frames.RELEASE) {
             long id = current;
             current = -1;

@@ -14,6 +14,7 @@ import java.nio.channels.WritableByteChannel;
  * client → server  ACQUIRE  0x01 estimatedNanos:i64 priority:i32 deadlineInNanos:i64 (-1: none)
  *                           modelLength:u16 model:utf8
  *                  RELEASE  0x02
+ *                  HELLO    0x05 pid:i64   (first frame; lets a CPU device's arbiter preempt it)
  * server → client  GRANT    0x03 sliceCapNanos:i64
  *                  REJECT   0x04 reasonLength:u16 reason:utf8
  * </pre>
@@ -25,6 +26,7 @@ final class Frames {
   static final byte RELEASE = 2;
   static final byte GRANT = 3;
   static final byte REJECT = 4;
+  static final byte HELLO = 5;
   static final int MAX_TEXT = 4096;
 
   private Frames() {}

@@ -47,6 +47,7 @@ public final class UnixSocketArbiterClient implements ArbiterClient {
     try {
       if (c == null) {
         c = new Channel(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+        c.hello();
       }
       return c.acquire(request);
     } catch (ClosedByInterruptException e) {
@@ -75,6 +76,12 @@ public final class UnixSocketArbiterClient implements ArbiterClient {
 
     Channel(SocketChannel ch) {
       this.ch = ch;
+    }
+
+    /** Tells the arbiter who this is, so that a CPU device's arbiter can suspend this process. */
+    void hello() throws IOException {
+      buf.clear().put(Frames.HELLO).putLong(ProcessHandle.current().pid()).flip();
+      Frames.writeFully(ch, buf);
     }
 
     DeviceLease acquire(SliceRequest r) throws IOException {

@@ -1,0 +1,125 @@
+package dev.kairos.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kairos.sdk.client.InferenceClient;
+import dev.kairos.sdk.oip.InferenceResponse;
+import dev.kairos.sdk.oip.OipJsonDecoder;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kairos deploy}, {@code kairos models} and {@code kairos predict} against a real {@code
+ * kairos serve}: the Java example model goes into an empty repository and answers its golden
+ * request; a broken one is refused with its cause and leaves the repository as it was.
+ */
+class DeployEndToEndIT {
+  private static final Path LOGREG = KairosProcess.HOME.resolve("examples/models/logreg");
+  private static final String KEY = "deploy-it-key";
+  @TempDir static Path repo;
+  @TempDir static Path work;
+  private static KairosProcess kairos;
+  private static String adminUrl;
+
+  @BeforeAll
+  static void serve() throws IOException {
+    kairos = KairosProcess.serve(repo, "--admin-port", "0", "--admin-key", KEY);
+    Matcher m = Pattern.compile("Admin API listening on (http://\\S+)").matcher(kairos.output());
+    assertThat(m.find()).as(kairos.output()).isTrue();
+    adminUrl = m.group(1);
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (kairos != null) {
+      kairos.close();
+    }
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run cli(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(KairosProcess.HOME.resolve("kairos").toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("KAIROS_SKIP_BUILD", "1");
+    pb.environment().put("KAIROS_URL", kairos.url());
+    pb.environment().put("KAIROS_ADMIN_URL", adminUrl);
+    pb.environment().put("KAIROS_ADMIN_KEY", KEY);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Run(p.waitFor(), out, err);
+  }
+
+  private static Path copy(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+    return to;
+  }
+
+  @Test
+  void shouldDeployAJavaModelThatThenAnswersItsGoldenRequest() throws Exception {
+    Run deploy = cli("deploy", LOGREG.toString());
+
+    assertThat(deploy.exit()).as(deploy.out() + deploy.err()).isZero();
+    assertThat(deploy.out())
+        .contains("Written to the model repository")
+        .contains("logreg v1 is READY");
+    assertThat(repo.resolve("logreg/1/logreg.jar")).exists();
+
+    InferenceResponse r =
+        InferenceClient.builder(URI.create(kairos.url()))
+            .build()
+            .infer(
+                "logreg",
+                new OipJsonDecoder()
+                    .decodeRequest(Files.readAllBytes(LOGREG.resolve("golden/request.json"))));
+    assertThat(r.output("label").orElseThrow().asStrings())
+        .containsExactly("setosa", "versicolor", "virginica");
+
+    Run models = cli("models");
+    assertThat(models.out()).containsPattern("logreg\\s+READY\\s+1");
+    Run predict =
+        cli("predict", "logreg", "--input", LOGREG.resolve("golden/request.json").toString());
+    assertThat(predict.out()).contains("\"setosa\",\"versicolor\",\"virginica\"");
+  }
+
+  @Test
+  void shouldReportWhyAVersionFailedToLoadAndTakeItBackOut() throws Exception {
+    Path broken = copy(LOGREG, work.resolve("broken"));
+    Files.writeString(
+        broken.resolve("model.yaml"),
+        Files.readString(broken.resolve("model.yaml"))
+            .replace("LogisticRegression", "NoSuchClass"));
+
+    Run deploy = cli("deploy", broken.toString(), "--name", "broken");
+
+    assertThat(deploy.exit()).isEqualTo(1);
+    assertThat(deploy.err())
+        .contains("model 'broken' v1 failed to load")
+        .contains("dev.kairos.examples.logreg.NoSuchClass' not found")
+        .contains("taken back out of the repository");
+    assertThat(repo.resolve("broken")).doesNotExist();
+  }
+}

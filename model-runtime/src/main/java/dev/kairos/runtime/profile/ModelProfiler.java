@@ -1,0 +1,169 @@
+package dev.kairos.runtime.profile;
+
+import dev.kairos.multiplexer.profile.BatchLatency;
+import dev.kairos.multiplexer.profile.ModelProfile;
+import dev.kairos.multiplexer.time.Clock;
+import dev.kairos.runtime.engine.Engine;
+import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.runtime.engine.ModelLoadException;
+import dev.kairos.runtime.engine.ModelSource;
+import dev.kairos.runtime.repository.ModelDirectory;
+import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.sdk.model.TensorSpec;
+import dev.kairos.sdk.oip.InferenceRequest;
+import dev.kairos.sdk.tensor.DataType;
+import dev.kairos.sdk.tensor.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Measures a model on this process's device: load time, resident memory the load added, and
+ * engine-call latency (p50, p99) per batch size on seeded random inputs shaped by the signature.
+ * The result is what placement and the fleet simulator read, stored beside the model by {@code
+ * kairos profile}.
+ */
+public final class ModelProfiler {
+  /**
+   * How to measure.
+   *
+   * @param batchSizes the batch sizes to time, each >= 1
+   * @param warmup untimed calls per batch size
+   * @param iterations timed calls per batch size, >= 10 so a p99 means something
+   * @param threads engine threads
+   */
+  public record Options(List<Integer> batchSizes, int warmup, int iterations, int threads) {
+    public Options {
+      batchSizes = List.copyOf(batchSizes);
+      if (batchSizes.isEmpty() || batchSizes.stream().anyMatch(b -> b < 1)) {
+        throw new IllegalArgumentException("batchSizes = " + batchSizes + ", must be >= 1 each");
+      }
+      if (iterations < 10) {
+        throw new IllegalArgumentException("iterations = " + iterations + ", must be >= 10");
+      }
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads = " + threads + ", must be >= 1");
+      }
+    }
+  }
+
+  private final Clock clock;
+
+  public ModelProfiler(Clock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * @param progress told one line per batch size measured
+   */
+  public ModelProfile profile(
+      ModelDirectory dir,
+      ModelVersion version,
+      Engine engine,
+      Options o,
+      Consumer<String> progress) {
+    long rssBefore = residentBytes();
+    long t0 = clock.monotonicNanos();
+    try (LoadedModel loaded =
+        engine.load(
+            new ModelSource(version.version(), version.artifact(), dir.config(), o.threads()))) {
+      long loadNanos = clock.monotonicNanos() - t0;
+      long memory = Math.max(0, residentBytes() - rssBefore);
+      List<BatchLatency> latencies = new ArrayList<>();
+      SplittableRandom random = new SplittableRandom(42);
+      for (int b : o.batchSizes()) {
+        InferenceRequest request = request(loaded.signature().inputs(), b, random, dir.name());
+        for (int i = 0; i < o.warmup(); i++) {
+          loaded.infer(request);
+        }
+        long[] took = new long[o.iterations()];
+        for (int i = 0; i < took.length; i++) {
+          long s = clock.monotonicNanos();
+          loaded.infer(request);
+          took[i] = clock.monotonicNanos() - s;
+        }
+        Arrays.sort(took);
+        BatchLatency l =
+            new BatchLatency(
+                b,
+                Math.max(1, took[took.length / 2]),
+                Math.max(1, took[Math.min(took.length - 1, (int) (took.length * 0.99))]));
+        latencies.add(l);
+        progress.accept(
+            String.format(
+                java.util.Locale.ROOT,
+                "batch %d: p50 %.3f ms, p99 %.3f ms",
+                b,
+                l.p50Nanos() / 1e6,
+                l.p99Nanos() / 1e6));
+      }
+      return new ModelProfile(
+          dir.name(),
+          "cpu:" + o.threads(),
+          latencies,
+          memory,
+          loadNanos,
+          "measured by kairos profile ("
+              + dir.config().engine()
+              + ", version "
+              + version.version()
+              + ")");
+    }
+  }
+
+  /** Seeded random inputs: dynamic first dimensions become the batch size, others 1. */
+  static InferenceRequest request(
+      List<TensorSpec> inputs, int batch, SplittableRandom random, String model) {
+    List<Tensor> tensors = new ArrayList<>();
+    for (TensorSpec spec : inputs) {
+      long[] shape = spec.shape();
+      for (int i = 0; i < shape.length; i++) {
+        if (shape[i] < 0) {
+          shape[i] = i == 0 ? batch : 1;
+        }
+      }
+      DataType type = spec.datatype();
+      if (!type.isFixedSize()) {
+        throw new ModelLoadException(
+            "model '" + model + "': cannot profile input '" + spec.name() + "' of type " + type);
+      }
+      long elements = 1;
+      for (long d : shape) {
+        elements *= d;
+      }
+      ByteBuffer data =
+          ByteBuffer.allocateDirect((int) (elements * type.byteSize()))
+              .order(ByteOrder.LITTLE_ENDIAN);
+      if (type == DataType.FP32) {
+        while (data.remaining() >= 4) {
+          data.putFloat((float) random.nextDouble());
+        }
+      }
+      data.clear();
+      tensors.add(Tensor.of(spec.name(), type, shape, data));
+    }
+    return new InferenceRequest("profile", java.util.Map.of(), tensors, List.of());
+  }
+
+  /** This process's resident memory from /proc, or 0 where there is none. */
+  static long residentBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          String kb = line.substring(6).trim().split("\\s+")[0];
+          return Long.parseLong(kb) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,276 @@
+import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
+import dev.kairos.multiplexer.arbiter.uds.ArbiterServer;
+import dev.kairos.multiplexer.time.Clock;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The shared-CPU-device experiment: a heavy model (ResNet ONNX) under steady closed-loop load and
+ * a light model (the MLP) under open-loop Poisson load, each in its own runtime process, both on
+ * the same cores. Configurations, measured side by side in each round: light alone, heavy alone,
+ * both without arbiter (free-for-all), both under the FIFO arbiter, both under the deadline-aware
+ * arbiter, and both under the deadline-aware arbiter with CPU preemption (the heavy runtime is
+ * suspended while a light slice runs). Run by run.sh; prints Markdown.
+ */
+public class SharedDeviceBench {
+  static final String[] CONFIGS = {
+    "light-alone", "heavy-alone", "free-for-all", "fifo", "deadline", "deadline+preempt"};
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    Path heavy = Path.of(o.getOrDefault("heavy", "tools/bench/models/mux-resnet18"));
+    Path light = Path.of(o.getOrDefault("light", "examples/models/mlp"));
+    int seconds = Integer.parseInt(o.getOrDefault("seconds", "15"));
+    int warmup = Integer.parseInt(o.getOrDefault("warmup", "5"));
+    int rounds = Integer.parseInt(o.getOrDefault("rounds", "3"));
+    double lightRps = Double.parseDouble(o.getOrDefault("light-rps", "20"));
+    int heavyClients = Integer.parseInt(o.getOrDefault("heavy-clients", "2"));
+    String cores = o.getOrDefault("cores", "0,1");
+    byte[] lightBody = Files.readAllBytes(light.resolve("golden/request.json"));
+    byte[] heavyBody = resnetRequest();
+    List<Map<String, Result>> all = new ArrayList<>();
+    for (int r = 1; r <= rounds; r++) {
+      Map<String, Result> round = new LinkedHashMap<>();
+      for (String c : CONFIGS) {
+        round.put(c, null);
+      }
+      // rotate the order each round, so that no configuration always runs at the same point
+      for (int k = 0; k < CONFIGS.length; k++) {
+        String config = CONFIGS[(k + r - 1) % CONFIGS.length];
+        Result res =
+            runConfig(config, heavy, light, heavyBody, lightBody, seconds, warmup, lightRps,
+                heavyClients, cores);
+        round.put(config, res);
+        System.err.printf(Locale.ROOT, "round %d %-13s %s%n", r, config, res);
+      }
+      all.add(round);
+    }
+    print(all, seconds, lightRps, heavyClients, cores);
+  }
+
+  record Result(double lightP50, double lightP99, long lightOk, long lightErr, double heavyRps,
+      long heavyErr) {
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT,
+          "light p50 %.2f ms p99 %.2f ms ok %d err %d | heavy %.2f req/s err %d",
+          lightP50, lightP99, lightOk, lightErr, heavyRps, heavyErr);
+    }
+  }
+
+  static Result runConfig(String config, Path heavyDir, Path lightDir, byte[] heavyBody,
+      byte[] lightBody, int seconds, int warmup, double lightRps, int heavyClients, String cores)
+      throws Exception {
+    boolean runLight = !config.equals("heavy-alone");
+    boolean runHeavy = !config.equals("light-alone");
+    ArbiterServer arbiter = null;
+    Path sock = null;
+    if (config.startsWith("fifo") || config.startsWith("deadline")) {
+      sock = Files.createTempDirectory("kairos-bench").resolve("cpu0.sock");
+      long preemptionLimit = config.endsWith("+preempt") ? 100_000_000L : 0;
+      arbiter = ArbiterServer.start(sock, "cpu0",
+          SlicePolicies.create(config.replace("+preempt", "")), Clock.system(), true,
+          preemptionLimit);
+    }
+    List<Process> procs = new ArrayList<>();
+    try {
+      int lightPort = runLight ? start(lightDir, sock, cores, procs) : -1;
+      int heavyPort = runHeavy ? start(heavyDir, sock, cores, procs) : -1;
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      AtomicBoolean measuring = new AtomicBoolean(false);
+      AtomicBoolean stop = new AtomicBoolean(false);
+      AtomicLong heavyDone = new AtomicLong();
+      AtomicLong heavyErr = new AtomicLong();
+      List<Thread> heavyThreads = new ArrayList<>();
+      if (runHeavy) {
+        String name = heavyDir.getFileName().toString();
+        HttpRequest req = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + heavyPort + "/v2/models/" + name + "/infer"))
+            .header("Content-Type", "application/octet-stream")
+            .header("Inference-Header-Content-Length", String.valueOf(heavyHeaderLength))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(heavyBody)).build();
+        for (int i = 0; i < heavyClients; i++) {
+          Thread t = new Thread(() -> {
+            while (!stop.get()) {
+              try {
+                HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                if (measuring.get()) {
+                  (resp.statusCode() == 200 ? heavyDone : heavyErr).incrementAndGet();
+                }
+              } catch (Exception e) {
+                if (measuring.get()) heavyErr.incrementAndGet();
+              }
+            }
+          });
+          t.setDaemon(true);
+          t.start();
+          heavyThreads.add(t);
+        }
+      }
+      ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+      AtomicLong lightErr = new AtomicLong();
+      List<CompletableFuture<?>> inflight = new ArrayList<>();
+      long start = System.nanoTime();
+      long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+      long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+      if (runLight) {
+        String name = lightDir.getFileName().toString();
+        HttpRequest req = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + lightPort + "/v2/models/" + name + "/infer"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(lightBody)).build();
+        SplittableRandom random = new SplittableRandom(7);
+        long next = start;
+        while (next < end) {
+          next += (long) (-Math.log(1 - random.nextDouble()) / lightRps * 1e9);
+          long now;
+          while ((now = System.nanoTime()) < next) {
+            long left = next - now;
+            if (left > 200_000) Thread.sleep((left - 100_000) / 1_000_000, (int) ((left - 100_000) % 1_000_000));
+          }
+          if (next >= measureFrom) measuring.set(true);
+          final long intended = next;
+          final boolean counted = next >= measureFrom;
+          inflight.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
+              .whenComplete((resp, err) -> {
+                if (!counted) return;
+                if (err != null || resp.statusCode() != 200) lightErr.incrementAndGet();
+                else latencies.add(System.nanoTime() - intended);
+              }));
+        }
+      } else {
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(measureFrom - System.nanoTime()));
+        measuring.set(true);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+      }
+      measuring.set(false);
+      stop.set(true);
+      for (CompletableFuture<?> f : inflight) {
+        try { f.get(30, TimeUnit.SECONDS); } catch (Exception ignored) { }
+      }
+      long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
+      Arrays.sort(l);
+      double p50 = l.length == 0 ? Double.NaN : l[l.length / 2] / 1e6;
+      double p99 = l.length == 0 ? Double.NaN : l[Math.min(l.length - 1, (int) (l.length * 0.99))] / 1e6;
+      return new Result(p50, p99, l.length, lightErr.get(), heavyDone.get() / (double) seconds,
+          heavyErr.get());
+    } finally {
+      for (Process p : procs) {
+        p.destroy();
+      }
+      for (Process p : procs) {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+      }
+      if (arbiter != null) arbiter.close();
+    }
+  }
+
+  static int start(Path modelDir, Path sock, String cores, List<Process> procs) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    if (Files.isExecutable(Path.of("/usr/bin/taskset")) && !cores.isEmpty()) {
+      cmd.addAll(List.of("/usr/bin/taskset", "-c", cores));
+    }
+    cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-XX:+UseSerialGC", "-Xms64m", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "dev.kairos.runtime.RuntimeMain", "--model-dir", modelDir.toString(), "--exit-with-parent"));
+    if (sock != null) {
+      cmd.addAll(List.of("--arbiter-socket", sock.toString()));
+    }
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    procs.add(p);
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    for (String line; (line = r.readLine()) != null; ) {
+      if (line.startsWith("KAIROS_RUNTIME_READY port=")) {
+        return Integer.parseInt(line.substring("KAIROS_RUNTIME_READY port=".length()).trim());
+      }
+      if (line.startsWith("KAIROS_RUNTIME_FAILED")) {
+        throw new IllegalStateException(modelDir + ": " + line);
+      }
+    }
+    throw new IllegalStateException(modelDir + ": runtime exited before it was ready");
+  }
+
+  static int heavyHeaderLength;
+
+  /** One 224x224 image as an OIP binary-extension request (JSON header + raw FP32 bytes). */
+  static byte[] resnetRequest() {
+    int n = 3 * 224 * 224;
+    String header = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,3,224,224],"
+        + "\"parameters\":{\"binary_data_size\":" + (n * 4) + "}}]}";
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    heavyHeaderLength = h.length;
+    ByteBuffer b = ByteBuffer.allocate(h.length + n * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(h);
+    SplittableRandom random = new SplittableRandom(3);
+    for (int i = 0; i < n; i++) b.putFloat((float) random.nextDouble());
+    return b.array();
+  }
+
+  static void print(List<Map<String, Result>> all, int seconds, double lightRps, int heavyClients,
+      String cores) {
+    System.out.printf(Locale.ROOT,
+        "Light: MLP, open-loop Poisson %.0f req/s. Heavy: ResNet, %d closed-loop clients. Both runtimes"
+            + " on cores %s; %d s measured per configuration after warm-up; %d rounds, all configurations"
+            + " in each, their order rotated from round to round.%n%n", lightRps, heavyClients, cores, seconds, all.size());
+    System.out.println("| round | configuration | light p50 (ms) | light p99 (ms) | light p99 / alone | light errors | heavy req/s | heavy / alone |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
+    for (int r = 0; r < all.size(); r++) {
+      Map<String, Result> round = all.get(r);
+      Result la = round.get("light-alone");
+      Result ha = round.get("heavy-alone");
+      for (Map.Entry<String, Result> e : round.entrySet()) {
+        Result x = e.getValue();
+        System.out.printf(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s |%n", r + 1, e.getKey(),
+            f(x.lightP50), f(x.lightP99), e.getKey().equals("heavy-alone") ? "-" : String.format(Locale.ROOT, "%.2fx", x.lightP99 / la.lightP99),
+            e.getKey().equals("heavy-alone") ? "-" : String.valueOf(x.lightErr),
+            e.getKey().equals("light-alone") ? "-" : String.format(Locale.ROOT, "%.2f", x.heavyRps),
+            e.getKey().equals("light-alone") ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * x.heavyRps / ha.heavyRps));
+      }
+    }
+    System.out.println();
+    System.out.println("| configuration | light p99 / alone (median of rounds) | heavy throughput / alone (median of rounds) |");
+    System.out.println("|---|---|---|");
+    for (String c : CONFIGS) {
+      double[] lr = new double[all.size()];
+      double[] hr = new double[all.size()];
+      for (int r = 0; r < all.size(); r++) {
+        Map<String, Result> round = all.get(r);
+        lr[r] = round.get(c).lightP99 / round.get("light-alone").lightP99;
+        hr[r] = round.get(c).heavyRps / round.get("heavy-alone").heavyRps;
+      }
+      Arrays.sort(lr);
+      Arrays.sort(hr);
+      System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", c,
+          c.equals("heavy-alone") ? "-" : String.format(Locale.ROOT, "%.2fx", lr[lr.length / 2]),
+          c.equals("light-alone") ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * hr[hr.length / 2]));
+    }
+  }
+
+  static String f(double d) {
+    return Double.isNaN(d) ? "-" : String.format(Locale.ROOT, "%.2f", d);
+  }
+}
