@@ -38,9 +38,9 @@ need taskset util-linux
 
 mkdir -p "$WORK/classes" "$WORK/nginx/tmp"
 echo "building gateway..." >&2
-mvn -B -q -pl gateway -am package -DskipTests -Dspotless.check.skip=true >&2
-mvn -B -q -pl gateway dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime >&2 \
-  || mvn -B -q -pl gateway -am dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime >&2
+# One invocation, so the reactor resolves kairos-sdk-java from this checkout (never from ~/.m2).
+mvn -B -q -pl gateway -am package dependency:build-classpath -DskipTests -Dspotless.check.skip=true \
+  -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime >&2
 CP="$ROOT/gateway/target/classes:$(ls "$ROOT"/sdk-java/target/kairos-sdk-java-*.jar | head -1):$(cat "$WORK/cp.txt")"
 javac -nowarn -d "$WORK/classes" -cp "$CP" tools/bench/gateway/src/*.java
 CP="$WORK/classes:$CP"

@@ -51,7 +51,11 @@ class Replica:
         cmd = ["java", *REPLICA_JVM, "-cp", JAR + ":" + LIB + "/*", "dev.kairos.runtime.RuntimeMain",
                "--model-dir", model_dir, "--cores", str(cores), "--workers", str(workers), *loops,
                "--max-body-bytes", str(256 << 20)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
+        # the environment cli/RuntimeProcess gives replicas
+        env = dict(os.environ)
+        env.setdefault("MALLOC_ARENA_MAX", "2")
+        env.setdefault("MALLOC_TRIM_THRESHOLD_", "1048576")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, env=env)
         for line in self.proc.stdout:
             if line.startswith("KAIROS_RUNTIME_READY port="):
                 self.port = int(line.split("=")[1])

@@ -78,7 +78,13 @@ final class RuntimeProcess {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(RuntimeMain.class.getName());
     cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    // Native engines free their memory to glibc on unload; with few arenas and a low trim
+    // threshold glibc hands it back to the system, so a replica's RSS falls when a model unloads
+    // (tools/bench/runtime/rss.py). The operator's own settings win.
+    pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+    pb.environment().putIfAbsent("MALLOC_TRIM_THRESHOLD_", "1048576");
+    Process p = pb.start();
     RuntimeProcess rp = new RuntimeProcess(p);
     Thread reader = new Thread(rp::readReport, "replica-report-" + p.pid());
     reader.setDaemon(true);

@@ -123,6 +123,21 @@ public record GatewayOptions(
         retry);
   }
 
+  public GatewayOptions withMaxConnectionsPerReplica(int v) {
+    return new GatewayOptions(
+        host,
+        port,
+        maxBodyBytes,
+        v,
+        maxHeaderBytes,
+        maxConnections,
+        eventLoops,
+        tls,
+        modelLimits,
+        breaker,
+        retry);
+  }
+
   public GatewayOptions withMaxConnections(int v) {
     return new GatewayOptions(
         host,

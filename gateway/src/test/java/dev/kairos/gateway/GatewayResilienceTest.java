@@ -220,4 +220,24 @@ class GatewayResilienceTest {
         .isEqualTo(400);
     assertThat(r.inFlight()).isZero();
   }
+
+  @Test
+  void shouldAnswer503WithoutBlamingTheReplicaWhenNoPooledConnectionFreesUpInTime() {
+    Backend slow = f.backend("slow").mode(Backend.Mode.HOLD);
+    Replica r = f.serve("m", "1", slow);
+    f.start(GatewayFixture.options().withMaxConnectionsPerReplica(1));
+    CompletableFuture<HttpResponse<String>> first =
+        CompletableFuture.supplyAsync(
+            () -> f.http.post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "20000"));
+    await().until(() -> slow.heldCount() == 1);
+    HttpResponse<String> waited =
+        f.http.post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "200");
+    assertThat(waited.statusCode()).isEqualTo(503);
+    assertThat(waited.body()).contains("no connection to a replica");
+    assertThat(waited.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(r.breakerState()).isEqualTo("CLOSED");
+    slow.releaseHeld();
+    assertThat(first.join().statusCode()).isEqualTo(200);
+    assertThat(r.inFlight()).isZero();
+  }
 }

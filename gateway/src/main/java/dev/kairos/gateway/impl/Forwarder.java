@@ -170,7 +170,7 @@ final class Forwarder {
             .setHost(r.host())
             .setPort(r.port())
             .setURI(ex.upstreamUri)
-            .setConnectTimeout(Math.min(ex.timeoutMs, 5_000))
+            .setConnectTimeout(connectTimeoutMs(ex))
             .setIdleTimeout(ex.timeoutMs);
     client.request(ro).onComplete(ar -> connected(ex, ar));
   }
@@ -178,6 +178,24 @@ final class Forwarder {
   private void connected(Exchange ex, AsyncResult<HttpClientRequest> ar) {
     if (ar.failed()) {
       // Nothing was written: the request never reached a model.
+      if (isTimeout(ar.cause())) {
+        // No pooled connection within the connect timeout: congestion in this gateway (or a
+        // replica that accepts nothing), not evidence that the replica fails requests. A cold
+        // gateway hit by a burst waits here; tripping the breaker on it refused everything
+        // for the open period. So it does not count, and it is not retried.
+        left(ex, Outcome.NEUTRAL, null);
+        metrics.rejected(ex.model, Rejection.OVERLOADED);
+        front.finish(
+            ex,
+            503,
+            "no connection to a replica of model '"
+                + ex.model
+                + "' within "
+                + connectTimeoutMs(ex)
+                + " ms",
+            "1");
+        return;
+      }
       left(ex, Outcome.FAILED, ar.cause());
       retryOrFail(ex, ar.cause());
       return;
@@ -370,6 +388,10 @@ final class Forwarder {
 
   private static Replica lastReplica(Exchange ex) {
     return ex.lastReplica;
+  }
+
+  private static long connectTimeoutMs(Exchange ex) {
+    return Math.min(ex.timeoutMs, 5_000);
   }
 
   private static boolean isTimeout(Throwable t) {
