@@ -1,6 +1,6 @@
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
 import dev.kairos.multiplexer.arbiter.uds.ArbiterServer;
-import dev.kairos.multiplexer.time.Clock;
+import dev.kairos.sdk.time.Clock;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

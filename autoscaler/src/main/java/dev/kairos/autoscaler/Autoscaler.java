@@ -9,6 +9,8 @@ import dev.kairos.autoscaler.scaler.ReplicaCount;
 import dev.kairos.autoscaler.scaler.ScaleTarget;
 import dev.kairos.autoscaler.scaler.Scaler;
 import dev.kairos.sdk.model.ScalingConfig;
+import dev.kairos.sdk.time.Clock;
+import dev.kairos.sdk.time.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -7,6 +7,7 @@ import dev.kairos.autoscaler.scaler.ReplicaCount;
 import dev.kairos.autoscaler.scaler.ScaleTarget;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
+import dev.kairos.sdk.time.ManualClock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** The loop under a manual clock: from zero, a burst, and back to zero, one second at a time. */
 class AutoscalerTest {
-  private final ManualClock clock = new ManualClock(0);
+  private final ManualClock clock = new ManualClock();
   private final FakeScaler scaler = new FakeScaler();
   private final AtomicReference<Double> concurrency = new AtomicReference<>(0.0);
   private final ScaleTarget target = new ScaleTarget("cnn", "1");

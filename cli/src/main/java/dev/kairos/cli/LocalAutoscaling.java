@@ -1,7 +1,6 @@
 package dev.kairos.cli;
 
 import dev.kairos.autoscaler.Autoscaler;
-import dev.kairos.autoscaler.Clock;
 import dev.kairos.autoscaler.scaler.ScaleTarget;
 import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.activator.ActivatorOptions;
@@ -10,6 +9,7 @@ import dev.kairos.gateway.route.ReplicaSet;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
 import dev.kairos.sdk.model.ScalingConfig;
+import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;

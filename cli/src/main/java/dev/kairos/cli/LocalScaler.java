@@ -1,6 +1,5 @@
 package dev.kairos.cli;
 
-import dev.kairos.autoscaler.Clock;
 import dev.kairos.autoscaler.scaler.ReplicaCount;
 import dev.kairos.autoscaler.scaler.ScaleTarget;
 import dev.kairos.autoscaler.scaler.Scaler;
@@ -9,6 +8,7 @@ import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.ReplicaSet;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.sdk.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -2,12 +2,12 @@ package dev.kairos.cli;
 
 import dev.kairos.multiplexer.profile.ModelProfile;
 import dev.kairos.multiplexer.profile.ProfileStore;
-import dev.kairos.multiplexer.time.Clock;
 import dev.kairos.runtime.engine.EngineRegistry;
 import dev.kairos.runtime.profile.ModelProfiler;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.sdk.time.Clock;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;

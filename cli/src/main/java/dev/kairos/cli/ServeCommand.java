@@ -12,8 +12,8 @@ import dev.kairos.gateway.auth.ApiKey;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
-import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.runtime.repository.ModelRepository;
+import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
@@ -129,7 +129,7 @@ final class ServeCommand implements Runnable {
     }
     ApiKeyStore keys = keys();
     Gateway gateway =
-        new Gateway(vertx, options, routes, keys, TimeSource.system(), autoscaling.activator());
+        new Gateway(vertx, options, routes, keys, Clock.system(), autoscaling.activator());
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
     String url = "http://" + host + ":" + bound;
     AdminServer admin = startAdmin(vertx, platform, autoscaling, routes, keys, out);

@@ -2,8 +2,8 @@ package dev.kairos.cli;
 
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
 import dev.kairos.multiplexer.arbiter.uds.ArbiterServer;
-import dev.kairos.multiplexer.time.Clock;
 import dev.kairos.sdk.model.DeviceConfig;
+import dev.kairos.sdk.time.Clock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

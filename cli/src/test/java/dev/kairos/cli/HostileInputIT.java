@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sends every request of the hostile corpus (tools/reliability/make_hostile_corpus.py) through the
@@ -37,8 +38,15 @@ class HostileInputIT {
   private static KairosProcess kairos;
 
   @BeforeAll
-  static void serve() throws IOException {
-    kairos = KairosProcess.serve(KairosProcess.HOME.resolve("examples/models"));
+  static void serve(@TempDir Path repo) throws IOException {
+    // The example mlp, kept at one replica: scaling to zero when idle must not read as a crash.
+    Path mlp = KairosProcess.HOME.resolve("examples/models/mlp");
+    Files.createDirectories(repo.resolve("mlp/1"));
+    Files.copy(mlp.resolve("1/model.onnx"), repo.resolve("mlp/1/model.onnx"));
+    Files.writeString(
+        repo.resolve("mlp/model.yaml"),
+        Files.readString(mlp.resolve("model.yaml")) + "scaling: {minReplicas: 1}\n");
+    kairos = KairosProcess.serve(repo, "--warm-pool", "0");
   }
 
   @AfterAll

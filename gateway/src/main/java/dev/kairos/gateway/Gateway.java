@@ -6,7 +6,7 @@ import dev.kairos.gateway.impl.GatewayHandler;
 import dev.kairos.gateway.metrics.GatewayMetrics;
 import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
 import dev.kairos.gateway.route.RouteTable;
-import dev.kairos.gateway.time.TimeSource;
+import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -35,7 +35,7 @@ public final class Gateway {
   private final GatewayOptions options;
   private final RouteTable routes;
   private final ApiKeyStore keys;
-  private final TimeSource time;
+  private final Clock time;
   private final GatewayMetrics metrics;
   private final List<HttpServer> servers = new ArrayList<>();
   private final AtomicInteger connections = new AtomicInteger();
@@ -54,11 +54,11 @@ public final class Gateway {
         options,
         routes,
         ApiKeyStore.fixed(dev.kairos.gateway.auth.ApiKeys.none()),
-        TimeSource.system());
+        Clock.system());
   }
 
   public Gateway(
-      Vertx vertx, GatewayOptions options, RouteTable routes, ApiKeyStore keys, TimeSource time) {
+      Vertx vertx, GatewayOptions options, RouteTable routes, ApiKeyStore keys, Clock time) {
     this(vertx, options, routes, keys, time, null);
   }
 
@@ -71,7 +71,7 @@ public final class Gateway {
       GatewayOptions options,
       RouteTable routes,
       ApiKeyStore keys,
-      TimeSource time,
+      Clock time,
       Activator activator) {
     this.activator = activator;
     this.vertx = vertx;

@@ -2,7 +2,6 @@ package dev.kairos.runtime;
 
 import dev.kairos.multiplexer.arbiter.ArbiterClient;
 import dev.kairos.multiplexer.arbiter.uds.UnixSocketArbiterClient;
-import dev.kairos.runtime.core.Clock;
 import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.core.WorkerConfig;
 import dev.kairos.runtime.engine.EngineRegistry;
@@ -12,6 +11,7 @@ import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.runtime.repository.ModelVersion;
 import dev.kairos.runtime.server.RuntimeServer;
+import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
@@ -110,7 +110,7 @@ public final class RuntimeMain {
       ArbiterClient arbiter =
           opts.containsKey("arbiter-socket")
               ? new UnixSocketArbiterClient(
-                  Path.of(opts.get("arbiter-socket")), dev.kairos.multiplexer.time.Clock.system())
+                  Path.of(opts.get("arbiter-socket")), dev.kairos.sdk.time.Clock.system())
               : ArbiterClient.unshared();
       if (opts.containsKey("arbiter-socket")) {
         log.info(

@@ -7,8 +7,8 @@ import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
 import dev.kairos.gateway.resilience.ReplicaBreaker;
 import dev.kairos.gateway.resilience.RetryBudget;
 import dev.kairos.gateway.route.Replica;
-import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.sdk.oip.InvalidInputException;
+import dev.kairos.sdk.time.Clock;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -43,7 +43,7 @@ final class Forwarder {
   private final RetryBudget budget;
   private final GatewayOptions options;
   private final GatewayMetrics metrics;
-  private final TimeSource time;
+  private final Clock time;
   private final InputsCache inputs;
   private final Activator activator;
 
@@ -54,7 +54,7 @@ final class Forwarder {
       RetryBudget budget,
       GatewayOptions options,
       GatewayMetrics metrics,
-      TimeSource time,
+      Clock time,
       InputsCache inputs,
       Activator activator) {
     this.activator = activator;
@@ -212,7 +212,7 @@ final class Forwarder {
         creq.putHeader(BINARY_HEADER, binary);
       }
     }
-    ex.sentNanos = time.nanos();
+    ex.sentNanos = time.monotonicNanos();
     if (ex.body != null) {
       creq.send(ex.body).onComplete(r -> answered(ex, r));
     } else {
@@ -378,7 +378,7 @@ final class Forwarder {
     ex.lastReplica = r;
     r.release();
     ReplicaBreaker b = chooser.breakerOf(r);
-    long took = time.nanos() - ex.sentNanos;
+    long took = time.monotonicNanos() - ex.sentNanos;
     switch (outcome) {
       case SUCCEEDED -> b.onSuccess(took);
       case FAILED -> b.onFailure(took, cause == null ? new IllegalStateException("failed") : cause);

@@ -14,10 +14,10 @@ import dev.kairos.gateway.resilience.RetryBudget;
 import dev.kairos.gateway.route.ModelLimits;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.RouteTable;
-import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.sdk.oip.InvalidInputException;
 import dev.kairos.sdk.oip.OipJsonEncoder;
 import dev.kairos.sdk.oip.OipPath;
+import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -51,7 +51,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
   private final ApiKeyStore keys;
   private final RateLimits rateLimits;
   private final GatewayMetrics metrics;
-  private final TimeSource time;
+  private final Clock time;
   private final Vertx vertx;
   private final Forwarder forwarder;
   private final OipJsonEncoder encoder = new OipJsonEncoder();
@@ -66,7 +66,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       GatewayOptions options,
       ApiKeyStore keys,
       GatewayMetrics metrics,
-      TimeSource time,
+      Clock time,
       java.util.random.RandomGenerator random) {
     this(vertx, routes, client, options, keys, metrics, time, random, null);
   }
@@ -81,7 +81,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       GatewayOptions options,
       ApiKeyStore keys,
       GatewayMetrics metrics,
-      TimeSource time,
+      Clock time,
       java.util.random.RandomGenerator random,
       dev.kairos.gateway.activator.Activator activator) {
     this.vertx = vertx;
@@ -160,7 +160,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       error(req, 404, "no route for " + req.method() + " " + path);
       return;
     }
-    Exchange ex = new Exchange(req, time.nanos(), p.model(), p.version(), null);
+    Exchange ex = new Exchange(req, time.monotonicNanos(), p.model(), p.version(), null);
     ex.upstreamUri = req.uri();
     begin(ex);
   }
@@ -195,7 +195,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       error(req, 405, "use POST for :predict");
       return;
     }
-    begin(new Exchange(req, time.nanos(), model, null, kserveV1));
+    begin(new Exchange(req, time.monotonicNanos(), model, null, kserveV1));
   }
 
   /** {@code POST /predictions/{m}[/{v}]} as DJL Serving answers it. */
@@ -215,7 +215,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       error(req, 405, "use POST for /predictions");
       return;
     }
-    begin(new Exchange(req, time.nanos(), model, version, djl));
+    begin(new Exchange(req, time.monotonicNanos(), model, version, djl));
   }
 
   /** Authentication, rate limit, route, limits and body; then the bulkhead. */
@@ -412,7 +412,10 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       ex.route.gate().leave(ex.limits.maxInFlight());
     }
     metrics.answered(
-        ex.route == null ? "" : ex.model, ex.version, status, time.nanos() - ex.startNanos);
+        ex.route == null ? "" : ex.model,
+        ex.version,
+        status,
+        time.monotonicNanos() - ex.startNanos);
   }
 
   private static long contentLength(HttpServerRequest req) {

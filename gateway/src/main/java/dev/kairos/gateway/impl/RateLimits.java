@@ -2,16 +2,16 @@ package dev.kairos.gateway.impl;
 
 import dev.kairos.gateway.auth.ApiKey;
 import dev.kairos.gateway.resilience.TokenBucket;
-import dev.kairos.gateway.time.TimeSource;
+import dev.kairos.sdk.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** One token bucket per API key that has a rate; a reloaded key with a new rate gets a new one. */
 final class RateLimits {
   private final Map<ApiKey, TokenBucket> buckets = new ConcurrentHashMap<>();
-  private final TimeSource time;
+  private final Clock time;
 
-  RateLimits(TimeSource time) {
+  RateLimits(Clock time) {
     this.time = time;
   }
 

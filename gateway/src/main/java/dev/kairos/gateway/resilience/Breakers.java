@@ -1,6 +1,5 @@
 package dev.kairos.gateway.resilience;
 
-import dev.kairos.gateway.time.TimeSource;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
@@ -8,16 +7,19 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 
-/** Makes the Resilience4j circuit breaker of each replica, reading time from a TimeSource. */
+/**
+ * Makes the Resilience4j circuit breaker of each replica, reading time from a
+ * dev.kairos.sdk.time.Clock.
+ */
 public final class Breakers {
   private final CircuitBreakerConfig config;
-  private final TimeSource time;
+  private final dev.kairos.sdk.time.Clock time;
   private final long openForNanos;
 
-  public Breakers(BreakerOptions options, TimeSource time) {
+  public Breakers(BreakerOptions options, dev.kairos.sdk.time.Clock time) {
     this.time = time;
     this.openForNanos = options.openFor().toNanos();
-    Clock clock = new TimeSourceClock(time);
+    Clock clock = new KairosClockAdapter(time);
     this.config =
         CircuitBreakerConfig.custom()
             .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -29,7 +31,7 @@ public final class Breakers {
             .automaticTransitionFromOpenToHalfOpenEnabled(false)
             .writableStackTraceEnabled(false)
             .clock(clock)
-            .currentTimestampFunction(c -> time.nanos(), TimeUnit.NANOSECONDS)
+            .currentTimestampFunction(c -> time.monotonicNanos(), TimeUnit.NANOSECONDS)
             .build();
   }
 
@@ -37,11 +39,11 @@ public final class Breakers {
     return new ReplicaBreaker(CircuitBreaker.of(replicaId, config), time, openForNanos);
   }
 
-  /** java.time.Clock over a TimeSource, for Resilience4j's open-state wait. */
-  private static final class TimeSourceClock extends Clock {
-    private final TimeSource time;
+  /** java.time.Clock over a dev.kairos.sdk.time.Clock, for Resilience4j's open-state wait. */
+  private static final class KairosClockAdapter extends Clock {
+    private final dev.kairos.sdk.time.Clock time;
 
-    TimeSourceClock(TimeSource time) {
+    KairosClockAdapter(dev.kairos.sdk.time.Clock time) {
       this.time = time;
     }
 
@@ -57,7 +59,7 @@ public final class Breakers {
 
     @Override
     public Instant instant() {
-      long n = time.nanos();
+      long n = time.monotonicNanos();
       return Instant.ofEpochSecond(0, n);
     }
   }

@@ -1,6 +1,6 @@
 package dev.kairos.gateway.resilience;
 
-import dev.kairos.gateway.time.TimeSource;
+import dev.kairos.sdk.time.Clock;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.concurrent.TimeUnit;
 
@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ReplicaBreaker {
   private final CircuitBreaker breaker;
-  private final TimeSource time;
+  private final Clock time;
   private final long openForNanos;
   private volatile long openedAtNanos;
 
-  ReplicaBreaker(CircuitBreaker breaker, TimeSource time, long openForNanos) {
+  ReplicaBreaker(CircuitBreaker breaker, Clock time, long openForNanos) {
     this.breaker = breaker;
     this.time = time;
     this.openForNanos = openForNanos;
@@ -25,7 +25,7 @@ public final class ReplicaBreaker {
   /** Open and still waiting: no request, not even a probe, should go there now. */
   public boolean refusing() {
     CircuitBreaker.State s = breaker.getState();
-    return (s == CircuitBreaker.State.OPEN && time.nanos() - openedAtNanos < openForNanos)
+    return (s == CircuitBreaker.State.OPEN && time.monotonicNanos() - openedAtNanos < openForNanos)
         || s == CircuitBreaker.State.FORCED_OPEN;
   }
 
@@ -50,7 +50,7 @@ public final class ReplicaBreaker {
 
   private void noteOpening(CircuitBreaker.State before) {
     if (before != CircuitBreaker.State.OPEN && breaker.getState() == CircuitBreaker.State.OPEN) {
-      openedAtNanos = time.nanos();
+      openedAtNanos = time.monotonicNanos();
     }
   }
 

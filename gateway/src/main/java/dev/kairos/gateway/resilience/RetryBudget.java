@@ -1,6 +1,6 @@
 package dev.kairos.gateway.resilience;
 
-import dev.kairos.gateway.time.TimeSource;
+import dev.kairos.sdk.time.Clock;
 
 /**
  * Caps retries so they cannot amplify an outage: every forwarded request deposits {@code ratio} of
@@ -11,16 +11,16 @@ public final class RetryBudget {
   private final double ratio;
   private final double minPerSecond;
   private final double cap;
-  private final TimeSource time;
+  private final Clock time;
   private double balance;
   private long lastNanos;
 
-  public RetryBudget(RetryOptions options, TimeSource time) {
+  public RetryBudget(RetryOptions options, Clock time) {
     this.ratio = options.budgetRatio();
     this.minPerSecond = options.minRetriesPerSecond();
     this.cap = 10 + 10 * minPerSecond;
     this.time = time;
-    this.lastNanos = time.nanos();
+    this.lastNanos = time.monotonicNanos();
     this.balance = Math.min(cap, minPerSecond);
   }
 
@@ -41,7 +41,7 @@ public final class RetryBudget {
   }
 
   private void refill() {
-    long now = time.nanos();
+    long now = time.monotonicNanos();
     long elapsed = now - lastNanos;
     if (elapsed > 0) {
       balance = Math.min(cap, balance + minPerSecond * elapsed / 1e9);

@@ -1,16 +1,16 @@
 package dev.kairos.gateway.resilience;
 
-import dev.kairos.gateway.time.TimeSource;
+import dev.kairos.sdk.time.Clock;
 
 /** A rate limit: {@code rate} permits per second, up to {@code burst} at once. */
 public final class TokenBucket {
   private final double ratePerNano;
   private final double burst;
-  private final TimeSource time;
+  private final Clock time;
   private double tokens;
   private long lastNanos;
 
-  public TokenBucket(double ratePerSecond, int burst, TimeSource time) {
+  public TokenBucket(double ratePerSecond, int burst, Clock time) {
     if (ratePerSecond <= 0 || burst < 1) {
       throw new IllegalArgumentException(
           "rate = " + ratePerSecond + " and burst = " + burst + ", must be > 0 and >= 1");
@@ -19,7 +19,7 @@ public final class TokenBucket {
     this.burst = burst;
     this.time = time;
     this.tokens = burst;
-    this.lastNanos = time.nanos();
+    this.lastNanos = time.monotonicNanos();
   }
 
   /**
@@ -28,7 +28,7 @@ public final class TokenBucket {
    * @return 0 when granted, else the nanoseconds until one will be
    */
   public synchronized long tryAcquire() {
-    long now = time.nanos();
+    long now = time.monotonicNanos();
     tokens = Math.min(burst, tokens + (now - lastNanos) * ratePerNano);
     lastNanos = now;
     if (tokens >= 1) {

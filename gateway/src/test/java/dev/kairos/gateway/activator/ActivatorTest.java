@@ -9,7 +9,7 @@ import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.RouteTable;
-import dev.kairos.gateway.time.TimeSource;
+import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.net.URI;
@@ -48,7 +48,7 @@ class ActivatorTest {
             GatewayOptions.defaults().withPort(0),
             routes,
             ApiKeyStore.fixed(ApiKeys.none()),
-            TimeSource.system(),
+            Clock.system(),
             activator);
     base = "http://127.0.0.1:" + gateway.listen().toCompletionStage().toCompletableFuture().get();
   }

@@ -7,7 +7,7 @@ import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.RouteTable;
-import dev.kairos.gateway.time.ManualTimeSource;
+import dev.kairos.sdk.time.ManualClock;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +16,7 @@ import java.util.List;
 public final class GatewayFixture implements AutoCloseable {
   public final Vertx vertx = Vertx.vertx();
   public final RouteTable routes = new RouteTable();
-  public final ManualTimeSource time = new ManualTimeSource();
+  public final ManualClock time = new ManualClock();
   public final Http http = new Http();
   private final List<Backend> backends = new ArrayList<>();
   private Gateway gateway;

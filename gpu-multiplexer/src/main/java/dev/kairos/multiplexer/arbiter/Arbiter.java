@@ -2,7 +2,7 @@ package dev.kairos.multiplexer.arbiter;
 
 import dev.kairos.multiplexer.arbiter.policy.PendingSlice;
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicy;
-import dev.kairos.multiplexer.time.Clock;
+import dev.kairos.sdk.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -4,7 +4,7 @@ import dev.kairos.multiplexer.arbiter.SliceRequest;
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
 import dev.kairos.multiplexer.arbiter.uds.ArbiterServer;
 import dev.kairos.multiplexer.arbiter.uds.UnixSocketArbiterClient;
-import dev.kairos.multiplexer.time.Clock;
+import dev.kairos.sdk.time.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -8,7 +8,7 @@ import dev.kairos.multiplexer.arbiter.policy.SlicePolicy;
 import dev.kairos.multiplexer.placement.ModelDemand;
 import dev.kairos.multiplexer.placement.Placement;
 import dev.kairos.multiplexer.profile.ModelProfile;
-import dev.kairos.multiplexer.time.ManualClock;
+import dev.kairos.sdk.time.ManualClock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -8,7 +8,7 @@ import dev.kairos.multiplexer.arbiter.policy.FifoPolicy;
 import dev.kairos.multiplexer.arbiter.policy.PendingSlice;
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
 import dev.kairos.multiplexer.arbiter.policy.WeightedSharePolicy;
-import dev.kairos.multiplexer.time.ManualClock;
+import dev.kairos.sdk.time.ManualClock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +17,7 @@ class ArbiterTest {
   private static final int LIGHT = SlicePolicies.LIGHT_PRIORITY;
   private static final int HEAVY = SlicePolicies.HEAVY_PRIORITY;
 
-  private final ManualClock clock = new ManualClock(1_000 * MS);
+  private final ManualClock clock = new ManualClock(0, 1_000 * MS);
   private final RecordingListener decisions = new RecordingListener();
 
   private static SliceRequest light(String model) {

@@ -127,7 +127,7 @@ public final class ClusterController implements AutoCloseable {
         new Autoscaler(
             new KubernetesScaler(client, namespace, executor),
             concurrency,
-            dev.kairos.autoscaler.Clock.system());
+            dev.kairos.sdk.time.Clock.system());
     ModelController c =
         new ModelController(
             client,

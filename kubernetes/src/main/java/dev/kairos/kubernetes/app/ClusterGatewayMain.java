@@ -7,9 +7,9 @@ import dev.kairos.gateway.activator.ActivatorOptions;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
-import dev.kairos.gateway.time.TimeSource;
 import dev.kairos.kubernetes.autoscale.ClusterDemand;
 import dev.kairos.kubernetes.discovery.GatewayDiscovery;
+import dev.kairos.sdk.time.Clock;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.vertx.core.Vertx;
@@ -47,7 +47,7 @@ public final class ClusterGatewayMain {
             GatewayOptions.defaults().withHost("0.0.0.0").withPort(settings.gatewayPort()),
             routes,
             apiKeys(settings.apiKeysFile()),
-            TimeSource.system(),
+            Clock.system(),
             activator);
     int port = gateway.listen().toCompletionStage().toCompletableFuture().join();
     log.info(

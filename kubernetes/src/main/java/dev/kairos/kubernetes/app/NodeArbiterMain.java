@@ -2,7 +2,7 @@ package dev.kairos.kubernetes.app;
 
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
 import dev.kairos.multiplexer.arbiter.uds.ArbiterServer;
-import dev.kairos.multiplexer.time.Clock;
+import dev.kairos.sdk.time.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -1,11 +1,11 @@
 package dev.kairos.runtime.batch;
 
-import dev.kairos.runtime.core.Clock;
 import dev.kairos.runtime.core.DeadlineExceededException;
 import dev.kairos.runtime.core.OverloadedException;
 import dev.kairos.sdk.model.BatchingConfig;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
+import dev.kairos.sdk.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;

@@ -10,6 +10,7 @@ import dev.kairos.runtime.metrics.RuntimeMetrics;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.oip.InvalidInputException;
+import dev.kairos.sdk.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 

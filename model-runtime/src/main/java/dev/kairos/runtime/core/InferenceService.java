@@ -9,6 +9,7 @@ import dev.kairos.runtime.metrics.RuntimeMetrics;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
+import dev.kairos.sdk.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;

@@ -2,7 +2,6 @@ package dev.kairos.runtime.profile;
 
 import dev.kairos.multiplexer.profile.BatchLatency;
 import dev.kairos.multiplexer.profile.ModelProfile;
-import dev.kairos.multiplexer.time.Clock;
 import dev.kairos.runtime.engine.Engine;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.engine.ModelLoadException;
@@ -13,6 +12,7 @@ import dev.kairos.sdk.model.TensorSpec;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.tensor.DataType;
 import dev.kairos.sdk.tensor.Tensor;
+import dev.kairos.sdk.time.Clock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

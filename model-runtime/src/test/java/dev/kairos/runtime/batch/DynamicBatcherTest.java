@@ -3,12 +3,12 @@ package dev.kairos.runtime.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kairos.runtime.core.DeadlineExceededException;
-import dev.kairos.runtime.core.FakeClock;
 import dev.kairos.runtime.core.OverloadedException;
 import dev.kairos.sdk.model.BatchingConfig;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.tensor.Tensor;
+import dev.kairos.sdk.time.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 class DynamicBatcherTest {
-  private final FakeClock clock = new FakeClock();
+  private final ManualClock clock = new ManualClock();
   private final List<Batch> dispatched = new ArrayList<>();
 
   private DynamicBatcher batcher(int maxBatch, Duration delay, int maxQueue, List<Integer> pref) {

@@ -13,6 +13,7 @@ import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.oip.InvalidInputException;
 import dev.kairos.sdk.tensor.Tensor;
+import dev.kairos.sdk.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,10 +3,10 @@ package dev.kairos.runtime.profile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kairos.multiplexer.profile.ModelProfile;
-import dev.kairos.multiplexer.time.Clock;
 import dev.kairos.runtime.engine.EngineRegistry;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelRepository;
+import dev.kairos.sdk.time.Clock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.kairos.sdk.time;
 
 /**
- * Where every time-dependent part of Kairos reads time: wall time for timestamps, monotonic time for
- * durations and deadlines. Decision logic (batcher, decider, arbiter, breakers) takes a clock in its
- * constructor; tests and simulators pass a {@link ManualClock}.
+ * Where every time-dependent part of Kairos reads time: wall time for timestamps, monotonic time
+ * for durations and deadlines. Decision logic (batcher, decider, arbiter, breakers) takes a clock
+ * in its constructor; tests and simulators pass a {@link ManualClock}.
  */
 public interface Clock {
   /** Milliseconds since the epoch, for timestamps. */

@@ -4,7 +4,7 @@ import dev.kairos.multiplexer.arbiter.Arbiter;
 import dev.kairos.multiplexer.arbiter.SliceRequest;
 import dev.kairos.multiplexer.arbiter.policy.PendingSlice;
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicy;
-import dev.kairos.multiplexer.time.Clock;
+import dev.kairos.sdk.time.Clock;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

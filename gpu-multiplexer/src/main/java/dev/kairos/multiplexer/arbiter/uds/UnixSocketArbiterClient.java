@@ -4,7 +4,7 @@ import dev.kairos.multiplexer.arbiter.ArbiterClient;
 import dev.kairos.multiplexer.arbiter.DeviceLease;
 import dev.kairos.multiplexer.arbiter.SliceRejectedException;
 import dev.kairos.multiplexer.arbiter.SliceRequest;
-import dev.kairos.multiplexer.time.Clock;
+import dev.kairos.sdk.time.Clock;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;

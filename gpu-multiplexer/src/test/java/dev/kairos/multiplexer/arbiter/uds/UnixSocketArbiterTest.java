@@ -9,8 +9,8 @@ import dev.kairos.multiplexer.arbiter.SliceRejectedException;
 import dev.kairos.multiplexer.arbiter.SliceRequest;
 import dev.kairos.multiplexer.arbiter.policy.FifoPolicy;
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
-import dev.kairos.multiplexer.time.Clock;
-import dev.kairos.multiplexer.time.ManualClock;
+import dev.kairos.sdk.time.Clock;
+import dev.kairos.sdk.time.ManualClock;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -58,7 +58,7 @@ class UnixSocketArbiterTest {
 
   @Test
   void shouldRejectOverTheSocketWithTheArbitersReason() throws Exception {
-    ManualClock clock = new ManualClock(1_000 * MS);
+    ManualClock clock = new ManualClock(0, 1_000 * MS);
     try (ArbiterServer server =
             ArbiterServer.start(dir.resolve("cpu0.sock"), "cpu0", new FifoPolicy(), clock, true);
         UnixSocketArbiterClient client = new UnixSocketArbiterClient(server.socket(), clock)) {
