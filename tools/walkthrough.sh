@@ -91,7 +91,7 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 URL="$(sed -n 's/.*gateway listening on \(http:[^ ]*\).*/\1/p' "$WORK/serve.log" | head -1)"
-ADMIN="$(sed -n 's/.*Admin API listening on \(http:[^ ]*\).*/\1/p' "$WORK/serve.log" | head -1)"
+ADMIN="$(sed -n 's/.*Admin API on \(http:[^ ]*\).*/\1/p' "$WORK/serve.log" | head -1)"
 [ -n "$URL" ] && [ -n "$ADMIN" ] || { cat "$WORK/serve.log" >&2; fail "no gateway or admin URL in the serve log"; }
 export KAIROS_URL="$URL" KAIROS_ADMIN_URL="$ADMIN" KAIROS_ADMIN_KEY="$KEY"
 step "kairos serve up ($URL, admin $ADMIN)"

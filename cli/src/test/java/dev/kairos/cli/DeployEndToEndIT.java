@@ -36,7 +36,7 @@ class DeployEndToEndIT {
   @BeforeAll
   static void serve() throws IOException {
     kairos = KairosProcess.serve(repo, "--admin-port", "0", "--admin-key", KEY);
-    Matcher m = Pattern.compile("Admin API listening on (http://\\S+)").matcher(kairos.output());
+    Matcher m = Pattern.compile("Admin API on (http://\\S+)").matcher(kairos.output());
     assertThat(m.find()).as(kairos.output()).isTrue();
     adminUrl = m.group(1);
   }
