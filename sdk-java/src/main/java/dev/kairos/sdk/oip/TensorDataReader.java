@@ -53,10 +53,67 @@ final class TensorDataReader {
       c.ws();
       nested = c.peek() == '[';
       c.pos = save;
-      readArray(1);
+      if (type != DataType.FP32 || nested || !readFlatFloats()) {
+        c.pos = save;
+        readArray(1);
+      }
     } else {
       element(); // a bare scalar, for a single-element tensor
     }
+  }
+
+  /**
+   * The common case, flat FP32 data, in one tight loop into a {@code float[]}. Returns false,
+   * having consumed nothing that counts, on anything unusual (a non-number, too many elements,
+   * overflow, malformed separators); the general path then reads the data again and names the
+   * problem.
+   */
+  private boolean readFlatFloats() {
+    byte[] b = c.b;
+    int end = c.end;
+    int i = skipWs(b, c.pos + 1, end);
+    float[] values = new float[(int) Math.min(expected, (end - i) / 2 + 1)];
+    int n = 0;
+    if (i < end && b[i] == ']') {
+      i++;
+    } else {
+      while (true) {
+        if (n == values.length) {
+          return false;
+        }
+        double d = JsonNumbers.readDouble(b, i, end, numberEnd);
+        float f = (float) d;
+        if (Double.isNaN(d) || Float.isInfinite(f)) {
+          return false;
+        }
+        values[n++] = f;
+        i = skipWs(b, numberEnd[0], end);
+        if (i >= end) {
+          return false;
+        }
+        byte x = b[i++];
+        if (x == ']') {
+          break;
+        }
+        if (x != ',') {
+          return false;
+        }
+        i = skipWs(b, i, end);
+      }
+    }
+    count = n;
+    buf = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+    buf.asFloatBuffer().put(values, 0, n);
+    buf.position(n * 4);
+    c.pos = i;
+    return true;
+  }
+
+  private static int skipWs(byte[] b, int i, int end) {
+    while (i < end && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+      i++;
+    }
+    return i;
   }
 
   /**
