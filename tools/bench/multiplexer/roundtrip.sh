@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 [ -f cli/target/kairos-cli.jar ] || mvn -B -q -DskipTests -Dspotless.check.skip=true -pl cli -am package
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-java -cp "cli/target/kairos-cli.jar:cli/target/lib/*" dev.kairos.multiplexer.bench.RoundTripBench "$@"
+java -cp "cli/target/kairos-cli.jar:cli/target/lib/*" tools/bench/multiplexer/RoundTripBench.java "$@"

@@ -1,5 +1,3 @@
-package dev.kairos.multiplexer.bench;
-
 import dev.kairos.multiplexer.arbiter.SliceRequest;
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
 import dev.kairos.multiplexer.arbiter.uds.ArbiterServer;
