@@ -56,7 +56,10 @@ class ClusterControllerTest {
     assertThat(b.demand("mlp", "1")).isFalse();
 
     a.close();
-    await().atMost(Duration.ofSeconds(30)).until(b::reconciling);
+    // Closing a's informers can stall the mock API server's event loop for up to a minute: its
+    // WatchEventsListener.onClosed waits (up to 1 min) for the watch's executor on that loop. No
+    // request from b is served meanwhile, so the takeover may come only after that stall.
+    await().atMost(Duration.ofSeconds(90)).until(b::reconciling);
     assertThat(a.reconciling()).isFalse();
 
     Model cnn = Models.mlp(NS);
