@@ -57,6 +57,11 @@ def export(model, example, out_dir, name, input_name, output_name, golden_batch,
     x = torch.rand((golden_batch,) + tuple(example.shape[1:]), generator=torch.Generator().manual_seed(7))
     with torch.no_grad():
         y = model(x)
+    write_golden(out_dir, name, input_name, output_name, x, y)
+
+
+def write_golden(out_dir, name, input_name, output_name, x, y):
+    """Writes golden/request.json (input x) and golden/response.json (output y) of a model."""
     golden = os.path.join(out_dir, name, "golden")
     os.makedirs(golden, exist_ok=True)
     request = {"id": "golden-" + name, "inputs": [
@@ -104,16 +109,7 @@ def export_torchscript(model, example, out_dir, name, input_name, output_name, g
     x = torch.rand((golden_batch,) + tuple(example.shape[1:]), generator=torch.Generator().manual_seed(7))
     with torch.no_grad():
         y = traced(x)
-    golden = os.path.join(out_dir, name, "golden")
-    os.makedirs(golden, exist_ok=True)
-    request = {"id": "golden-" + name, "inputs": [
-        {"name": input_name, "shape": list(x.shape), "datatype": "FP32", "data": [float(v) for v in x.flatten()]}]}
-    response = {"model_name": name, "model_version": "1", "id": "golden-" + name, "outputs": [
-        {"name": output_name, "shape": list(y.shape), "datatype": "FP32", "data": [float(v) for v in y.flatten()]}]}
-    with open(os.path.join(golden, "request.json"), "w") as f:
-        json.dump(request, f)
-    with open(os.path.join(golden, "response.json"), "w") as f:
-        json.dump(response, f)
+    write_golden(out_dir, name, input_name, output_name, x, y)
 
 
 def main():

@@ -5,11 +5,11 @@ import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.ReplicaSet;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.kubernetes.crd.ModelLabels;
+import dev.kairos.kubernetes.informer.OnAnyChange;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -51,23 +51,7 @@ public final class ReplicaDiscovery implements AutoCloseable {
             .inNamespace(namespace)
             .withLabel(ModelLabels.MODEL)
             .runnableInformer(0);
-    slices.addEventHandler(
-        new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(EndpointSlice s) {
-            sync(s);
-          }
-
-          @Override
-          public void onUpdate(EndpointSlice old, EndpointSlice s) {
-            sync(s);
-          }
-
-          @Override
-          public void onDelete(EndpointSlice s, boolean unknownFinalState) {
-            sync(s);
-          }
-        });
+    slices.addEventHandler(OnAnyChange.of(this::sync));
     slices.run();
   }
 

@@ -2,6 +2,7 @@ package dev.kairos.kubernetes.reconcile;
 
 import dev.kairos.kubernetes.crd.Model;
 import dev.kairos.kubernetes.crd.ModelLabels;
+import dev.kairos.kubernetes.informer.OnAnyChange;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -74,23 +75,7 @@ public final class ModelController implements AutoCloseable {
             .inNamespace(namespace)
             .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER)
             .runnableInformer(0);
-    deployments.addEventHandler(
-        new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Deployment d) {
-            enqueueOwner(d);
-          }
-
-          @Override
-          public void onUpdate(Deployment old, Deployment d) {
-            enqueueOwner(d);
-          }
-
-          @Override
-          public void onDelete(Deployment d, boolean unknownFinalState) {
-            enqueueOwner(d);
-          }
-        });
+    deployments.addEventHandler(OnAnyChange.of(this::enqueueOwner));
     models.run();
     deployments.run();
     log.info("watching models in namespace {}", namespace);

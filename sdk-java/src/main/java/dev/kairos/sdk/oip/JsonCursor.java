@@ -40,13 +40,15 @@ final class JsonCursor {
   }
 
   void ws() {
-    while (pos < end) {
-      byte x = b[pos];
-      if (x != ' ' && x != '\n' && x != '\r' && x != '\t') {
-        return;
-      }
-      pos++;
+    pos = skipWs(b, pos, end);
+  }
+
+  /** The index of the first byte at or after {@code i} that is not JSON whitespace. */
+  static int skipWs(byte[] b, int i, int end) {
+    while (i < end && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+      i++;
     }
+    return i;
   }
 
   int peek() {

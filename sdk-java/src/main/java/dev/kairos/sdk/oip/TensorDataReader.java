@@ -71,7 +71,7 @@ final class TensorDataReader {
   private boolean readFlatFloats() {
     byte[] b = c.b;
     int end = c.end;
-    int i = skipWs(b, c.pos + 1, end);
+    int i = JsonCursor.skipWs(b, c.pos + 1, end);
     float[] values = new float[(int) Math.min(expected, (end - i) / 2 + 1)];
     int n = 0;
     if (i < end && b[i] == ']') {
@@ -87,7 +87,7 @@ final class TensorDataReader {
           return false;
         }
         values[n++] = f;
-        i = skipWs(b, numberEnd[0], end);
+        i = JsonCursor.skipWs(b, numberEnd[0], end);
         if (i >= end) {
           return false;
         }
@@ -98,7 +98,7 @@ final class TensorDataReader {
         if (x != ',') {
           return false;
         }
-        i = skipWs(b, i, end);
+        i = JsonCursor.skipWs(b, i, end);
       }
     }
     count = n;
@@ -107,13 +107,6 @@ final class TensorDataReader {
     buf.position(n * 4);
     c.pos = i;
     return true;
-  }
-
-  private static int skipWs(byte[] b, int i, int end) {
-    while (i < end && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
-      i++;
-    }
-    return i;
   }
 
   /**
