@@ -12,6 +12,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,53 @@ public final class DeployEndpoint implements AdminExtension {
         .post(PATH)
         .handler(BodyHandler.create(false).setBodyLimit(maxBundleBytes))
         .handler(this::deploy);
+    router.delete(PATH).handler(this::undeploy);
+  }
+
+  /**
+   * {@code DELETE /admin/deploy?name=M[&version=V]}: takes a version (or the whole model) out of
+   * the repository, atomically, then serves what is left (or stops serving the model).
+   */
+  private void undeploy(RoutingContext ctx) {
+    String name = ctx.request().getParam("name");
+    String version = ctx.request().getParam("version");
+    if (name == null || name.isBlank()) {
+      error(ctx, 400, "undeploy needs ?name=<model>[&version=<v>]");
+      return;
+    }
+    Context context = vertx.getOrCreateContext();
+    vertx
+        .executeBlocking(
+            () -> {
+              installer.undeploy(name, version);
+              return null;
+            },
+            false)
+        .compose(
+            removed -> {
+              log.info("undeploy written model={} version={}", name, version);
+              CompletionStage<?> next =
+                  version == null
+                      ? platform.unload(name).exceptionally(e -> null)
+                      : platform.load(name);
+              return Future.fromCompletionStage(next, context);
+            })
+        .onSuccess(
+            x ->
+                ctx.response()
+                    .setStatusCode(200)
+                    .putHeader("Content-Type", "application/json")
+                    .end(event("undeployed").put("name", name).put("version", version).encode()))
+        .onFailure(
+            e -> {
+              if (e instanceof BundleRejectedException r) {
+                log.info("undeploy refused model={} reason={}", name, r.getMessage());
+                error(ctx, r.status(), r.getMessage());
+              } else {
+                log.warn("undeploy failed model={} error={}", name, rootMessage(e));
+                error(ctx, 500, "undeploy of model '" + name + "' failed: " + rootMessage(e));
+              }
+            });
   }
 
   private void deploy(RoutingContext ctx) {
