@@ -41,6 +41,11 @@ final class AtomicFiles {
     }
   }
 
+  /** Whether {@code file} is a temporary file of {@link #write} that a crash left behind. */
+  static boolean isTemporary(Path file) {
+    return file.getFileName().toString().matches("\\..+\\.tmp-[0-9a-f-]{36}");
+  }
+
   /** Renames atomically and makes the rename durable. */
   static void move(Path from, Path to) throws IOException {
     Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);

@@ -389,9 +389,17 @@ public final class BundleInstaller {
         if (f.startsWith(".deploy-") || f.startsWith(".undeploy-")) {
           AtomicFiles.deleteTree(p);
           repaired.add("deleted the interrupted deploy folder " + p);
-        } else if (Files.isRegularFile(p.resolve(JOURNAL), LinkOption.NOFOLLOW_LINKS)) {
-          String v = finishRollBack(p);
-          repaired.add("took back version " + v + " of " + f + " (its deploy was interrupted)");
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          if (Files.isRegularFile(p.resolve(JOURNAL), LinkOption.NOFOLLOW_LINKS)) {
+            String v = finishRollBack(p);
+            repaired.add("took back version " + v + " of " + f + " (its deploy was interrupted)");
+          }
+          try (Stream<Path> files = Files.list(p)) {
+            for (Path t : files.filter(x -> AtomicFiles.isTemporary(x)).toList()) {
+              Files.deleteIfExists(t);
+              repaired.add("deleted the unfinished write " + t);
+            }
+          }
         }
       }
     }

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ public final class DeployEndpoint implements AdminExtension {
 
   @Override
   public void install(Router router) {
+    // two routes: a body handler must be the first handler of its route
+    router.post(PATH).handler(this::screen);
     router
         .post(PATH)
         .handler(BodyHandler.create(false).setBodyLimit(maxBundleBytes))
@@ -96,6 +99,27 @@ public final class DeployEndpoint implements AdminExtension {
                 error(ctx, 500, "undeploy of model '" + name + "' failed: " + rootMessage(e));
               }
             });
+  }
+
+  /** Refuses what cannot be a bundle before reading it: a form body, or one declared too large. */
+  private void screen(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!base.isEmpty()
+        && !base.equals("application/zip")
+        && !base.equals("application/octet-stream")) {
+      error(ctx, 415, "a deploy body is a zip bundle (application/zip), not " + base);
+      return;
+    }
+    String length = ctx.request().getHeader("Content-Length");
+    if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBundleBytes) {
+      error(
+          ctx,
+          413,
+          "the bundle is " + length + " bytes; this platform accepts at most " + maxBundleBytes);
+      return;
+    }
+    ctx.next();
   }
 
   private void deploy(RoutingContext ctx) {

@@ -139,13 +139,19 @@ class RepositorySafetyTest {
             + java.util.Base64.getEncoder().encodeToString(v1Yaml)
             + "\n");
     Files.createDirectories(repo.resolve(".deploy-1234/hello/files"));
+    Files.writeString(
+        repo.resolve("hello/.model.yaml.tmp-0b5e2c1a-3e6d-478a-b1fa-1d343594b94d"), "scal");
 
     List<String> repaired = installer().recover();
 
-    assertThat(repaired).hasSize(2);
+    assertThat(repaired).hasSize(3);
     assertThat(repo.resolve("hello/2")).doesNotExist();
     assertThat(repo.resolve("hello/model.yaml")).hasBinaryContent(v1Yaml);
     assertThat(repo.resolve("hello/" + BundleInstaller.JOURNAL)).doesNotExist();
+    try (Stream<Path> s = Files.list(repo.resolve("hello"))) {
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("1", "model.yaml");
+    }
     assertThat(ModelRepository.read(repo.resolve("hello")).ok()).isTrue();
     assertThat(leftovers()).isEmpty();
     assertThat(installer().recover()).isEmpty();
