@@ -9,6 +9,7 @@ import dev.kairos.runtime.engine.EngineRegistry;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.engine.ModelLoadException;
 import dev.kairos.runtime.engine.ModelSource;
+import dev.kairos.sdk.model.DeviceConfig;
 import dev.kairos.sdk.model.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,5 +73,29 @@ class TensorRtEngineTest {
     assertThatThrownBy(() -> new TensorRtEngine().load(source))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("is empty");
+  }
+
+  @Test
+  void shouldRefuseAPlanWhoseWeightsExceedTheModelsDeviceMemoryCapBeforeTouchingTheDevice()
+      throws Exception {
+    ModelConfig d = ModelConfig.defaults("trt", "tensorrt");
+    ModelConfig capped =
+        new ModelConfig(
+            d.name(),
+            d.engine(),
+            d.inputs(),
+            d.outputs(),
+            d.batching(),
+            new DeviceConfig("gpu", 1024, "heavy", 0, "gpu0"),
+            d.scaling(),
+            d.traffic(),
+            d.options());
+    Path p = plan(new byte[4096]).artifact();
+    ModelSource source = new ModelSource("1", p, capped, 1);
+    assertThatThrownBy(() -> new TensorRtEngine().load(source))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("'trt'")
+        .hasMessageContaining("needs 4096 bytes of device memory")
+        .hasMessageContaining("device.memory: 1024");
   }
 }
