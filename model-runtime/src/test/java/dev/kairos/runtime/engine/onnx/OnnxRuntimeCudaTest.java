@@ -22,18 +22,8 @@ import org.junit.jupiter.api.Test;
 class OnnxRuntimeCudaTest {
   static ModelSource onGpu(long memoryBytes) {
     ModelDirectory mlp = TestModels.dir("mlp");
-    ModelConfig c = mlp.config();
     ModelConfig gpu =
-        new ModelConfig(
-            c.name(),
-            c.engine(),
-            c.inputs(),
-            c.outputs(),
-            c.batching(),
-            new DeviceConfig("gpu", memoryBytes, "light", 0, "gpu0"),
-            c.scaling(),
-            c.traffic(),
-            c.options());
+        mlp.config().withDevice(new DeviceConfig("gpu", memoryBytes, "light", 0, "gpu0"));
     return new ModelSource("1", mlp.latest().artifact(), gpu, 1);
   }
 

@@ -78,18 +78,9 @@ class TensorRtEngineTest {
   @Test
   void shouldRefuseAPlanWhoseWeightsExceedTheModelsDeviceMemoryCapBeforeTouchingTheDevice()
       throws Exception {
-    ModelConfig d = ModelConfig.defaults("trt", "tensorrt");
     ModelConfig capped =
-        new ModelConfig(
-            d.name(),
-            d.engine(),
-            d.inputs(),
-            d.outputs(),
-            d.batching(),
-            new DeviceConfig("gpu", 1024, "heavy", 0, "gpu0"),
-            d.scaling(),
-            d.traffic(),
-            d.options());
+        ModelConfig.defaults("trt", "tensorrt")
+            .withDevice(new DeviceConfig("gpu", 1024, "heavy", 0, "gpu0"));
     Path p = plan(new byte[4096]).artifact();
     ModelSource source = new ModelSource("1", p, capped, 1);
     assertThatThrownBy(() -> new TensorRtEngine().load(source))
