@@ -42,7 +42,16 @@ public final class ConsolePages implements AdminExtension {
 
   @Override
   public void install(Router router) {
-    router.get("/console").handler(ctx -> ctx.redirect(PATH));
+    router
+        .get("/console")
+        .handler(
+            ctx -> {
+              if (ctx.normalizedPath().equals("/console")) {
+                ctx.redirect(PATH);
+              } else {
+                ctx.next(); // Vert.x lets /console match /console/ too
+              }
+            });
     router
         .get("/console/*")
         .handler(

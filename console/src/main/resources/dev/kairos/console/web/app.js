@@ -361,8 +361,8 @@ async function simulatePage() {
   const trace = h('select', { id: 'trace' }, traces.map((t) => h('option', { value: t.id }, t.name)));
   const file = h('input', { type: 'file', id: 'trace-file', accept: '.csv,text/csv' });
   const a = h('input', { id: 'knobs-a', size: 48, value: '' , placeholder: 'Knative defaults, e.g. scaleToZeroAfter=30s' });
-  const b = h('input', { id: 'knobs-b', size: 48, value: 'targetUtilizationPercentage=50,scaleToZeroAfter=5m' });
-  const service = h('input', { id: 'service-time', class: 'knob', value: '50ms' });
+  const b = h('input', { id: 'knobs-b', size: 48, value: 'maxReplicas=2,scaleToZeroAfter=5m' });
+  const service = h('input', { id: 'service-time', class: 'knob', value: '500ms' });
   const conc = h('input', { id: 'replica-concurrency', class: 'knob', value: '8' });
   const cold = h('input', { id: 'cold-start', class: 'knob', value: '1s' });
   const message = h('p', { id: 'simulate-message' });
