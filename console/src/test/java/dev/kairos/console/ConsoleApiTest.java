@@ -221,6 +221,19 @@ class ConsoleApiTest {
   }
 
   @Test
+  void shouldReplayWhatTheSimulatePageSendsByDefault() throws Exception {
+    HttpResponse<String> r =
+        send(
+            "POST",
+            "/admin/console/simulate",
+            "{\"trace\":\"sample\",\"knobs\":{},\"compare\":{\"maxReplicas\":2,"
+                + "\"scaleToZeroAfter\":\"5m\"},\"serviceTime\":\"500ms\","
+                + "\"replicaConcurrency\":8,\"coldStart\":\"1s\"}",
+            true);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  }
+
+  @Test
   void shouldRefuseAnUploadThatIsNotATrace() throws Exception {
     HttpResponse<String> r =
         send(

@@ -126,11 +126,15 @@ function lineChart(opts) {
     const cls = 's ' + (se.cls || 'c' + k) + (se.dash ? ' dash' : '');
     svg.append(s('path', { class: cls, d, 'data-series': se.name }));
   });
-  (opts.annotations || []).forEach((a) => {
-    if (a.x < x0 || a.x > x1) return;
+  (opts.annotations || []).filter((a) => a.x >= x0 && a.x <= x1).forEach((a, i) => {
     const x = X(a.x);
     svg.append(s('line', { class: 'ann ' + (a.cls || ''), x1: x, x2: x, y1: T, y2: H - B }));
-    const t = s('text', { class: 'ann ' + (a.cls || ''), x: x + 3, y: T + 10 }, a.label);
+    // labels step down in four rows so that close decisions stay readable; late ones go left
+    const right = x > W - 160;
+    const t = s('text', {
+      class: 'ann ' + (a.cls || ''), x: right ? x - 3 : x + 3, y: T + 10 + 12 * (i % 4),
+      'text-anchor': right ? 'end' : 'start',
+    }, a.label);
     t.append(s('title', {}, a.title || a.label));
     svg.append(t);
   });
