@@ -75,8 +75,15 @@ final class ServeCommand implements Runnable {
   int warmPool;
 
   @Option(
+      names = "--grpc-port",
+      description =
+          "Port of the Open Inference Protocol's gRPC service (default 8081, KServe's; a free one"
+              + " when --port is 0); 0 picks a free one, -1 turns it off.")
+  Integer grpcPort;
+
+  @Option(
       names = "--admin-port",
-      defaultValue = "8081",
+      defaultValue = "8082",
       description = "Admin API port (loopback); 0 picks a free one.")
   int adminPort;
 
@@ -160,6 +167,11 @@ final class ServeCommand implements Runnable {
         new Gateway(vertx, options, routes, keys, Clock.system(), autoscaling.activator());
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
     String url = "http://" + host + ":" + bound;
+    int grpcAsked = grpcPort != null ? grpcPort : port == 0 ? 0 : 8081;
+    int grpcBound =
+        grpcAsked < 0
+            ? -1
+            : gateway.listenGrpc(grpcAsked).toCompletionStage().toCompletableFuture().join();
     AdminServer admin = startAdmin(vertx, gateway, platform, autoscaling, routes, keys, out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -182,6 +194,14 @@ final class ServeCommand implements Runnable {
                 },
                 "kairos-shutdown"));
     out.println("Kairos gateway listening on " + url + " (models from " + repo + ")");
+    if (grpcBound >= 0) {
+      out.println(
+          "Kairos gRPC listening on "
+              + host
+              + ":"
+              + grpcBound
+              + " (inference.GRPCInferenceService)");
+    }
     int serving = platform.loadAll().join();
     autoscaling.start();
     int total = routes.all().size();
