@@ -82,7 +82,8 @@ public final class ConsoleApi implements AdminExtension {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_UPLOAD);
     router.get("/admin/console/overview").handler(ctx -> json(ctx, overview()));
     router.get("/admin/console/series/:model").handler(this::series);
-    router.get("/admin/console/devices").handler(ctx -> json(ctx, devices()));
+    // off the event loop: memory figures may come from files (/proc)
+    router.get("/admin/console/devices").handler(ctx -> blocking(ctx, this::devices));
     router.post("/admin/console/preview/:model").handler(body).handler(this::preview);
     router.get("/admin/console/traces").handler(ctx -> json(ctx, traces()));
     router.post("/admin/console/simulate").handler(body).handler(this::simulate);
