@@ -60,6 +60,11 @@ final class LocalAutoscaling implements AutoCloseable {
     return scaler.replicas(new ScaleTarget(model, version)).desired();
   }
 
+  /** Replicas of a target, ready and desired, as the scaler counts them. */
+  dev.kairos.autoscaler.scaler.ReplicaCount count(ScaleTarget target) {
+    return scaler.replicas(target);
+  }
+
   Activator activator() {
     return activator;
   }
@@ -120,7 +125,7 @@ final class LocalAutoscaling implements AutoCloseable {
   }
 
   /** In-flight requests of the version's replicas, plus requests held for it at zero. */
-  private double concurrency(ScaleTarget target) {
+  double concurrency(ScaleTarget target) {
     ModelRoute route = platform.routes().find(target.model());
     if (route == null) {
       return 0;
