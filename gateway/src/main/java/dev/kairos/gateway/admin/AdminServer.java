@@ -339,6 +339,15 @@ public final class AdminServer {
       error(ctx, a.status(), a.getMessage());
     } else if (t instanceof IllegalArgumentException) {
       error(ctx, 400, t.getMessage());
+    } else if (t != null && t.getClass().getName().startsWith("io.netty.handler.codec.")) {
+      // the body handler could not decode a form body: the client's mistake, not ours
+      error(
+          ctx,
+          400,
+          "the request body could not be decoded as its Content-Type ("
+              + ctx.request().getHeader("Content-Type")
+              + ") says: "
+              + t.getClass().getSimpleName());
     } else if (t == null) {
       int code = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
       error(
