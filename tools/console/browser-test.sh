@@ -25,4 +25,9 @@ if ! command -v npm >/dev/null; then
 fi
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
 export CHROMIUM
+# Knob changes are written into the models' model.yaml: serve a copy, so the checkout stays clean.
+if [ -z "${MODELS:-}" ]; then
+  rm -rf target/models && mkdir -p target && cp -r ../../examples/models target/models
+  export MODELS="$PWD/target/models"
+fi
 exec node console.test.mjs
