@@ -1,6 +1,7 @@
 package dev.kairos.cli;
 
 import dev.kairos.autoscaler.Autoscaler;
+import dev.kairos.autoscaler.scaler.ReplicaCount;
 import dev.kairos.autoscaler.scaler.ScaleTarget;
 import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.activator.ActivatorOptions;
@@ -61,7 +62,7 @@ final class LocalAutoscaling implements AutoCloseable {
   }
 
   /** Replicas of a target, ready and desired, as the scaler counts them. */
-  dev.kairos.autoscaler.scaler.ReplicaCount count(ScaleTarget target) {
+  ReplicaCount count(ScaleTarget target) {
     return scaler.replicas(target);
   }
 

@@ -2,6 +2,7 @@ package dev.kairos.cli;
 
 import dev.kairos.cli.deploy.BundleInstaller;
 import dev.kairos.cli.deploy.DeployEndpoint;
+import dev.kairos.console.ConsolePages;
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.GatewayOptions;
 import dev.kairos.gateway.TlsOptions;
@@ -273,7 +274,7 @@ final class ServeCommand implements Runnable {
     out.println(
         "Console on "
             + adminUrl
-            + dev.kairos.console.ConsolePages.PATH
+            + ConsolePages.PATH
             + " (sign in with "
             + (consoleSecret != null
                 ? "the admin key in " + keyFile()
