@@ -60,6 +60,17 @@ final class LocalAutoscaling implements AutoCloseable {
     return scaler.replicas(new ScaleTarget(model, version)).desired();
   }
 
+  /** What the supervisor knows of every autoscaled model version, by model then version. */
+  Map<ScaleTarget, LocalScaler.Supervision> supervision() {
+    Map<ScaleTarget, LocalScaler.Supervision> out =
+        new java.util.TreeMap<>(
+            java.util.Comparator.comparing(ScaleTarget::model).thenComparing(ScaleTarget::version));
+    for (ScaleTarget t : autoscaler.targets()) {
+      out.put(t, scaler.supervision(t));
+    }
+    return out;
+  }
+
   Activator activator() {
     return activator;
   }

@@ -30,6 +30,8 @@ final class LocalPlatform implements AutoCloseable {
   private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
 
   private final WarmPool pool;
+  private volatile ReplicaExitListener exitListener;
+  private volatile boolean closing;
 
   LocalPlatform(
       ModelRepository repository,
@@ -65,6 +67,11 @@ final class LocalPlatform implements AutoCloseable {
     this.routes = routes;
     this.replicaJvmOptions = List.copyOf(replicaJvmOptions);
     this.console = console;
+  }
+
+  /** Who replaces replicas that exit on their own (the supervisor); one listener at most. */
+  void onUnexpectedExit(ReplicaExitListener listener) {
+    this.exitListener = listener;
   }
 
   RouteTable routes() {
@@ -204,6 +211,14 @@ final class LocalPlatform implements AutoCloseable {
               }
               Replica replica = new Replica(id, "127.0.0.1", port);
               routes.model(dir.name()).version(v.version()).add(replica);
+              // Stopped from outside (SIGTERM): no new requests while it finishes the ones it has.
+              p.draining()
+                  .thenRun(
+                      () -> {
+                        replica.drain();
+                        console.println("  " + label + ": replica pid " + p.pid() + " draining");
+                      });
+              p.exited().thenAccept(status -> exited(dir.name(), v.version(), id, status));
               console.printf(
                   Locale.ROOT,
                   "  %s: ready (replica pid %d on 127.0.0.1:%d, %.1f s)%n",
@@ -213,6 +228,25 @@ final class LocalPlatform implements AutoCloseable {
                   (System.nanoTime() - started) / 1e9);
               return replica;
             });
+  }
+
+  /**
+   * A replica process ended. If nobody stopped it (it crashed, was killed, or was sent SIGTERM from
+   * outside), it leaves routing at once and the supervisor is told, to replace it.
+   */
+  private void exited(String model, String version, String id, int status) {
+    if (closing || processes.remove(id) == null) {
+      return; // stopped on purpose
+    }
+    ModelRoute route = routes.find(model);
+    if (route != null && route.existingVersion(version) != null) {
+      route.existingVersion(version).remove(id);
+    }
+    console.println("  " + id.replace('#', ' ') + ": exited on its own (status " + status + ")");
+    ReplicaExitListener l = exitListener;
+    if (l != null) {
+      l.exited(model, version, id, status);
+    }
   }
 
   /**
@@ -290,6 +324,7 @@ final class LocalPlatform implements AutoCloseable {
   /** Stops every replica process. */
   @Override
   public void close() {
+    closing = true;
     sharedDevices
         .arbiters()
         .forEach(

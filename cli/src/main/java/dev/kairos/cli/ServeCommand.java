@@ -29,6 +29,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", description = "Serve every model of a model repository.")
 final class ServeCommand implements Runnable {
+  /** How long requests in progress may run once serve is asked to stop. */
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
+
   @Option(
       names = "--models",
       description = "Model repository (default: examples/models of the Kairos checkout).")
@@ -138,6 +141,10 @@ final class ServeCommand implements Runnable {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  // Drain first: the public port takes no new connections, requests in progress
+                  // finish on replicas that are still up; only then do the replicas stop.
+                  out.println("Stopping: finishing requests in progress...");
+                  gateway.shutdown(SHUTDOWN_GRACE).toCompletionStage().toCompletableFuture().join();
                   out.println(
                       "Stopping " + platform.replicaPids().size() + " replica processes...");
                   if (admin != null) {
@@ -145,7 +152,6 @@ final class ServeCommand implements Runnable {
                   }
                   autoscaling.close();
                   platform.close();
-                  gateway.close().toCompletionStage().toCompletableFuture().join();
                   vertx.close();
                   stopped.countDown();
                 },
@@ -190,6 +196,7 @@ final class ServeCommand implements Runnable {
     LocalPlatformControl control = new LocalPlatformControl(platform, autoscaling);
     AdminServer admin =
         new AdminServer(vertx, AdminOptions.defaults().withPort(adminPort), control, routes, keys);
+    admin.install(new SupervisionEndpoint(autoscaling));
     admin.install(
         new DeployEndpoint(
             vertx,

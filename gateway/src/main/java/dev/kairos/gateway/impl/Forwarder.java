@@ -24,11 +24,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends an admitted exchange to a replica on pooled keep-alive connections and relays the answer.
  *
- * <p>Retries go to another replica only when the request provably never reached a model: the
- * connection could not be had (refused, pool failure) before anything was written, or the replica
- * answered 503 (draining or its queue full, so it ran nothing) and the body is still in hand. Each
- * retry needs a token of the {@link RetryBudget}. Anything else that fails after the request was
- * written is answered (502, or 504 on timeout) and never sent twice.
+ * <p>Retries go to another replica when the request provably never reached a model: the connection
+ * could not be had (refused, pool failure) before anything was written, or the replica answered 503
+ * (draining or its queue full, so it ran nothing) and the body is still in hand. With {@link
+ * dev.kairos.gateway.resilience.RetryOptions#retryOnReset()} (the default) a request whose replica
+ * closed the connection before answering anything (it died holding it) is sent again too: inference
+ * is a pure function of its inputs. Each retry needs a token of the {@link RetryBudget}. Anything
+ * else that fails after the request was written is answered (502, or 504 on timeout) and never sent
+ * twice.
  */
 final class Forwarder {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
@@ -117,9 +120,16 @@ final class Forwarder {
       front.finish(ex, 503, "model '" + ex.model + "' has no ready replica yet", "1");
       return;
     }
+    long left = ex.timeoutMs - (time.monotonicNanos() - ex.startNanos) / 1_000_000;
+    if (left < 1) {
+      metrics.rejected(ex.model, Rejection.NO_REPLICA);
+      front.finish(ex, 503, "model '" + ex.model + "' has no ready replica", "1");
+      return;
+    }
     activator.hold(
         ex.model,
         ex.explicitVersion,
+        left,
         () -> {
           if (!ex.finished) {
             dispatch(ex);
@@ -228,6 +238,26 @@ final class Forwarder {
     if (ar.failed()) {
       Throwable cause = ar.cause();
       left(ex, Outcome.FAILED, cause);
+      if (!isTimeout(cause)
+          && options.retry().retryOnReset()
+          && ex.body != null
+          && ex.attempts < options.retry().maxAttempts()) {
+        // The replica closed the connection without a byte of answer: it died (or was killed)
+        // holding the request, or closed a pooled connection as the request went out.
+        if (budget.tryRetry()) {
+          metrics.retried(ex.model, true);
+          log.info(
+              "model={} replica={} closed without answering ({}), retrying on another",
+              ex.model,
+              lastReplica(ex),
+              cause.toString());
+          if (route(ex, lastReplica(ex))) {
+            send(ex);
+          }
+          return;
+        }
+        metrics.retried(ex.model, false);
+      }
       if (isTimeout(cause)) {
         log.warn("model={} version={} timed out after {} ms", ex.model, ex.version, ex.timeoutMs);
         front.finish(
@@ -252,14 +282,18 @@ final class Forwarder {
       Replica refused = ex.replica;
       cresp.end(); // drain so the connection goes back to the pool
       left(ex, Outcome.NEUTRAL, null);
+      // Only another replica can help: with none, the replica's 503 stands (holding the request
+      // for a replica to appear would turn shedding into queueing).
       if (budget.tryRetry()) {
-        metrics.retried(ex.model, true);
-        if (route(ex, refused)) {
+        if (chooser.choose(ex, refused) == ReplicaChooser.Outcome.CHOSEN) {
+          metrics.retried(ex.model, true);
           send(ex);
+          return;
         }
-        return;
+        budget.refund();
+      } else {
+        metrics.retried(ex.model, false);
       }
-      metrics.retried(ex.model, false);
       front.finish(ex, 503, "model '" + ex.model + "' is overloaded", "1");
       return;
     }

@@ -111,6 +111,18 @@ public final class RuntimeServer {
     return actualPort;
   }
 
+  /**
+   * Stops gracefully: stops accepting connections, lets the requests in progress finish (up to
+   * {@code grace}), then closes every connection.
+   */
+  public Future<Void> shutdown(java.time.Duration grace) {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer s : servers) {
+      closing.add(s.shutdown(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+    return Future.all(closing).mapEmpty();
+  }
+
   public Future<Void> close() {
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer s : servers) {
