@@ -32,6 +32,7 @@ final class LocalPlatform implements AutoCloseable {
   private final WarmPool pool;
   private volatile ReplicaExitListener exitListener;
   private volatile boolean closing;
+  private final java.util.Set<String> leaving = ConcurrentHashMap.newKeySet();
 
   LocalPlatform(
       ModelRepository repository,
@@ -212,12 +213,7 @@ final class LocalPlatform implements AutoCloseable {
               Replica replica = new Replica(id, "127.0.0.1", port);
               routes.model(dir.name()).version(v.version()).add(replica);
               // Stopped from outside (SIGTERM): no new requests while it finishes the ones it has.
-              p.draining()
-                  .thenRun(
-                      () -> {
-                        replica.drain();
-                        console.println("  " + label + ": replica pid " + p.pid() + " draining");
-                      });
+              p.draining().thenRun(() -> draining(dir.name(), v.version(), id, replica));
               p.exited().thenAccept(status -> exited(dir.name(), v.version(), id, status));
               console.printf(
                   Locale.ROOT,
@@ -231,8 +227,25 @@ final class LocalPlatform implements AutoCloseable {
   }
 
   /**
-   * A replica process ended. If nobody stopped it (it crashed, was killed, or was sent SIGTERM from
-   * outside), it leaves routing at once and the supervisor is told, to replace it.
+   * A replica says it is stopping. If nobody here stopped it (SIGTERM from outside), it takes no
+   * new requests from now on and the supervisor is told at once, so its replacement starts while it
+   * finishes the requests it has: a rolling replacement.
+   */
+  private void draining(String model, String version, String id, Replica replica) {
+    if (closing || !processes.containsKey(id) || !leaving.add(id)) {
+      return; // stopped on purpose
+    }
+    replica.drain();
+    console.println("  " + id.replace('#', ' ') + ": was sent SIGTERM, draining");
+    ReplicaExitListener l = exitListener;
+    if (l != null) {
+      l.left(model, version, id, "was sent SIGTERM");
+    }
+  }
+
+  /**
+   * A replica process ended. If nobody stopped it (it crashed or was killed), it leaves routing at
+   * once and the supervisor is told, to replace it.
    */
   private void exited(String model, String version, String id, int status) {
     if (closing || processes.remove(id) == null) {
@@ -242,10 +255,10 @@ final class LocalPlatform implements AutoCloseable {
     if (route != null && route.existingVersion(version) != null) {
       route.existingVersion(version).remove(id);
     }
-    console.println("  " + id.replace('#', ' ') + ": exited on its own (status " + status + ")");
+    console.println("  " + id.replace('#', ' ') + ": exited (status " + status + ")");
     ReplicaExitListener l = exitListener;
-    if (l != null) {
-      l.exited(model, version, id, status);
+    if (!leaving.remove(id) && l != null) {
+      l.left(model, version, id, "exited with status " + status);
     }
   }
 

@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * Scaling down drains: the replica stops taking new requests, its in-flight requests finish (up to
  * a drain timeout), then its process is stopped.
  *
- * <p>It also supervises: a replica that exits on its own (crash, kill, SIGTERM from outside) is
- * replaced after a back-off that doubles with each exit in a row (0.5 s up to 30 s) and starts over
- * once a replica has lived a minute. A replacement counts as starting, so the autoscaler does not
- * start another for the same gap.
+ * <p>It also supervises: a replica that exits on its own (crash, kill) or drains because it was
+ * sent SIGTERM from outside is replaced after a back-off that doubles with each exit in a row (0.5
+ * s up to 30 s) and starts over once a replica has lived a minute. A replacement counts as
+ * starting, so the autoscaler does not start another for the same gap.
  */
 final class LocalScaler implements Scaler {
   private static final Logger log = LoggerFactory.getLogger(LocalScaler.class);
@@ -85,11 +85,11 @@ final class LocalScaler implements Scaler {
     this.clock = clock;
     this.executor = executor;
     this.drainTimeout = drainTimeout;
-    platform.onUnexpectedExit(this::replicaExited);
+    platform.onUnexpectedExit(this::replicaLeft);
   }
 
   /** Replaces a replica that exited on its own, after a back-off. */
-  synchronized void replicaExited(String model, String version, String replicaId, int status) {
+  synchronized void replicaLeft(String model, String version, String replicaId, String how) {
     ScaleTarget target = new ScaleTarget(model, version);
     long now = clock.monotonicNanos();
     Long since = replicaId == null ? null : readySince.remove(replicaId);
@@ -97,9 +97,7 @@ final class LocalScaler implements Scaler {
     boolean lived = since != null && now - since >= STABLE_NANOS;
     e.inARow = lived ? 1 : e.inARow + 1;
     e.total++;
-    e.last =
-        (replicaId == null ? "replacement" : replicaId.replace('#', ' '))
-            + (status >= 0 ? " exited with status " + status : " failed to start");
+    e.last = (replicaId == null ? "replacement" : replicaId.replace('#', ' ')) + " " + how;
     e.lastAtNanos = now;
     long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(6, e.inARow - 1));
     e.nextRestartAtNanos = now + backoff;
@@ -130,7 +128,7 @@ final class LocalScaler implements Scaler {
                   (r, err) -> {
                     if (err != null) {
                       replacement.complete(null);
-                      replicaExited(model, version, null, -1);
+                      replicaLeft(model, version, null, "failed to start");
                     } else {
                       replacement.complete(r);
                     }
