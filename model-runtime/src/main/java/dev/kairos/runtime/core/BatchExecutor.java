@@ -15,18 +15,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs one batch on the engine: asks the device's arbiter for a slice, calls the engine, splits and
- * delivers the answers. When a batch of several requests fails on bad input, each request is run
- * alone, so one client's mistake is not everyone's.
+ * Runs one batch on the engine under the device arbiter's leases, splits and delivers the answers.
+ *
+ * <p>On a shared device the arbiter may cap how long a lease should hold the device (so that a
+ * light model waits at most one slice behind a heavy one). A batch whose estimated run time exceeds
+ * the cap is run in parts, each under its own lease, as many requests per part as the cap allows
+ * (always at least one: a request is never split). When a part of several requests fails on bad
+ * input, each of its requests is run alone, so one client's mistake is not everyone's.
  */
 final class BatchExecutor {
+  /** The per-row cost assumed before the first batch has been timed. */
+  static final long INITIAL_NANOS_PER_ROW = 1_000_000;
+
   private final String model;
   private final LoadedModelHolder loaded;
   private final ArbiterClient arbiter;
   private final Clock clock;
   private final RuntimeMetrics metrics;
   private final int priority;
-  private volatile long estimatedNanos = 1_000_000;
+  private volatile long nanosPerRow = INITIAL_NANOS_PER_ROW;
 
   BatchExecutor(
       String model,
@@ -45,67 +52,110 @@ final class BatchExecutor {
 
   void run(Batch batch) {
     long start = clock.monotonicNanos();
-    for (PendingRequest p : batch.requests()) {
+    List<PendingRequest> pending = batch.requests();
+    for (PendingRequest p : pending) {
       metrics.queued(start - p.enqueuedNanos());
     }
-    List<InferenceRequest> requests = new ArrayList<>(batch.requests().size());
-    for (PendingRequest p : batch.requests()) {
-      requests.add(p.request());
-    }
-    try {
-      List<InferenceResponse> responses = compute(requests, batch.rows(), batch.deadlineNanos());
-      for (int i = 0; i < responses.size(); i++) {
-        batch.requests().get(i).result().complete(responses.get(i));
-      }
-    } catch (InvalidInputException e) {
-      if (requests.size() == 1) {
-        batch.requests().get(0).result().completeExceptionally(e);
-      } else {
-        for (PendingRequest p : batch.requests()) {
-          runAlone(p);
-        }
-      }
-    } catch (RuntimeException e) {
-      failAll(batch, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      failAll(batch, new OverloadedException("model '" + model + "' is shutting down"));
+    int from = 0;
+    while (from < pending.size()) {
+      from = runPart(pending, from, batch.deadlineNanos());
     }
   }
 
+  /**
+   * Runs requests from index {@code from} under one lease, as many as fit its cap.
+   *
+   * @return the index after the last request this part completed (or failed)
+   */
+  private int runPart(List<PendingRequest> pending, int from, long deadlineNanos) {
+    int rows = 0;
+    for (int i = from; i < pending.size(); i++) {
+      rows += pending.get(i).rows();
+    }
+    long perRow = nanosPerRow;
+    DeviceLease lease;
+    try {
+      lease = arbiter.acquire(new SliceRequest(model, perRow * rows, priority, deadlineNanos));
+    } catch (RuntimeException e) {
+      failAll(pending.subList(from, pending.size()), e);
+      return pending.size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failAll(pending.subList(from, pending.size()), shuttingDown());
+      return pending.size();
+    }
+    try (lease) {
+      int to = fit(pending, from, lease.sliceCapNanos(), perRow);
+      List<PendingRequest> part = pending.subList(from, to);
+      try {
+        List<InferenceResponse> responses = infer(part);
+        for (int i = 0; i < responses.size(); i++) {
+          part.get(i).result().complete(responses.get(i));
+        }
+      } catch (InvalidInputException e) {
+        if (part.size() == 1) {
+          part.get(0).result().completeExceptionally(e);
+        } else {
+          part.forEach(this::runAlone);
+        }
+      } catch (RuntimeException e) {
+        failAll(part, e);
+      }
+      return to;
+    }
+  }
+
+  /** The end of the longest run of requests from {@code from} whose estimate fits {@code cap}. */
+  private static int fit(List<PendingRequest> pending, int from, long capNanos, long perRow) {
+    if (capNanos == Long.MAX_VALUE) {
+      return pending.size();
+    }
+    long budgetRows = Math.max(1, capNanos / Math.max(1, perRow));
+    int to = from + 1;
+    long rows = pending.get(from).rows();
+    while (to < pending.size() && rows + pending.get(to).rows() <= budgetRows) {
+      rows += pending.get(to).rows();
+      to++;
+    }
+    return to;
+  }
+
+  /** Runs one request on its own, inside the lease its part already holds. */
   private void runAlone(PendingRequest p) {
     try {
-      p.result().complete(compute(List.of(p.request()), p.rows(), p.deadlineNanos()).get(0));
+      p.result().complete(infer(List.of(p)).get(0));
     } catch (RuntimeException e) {
       p.result().completeExceptionally(wrap(e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      p.result()
-          .completeExceptionally(new OverloadedException("model '" + model + "' is shutting down"));
     }
   }
 
-  private List<InferenceResponse> compute(
-      List<InferenceRequest> requests, int rows, long deadlineNanos) throws InterruptedException {
-    try (DeviceLease lease =
-        arbiter.acquire(new SliceRequest(model, estimatedNanos, priority, deadlineNanos))) {
-      long start = clock.monotonicNanos();
-      List<InferenceResponse> out = loaded.use(m -> m.inferBatch(requests));
-      long took = clock.monotonicNanos() - start;
-      estimatedNanos = (estimatedNanos * 7 + took) / 8;
-      metrics.computed(took, rows);
-      if (out.size() != requests.size()) {
-        throw new EngineException(
-            "engine answered " + out.size() + " responses for " + requests.size() + " requests",
-            null);
-      }
-      return out;
+  private List<InferenceResponse> infer(List<PendingRequest> part) {
+    List<InferenceRequest> requests = new ArrayList<>(part.size());
+    int rows = 0;
+    for (PendingRequest p : part) {
+      requests.add(p.request());
+      rows += p.rows();
     }
+    long start = clock.monotonicNanos();
+    List<InferenceResponse> out = loaded.use(m -> m.inferBatch(requests));
+    long took = clock.monotonicNanos() - start;
+    nanosPerRow = Math.max(1, (nanosPerRow * 7 + took / Math.max(1, rows)) / 8);
+    metrics.computed(took, rows);
+    if (out.size() != requests.size()) {
+      throw new EngineException(
+          "engine answered " + out.size() + " responses for " + requests.size() + " requests",
+          null);
+    }
+    return out;
   }
 
-  private void failAll(Batch batch, RuntimeException e) {
+  private OverloadedException shuttingDown() {
+    return new OverloadedException("model '" + model + "' is shutting down");
+  }
+
+  private static void failAll(List<PendingRequest> part, RuntimeException e) {
     RuntimeException err = wrap(e);
-    for (PendingRequest p : batch.requests()) {
+    for (PendingRequest p : part) {
       p.result().completeExceptionally(err);
     }
   }

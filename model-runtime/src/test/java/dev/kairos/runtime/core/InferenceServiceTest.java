@@ -40,18 +40,7 @@ class InferenceServiceTest {
   }
 
   private InferenceService service(BatchingConfig batching, ArbiterClient arbiter) {
-    ModelConfig c = mlp.config();
-    ModelConfig config =
-        new ModelConfig(
-            c.name(),
-            c.engine(),
-            c.inputs(),
-            c.outputs(),
-            batching,
-            c.device(),
-            c.scaling(),
-            c.traffic(),
-            c.options());
+    ModelConfig config = mlp.config().withBatching(batching);
     return new InferenceService(
         "mlp", "1", config, TestModels.load(mlp), new WorkerConfig(1, 2), arbiter, Clock.system());
   }

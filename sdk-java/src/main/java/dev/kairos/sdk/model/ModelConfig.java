@@ -59,4 +59,14 @@ public record ModelConfig(
     return new ModelConfig(
         name, newEngine, inputs, outputs, batching, device, scaling, traffic, options);
   }
+
+  public ModelConfig withBatching(BatchingConfig newBatching) {
+    return new ModelConfig(
+        name, engine, inputs, outputs, newBatching, device, scaling, traffic, options);
+  }
+
+  public ModelConfig withDevice(DeviceConfig newDevice) {
+    return new ModelConfig(
+        name, engine, inputs, outputs, batching, newDevice, scaling, traffic, options);
+  }
 }

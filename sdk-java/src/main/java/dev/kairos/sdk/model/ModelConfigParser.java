@@ -306,9 +306,13 @@ public final class ModelConfigParser {
       if (!m.matches()) {
         throw error(key, "= '" + n.asText() + "', expected a size such as 600Mi or 2Gi");
       }
-      long v = Long.parseLong(m.group(1));
       String unit = m.group(2);
-      return unit == null ? v : v << (unit.equals("Ki") ? 10 : unit.equals("Mi") ? 20 : 30);
+      int shift = unit == null ? 0 : unit.equals("Ki") ? 10 : unit.equals("Mi") ? 20 : 30;
+      // 19 digits or fewer parse; anything that would not fit a long after the unit is refused.
+      if (m.group(1).length() > 18 || Long.parseLong(m.group(1)) > Long.MAX_VALUE >> shift) {
+        throw error(key, "= '" + n.asText() + "' is too large");
+      }
+      return Long.parseLong(m.group(1)) << shift;
     }
 
     List<Integer> intList(String key, int min, int max) {

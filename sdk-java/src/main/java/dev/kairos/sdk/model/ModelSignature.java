@@ -1,6 +1,7 @@
 package dev.kairos.sdk.model;
 
 import dev.kairos.sdk.oip.InferenceRequest;
+import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.oip.InvalidInputException;
 import dev.kairos.sdk.oip.RequestedOutput;
 import dev.kairos.sdk.tensor.Shapes;
@@ -64,6 +65,39 @@ public record ModelSignature(List<TensorSpec> inputs, List<TensorSpec> outputs) 
             "unknown output '" + o.name() + "', model outputs are " + names(outputs));
       }
     }
+  }
+
+  /**
+   * Checks a model's answer against the declared outputs: each output declared, with the declared
+   * datatype and a compatible shape, and every output the request asked for produced. A mismatch is
+   * the model's fault, not the client's, so it is reported rather than thrown as bad input.
+   *
+   * @return what is wrong, naming the output, or null when the response fits
+   */
+  public String outputMismatch(InferenceRequest request, InferenceResponse response) {
+    for (Tensor t : response.outputs()) {
+      TensorSpec spec = output(t.name());
+      if (spec == null) {
+        return "output '" + t.name() + "' is not declared (declared: " + names(outputs) + ")";
+      }
+      if (spec.datatype() != t.datatype()) {
+        return "output '" + t.name() + "' is " + t.datatype() + ", declared " + spec.datatype();
+      }
+      if (!Shapes.matches(spec.shape(), t.shape())) {
+        return "output '"
+            + t.name()
+            + "' has shape "
+            + Shapes.format(t.shape())
+            + ", declared "
+            + Shapes.format(spec.shape());
+      }
+    }
+    for (RequestedOutput o : request.outputs()) {
+      if (response.outputs().stream().noneMatch(t -> t.name().equals(o.name()))) {
+        return "output '" + o.name() + "' was asked for but not produced";
+      }
+    }
+    return null;
   }
 
   public TensorSpec input(String name) {

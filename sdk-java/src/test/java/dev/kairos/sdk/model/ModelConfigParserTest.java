@@ -77,6 +77,9 @@ class ModelConfigParserTest {
         "not a mapping | '[1, 2]' | must be a mapping, got a list",
         "bad yaml | 'a: [1, 2' | is not valid YAML",
         "bad name | 'name: ../etc' | name = '../etc', must be letters",
+        "memory overflows | 'device: {memory: 9999999999Gi}' | device.memory = '9999999999Gi' is too large",
+        "memory too many digits | 'device: {memory: \"99999999999999999999999\"}' | is too large",
+        "memory not a size | 'device: {memory: lots}' | expected a size such as 600Mi or 2Gi",
       })
   void shouldNameFileFieldAndRule(String label, String yaml, String message) {
     assertThatThrownBy(() -> ModelConfigParser.parse(yaml, FILE, "m"))

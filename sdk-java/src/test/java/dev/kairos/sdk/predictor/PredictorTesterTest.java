@@ -76,7 +76,7 @@ class PredictorTesterTest {
 
       assertThatThrownBy(() -> t.inferJson(req))
           .isInstanceOf(AssertionError.class)
-          .hasMessageContaining("output 'y' is INT32, model.yaml declares FP32");
+          .hasMessageContaining("output 'y' is INT32, declared FP32 in model.yaml");
     }
   }
 

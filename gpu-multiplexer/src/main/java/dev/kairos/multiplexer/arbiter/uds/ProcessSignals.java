@@ -14,10 +14,23 @@ import org.slf4j.LoggerFactory;
  * slice costs a millisecond, so one long-lived shell reads "SIGNAL PID" lines and runs its built-in
  * {@code kill}: a pipe write per signal, tens of microseconds.
  *
- * <p>Closing continues every process this object stopped, so no runtime stays frozen.
+ * <p>Closing continues every process this object stopped, so no runtime stays frozen. The shell
+ * keeps its own list too and continues those processes when its input ends, which is also what
+ * happens when this JVM dies without closing (SIGKILL): a stopped runtime cannot notice its
+ * parent's death, so without this it would stay frozen forever.
  */
 public final class ProcessSignals implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProcessSignals.class);
+
+  /**
+   * Reads "SIGNAL PID" lines; on end of input continues what is still stopped. It ignores SIGINT
+   * and SIGTERM (a Ctrl-C reaches the whole process group), so it ends only when its input does.
+   */
+  static final String SHELL =
+      "trap '' INT TERM; declare -A stopped; "
+          + "while read -r s p; do kill -s \"$s\" \"$p\" 2>/dev/null; "
+          + "if [ \"$s\" = STOP ]; then stopped[$p]=1; else unset \"stopped[$p]\"; fi; done; "
+          + "for p in \"${!stopped[@]}\"; do kill -s CONT \"$p\" 2>/dev/null; done";
 
   private final Process shell;
   private final OutputStream commands;
@@ -25,8 +38,7 @@ public final class ProcessSignals implements AutoCloseable {
 
   public ProcessSignals() throws IOException {
     this.shell =
-        new ProcessBuilder(
-                "/bin/bash", "-c", "while read -r s p; do kill -s \"$s\" \"$p\" 2>/dev/null; done")
+        new ProcessBuilder("/bin/bash", "-c", SHELL)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();

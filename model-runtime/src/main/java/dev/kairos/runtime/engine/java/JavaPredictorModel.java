@@ -48,7 +48,7 @@ final class JavaPredictorModel implements LoadedModel {
 
   @Override
   public InferenceResponse infer(InferenceRequest request) {
-    return call(() -> predictor.predict(request));
+    return checked(request, call(() -> predictor.predict(request)));
   }
 
   @Override
@@ -56,7 +56,28 @@ final class JavaPredictorModel implements LoadedModel {
     if (requests.size() == 1 || !batching) {
       return requests.stream().map(this::infer).toList();
     }
-    return call(() -> List.copyOf(predictor.predictBatch(requests)));
+    List<InferenceResponse> out = call(() -> List.copyOf(predictor.predictBatch(requests)));
+    if (out.size() != requests.size()) {
+      throw new EngineException(
+          "predictBatch returned " + out.size() + " responses for " + requests.size() + " requests",
+          null);
+    }
+    for (int i = 0; i < out.size(); i++) {
+      checked(requests.get(i), out.get(i));
+    }
+    return out;
+  }
+
+  /** User code's answer must fit model.yaml's outputs; clients rely on the declared signature. */
+  private InferenceResponse checked(InferenceRequest request, InferenceResponse response) {
+    if (response == null) {
+      throw new EngineException("the predictor returned null instead of a response", null);
+    }
+    String wrong = signature.outputMismatch(request, response);
+    if (wrong != null) {
+      throw new EngineException("the predictor's answer does not fit model.yaml: " + wrong, null);
+    }
+    return response;
   }
 
   private interface UserCall<T> {

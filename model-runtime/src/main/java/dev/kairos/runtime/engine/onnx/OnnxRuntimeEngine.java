@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import dev.kairos.runtime.engine.DeviceMemoryCap;
 import dev.kairos.runtime.engine.Engine;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.engine.ModelLoadException;
@@ -13,6 +15,7 @@ import dev.kairos.sdk.model.ModelSignature;
 import dev.kairos.sdk.model.TensorSpec;
 import dev.kairos.sdk.tensor.DataType;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +23,8 @@ import java.util.Map;
  * ONNX Runtime on CPU, or on a CUDA device when {@code device.kind: gpu}.
  *
  * <p>Options ({@code model.yaml} {@code options:}): {@code intraOpThreads} (default: the replica's
- * threads), {@code interOpThreads} (default 1), {@code gpuDevice} (default 0).
+ * threads), {@code interOpThreads} (default 1), {@code gpuDevice} (default 0). On a GPU, {@code
+ * device.memory} caps the session's CUDA memory arena.
  */
 public final class OnnxRuntimeEngine implements Engine {
   @Override
@@ -41,7 +45,10 @@ public final class OnnxRuntimeEngine implements Engine {
       // Spinning worker threads would steal the cores other replicas run on.
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
       if (source.config().device().isGpu()) {
-        addCuda(options, model, source.intOption("gpuDevice", 0));
+        addCuda(
+            options,
+            model,
+            cudaOptions(source.intOption("gpuDevice", 0), DeviceMemoryCap.of(source)));
       }
       OrtSession session = env.createSession(source.artifact().toString(), options);
       ModelSignature signature = signatureOf(session, model);
@@ -67,16 +74,36 @@ public final class OnnxRuntimeEngine implements Engine {
     }
   }
 
-  private static void addCuda(OrtSession.SessionOptions options, String model, int device) {
-    try {
-      options.addCUDA(device);
-    } catch (OrtException | UnsatisfiedLinkError e) {
+  /**
+   * The CUDA execution provider's options. With a memory cap, ONNX Runtime's arena is limited to it
+   * ({@code gpu_mem_limit}) and grows only by what is asked for, so the cap is not lost to rounding
+   * up to powers of two.
+   */
+  static Map<String, String> cudaOptions(int device, DeviceMemoryCap cap) {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("device_id", Integer.toString(device));
+    if (cap.isCapped()) {
+      o.put("gpu_mem_limit", Long.toString(cap.bytes()));
+      o.put("arena_extend_strategy", "kSameAsRequested");
+    }
+    return o;
+  }
+
+  private static void addCuda(
+      OrtSession.SessionOptions options, String model, Map<String, String> cudaOptions) {
+    try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions()) {
+      for (Map.Entry<String, String> e : cudaOptions.entrySet()) {
+        cuda.add(e.getKey(), e.getValue());
+      }
+      // ONNX Runtime copies the options into the session options, so they may be closed here.
+      options.addCUDA(cuda);
+    } catch (OrtException | LinkageError e) {
       throw new ModelLoadException(
           "model '"
               + model
               + "' asks for device.kind: gpu, but ONNX Runtime's CUDA execution provider is not"
               + " available (no CUDA driver/device found, or the CPU-only onnxruntime jar is on the"
-              + " class path): "
+              + " class path; build with -Pgpu): "
               + e.getMessage(),
           e);
     }

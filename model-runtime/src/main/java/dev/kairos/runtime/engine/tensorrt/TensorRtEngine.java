@@ -1,5 +1,6 @@
 package dev.kairos.runtime.engine.tensorrt;
 
+import dev.kairos.runtime.engine.DeviceMemoryCap;
 import dev.kairos.runtime.engine.Engine;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.engine.ModelLoadException;
@@ -13,7 +14,11 @@ import java.nio.file.Files;
  * --onnx=model.onnx --saveEngine=model.plan}). The native libraries are loaded only when a TensorRT
  * model is, and their absence is a clear load error, not a crash.
  *
- * <p>Options: {@code gpuDevice} (default 0).
+ * <p>Options: {@code gpuDevice} (default 0). On a shared card {@code device.memory} caps what the
+ * model holds on the device: the plan's weights plus its execution context's activation memory
+ * (which the workspace chosen at build time bounds, e.g. {@code trtexec
+ * --memPoolSize=workspace:256M}). A plan that needs more is refused at load, before it can crowd
+ * its neighbours out.
  */
 public final class TensorRtEngine implements Engine {
   @Override
@@ -35,6 +40,8 @@ public final class TensorRtEngine implements Engine {
       throw new ModelLoadException(
           "model '" + model + "': " + source.artifact() + " is empty, not a TensorRT plan");
     }
+    // Weights alone over the cap: refuse before touching the device.
+    DeviceMemoryCap.of(source).check("the TensorRT plan's weights", plan.length);
     CudaProbe.require(model);
     return TensorRtModel.deserialize(source, plan);
   }

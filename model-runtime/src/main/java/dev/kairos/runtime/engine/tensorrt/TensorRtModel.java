@@ -11,6 +11,7 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamCreate;
 import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
+import dev.kairos.runtime.engine.DeviceMemoryCap;
 import dev.kairos.runtime.engine.EngineException;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.engine.ModelLoadException;
@@ -92,6 +93,16 @@ final class TensorRtModel implements LoadedModel {
               + source.artifact()
               + " (built for another GPU or TensorRT version?): "
               + logger.lastError());
+    }
+    // The plan holds the weights, which live on the device; each context adds its activations.
+    long needed = plan.length + engine.getDeviceMemorySizeV2();
+    try {
+      DeviceMemoryCap.of(source).check("the TensorRT engine (weights + activations)", needed);
+    } catch (ModelLoadException e) {
+      engine.close();
+      runtime.close();
+      logger.close();
+      throw e;
     }
     List<TensorRtBindings.Binding> bindings = new ArrayList<>();
     for (int i = 0; i < engine.getNbIOTensors(); i++) {

@@ -54,6 +54,9 @@ class JavaPredictorEngineTest {
           if (v[0] < 0) {
             throw new IllegalStateException("negative input " + v[0]);
           }
+          if (v[0] == 7) {
+            return InferenceResponse.of(Tensor.ofFloats("z", x.shape(), v));
+          }
           for (int i = 0; i < v.length; i++) {
             v[i] *= factor;
           }
@@ -130,6 +133,19 @@ class JavaPredictorEngineTest {
           .isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("must not be 42");
       assertThat(m.infer(x(1, 1)).outputs()).hasSize(1);
+    }
+  }
+
+  @Test
+  void shouldRefuseAnAnswerThatDoesNotFitTheDeclaredOutputsAndKeepServing() throws Exception {
+    try (LoadedModel m = load(Map.of("class", "example.Doubler"), null, 8)) {
+      assertThatThrownBy(() -> m.infer(x(7, 0)))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("does not fit model.yaml: output 'z' is not declared");
+      assertThatThrownBy(() -> m.inferBatch(List.of(x(1, 1), x(7, 7))))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("output 'z'");
+      assertThat(m.infer(x(1, 1)).outputs().get(0).name()).isEqualTo("y");
     }
   }
 

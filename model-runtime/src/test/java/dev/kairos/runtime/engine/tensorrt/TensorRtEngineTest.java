@@ -9,6 +9,7 @@ import dev.kairos.runtime.engine.EngineRegistry;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.engine.ModelLoadException;
 import dev.kairos.runtime.engine.ModelSource;
+import dev.kairos.sdk.model.DeviceConfig;
 import dev.kairos.sdk.model.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,5 +73,20 @@ class TensorRtEngineTest {
     assertThatThrownBy(() -> new TensorRtEngine().load(source))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("is empty");
+  }
+
+  @Test
+  void shouldRefuseAPlanWhoseWeightsExceedTheModelsDeviceMemoryCapBeforeTouchingTheDevice()
+      throws Exception {
+    ModelConfig capped =
+        ModelConfig.defaults("trt", "tensorrt")
+            .withDevice(new DeviceConfig("gpu", 1024, "heavy", 0, "gpu0"));
+    Path p = plan(new byte[4096]).artifact();
+    ModelSource source = new ModelSource("1", p, capped, 1);
+    assertThatThrownBy(() -> new TensorRtEngine().load(source))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("'trt'")
+        .hasMessageContaining("needs 4096 bytes of device memory")
+        .hasMessageContaining("device.memory: 1024");
   }
 }
