@@ -37,6 +37,9 @@ final class Forwarder {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
   private static final String BINARY_HEADER = "Inference-Header-Content-Length";
 
+  /** The runtime's deadline header (microseconds, or a duration such as {@code 250ms}). */
+  private static final String REPLICA_DEADLINE_HEADER = "timeout";
+
   /** Responses up to this size are relayed in one write; larger ones are streamed. */
   private static final long BUFFERED_RESPONSE_LIMIT = 1 << 20;
 
@@ -223,6 +226,10 @@ final class Forwarder {
       }
     }
     ex.sentNanos = time.monotonicNanos();
+    // The replica learns what is left of the deadline, so it drops a request from its queue once
+    // this gateway has answered 504 for it rather than spend a batch slot on it.
+    long leftMs = ex.timeoutMs - (ex.sentNanos - ex.startNanos) / 1_000_000;
+    creq.putHeader(REPLICA_DEADLINE_HEADER, Math.max(1, leftMs) + "ms");
     if (ex.body != null) {
       creq.send(ex.body).onComplete(r -> answered(ex, r));
     } else {
