@@ -39,6 +39,19 @@ public final class Autoscaler implements AutoCloseable {
   private final Clock clock;
   private final Map<ScaleTarget, Target> targets = new LinkedHashMap<>();
   private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
+  private final List<DecisionListener> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Told of every decision (the console records them); called on the deciding thread. */
+  @FunctionalInterface
+  public interface DecisionListener {
+    /**
+     * @param target whose replicas were decided
+     * @param before the replicas the scaler had when the decision was taken
+     * @param decision what the decider wants, and why
+     */
+    void decided(ScaleTarget target, ReplicaCount before, ScaleDecision decision);
+  }
 
   public Autoscaler(Scaler scaler, ConcurrencySource source, Clock clock) {
     this.scaler = scaler;
@@ -57,6 +70,11 @@ public final class Autoscaler implements AutoCloseable {
       this.window = new ConcurrencyWindow(spec.stableWindow());
       this.state = DeciderState.initial(now);
     }
+  }
+
+  /** Adds a listener of every decision; it must be quick (it runs under this object's lock). */
+  public void addListener(DecisionListener listener) {
+    listeners.add(listener);
   }
 
   /** Starts autoscaling a target with these knobs; its replicas are the scaler's business. */
@@ -152,6 +170,9 @@ public final class Autoscaler implements AutoCloseable {
     }
     t.state = d.next();
     t.last = d;
+    for (DecisionListener l : listeners) {
+      l.decided(target, count, d);
+    }
     if (d.desired() != count.desired()) {
       log.info(
           "model={} version={} scaling {} -> {}: {}",

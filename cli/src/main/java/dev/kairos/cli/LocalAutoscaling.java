@@ -71,6 +71,11 @@ final class LocalAutoscaling implements AutoCloseable {
     return out;
   }
 
+  /** Replicas of a target, ready and desired, as the scaler counts them. */
+  dev.kairos.autoscaler.scaler.ReplicaCount count(ScaleTarget target) {
+    return scaler.replicas(target);
+  }
+
   Activator activator() {
     return activator;
   }
@@ -131,7 +136,7 @@ final class LocalAutoscaling implements AutoCloseable {
   }
 
   /** In-flight requests of the version's replicas, plus requests held for it at zero. */
-  private double concurrency(ScaleTarget target) {
+  double concurrency(ScaleTarget target) {
     ModelRoute route = platform.routes().find(target.model());
     if (route == null) {
       return 0;

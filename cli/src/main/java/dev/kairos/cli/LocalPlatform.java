@@ -79,6 +79,10 @@ final class LocalPlatform implements AutoCloseable {
     return routes;
   }
 
+  SharedDevices sharedDevices() {
+    return sharedDevices;
+  }
+
   ModelRepository repository() {
     return repository;
   }

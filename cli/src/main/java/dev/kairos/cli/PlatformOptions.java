@@ -14,7 +14,7 @@ final class PlatformOptions {
 
   @Option(
       names = "--admin-url",
-      defaultValue = "${env:KAIROS_ADMIN_URL:-http://127.0.0.1:8081}",
+      defaultValue = "${env:KAIROS_ADMIN_URL:-http://127.0.0.1:8082}",
       description = "Admin API URL (env KAIROS_ADMIN_URL; default ${DEFAULT-VALUE}).")
   URI adminUrl;
 

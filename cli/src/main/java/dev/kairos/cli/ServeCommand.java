@@ -78,8 +78,15 @@ final class ServeCommand implements Runnable {
   int warmPool;
 
   @Option(
+      names = "--grpc-port",
+      description =
+          "Port of the Open Inference Protocol's gRPC service (default 8081, KServe's; a free one"
+              + " when --port is 0); 0 picks a free one, -1 turns it off.")
+  Integer grpcPort;
+
+  @Option(
       names = "--admin-port",
-      defaultValue = "8081",
+      defaultValue = "8082",
       description = "Admin API port (loopback); 0 picks a free one.")
   int adminPort;
 
@@ -97,6 +104,31 @@ final class ServeCommand implements Runnable {
               + " With it, inference needs a key with an infer scope; its admin keys open the"
               + " admin API too.")
   Path apiKeys;
+
+  @Option(
+      names = "--console",
+      description =
+          "Turn on the admin API and its web console (/console/ on the admin port) even without"
+              + " --admin-key: the admin key is then read from --admin-key-file, or made there"
+              + " (readable by you only) the first time. The key is never printed.")
+  boolean console;
+
+  @Option(
+      names = "--admin-key-file",
+      description = "Where --console keeps its admin key (default: ~/.kairos/admin-key).")
+  Path adminKeyFile;
+
+  @Option(
+      names = "--trace-dir",
+      description =
+          "Azure Functions 2019 trace the console's Simulate page offers (default:"
+              + " ../shared/data/traces/azure-functions-2019 next to the Kairos checkout, if there).")
+  Path traceDir;
+
+  /** The admin key --console read or made, or null. */
+  private String consoleSecret;
+
+  private LocalConsole consoleData;
 
   @Option(names = "--tls-cert", description = "PEM certificate chain: the public port speaks TLS.")
   Path tlsCert;
@@ -130,12 +162,20 @@ final class ServeCommand implements Runnable {
     if (tlsCert != null || tlsKey != null) {
       options = options.withTls(new TlsOptions(tlsCert, tlsKey));
     }
+    if (console && adminSecret() == null) {
+      consoleSecret = AdminKeyFile.readOrCreate(keyFile());
+    }
     ApiKeyStore keys = keys();
     Gateway gateway =
         new Gateway(vertx, options, routes, keys, Clock.system(), autoscaling.activator());
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
     String url = "http://" + host + ":" + bound;
-    AdminServer admin = startAdmin(vertx, platform, autoscaling, routes, keys, out);
+    int grpcAsked = grpcPort != null ? grpcPort : port == 0 ? 0 : 8081;
+    int grpcBound =
+        grpcAsked < 0
+            ? -1
+            : gateway.listenGrpc(grpcAsked).toCompletionStage().toCompletableFuture().join();
+    AdminServer admin = startAdmin(vertx, gateway, platform, autoscaling, routes, keys, out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -147,6 +187,9 @@ final class ServeCommand implements Runnable {
                   gateway.shutdown(SHUTDOWN_GRACE).toCompletionStage().toCompletableFuture().join();
                   out.println(
                       "Stopping " + platform.replicaPids().size() + " replica processes...");
+                  if (consoleData != null) {
+                    consoleData.close();
+                  }
                   if (admin != null) {
                     admin.close().toCompletionStage().toCompletableFuture().join();
                   }
@@ -157,6 +200,14 @@ final class ServeCommand implements Runnable {
                 },
                 "kairos-shutdown"));
     out.println("Kairos gateway listening on " + url + " (models from " + repo + ")");
+    if (grpcBound >= 0) {
+      out.println(
+          "Kairos gRPC listening on "
+              + host
+              + ":"
+              + grpcBound
+              + " (inference.GRPCInferenceService)");
+    }
     int serving = platform.loadAll().join();
     autoscaling.start();
     int total = routes.all().size();
@@ -184,13 +235,16 @@ final class ServeCommand implements Runnable {
   /** The admin API behind one admin key, or null when no key was given. */
   private AdminServer startAdmin(
       Vertx vertx,
+      Gateway gateway,
       LocalPlatform platform,
       LocalAutoscaling autoscaling,
       RouteTable routes,
       ApiKeyStore keys,
       PrintStream out) {
     if (adminSecret() == null && apiKeys == null) {
-      out.println("Admin API off (give --admin-key or KAIROS_ADMIN_KEY to turn it on)");
+      out.println(
+          "Admin API off (give --admin-key or KAIROS_ADMIN_KEY to turn it on, or --console for"
+              + " the web console)");
       return null;
     }
     LocalPlatformControl control = new LocalPlatformControl(platform, autoscaling);
@@ -203,14 +257,43 @@ final class ServeCommand implements Runnable {
             new BundleInstaller(platform.repository().root(), 4L << 30, 100_000),
             control,
             1L << 30));
+    consoleData =
+        new LocalConsole(vertx, gateway, platform, autoscaling, control, admin, traceDir());
     int bound = admin.listen().toCompletionStage().toCompletableFuture().join();
-    out.println("Admin API on http://" + AdminOptions.defaults().host() + ":" + bound);
+    String adminUrl = "http://" + AdminOptions.defaults().host() + ":" + bound;
+    out.println("Admin API on " + adminUrl);
+    out.println(
+        "Console on "
+            + adminUrl
+            + dev.kairos.console.ConsolePages.PATH
+            + " (sign in with "
+            + (consoleSecret != null
+                ? "the admin key in " + keyFile()
+                : adminSecret() != null
+                    ? "the secret of --admin-key or KAIROS_ADMIN_KEY"
+                    : "an admin key of --api-keys")
+            + ")");
     return admin;
   }
 
   private String adminSecret() {
     String secret = adminKey != null ? adminKey : System.getenv("KAIROS_ADMIN_KEY");
-    return secret == null || secret.isBlank() ? null : secret;
+    return secret == null || secret.isBlank() ? consoleSecret : secret;
+  }
+
+  private Path keyFile() {
+    return adminKeyFile != null
+        ? adminKeyFile
+        : Path.of(System.getProperty("user.home"), ".kairos", "admin-key");
+  }
+
+  private Path traceDir() {
+    if (traceDir != null) {
+      return traceDir;
+    }
+    String home =
+        System.getProperty("kairos.home", System.getenv().getOrDefault("KAIROS_HOME", "."));
+    return Path.of(home, "..", "shared", "data", "traces", "azure-functions-2019").normalize();
   }
 
   /** The keys file (if any) plus the admin key (if any), which every reload keeps. */

@@ -24,11 +24,13 @@ final class KairosProcess implements AutoCloseable {
       Path.of(System.getProperty("kairos.home", "..")).toAbsolutePath().normalize();
   private static final Pattern URL =
       Pattern.compile("gateway listening on (http://127\\.0\\.0\\.1:\\d+)");
+  private static final Pattern GRPC = Pattern.compile("gRPC listening on 127\\.0\\.0\\.1:(\\d+)");
 
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
   private volatile String url;
+  private volatile int grpcPort = -1;
 
   private KairosProcess(Process process) {
     this.process = process;
@@ -67,6 +69,10 @@ final class KairosProcess implements AutoCloseable {
         if (url == null && m.find()) {
           url = m.group(1);
         }
+        Matcher g = GRPC.matcher(line);
+        if (grpcPort < 0 && g.find()) {
+          grpcPort = Integer.parseInt(g.group(1));
+        }
       }
     } catch (IOException ignored) {
       // the process ended
@@ -79,6 +85,11 @@ final class KairosProcess implements AutoCloseable {
 
   String url() {
     return url;
+  }
+
+  /** The port of the gateway's gRPC service, or -1 when it printed none. */
+  int grpcPort() {
+    return grpcPort;
   }
 
   Process process() {

@@ -36,7 +36,8 @@ class SharedDeviceIT {
     String mlp = Files.readString(repo.resolve("mlp/golden/request.json"));
     String cnn = Files.readString(repo.resolve("cnn/golden/request.json"));
 
-    KairosProcess kairos = KairosProcess.serve(repo);
+    String adminKey = java.util.UUID.randomUUID().toString();
+    KairosProcess kairos = KairosProcess.serve(repo, "--admin-port", "0", "--admin-key", adminKey);
     try {
       assertThat(kairos.output())
           .contains("mlp v1: shares device cpu0 as a light model")
@@ -47,6 +48,7 @@ class SharedDeviceIT {
         assertThat(light.statusCode()).as(light.body()).isEqualTo(200);
         assertThat(heavy.statusCode()).as(heavy.body()).isEqualTo(200);
       }
+      assertConsoleShowsTheArbitersStatistics(kairos, adminKey);
     } finally {
       // SIGTERM, keeping the output stream open: serve prints each shared device's arbiter summary
       kairos.process().toHandle().destroy();
@@ -66,6 +68,35 @@ class SharedDeviceIT {
     // ten requests sent one at a time: ten batches, each granted a slice
     assertThat(Integer.parseInt(m.group(1))).isGreaterThanOrEqualTo(10);
     assertThat(Integer.parseInt(m.group(2))).isZero();
+  }
+
+  /** The console's Devices data: both models on cpu0, each with the slices its arbiter granted. */
+  private static void assertConsoleShowsTheArbitersStatistics(KairosProcess kairos, String key)
+      throws Exception {
+    Matcher admin =
+        Pattern.compile("Admin API on (http://127\\.0\\.0\\.1:\\d+)").matcher(kairos.output());
+    assertThat(admin.find()).as(kairos.output()).isTrue();
+    assertThat(kairos.output()).contains("Console on " + admin.group(1) + "/console/");
+    HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(admin.group(1) + "/admin/console/devices"))
+                    .header("Authorization", "Bearer " + key)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    io.vertx.core.json.JsonObject cpu0 =
+        new io.vertx.core.json.JsonArray(r.body()).getJsonObject(0);
+    assertThat(cpu0.getString("id")).isEqualTo("cpu0");
+    assertThat(cpu0.getString("policy")).isEqualTo("deadline");
+    assertThat(cpu0.getJsonArray("models").getList()).containsExactly("cnn", "mlp");
+    assertThat(cpu0.getLong("memoryUsedBytes")).isPositive();
+    io.vertx.core.json.JsonArray slices = cpu0.getJsonArray("slices");
+    assertThat(slices).hasSize(2);
+    for (int i = 0; i < slices.size(); i++) {
+      assertThat(slices.getJsonObject(i).getLong("granted")).as(r.body()).isGreaterThanOrEqualTo(5);
+    }
   }
 
   private static void copy(Path from, Path to) throws IOException {

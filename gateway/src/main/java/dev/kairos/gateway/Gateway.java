@@ -45,8 +45,10 @@ public final class Gateway {
 
   private final Activator activator;
   private HttpClient client;
+  private GatewayHandler handler;
   private long reloadTimer = -1;
   private int port;
+  private int grpcPort;
 
   public Gateway(Vertx vertx, GatewayOptions options, RouteTable routes) {
     this(
@@ -106,7 +108,7 @@ public final class Gateway {
             new PoolOptions()
                 .setHttp1MaxSize(options.maxConnectionsPerReplica())
                 .setMaxWaitQueueSize(-1));
-    GatewayHandler handler =
+    handler =
         new GatewayHandler(
             vertx,
             routes,
@@ -195,6 +197,58 @@ public final class Gateway {
 
   public int port() {
     return port;
+  }
+
+  /**
+   * Binds the Open Inference Protocol's gRPC service on its own port (HTTP/2, TLS when the public
+   * port has it), in front of the same routes, keys, limits and replicas as REST. Call after {@link
+   * #listen()}; port 0 picks a free one. Completes with the bound port.
+   */
+  public Future<Integer> listenGrpc(int onPort) {
+    if (handler == null) {
+      throw new IllegalStateException("listen() first: gRPC shares the REST port's machinery");
+    }
+    io.vertx.grpc.server.GrpcServer grpc =
+        new dev.kairos.gateway.impl.GrpcFront(handler, routes)
+            .server(vertx, options.maxBodyBytes());
+    int loops =
+        options.eventLoops() > 0
+            ? options.eventLoops()
+            : Runtime.getRuntime().availableProcessors();
+    int requested = onPort != 0 ? onPort : -1 - ((System.identityHashCode(grpc) & 0x7fff) + 1);
+    Future<Integer> first = bindGrpc(grpc, requested);
+    for (int i = 1; i < loops; i++) {
+      first = first.compose(p -> bindGrpc(grpc, requested).map(p));
+    }
+    return first.onSuccess(p -> grpcPort = p);
+  }
+
+  private Future<Integer> bindGrpc(io.vertx.grpc.server.GrpcServer grpc, int onPort) {
+    HttpServerOptions so =
+        new HttpServerOptions()
+            .setHost(options.host())
+            .setPort(onPort)
+            .setTcpNoDelay(true)
+            .setHttp2ClearTextEnabled(true)
+            .setCompressionSupported(false);
+    // Large tensors: a 64 KiB HTTP/2 window would cost a round trip per 64 KiB.
+    so.getInitialSettings().setInitialWindowSize(4 << 20);
+    if (options.tls() != null) {
+      so.setSsl(true)
+          .setUseAlpn(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(options.tls().certificate().toString())
+                  .setKeyPath(options.tls().privateKey().toString()));
+    }
+    HttpServer server = vertx.createHttpServer(so);
+    servers.add(server);
+    return server.requestHandler(grpc).listen().map(HttpServer::actualPort);
+  }
+
+  /** The gRPC port, once {@link #listenGrpc(int)} completed; 0 before. */
+  public int grpcPort() {
+    return grpcPort;
   }
 
   /** Client connections open now. */

@@ -54,10 +54,22 @@ public final class KpaDecider {
 
     int wanted = stable;
     boolean panic = panicSince != DeciderState.NEVER;
+    double byLoad = dspc;
     if (panic) {
       wanted = Math.max(wanted, panicWanted);
+      byLoad = Math.max(dspc, dppc);
       maxPanic = Math.max(maxPanic, wanted);
       wanted = maxPanic;
+    }
+    ScaleDecision.Limit limit = ScaleDecision.Limit.NONE;
+    if (byLoad > maxUp) {
+      limit = ScaleDecision.Limit.MAX_SCALE_UP_RATE;
+    } else if (byLoad < maxDown && wanted == (int) maxDown) {
+      limit = ScaleDecision.Limit.MAX_SCALE_DOWN_RATE;
+    } else if (panic && wanted > byLoad && wanted > Math.min(Math.max(dppc, maxDown), maxUp)) {
+      limit = ScaleDecision.Limit.PANIC_HOLD;
+    } else if (wanted > byLoad) {
+      limit = ScaleDecision.Limit.ACTIVATION_SCALE;
     }
 
     long lastWanted = wanted > 0 ? nowNanos : state.lastWantedNanos();
@@ -66,11 +78,19 @@ public final class KpaDecider {
         && m.currentReplicas() > 0
         && nowNanos - lastWanted < spec.scaleToZeroAfter().toNanos()) {
       desired = 1; // keep the last replica through the grace period
+      limit = ScaleDecision.Limit.SCALE_TO_ZERO_GRACE;
     }
     if (desired > 0 && m.currentReplicas() == 0 && desired < spec.activationScale()) {
       desired = spec.activationScale();
+      limit = ScaleDecision.Limit.ACTIVATION_SCALE;
     }
-    desired = Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), desired));
+    if (desired > spec.maxReplicas()) {
+      desired = spec.maxReplicas();
+      limit = ScaleDecision.Limit.MAX_REPLICAS;
+    } else if (desired < spec.minReplicas()) {
+      desired = spec.minReplicas();
+      limit = ScaleDecision.Limit.MIN_REPLICAS;
+    }
     return new ScaleDecision(
         desired,
         panic,
@@ -78,6 +98,7 @@ public final class KpaDecider {
         m.panicConcurrency(),
         target,
         wanted,
+        limit,
         new DeciderState(panicSince, maxPanic, lastWanted));
   }
 }

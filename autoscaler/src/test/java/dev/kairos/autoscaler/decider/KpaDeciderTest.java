@@ -266,4 +266,110 @@ class KpaDeciderTest {
     assertThat(d.panic()).as(label + ": panic").isEqualTo(wantPanic);
     assertThat(d.next().panicking()).isEqualTo(wantPanic);
   }
+
+  static Stream<Arguments> limits() {
+    return Stream.of(
+        // label, knobs, stable, panic, ready, current, memory, want, limit
+        arguments("load alone", Map.of(), 20.0, 10.0, 2, 2, calm(), 4, ScaleDecision.Limit.NONE),
+        arguments(
+            "up rate",
+            Map.of("maxScaleUpRate", 2.0),
+            56.0,
+            10.0,
+            2,
+            2,
+            calm(),
+            4,
+            ScaleDecision.Limit.MAX_SCALE_UP_RATE),
+        arguments(
+            "down rate",
+            Map.of(),
+            1.0,
+            1.0,
+            8,
+            8,
+            calm(),
+            4,
+            ScaleDecision.Limit.MAX_SCALE_DOWN_RATE),
+        arguments(
+            "max replicas",
+            Map.of("maxReplicas", 3),
+            56.0,
+            10.0,
+            2,
+            2,
+            calm(),
+            3,
+            ScaleDecision.Limit.MAX_REPLICAS),
+        arguments(
+            "min replicas",
+            Map.of("minReplicas", 2),
+            0.0,
+            0.0,
+            1,
+            1,
+            idleFor(999),
+            2,
+            ScaleDecision.Limit.MIN_REPLICAS),
+        arguments(
+            "grace keeps the last replica",
+            Map.of(),
+            0.0,
+            0.0,
+            1,
+            1,
+            idleFor(10),
+            1,
+            ScaleDecision.Limit.SCALE_TO_ZERO_GRACE),
+        arguments(
+            "scale to zero after the grace",
+            Map.of(),
+            0.0,
+            0.0,
+            1,
+            1,
+            idleFor(999),
+            0,
+            ScaleDecision.Limit.NONE),
+        arguments(
+            "activation scale from zero",
+            Map.of("activationScale", 3),
+            1.0,
+            1.0,
+            0,
+            0,
+            idleFor(999),
+            3,
+            ScaleDecision.Limit.ACTIVATION_SCALE),
+        arguments(
+            "panic keeps its peak",
+            Map.of("maxReplicas", 10),
+            5.0,
+            5.0,
+            6,
+            6,
+            panicking(3, 6),
+            6,
+            ScaleDecision.Limit.PANIC_HOLD));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("limits")
+  void shouldNameTheRuleThatLimitedTheDecision(
+      String label,
+      Map<String, Object> knobs,
+      double stable,
+      double panic,
+      int ready,
+      int current,
+      Memory memory,
+      int want,
+      ScaleDecision.Limit limit) {
+    ScalingConfig spec = ScalingKnobs.apply(ScalingConfig.DEFAULT, knobs);
+    ScaleDecision d =
+        KpaDecider.decide(
+            spec, new MetricSnapshot(stable, panic, ready, current), memory.state(), NOW);
+    assertThat(d.desired()).as(label + ": " + d.explain()).isEqualTo(want);
+    assertThat(d.limit()).as(label + ": " + d.explain()).isEqualTo(limit);
+  }
 }

@@ -4,7 +4,7 @@ package dev.kairos.gateway.admin;
  * Settings of the admin port.
  *
  * @param host interface to bind (default 127.0.0.1: the admin API is not for the network)
- * @param port port to bind; 0 picks a free one (default 8081)
+ * @param port port to bind; 0 picks a free one (default 8082; 8081 is the gateway's gRPC port)
  * @param maxBodyBytes larger bodies of the built-in endpoints are answered 413 (default 1 MiB)
  */
 public record AdminOptions(String host, int port, long maxBodyBytes) {
@@ -21,7 +21,7 @@ public record AdminOptions(String host, int port, long maxBodyBytes) {
   }
 
   public static AdminOptions defaults() {
-    return new AdminOptions("127.0.0.1", 8081, 1L << 20);
+    return new AdminOptions("127.0.0.1", 8082, 1L << 20);
   }
 
   public AdminOptions withPort(int newPort) {

@@ -54,6 +54,7 @@ public final class AdminServer {
   private final RouteTable routes;
   private final ApiKeyStore keys;
   private final Router router;
+  private final List<String> publicPrefixes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private HttpServer server;
 
   public AdminServer(
@@ -108,6 +109,19 @@ public final class AdminServer {
     return this;
   }
 
+  /**
+   * Adds routes under {@code prefix} that answer without a key: static pages only (the console's
+   * HTML, scripts and styles), never data; the pages ask the admin API for data with the key.
+   */
+  public AdminServer installPublic(String prefix, AdminExtension extension) {
+    if (!prefix.startsWith("/") || prefix.startsWith("/admin") || prefix.startsWith("/v2")) {
+      throw new IllegalArgumentException("public prefix '" + prefix + "' must not hold API routes");
+    }
+    publicPrefixes.add(prefix);
+    extension.install(router);
+    return this;
+  }
+
   /** Binds the admin port; completes with the bound port. */
   public Future<Integer> listen() {
     server =
@@ -129,6 +143,13 @@ public final class AdminServer {
   }
 
   private void authenticate(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    for (String p : publicPrefixes) {
+      if (path.equals(p) || path.startsWith(p.endsWith("/") ? p : p + "/")) {
+        ctx.next();
+        return;
+      }
+    }
     String secret = Credentials.secret(ctx.request());
     if (secret == null) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");

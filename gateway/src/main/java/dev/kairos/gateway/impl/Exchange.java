@@ -4,12 +4,19 @@ import dev.kairos.gateway.protocol.Translation;
 import dev.kairos.gateway.route.ModelLimits;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /** One model request on its way through the gateway: what was asked, where it went, how often. */
 final class Exchange {
+  /** The client's HTTP request; null for a call that came in over gRPC (see {@link #remote}). */
   final HttpServerRequest req;
+
+  /** Where the answer of a non-HTTP call goes; null for HTTP requests. */
+  final RemoteCall remote;
+
   final long startNanos;
   final String model;
   final String explicitVersion;
@@ -45,9 +52,46 @@ final class Exchange {
       String explicitVersion,
       Translation translation) {
     this.req = req;
+    this.remote = null;
     this.startNanos = startNanos;
     this.model = model;
     this.explicitVersion = explicitVersion;
     this.translation = translation;
+  }
+
+  /** A call that is not an HTTP request: its method, headers and body are given. */
+  Exchange(RemoteCall remote, long startNanos, String model, String explicitVersion) {
+    this.req = null;
+    this.remote = remote;
+    this.startNanos = startNanos;
+    this.model = model;
+    this.explicitVersion = explicitVersion;
+    this.translation = null;
+  }
+
+  HttpMethod method() {
+    return req != null ? req.method() : remote.method();
+  }
+
+  /** A header of the request to pass on to the replica. */
+  String header(CharSequence name) {
+    return req != null ? req.getHeader(name) : remote.headers().get(name);
+  }
+
+  /**
+   * A call that did not come in as an HTTP request (gRPC): what to send the replica, and where the
+   * answer goes.
+   */
+  interface RemoteCall {
+    HttpMethod method();
+
+    /** Headers for the replica (Content-Type, the binary extension's header length). */
+    MultiMap headers();
+
+    /** The gateway answers the call itself, with the status and message REST would send. */
+    void refuse(int status, String message, String retryAfter);
+
+    /** The replica answered, with this status, headers and whole body. */
+    void answered(int status, MultiMap headers, Buffer body);
   }
 }

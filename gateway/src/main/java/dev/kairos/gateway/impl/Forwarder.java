@@ -179,7 +179,7 @@ final class Forwarder {
     ex.attempts++;
     RequestOptions ro =
         new RequestOptions()
-            .setMethod(ex.req.method())
+            .setMethod(ex.method())
             .setHost(r.host())
             .setPort(r.port())
             .setURI(ex.upstreamUri)
@@ -215,12 +215,12 @@ final class Forwarder {
     }
     HttpClientRequest creq = ar.result();
     String contentType =
-        ex.translation != null ? "application/json" : ex.req.getHeader(HttpHeaders.CONTENT_TYPE);
+        ex.translation != null ? "application/json" : ex.header(HttpHeaders.CONTENT_TYPE);
     if (contentType != null) {
       creq.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
     }
     if (ex.translation == null) {
-      String binary = ex.req.getHeader(BINARY_HEADER);
+      String binary = ex.header(BINARY_HEADER);
       if (binary != null) {
         creq.putHeader(BINARY_HEADER, binary);
       }
@@ -312,6 +312,21 @@ final class Forwarder {
         status == 500 || status == 502 || status == 504
             ? Outcome.FAILED
             : status == 503 ? Outcome.NEUTRAL : Outcome.SUCCEEDED;
+    if (ex.remote != null) {
+      cresp
+          .body()
+          .onComplete(
+              b -> {
+                left(ex, b.succeeded() ? outcome : Outcome.FAILED, b.cause());
+                if (b.failed()) {
+                  front.finish(ex, 502, "reply of model '" + ex.model + "' broke off", null);
+                  return;
+                }
+                ex.remote.answered(status, cresp.headers(), b.result());
+                front.completed(ex, status);
+              });
+      return;
+    }
     HttpServerResponse resp = ex.req.response();
     if (ex.translation != null && status == 200) {
       cresp

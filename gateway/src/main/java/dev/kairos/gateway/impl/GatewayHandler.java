@@ -266,30 +266,88 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   private boolean authorized(HttpServerRequest req, String model) {
-    if (!keys.enforced()) {
+    Refusal r = admission(Credentials.secret(req), model);
+    if (r == null) {
       return true;
     }
-    String secret = Credentials.secret(req);
+    if (r.status() == 401) {
+      req.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    if (r.retryAfter() != null) {
+      req.response().putHeader("Retry-After", r.retryAfter());
+    }
+    error(req, r.status(), r.message());
+    return false;
+  }
+
+  /** Why a call is refused before it reaches a model: the status and message REST answers. */
+  record Refusal(int status, String message, String retryAfter) {}
+
+  /**
+   * Authentication, the model scope of the key and the key's rate limit, for any protocol.
+   *
+   * @param secret the API key the call carries, or null
+   * @return null when the call may go on
+   */
+  Refusal admission(String secret, String model) {
+    if (!keys.enforced()) {
+      return null;
+    }
     ApiKey key = secret == null ? null : keys.current().find(secret);
     if (key == null) {
       metrics.rejected(null, Rejection.UNAUTHENTICATED);
-      req.response().putHeader("WWW-Authenticate", "Bearer");
-      error(req, 401, secret == null ? "missing API key" : "unknown API key");
-      return false;
+      return new Refusal(401, secret == null ? "missing API key" : "unknown API key", null);
     }
     if (!key.mayInfer(model)) {
       metrics.rejected(null, Rejection.FORBIDDEN);
-      error(req, 403, "API key '" + key.name() + "' may not call model '" + model + "'");
-      return false;
+      return new Refusal(
+          403, "API key '" + key.name() + "' may not call model '" + model + "'", null);
     }
     long wait = rateLimits.tryAcquire(key);
     if (wait > 0) {
       metrics.rejected(model, Rejection.RATE_LIMITED);
-      req.response().putHeader("Retry-After", seconds(wait));
-      error(req, 429, "API key '" + key.name() + "' is over its rate limit");
-      return false;
+      return new Refusal(429, "API key '" + key.name() + "' is over its rate limit", seconds(wait));
     }
-    return true;
+    return null;
+  }
+
+  /**
+   * A call that came in over another protocol (gRPC), already authenticated by {@link #admission}:
+   * route, the model's limits, its deadline and bulkhead, then the forwarder; its answer goes to
+   * {@link Exchange.RemoteCall}.
+   *
+   * @param timeoutMs the caller's own deadline in milliseconds, or 0 for the model's default
+   */
+  void call(
+      Exchange.RemoteCall call,
+      String model,
+      String version,
+      String uri,
+      Buffer body,
+      long timeoutMs) {
+    Exchange ex = new Exchange(call, time.monotonicNanos(), model, version);
+    ex.upstreamUri = uri;
+    ex.body = body;
+    ModelRoute route = routes.find(model);
+    if (route == null) {
+      call.refuse(404, "unknown model '" + model + "'", null);
+      completed(ex, 404);
+      return;
+    }
+    ex.route = route;
+    if (route.state() == ModelRoute.State.FAILED) {
+      finish(ex, 503, "model '" + model + "' failed to load: " + route.reason(), "1");
+      return;
+    }
+    ModelLimits limits = route.limits();
+    ex.limits = limits == null ? options.modelLimits() : limits;
+    ex.timeoutMs = timeoutMs > 0 ? timeoutMs : ex.limits.timeout().toMillis();
+    if (body.length() > options.maxBodyBytes()) {
+      metrics.rejected(model, Rejection.TOO_LARGE);
+      finish(ex, 413, "request body exceeds " + options.maxBodyBytes() + " bytes", null);
+      return;
+    }
+    admit(ex);
   }
 
   private void readBody(Exchange ex, long declared) {
@@ -389,6 +447,11 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
    */
   void finish(Exchange ex, int status, String message, String retryAfter) {
     if (ex.finished) {
+      return;
+    }
+    if (ex.remote != null) {
+      ex.remote.refuse(status, message, retryAfter);
+      completed(ex, status);
       return;
     }
     if (retryAfter != null) {

@@ -155,6 +155,48 @@ public final class GatewayMetrics {
     retries.labelValues(model, allowed ? "retried" : "budget_exhausted").inc();
   }
 
+  /** Per-model request, error and latency counters since start, by model name. */
+  public java.util.SortedMap<String, ModelTotals> modelTotals() {
+    java.util.SortedMap<String, long[]> counts = new java.util.TreeMap<>();
+    java.util.Map<String, long[]> buckets = new java.util.HashMap<>();
+    double[] bounds = null;
+    for (io.prometheus.metrics.model.snapshots.MetricSnapshot snap : registry.scrape()) {
+      if (snap instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot c
+          && c.getMetadata().getName().equals("kairos_gateway_requests")) {
+        for (var p : c.getDataPoints()) {
+          long[] n = counts.computeIfAbsent(p.getLabels().get("model"), k -> new long[2]);
+          n[0] += (long) p.getValue();
+          String code = p.getLabels().get("code");
+          if (code != null && code.startsWith("5")) {
+            n[1] += (long) p.getValue();
+          }
+        }
+      } else if (snap instanceof io.prometheus.metrics.model.snapshots.HistogramSnapshot h
+          && h.getMetadata().getName().equals("kairos_gateway_request_duration_seconds")) {
+        for (var p : h.getDataPoints()) {
+          var b = p.getClassicBuckets();
+          if (bounds == null) {
+            bounds = new double[b.size()];
+            for (int i = 0; i < bounds.length; i++) {
+              bounds[i] = b.getUpperBound(i);
+            }
+          }
+          long[] sum = buckets.computeIfAbsent(p.getLabels().get("model"), k -> new long[b.size()]);
+          for (int i = 0; i < Math.min(sum.length, b.size()); i++) {
+            sum[i] += b.getCount(i);
+          }
+        }
+      }
+    }
+    java.util.SortedMap<String, ModelTotals> out = new java.util.TreeMap<>();
+    double[] upper = bounds == null ? new double[0] : bounds;
+    for (var e : counts.entrySet()) {
+      long[] b = buckets.getOrDefault(e.getKey(), new long[upper.length]);
+      out.put(e.getKey(), new ModelTotals(e.getKey(), e.getValue()[0], e.getValue()[1], upper, b));
+    }
+    return out;
+  }
+
   /** The Prometheus text exposition of every meter. */
   public byte[] scrape() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(8192);

@@ -41,6 +41,8 @@ class AdminServerTest {
         new AdminServer(
             vertx, AdminOptions.defaults().withPort(0), platform, routes, ApiKeyStore.fixed(keys));
     admin.install(router -> router.get("/admin/hello").handler(ctx -> ctx.end("hi")));
+    admin.installPublic(
+        "/console", router -> router.get("/console/*").handler(ctx -> ctx.end("page")));
     int port = admin.listen().toCompletionStage().toCompletableFuture().get();
     base = "http://127.0.0.1:" + port;
   }
@@ -153,5 +155,22 @@ class AdminServerTest {
     HttpResponse<String> r = http.get(base + "/admin/hello", admin());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("hi");
+  }
+
+  @Test
+  void shouldServePublicPagesWithoutAKeyButNothingElse() {
+    HttpResponse<String> page = http.get(base + "/console/index.html");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).isEqualTo("page");
+    assertThat(http.get(base + "/console/../admin/models").statusCode()).isEqualTo(401);
+    assertThat(http.get(base + "/consolex").statusCode()).isEqualTo(401);
+    assertThat(http.get(base + "/console%2F..%2Fadmin/models").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void shouldRefusePublicPrefixesThatHoldApiRoutes() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> admin.installPublic("/admin/console", router -> {}))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -55,6 +55,7 @@ public final class Arbiter {
   private long nextId = 1;
   private long granted;
   private long rejected;
+  private final java.util.Map<String, SliceStats.Recorder> byModel = new java.util.TreeMap<>();
 
   public Arbiter(
       String device, SlicePolicy policy, Clock clock, boolean admissionControl, Listener listener) {
@@ -174,6 +175,7 @@ public final class Arbiter {
     holder = slice;
     holderSince = now;
     granted++;
+    recorder(slice.model()).granted(now - slice.arrivalNanos());
     listener.granted(slice, policy.sliceCapNanos(slice, now));
   }
 
@@ -215,6 +217,15 @@ public final class Arbiter {
     return rejected;
   }
 
+  /** Per-model statistics (slices granted and rejected, recent waits), by model name. */
+  public synchronized java.util.List<SliceStats> statsByModel() {
+    return byModel.values().stream().map(SliceStats.Recorder::snapshot).toList();
+  }
+
+  private SliceStats.Recorder recorder(String model) {
+    return byModel.computeIfAbsent(model, m -> new SliceStats.Recorder(m, 1024));
+  }
+
   private long busyRemaining(long now) {
     if (holder == null) {
       return 0;
@@ -237,6 +248,7 @@ public final class Arbiter {
 
   private void reject(PendingSlice slice, String reason) {
     rejected++;
+    recorder(slice.model()).rejected();
     listener.rejected(slice, "device " + device + ": model '" + slice.model() + "' " + reason);
   }
 

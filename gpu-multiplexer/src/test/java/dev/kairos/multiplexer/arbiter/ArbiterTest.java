@@ -126,6 +126,19 @@ class ArbiterTest {
   }
 
   @Test
+  void shouldCountGrantsRejectionsAndWaitsPerModel() {
+    Arbiter a = arbiter(new FifoPolicy());
+    a.submit(heavy("resnet"), "h");
+    a.submit(light("mlp"), "l");
+    long now = clock.monotonicNanos();
+    a.submit(new SliceRequest("mlp", MS, LIGHT, now + 10 * MS), "l");
+    runHolder(a, 20); // mlp waited 20 ms
+    assertThat(a.statsByModel())
+        .containsExactly(
+            new SliceStats("mlp", 1, 1, 20 * MS, 20 * MS), new SliceStats("resnet", 1, 0, 0, 0));
+  }
+
+  @Test
   void shouldRejectAtGrantTimeARequestThatWouldNowRunLate() {
     Arbiter a = arbiter(new FifoPolicy());
     a.submit(new SliceRequest("resnet", 5 * MS, HEAVY, Long.MAX_VALUE), "h");

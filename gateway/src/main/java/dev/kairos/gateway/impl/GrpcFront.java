@@ -1,0 +1,372 @@
+package dev.kairos.gateway.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.gateway.impl.GatewayHandler.Refusal;
+import dev.kairos.gateway.route.ModelRoute;
+import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.sdk.grpc.GrpcStatuses;
+import dev.kairos.sdk.grpc.OipProtos;
+import dev.kairos.sdk.grpc.proto.GRPCInferenceServiceGrpcService;
+import dev.kairos.sdk.grpc.proto.ModelInferRequest;
+import dev.kairos.sdk.grpc.proto.ModelInferResponse;
+import dev.kairos.sdk.grpc.proto.ModelMetadataRequest;
+import dev.kairos.sdk.grpc.proto.ModelMetadataResponse;
+import dev.kairos.sdk.grpc.proto.ModelReadyRequest;
+import dev.kairos.sdk.grpc.proto.ModelReadyResponse;
+import dev.kairos.sdk.grpc.proto.ServerLiveResponse;
+import dev.kairos.sdk.grpc.proto.ServerMetadataResponse;
+import dev.kairos.sdk.grpc.proto.ServerReadyResponse;
+import dev.kairos.sdk.oip.InferenceRequest;
+import dev.kairos.sdk.oip.InvalidInputException;
+import dev.kairos.sdk.oip.OipJsonDecoder;
+import dev.kairos.sdk.oip.OipJsonEncoder;
+import dev.kairos.sdk.oip.OipPath;
+import dev.kairos.sdk.tensor.Tensor;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Open Inference Protocol's gRPC service ({@code inference.GRPCInferenceService}) in front of
+ * the same routes as REST.
+ *
+ * <p>A model call is authenticated, rate limited, routed, bounded and forwarded exactly as a REST
+ * call is (it goes through {@link GatewayHandler} and {@link Forwarder}): the gRPC message is
+ * transcoded into the REST binary tensor extension, which the runtimes already speak, and the
+ * replica's answer back into a gRPC message. Tensors are never parsed element by element: raw
+ * contents are copied as bytes. Errors carry the gRPC code of the REST status and the same message
+ * ({@link GrpcStatuses} is the one mapping); UNAVAILABLE and RESOURCE_EXHAUSTED carry a {@code
+ * retry-after} trailer and a {@code google.rpc.RetryInfo}.
+ */
+public final class GrpcFront {
+  private static final Logger log = LoggerFactory.getLogger(GrpcFront.class);
+  private static final String BINARY_HEADER = "Inference-Header-Content-Length";
+
+  private final GatewayHandler handler;
+  private final RouteTable routes;
+  private final OipJsonEncoder encoder = new OipJsonEncoder();
+  private final OipJsonDecoder decoder = new OipJsonDecoder();
+  private final ObjectMapper json = new ObjectMapper();
+  private final String version;
+
+  public GrpcFront(GatewayHandler handler, RouteTable routes) {
+    this.handler = handler;
+    this.routes = routes;
+    String v = GrpcFront.class.getPackage().getImplementationVersion();
+    this.version = v == null ? "dev" : v;
+  }
+
+  /** A gRPC server answering the six core RPCs; mount it as an HTTP/2 request handler. */
+  public GrpcServer server(Vertx vertx, long maxMessageBytes) {
+    GrpcServer server =
+        GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(maxMessageBytes));
+    server.callHandler(
+        GRPCInferenceServiceGrpcService.ServerLive,
+        call ->
+            call.last()
+                .onSuccess(
+                    m ->
+                        call.response()
+                            .end(ServerLiveResponse.newBuilder().setLive(true).build())));
+    server.callHandler(
+        GRPCInferenceServiceGrpcService.ServerReady,
+        call ->
+            call.last()
+                .onSuccess(
+                    m ->
+                        call.response()
+                            .end(
+                                ServerReadyResponse.newBuilder().setReady(serverReady()).build())));
+    server.callHandler(
+        GRPCInferenceServiceGrpcService.ServerMetadata,
+        call ->
+            call.last()
+                .onSuccess(
+                    m ->
+                        call.response()
+                            .end(
+                                ServerMetadataResponse.newBuilder()
+                                    .setName("kairos")
+                                    .setVersion(version)
+                                    .addExtensions("binary_tensor_data")
+                                    .build())));
+    server.callHandler(
+        GRPCInferenceServiceGrpcService.ModelMetadata,
+        call -> call.last().onSuccess(m -> metadata(call, m)));
+    server.callHandler(
+        GRPCInferenceServiceGrpcService.ModelReady,
+        call -> call.last().onSuccess(m -> ready(call, m)));
+    server.callHandler(
+        GRPCInferenceServiceGrpcService.ModelInfer,
+        call -> call.last().onSuccess(m -> infer(call, m)));
+    return server;
+  }
+
+  private boolean serverReady() {
+    for (ModelRoute m : routes.all()) {
+      if (m.state() == ModelRoute.State.LOADING) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void infer(
+      GrpcServerRequest<ModelInferRequest, ModelInferResponse> call, ModelInferRequest m) {
+    String model = m.getModelName();
+    String version = m.getModelVersion().isEmpty() ? null : m.getModelVersion();
+    if (!validNames(call.response(), model, version)
+        || !admitted(call.response(), call.headers(), model)) {
+      return;
+    }
+    InferenceRequest request;
+    try {
+      request = OipProtos.toRequest(m);
+    } catch (InvalidInputException e) {
+      fail(call.response(), 400, e.getMessage(), null);
+      return;
+    }
+    long timeoutMs = call.timeout();
+    Map<String, Object> params = new LinkedHashMap<>(request.parameters());
+    params.put("binary_data_output", true);
+    if (timeoutMs > 0) {
+      // The runtime drops work whose deadline passed, as for a REST call with a timeout.
+      params.putIfAbsent("timeout", timeoutMs * 1000L);
+    }
+    Set<String> binary = new HashSet<>();
+    for (Tensor t : request.inputs()) {
+      binary.add(t.name());
+    }
+    OipJsonEncoder.Encoded body =
+        encoder.encodeRequest(
+            new InferenceRequest(request.id(), params, request.inputs(), request.outputs()),
+            binary);
+    MultiMap headers =
+        MultiMap.caseInsensitiveMultiMap()
+            .add("Content-Type", "application/octet-stream")
+            .add(BINARY_HEADER, Integer.toString(body.jsonLength()));
+    handler.call(
+        new Reply<>(
+            call.response(),
+            HttpMethod.POST,
+            headers,
+            (b, h) -> {
+              String hl = h.get(BINARY_HEADER);
+              byte[] bytes = b.getBytes();
+              return OipProtos.fromResponse(
+                  decoder.decodeResponse(bytes, hl == null ? bytes.length : Integer.parseInt(hl)));
+            }),
+        model,
+        version,
+        path(model, version) + "/infer",
+        Buffer.buffer(body.body()),
+        timeoutMs);
+  }
+
+  private void metadata(
+      GrpcServerRequest<ModelMetadataRequest, ModelMetadataResponse> call, ModelMetadataRequest m) {
+    String model = m.getName();
+    String version = m.getVersion().isEmpty() ? null : m.getVersion();
+    if (!validNames(call.response(), model, version)
+        || !admitted(call.response(), call.headers(), model)) {
+      return;
+    }
+    handler.call(
+        new Reply<>(
+            call.response(),
+            HttpMethod.GET,
+            MultiMap.caseInsensitiveMultiMap(),
+            (b, h) -> metadataOf(b)),
+        model,
+        version,
+        path(model, version),
+        Buffer.buffer(),
+        call.timeout());
+  }
+
+  private void ready(
+      GrpcServerRequest<ModelReadyRequest, ModelReadyResponse> call, ModelReadyRequest m) {
+    String model = m.getName();
+    String version = m.getVersion().isEmpty() ? null : m.getVersion();
+    if (!validNames(call.response(), model, version)
+        || !admitted(call.response(), call.headers(), model)) {
+      return;
+    }
+    GrpcServerResponse<ModelReadyRequest, ModelReadyResponse> resp = call.response();
+    handler.call(
+        new Reply<>(
+            resp,
+            HttpMethod.GET,
+            MultiMap.caseInsensitiveMultiMap(),
+            (b, h) -> ModelReadyResponse.newBuilder().setReady(true).build()) {
+          @Override
+          public void refuse(int status, String message, String retryAfter) {
+            // Not ready (no replica yet, overloaded, draining) is an answer, not an error.
+            if (status == 503) {
+              resp.end(ModelReadyResponse.newBuilder().setReady(false).build());
+            } else {
+              super.refuse(status, message, retryAfter);
+            }
+          }
+        },
+        model,
+        version,
+        path(model, version) + "/ready",
+        Buffer.buffer(),
+        call.timeout());
+  }
+
+  private ModelMetadataResponse metadataOf(Buffer body) throws IOException {
+    JsonNode n = json.readTree(body.getBytes());
+    ModelMetadataResponse.Builder b =
+        ModelMetadataResponse.newBuilder()
+            .setName(n.path("name").asText())
+            .setPlatform(n.path("platform").asText());
+    n.path("versions").forEach(v -> b.addVersions(v.asText()));
+    n.path("inputs").forEach(t -> b.addInputs(tensorMetadata(t)));
+    n.path("outputs").forEach(t -> b.addOutputs(tensorMetadata(t)));
+    return b.build();
+  }
+
+  private static ModelMetadataResponse.TensorMetadata tensorMetadata(JsonNode t) {
+    ModelMetadataResponse.TensorMetadata.Builder b =
+        ModelMetadataResponse.TensorMetadata.newBuilder()
+            .setName(t.path("name").asText())
+            .setDatatype(t.path("datatype").asText());
+    t.path("shape").forEach(d -> b.addShape(d.asLong()));
+    return b.build();
+  }
+
+  private boolean validNames(GrpcServerResponse<?, ?> resp, String model, String version) {
+    if (!OipPath.isValidName(model)) {
+      fail(resp, 400, "invalid model name '" + printable(model) + "'", null);
+      return false;
+    }
+    if (version != null && !OipPath.isValidName(version)) {
+      fail(resp, 400, "invalid model version '" + printable(version) + "'", null);
+      return false;
+    }
+    return true;
+  }
+
+  private boolean admitted(GrpcServerResponse<?, ?> resp, MultiMap metadata, String model) {
+    Refusal r = handler.admission(secret(metadata), model);
+    if (r == null) {
+      return true;
+    }
+    fail(resp, r.status(), r.message(), r.retryAfter());
+    return false;
+  }
+
+  /**
+   * The API key in the call's metadata: {@code authorization: Bearer <key>} or {@code x-api-key}.
+   */
+  static String secret(MultiMap metadata) {
+    String auth = metadata.get("authorization");
+    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return auth.substring(7).trim();
+    }
+    String key = metadata.get("x-api-key");
+    return key == null ? null : key.trim();
+  }
+
+  private static String path(String model, String version) {
+    return "/v2/models/" + model + (version == null ? "" : "/versions/" + version);
+  }
+
+  /** Ends a call with the gRPC code of an HTTP status, its message and any retry hint. */
+  static void fail(GrpcServerResponse<?, ?> resp, int status, String message, String retryAfter) {
+    GrpcStatus code = GrpcStatuses.fromHttp(status);
+    if (retryAfter != null) {
+      resp.trailers().set(GrpcStatuses.RETRY_AFTER, retryAfter);
+      try {
+        resp.trailers()
+            .set(
+                GrpcStatuses.STATUS_DETAILS,
+                GrpcStatuses.retryDetails(code, message, Long.parseLong(retryAfter.trim())));
+      } catch (NumberFormatException e) {
+        // an HTTP-date Retry-After has no RetryInfo form; the plain trailer still says it
+      }
+    }
+    resp.status(code).statusMessage(message).end();
+  }
+
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return b.toString();
+  }
+
+  /** Converts a replica's successful REST answer into the call's response message. */
+  interface Conversion<T> {
+    T convert(Buffer body, MultiMap headers) throws Exception;
+  }
+
+  /** Where a forwarded call's answer goes: the gRPC response. */
+  private class Reply<T> implements Exchange.RemoteCall {
+    private final GrpcServerResponse<?, T> resp;
+    private final HttpMethod method;
+    private final MultiMap headers;
+    private final Conversion<T> conversion;
+
+    Reply(
+        GrpcServerResponse<?, T> resp,
+        HttpMethod method,
+        MultiMap headers,
+        Conversion<T> conversion) {
+      this.resp = resp;
+      this.method = method;
+      this.headers = headers;
+      this.conversion = conversion;
+    }
+
+    @Override
+    public HttpMethod method() {
+      return method;
+    }
+
+    @Override
+    public MultiMap headers() {
+      return headers;
+    }
+
+    @Override
+    public void refuse(int status, String message, String retryAfter) {
+      fail(resp, status, message, retryAfter);
+    }
+
+    @Override
+    public void answered(int status, MultiMap replyHeaders, Buffer body) {
+      if (status != 200) {
+        refuse(status, decoder.decodeError(body.getBytes()), replyHeaders.get("Retry-After"));
+        return;
+      }
+      T out;
+      try {
+        out = conversion.convert(body, replyHeaders);
+      } catch (Exception e) {
+        log.warn("grpc reply could not be converted: {}", e.toString());
+        fail(resp, 502, "the replica's answer is malformed: " + e.getMessage(), null);
+        return;
+      }
+      resp.end(out);
+    }
+  }
+}

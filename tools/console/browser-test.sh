@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Browser tests of the operator console (console.test.mjs): Playwright (npm playwright-core, pinned
+# in package-lock.json) driving Debian's Chromium headless against `kairos serve --console`.
+# Installs Chromium (apt) and playwright-core (npm ci) when missing; needs a built Kairos
+# (cli/target/kairos-cli.jar: `mvn -B verify` or `./kairos` builds it). Screenshots land in
+# tools/console/target/screenshots. Set KAIROS_SKIP_BUILD=0 to let ./kairos rebuild first.
+set -euo pipefail
+cd "$(dirname "$0")"
+CHROMIUM="${CHROMIUM:-/usr/lib/chromium/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }) >/dev/null
+  else
+    echo "console browser tests: SKIPPED (no $CHROMIUM; apt-get install -y chromium as root)" >&2
+    exit 0
+  fi
+fi
+if ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -q nodejs npm >/dev/null
+  else
+    echo "console browser tests: SKIPPED (no node/npm)" >&2
+    exit 0
+  fi
+fi
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
+export CHROMIUM
+exec node console.test.mjs
