@@ -32,9 +32,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM to a replica (a rolling replacement) and then to {@code kairos serve} itself, while
- * requests are in progress: a Java model that takes 400 ms per request, so that requests are surely
- * in flight when the signal comes. Nothing in progress may fail.
+ * A burst beyond what a replica can hold (shed with 503, nothing hangs), then SIGTERM to a replica
+ * (a rolling replacement) and to {@code kairos serve} itself, while requests are in progress: a
+ * Java model that takes 400 ms per request, so that requests are surely in flight when the signal
+ * comes. Nothing in progress may fail.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -56,6 +57,11 @@ class GracefulShutdownIT {
   @BeforeAll
   void serve(@TempDir Path repo) throws Exception {
     slow = TestPredictors.write(repo, "slow", "Slow", SLOW);
+    Path shed = TestPredictors.write(repo, "shed", "Shed", SLOW.replace("400", "2000"));
+    Files.writeString(
+        shed.resolve("model.yaml"),
+        Files.readString(shed.resolve("model.yaml")).replace("maxQueueSize: 64", "maxQueueSize: 2")
+            + "scaling: {minReplicas: 1, initialScale: 1, maxReplicas: 1}\n");
     Files.writeString(
         slow.resolve("model.yaml"),
         "scaling: {minReplicas: 2, initialScale: 2, maxReplicas: 2}\n",
@@ -70,6 +76,33 @@ class GracefulShutdownIT {
     if (kairos != null) {
       kairos.close();
     }
+  }
+
+  @Test
+  @Order(0)
+  void shouldShedWhatAReplicaCannotHoldWith503AndAnswerEveryRequest() throws Exception {
+    // one replica that holds 3 (a batch of 1 running, 2 queued) of 24 requests sent at once
+    ExecutorService clients = Executors.newFixedThreadPool(24);
+    try {
+      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        burst.add(CompletableFuture.supplyAsync(() -> post("shed"), clients));
+      }
+      List<Integer> codes = new ArrayList<>();
+      for (CompletableFuture<HttpResponse<String>> f : burst) {
+        HttpResponse<String> r = f.get(60, TimeUnit.SECONDS); // none hangs
+        assertThat(r.statusCode()).as(r.body()).isIn(200, 503);
+        if (r.statusCode() == 503) {
+          assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+          assertThat(r.body()).contains("overloaded");
+        }
+        codes.add(r.statusCode());
+      }
+      assertThat(codes).contains(200, 503);
+    } finally {
+      clients.shutdownNow();
+    }
+    assertThat(post("shed").statusCode()).as("serves again once the burst is over").isEqualTo(200);
   }
 
   @Test
@@ -159,9 +192,13 @@ class GracefulShutdownIT {
   }
 
   private HttpResponse<String> post() {
+    return post("slow");
+  }
+
+  private HttpResponse<String> post(String model) {
     try {
       return http.send(
-          HttpRequest.newBuilder(URI.create(kairos.url() + "/v2/models/slow/infer"))
+          HttpRequest.newBuilder(URI.create(kairos.url() + "/v2/models/" + model + "/infer"))
               .header("Content-Type", "application/json")
               .header("Kairos-Timeout-Ms", "60000")
               .POST(HttpRequest.BodyPublishers.ofString(TestPredictors.request()))
