@@ -79,10 +79,12 @@ publish kairos-model-archetype "$KAIROS_HOME/kairos-model-archetype/pom.xml" \
     "$KAIROS_HOME/kairos-model-archetype/target/kairos-model-archetype-$VERSION.jar"
 step "setup: Kairos built, SDK + archetype published"
 
-# 1. A platform to deploy to.
+# 1. A platform to deploy to. It accepts Java predictors signed by the team's key (kairos keygen);
+#    --trust-java-predictors instead would accept any.
 KEY="walkthrough-$RANDOM$RANDOM"
+"$KAIROS_HOME/kairos" keygen "$WORK/keys/team" >/dev/null
 "$KAIROS_HOME/kairos" serve --port 0 --admin-port 0 --admin-key "$KEY" --models "$WORK/models" \
-    >"$WORK/serve.log" 2>&1 &
+    --trusted-keys "$WORK/keys/team.pub" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true; forget_kairos_in_m2' EXIT
 for _ in $(seq 1 240); do
@@ -109,8 +111,8 @@ step "mvn archetype:generate (kairos-model-archetype)"
 [ -f hello-model/target/model/hello/1/hello.jar ] || fail "the build made no target/model/hello/1/hello.jar"
 step "mvn package (compile, PredictorTester test, model directory)"
 
-"$KAIROS_HOME/kairos" deploy hello-model/target/model/hello
-step "kairos deploy hello-model/target/model/hello"
+"$KAIROS_HOME/kairos" deploy --sign-with "$WORK/keys/team.key" hello-model/target/model/hello
+step "kairos deploy --sign-with team.key hello-model/target/model/hello"
 
 "$KAIROS_HOME/kairos" predict hello --input hello-model/src/test/resources/request.json | tee "$WORK/predict.json"
 grep -q '"name":"score"' "$WORK/predict.json" || fail "the prediction has no 'score' output"

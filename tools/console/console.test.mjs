@@ -205,6 +205,17 @@ try {
     await shot('simulate');
   });
 
+  await check('the simulate page replays an uploaded CSV trace', async () => {
+    const rows = ['timestamp,model'];
+    for (let i = 0; i < 600; i++) rows.push(`${(i * 0.5).toFixed(1)},uploaded-model`);
+    await page.selectOption('#trace', 'upload');
+    await page.setInputFiles('#trace-file', { name: 'trace.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.click('#simulate-button');
+    await page.waitForFunction(() => document.getElementById('simulate-message').textContent.startsWith('uploaded CSV'), null, { timeout: 60_000 });
+    const requests = await page.textContent('#simulate-result table.summary tr[data-run="A"] td:nth-child(2)');
+    assert(requests === '600', 'replayed ' + requests + ' requests');
+  });
+
   await check('the model detail page charts rate and latency', async () => {
     await page.goto(consoleUrl + '#/models/mlp');
     await page.waitForSelector('svg.chart path[data-series="p99"]', { state: 'attached' });

@@ -4,20 +4,24 @@
 # small CNN (examples/models/cnn) and ResNet-18 ONNX (generated into tools/bench/models/, ignored).
 #
 #   tools/bench/autoscaler/coldstart.sh [TRIALS]          (default 10)
+#   COLDSTART_MODELS=resnet18 tools/bench/autoscaler/coldstart.sh 3   (one model only)
 #
 # Every trial waits until the model is back at zero (stable window 6s, grace 0s), then times one
 # request with curl's time_total (the answer is a few KB, so this is its first byte to within a
 # millisecond; time_starttransfer is set when a large upload starts, not when the answer comes). Two modes: a fresh replica JVM per cold start
 # (--warm-pool 0), and a warm pool of one standby runtime process that loads the model on
-# assignment (--warm-pool 1). Warm latency (replica up) is measured alongside.
+# assignment (--warm-pool 1). Warm latency (replica up) is measured alongside. Every trial is also
+# written to tools/bench/work/coldstart/results.tsv (pool size, model, cold|warm, seconds), which
+# tools/bench/autoscaler/table turns into the BENCHMARKS.md table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 TRIALS="${1:-10}"
+MODELS="${COLDSTART_MODELS:-cnn resnet18}"
 WORK="$ROOT/tools/bench/work/coldstart"
 MODELS_SRC="$ROOT/tools/bench/models"
 rm -rf "$WORK" && mkdir -p "$WORK/models"
 
-if [ ! -f "$MODELS_SRC/resnet18/1/model.onnx" ]; then
+if [ ! -f "$MODELS_SRC/resnet18/1/model.onnx" ] || [ ! -f "$MODELS_SRC/resnet18-request.json" ]; then
   /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null || {
     echo "installing python3-torch python3-torchvision (Debian)" >&2
     sudo apt-get install -y python3-torch python3-torchvision >&2 || apt-get install -y python3-torch python3-torchvision >&2
@@ -50,7 +54,7 @@ run_mode() { # warm-pool size
   url="$(grep -o 'gateway listening on http://127.0.0.1:[0-9]*' "$log" | sed 's/gateway listening on //')"
   admin="$(grep -o 'Admin API on http://127.0.0.1:[0-9]*' "$log" | sed 's/Admin API on //')"
   [ -n "$url" ] && [ -n "$admin" ] || { cat "$log"; exit 1; }
-  for model in cnn resnet18; do
+  for model in $MODELS; do
     local cold=() warm=() code t w
     for i in $(seq 1 "$TRIALS"); do
       # back at zero: no replica in the route, and (with a pool) the standbys refilled
@@ -65,6 +69,7 @@ run_mode() { # warm-pool size
       cold+=("$t")
       read -r code w < <(measure "$url" "$model")
       warm+=("$w")
+      printf '%s\t%s\tcold\t%s\n%s\t%s\twarm\t%s\n' "$pool" "$model" "$t" "$pool" "$model" "$w" >> "$WORK/results.tsv"
     done
     printf "%-9s warm-pool=%s  cold start p50 %s s  (min %s, max %s, n=%s)   warm request p50 %s s\n" \
       "$model" "$pool" "$(printf '%s\n' "${cold[@]}" | median)" \

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * suspended while a light slice runs). Run by run.sh; prints Markdown.
  */
 public class SharedDeviceBench {
-  static final String[] CONFIGS = {
+  static final String[] ALL_CONFIGS = {
     "light-alone", "heavy-alone", "free-for-all", "fifo", "deadline", "deadline+preempt"};
 
   public static void main(String[] args) throws Exception {
@@ -50,17 +50,29 @@ public class SharedDeviceBench {
     double lightRps = Double.parseDouble(o.getOrDefault("light-rps", "20"));
     int heavyClients = Integer.parseInt(o.getOrDefault("heavy-clients", "2"));
     String cores = o.getOrDefault("cores", "0,1");
+    // the arms measured: both baselines always, then those named by --configs (default: all)
+    String[] configs = ALL_CONFIGS;
+    if (o.containsKey("configs")) {
+      List<String> chosen = new ArrayList<>(List.of("light-alone", "heavy-alone"));
+      for (String c : o.get("configs").split(",")) {
+        if (!List.of(ALL_CONFIGS).contains(c)) {
+          throw new IllegalArgumentException("--configs: unknown configuration '" + c + "'");
+        }
+        if (!chosen.contains(c)) chosen.add(c);
+      }
+      configs = chosen.toArray(String[]::new);
+    }
     byte[] lightBody = Files.readAllBytes(light.resolve("golden/request.json"));
     byte[] heavyBody = resnetRequest();
     List<Map<String, Result>> all = new ArrayList<>();
     for (int r = 1; r <= rounds; r++) {
       Map<String, Result> round = new LinkedHashMap<>();
-      for (String c : CONFIGS) {
+      for (String c : configs) {
         round.put(c, null);
       }
       // rotate the order each round, so that no configuration always runs at the same point
-      for (int k = 0; k < CONFIGS.length; k++) {
-        String config = CONFIGS[(k + r - 1) % CONFIGS.length];
+      for (int k = 0; k < configs.length; k++) {
+        String config = configs[(k + r - 1) % configs.length];
         Result res =
             runConfig(config, heavy, light, heavyBody, lightBody, seconds, warmup, lightRps,
                 heavyClients, cores);
@@ -69,7 +81,7 @@ public class SharedDeviceBench {
       }
       all.add(round);
     }
-    print(all, seconds, lightRps, heavyClients, cores);
+    print(all, configs, seconds, lightRps, heavyClients, cores);
   }
 
   record Result(double lightP50, double lightP99, long lightOk, long lightErr, double heavyRps,
@@ -230,7 +242,7 @@ public class SharedDeviceBench {
     return b.array();
   }
 
-  static void print(List<Map<String, Result>> all, int seconds, double lightRps, int heavyClients,
+  static void print(List<Map<String, Result>> all, String[] configs, int seconds, double lightRps, int heavyClients,
       String cores) {
     System.out.printf(Locale.ROOT,
         "Light: MLP, open-loop Poisson %.0f req/s. Heavy: ResNet, %d closed-loop clients. Both runtimes"
@@ -252,22 +264,61 @@ public class SharedDeviceBench {
       }
     }
     System.out.println();
-    System.out.println("| configuration | light p99 / alone (median of rounds) | heavy throughput / alone (median of rounds) |");
-    System.out.println("|---|---|---|");
-    for (String c : CONFIGS) {
-      double[] lr = new double[all.size()];
-      double[] hr = new double[all.size()];
-      for (int r = 0; r < all.size(); r++) {
+    System.out.println("Per configuration over the rounds: median (min–max). Ratios are taken within each round"
+        + " (against that round's light-alone and heavy-alone), then summarised.");
+    System.out.println();
+    System.out.println("| configuration | light p50 (ms) | light p99 (ms) | light p99 / alone | heavy req/s | heavy / alone |");
+    System.out.println("|---|---|---|---|---|---|");
+    Map<String, double[]> lightRatio = new LinkedHashMap<>();
+    Map<String, double[]> heavyRatio = new LinkedHashMap<>();
+    for (String c : configs) {
+      int n = all.size();
+      double[] p50 = new double[n];
+      double[] p99 = new double[n];
+      double[] lr = new double[n];
+      double[] rps = new double[n];
+      double[] hr = new double[n];
+      for (int r = 0; r < n; r++) {
         Map<String, Result> round = all.get(r);
-        lr[r] = round.get(c).lightP99 / round.get("light-alone").lightP99;
-        hr[r] = round.get(c).heavyRps / round.get("heavy-alone").heavyRps;
+        Result x = round.get(c);
+        p50[r] = x.lightP50;
+        p99[r] = x.lightP99;
+        lr[r] = x.lightP99 / round.get("light-alone").lightP99;
+        rps[r] = x.heavyRps;
+        hr[r] = 100 * x.heavyRps / round.get("heavy-alone").heavyRps;
       }
-      Arrays.sort(lr);
-      Arrays.sort(hr);
-      System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", c,
-          c.equals("heavy-alone") ? "-" : String.format(Locale.ROOT, "%.2fx", lr[lr.length / 2]),
-          c.equals("light-alone") ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * hr[hr.length / 2]));
+      lightRatio.put(c, lr);
+      heavyRatio.put(c, hr);
+      boolean light = !c.equals("heavy-alone");
+      boolean heavy = !c.equals("light-alone");
+      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", c,
+          light ? stat(p50, "%.1f", "") : "-",
+          light ? stat(p99, "%.1f", "") : "-",
+          light && !c.equals("light-alone") ? stat(lr, "%.2f", "x") : (light ? "1.00x" : "-"),
+          heavy ? stat(rps, "%.1f", "") : "-",
+          heavy && !c.equals("heavy-alone") ? stat(hr, "%.0f", "%%") : (heavy ? "100%" : "-"));
     }
+    System.out.println();
+    for (String c : new String[] {"deadline", "deadline+preempt"}) {
+      if (!lightRatio.containsKey(c)) continue;
+      double l = median(lightRatio.get(c));
+      double h = median(heavyRatio.get(c));
+      System.out.printf(Locale.ROOT,
+          "- **%s** (targets: light p99 <= 1.5x alone, heavy >= 85%% of alone): light %.2fx — %s; heavy %.0f%% — %s.%n",
+          c, l, l <= 1.5 ? "met" : "**missed**", h, h >= 85 ? "met" : "**missed**");
+    }
+  }
+
+  static double median(double[] xs) {
+    double[] s = xs.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  static String stat(double[] xs, String fmt, String unit) {
+    double[] s = xs.clone();
+    Arrays.sort(s);
+    return String.format(Locale.ROOT, fmt + unit + " (" + fmt + "–" + fmt + ")", median(s), s[0], s[s.length - 1]);
   }
 
   static String f(double d) {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The model runtime's efficiency benchmark: served vs raw engine, batching on vs off.
 
-    /usr/bin/python3 tools/bench/runtime/bench.py [--runs 3] [--seconds 20] [--resnet-batch 1]
+    /usr/bin/python3 tools/bench/runtime/bench.py [--runs 3] [--seconds 20] [--resnet-batches 1,8,32]
 
 Needs the built CLI (mvn -B -q -DskipTests -pl cli -am package), Debian wrk and python3-torch.
 Each run measures the pair side by side, one right after the other:
@@ -121,7 +121,21 @@ def served(rep, url, body, hlen, clients, seconds, rows_per_request):
     c0 = cpu_seconds(rep.proc.pid)
     rps, p50, p99 = wrk(url, body, hlen, clients, seconds)
     cpu = cpu_seconds(rep.proc.pid) - c0
+    drain(rep.proc.pid)
     return rps * rows_per_request, p50, p99, cpu
+
+
+def drain(pid, limit=60):
+    """Waits until the replica is idle: requests wrk abandoned at the end of its window (a batch-32
+    ResNet request runs for seconds) would otherwise take CPU from the next measurement."""
+    deadline = time.time() + limit
+    last = cpu_seconds(pid)
+    while time.time() < deadline:
+        time.sleep(0.25)
+        now = cpu_seconds(pid)
+        if now - last < 0.025:
+            return
+        last = now
 
 
 def binary_body(path, name, shape, output):
@@ -168,7 +182,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--seconds", type=int, default=20)
-    p.add_argument("--resnet-batch", type=int, default=1)
+    p.add_argument("--resnet-batches", default="1",
+                   help="comma-separated batch sizes, e.g. 1,8,32 (one replica serves them all)")
     p.add_argument("--resnet-clients", type=int, default=3)
     p.add_argument("--mlp-clients", type=int, default=64)
     p.add_argument("--cores", type=int, default=os.cpu_count())
@@ -179,6 +194,7 @@ def main():
     p.add_argument("--skip-mlp", action="store_true")
     p.add_argument("--event-loops", type=int, default=0, help="replica event loops (0: its default)")
     a = p.parse_args()
+    a.resnet_batches = [int(x) for x in a.resnet_batches.split(",")]
     Replica.event_loops = a.event_loops
     if not os.path.exists(JAR):
         sys.exit("build first: mvn -B -q -DskipTests -pl cli -am package")
@@ -189,32 +205,40 @@ def main():
         model = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_resnet18.py")],
                                capture_output=True, text=True, check=True).stdout.strip()
         model_dir = os.path.dirname(os.path.dirname(model))
-        b = a.resnet_batch
-        body = os.path.join(WORK, "resnet-b%d.bin" % b)
-        hlen = binary_body(body, "input", [b, 3, 224, 224], "output")
         rep = Replica(model_dir, a.cores, a.workers)
-        loop = RawLoop(model, b, a.cores)
         url = "http://127.0.0.1:%d/v2/models/resnet18/infer" % rep.port
         try:
-            wrk(url, body, hlen, a.resnet_clients, a.warmup)  # JIT warm-up
-            loop.run(min(a.warmup, 5))
-            raw, srv = [], []
-            for i in range(a.runs):
-                raw.append(loop.run(a.seconds))
-                srv.append(served(rep, url, body, hlen, a.resnet_clients, a.seconds, b))
-                log("resnet run %d: raw %.2f rows/s (%.1f per cpu-s), served %.2f rows/s (%.1f per cpu-s),"
-                    " ratio %.3f, per cpu-s %.3f (load %s)"
-                    % (i + 1, raw[-1][0], raw[-1][0] * a.seconds / raw[-1][3], srv[-1][0],
-                       srv[-1][0] * a.seconds / srv[-1][3], srv[-1][0] / raw[-1][0],
-                       (srv[-1][0] / srv[-1][3]) / (raw[-1][0] / raw[-1][3]), load_average()))
-                loads.append(load_average())
+            for k, b in enumerate(a.resnet_batches):
+                body = os.path.join(WORK, "resnet-b%d.bin" % b)
+                hlen = binary_body(body, "input", [b, 3, 224, 224], "output")
+                loop = RawLoop(model, b, a.cores)
+                # enough requests in flight to keep the engine busy; more only queue (a batch of 32
+                # takes about a second alone) and leave work behind at the end of each window
+                clients = a.resnet_clients if b == 1 else 2
+                try:
+                    # JIT warm-up: the whole warm-up before the first batch size, a third before the others
+                    warm = a.warmup if k == 0 else max(1, a.warmup // 3)
+                    wrk(url, body, hlen, clients, warm)
+                    drain(rep.proc.pid)
+                    loop.run(min(warm, 5))
+                    raw, srv = [], []
+                    for i in range(a.runs):
+                        raw.append(loop.run(a.seconds))
+                        srv.append(served(rep, url, body, hlen, clients, a.seconds, b))
+                        log("resnet batch %d run %d: raw %.2f rows/s (%.1f per cpu-s), served %.2f rows/s"
+                            " (%.1f per cpu-s), ratio %.3f, per cpu-s %.3f (load %s)"
+                            % (b, i + 1, raw[-1][0], raw[-1][0] * a.seconds / raw[-1][3], srv[-1][0],
+                               srv[-1][0] * a.seconds / srv[-1][3], srv[-1][0] / raw[-1][0],
+                               (srv[-1][0] / srv[-1][3]) / (raw[-1][0] / raw[-1][3]), load_average()))
+                        loads.append(load_average())
+                finally:
+                    loop.close()
+                rows.append(("ResNet-18 raw ORT loop, batch %d" % b, raw, None, None))
+                rows.append(("ResNet-18 served (HTTP, binary ext.), batch %d, %d clients" % (b, clients),
+                             srv, [x[0] / y[0] for x, y in zip(srv, raw)],
+                             [(x[0] / x[3]) / (y[0] / y[3]) for x, y in zip(srv, raw)]))
         finally:
             rep.close()
-            loop.close()
-        rows.append(("ResNet-18 raw ORT loop, batch %d" % b, raw, None, None))
-        rows.append(("ResNet-18 served (HTTP, binary ext.), batch %d, %d clients" % (b, a.resnet_clients),
-                     srv, [x[0] / y[0] for x, y in zip(srv, raw)],
-                     [(x[0] / x[3]) / (y[0] / y[3]) for x, y in zip(srv, raw)]))
     if not a.skip_mlp:
         body = os.path.join(WORK, "mlp-1row.json")
         json_body(body, "features", [1, 16])
@@ -248,20 +272,22 @@ def span(values, f=None):
 
 
 def print_section(a, rows, loads):
-    cmd = "/usr/bin/python3 tools/bench/runtime/bench.py --runs %d --seconds %d --warmup %d" % (
-        a.runs, a.seconds, a.warmup)
+    cmd = "/usr/bin/python3 tools/bench/runtime/bench.py --runs %d --seconds %d --warmup %d --resnet-batches %s" % (
+        a.runs, a.seconds, a.warmup, ",".join(map(str, a.resnet_batches)))
     print("## Model runtime\n")
     print("`tools/bench/run-all runtime` (alone: `%s`). Each run measures a pair back to back:" % cmd)
     print("ResNet-18 (torchvision, random init, ONNX, generated on demand) as a raw ONNX Runtime loop in")
     print("Java with the engine's session settings (`tools/bench/runtime/RawOrtLoop.java`) vs served by")
     print("one runtime replica (`RuntimeMain --cores %d --workers %d`) over HTTP with binary-extension"
           % (a.cores, a.workers))
-    print("requests of the same batch size from `wrk` at saturation (%d connections); and the `mlp`"
+    print("requests of the same batch size from `wrk` at saturation (%d connections at batch 1, 2 at"
           % a.resnet_clients)
+    print("larger batches; after each window the replica is left to finish what `wrk` abandoned); and the `mlp`")
     print("example under %d concurrent `wrk` clients sending 1-row JSON requests, batching on" % a.mlp_clients)
     print("(maxBatchSize 32, maxQueueDelay 2ms) vs off (maxBatchSize 1), same replica settings. The")
-    print("replicas are warmed for %d s first (JIT). Median (min–max) over %d runs of %d s.\n"
-          % (a.warmup, a.runs, a.seconds))
+    print("replicas are warmed for %d s first (JIT; %d s before each further ResNet batch size). Median"
+          % (a.warmup, max(1, a.warmup // 3)))
+    print("(min–max) over %d runs of %d s.\n" % (a.runs, a.seconds))
     print("*Rows per CPU-second* divides the rows done by the CPU time the measured process used (the")
     print("replica, or the raw loop's JVM); `wrk` is not counted. On this shared 2-core machine other work")
     print("takes CPU away at random, which moves wall-clock throughput by ±50 % between back-to-back runs;")
@@ -278,7 +304,8 @@ def print_section(a, rows, loads):
         if not ratios:
             continue
         target = 0.95 if name.startswith("ResNet") else 3.0
-        label = ("served / raw ORT, ResNet-18 batch %d" % a.resnet_batch if name.startswith("ResNet")
+        label = ("served / raw ORT, ResNet-18 batch %s" % name.split("batch ")[1].split(",")[0]
+                 if name.startswith("ResNet")
                  else "batching on / off, MLP %d clients" % a.mlp_clients)
         tp, cpu = statistics.median(ratios), statistics.median(cpu_ratios)
         met = "yes" if tp >= target and cpu >= target else (

@@ -33,6 +33,14 @@ final class DeployCommand implements Callable<Integer> {
   @Option(names = "--version", description = "Version number (default: the next free number).")
   String version;
 
+  @Option(
+      names = "--sign-with",
+      paramLabel = "KEY",
+      description =
+          "Sign the bundle with this Ed25519 private key (PEM, from kairos keygen); a platform"
+              + " started with the matching --trusted-keys accepts signed Java predictors.")
+  Path signWith;
+
   @Mixin PlatformOptions platform;
 
   @Override
@@ -43,6 +51,9 @@ final class DeployCommand implements Callable<Integer> {
     Bundle bundle;
     try {
       bundle = Bundle.of(path);
+      if (signWith != null) {
+        bundle = bundle.signedWith(dev.kairos.cli.deploy.BundleSignature.readPrivateKey(signWith));
+      }
     } catch (IllegalArgumentException | dev.kairos.sdk.model.ModelConfigException e) {
       err.println("kairos deploy: " + e.getMessage());
       return 2;

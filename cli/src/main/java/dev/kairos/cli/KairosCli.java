@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServeCommand.class,
       DeployCommand.class,
+      KeygenCommand.class,
       ModelsCommand.class,
       PredictCommand.class,
       ProfileCommand.class,

@@ -8,6 +8,8 @@ import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,16 +20,28 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The admin API's view of local mode: models from the repository on disk, replicas as child
- * processes, scaling knobs applied by the autoscaler at its next decision (run-time only; {@code
- * model.yaml} is not rewritten).
+ * processes, scaling knobs applied by the autoscaler at its next decision and written into the
+ * model's {@code model.yaml} first (atomically), so a restart keeps them.
  */
 final class LocalPlatformControl implements PlatformControl {
   private final LocalPlatform platform;
   private final LocalAutoscaling autoscaling;
+  private final ScalingStore store;
 
-  LocalPlatformControl(LocalPlatform platform, LocalAutoscaling autoscaling) {
+  /** Where changed knobs are kept so that a restart keeps them. */
+  interface ScalingStore {
+    /**
+     * @param dir the model's folder in the repository
+     * @param changed the knobs the caller set, with their new values
+     * @param next every knob after the change
+     */
+    void save(Path dir, Map<String, Object> changed, ScalingConfig next) throws IOException;
+  }
+
+  LocalPlatformControl(LocalPlatform platform, LocalAutoscaling autoscaling, ScalingStore store) {
     this.platform = platform;
     this.autoscaling = autoscaling;
+    this.store = store;
   }
 
   @Override
@@ -148,6 +162,21 @@ final class LocalPlatformControl implements PlatformControl {
   @Override
   public Map<String, Object> setScaling(String model, Map<String, Object> changes) {
     ScalingConfig next = ScalingKnobs.apply(spec(model), changes);
+    Map<String, Object> changed = new LinkedHashMap<>();
+    for (String k : changes.keySet()) {
+      changed.put(k, next.knobs().get(k));
+    }
+    ModelDirectory dir = find(model);
+    if (dir == null) {
+      throw AdminException.conflict("model '" + model + "' is not in the model repository");
+    }
+    try {
+      store.save(dir.dir(), changed, next);
+    } catch (IOException | RuntimeException e) {
+      throw new AdminException(
+          500,
+          "scaling of model '" + model + "' not changed: model.yaml could not be written: " + e);
+    }
     autoscaling.setSpec(model, next);
     return next.knobs();
   }

@@ -106,6 +106,21 @@ final class ServeCommand implements Runnable {
   Path apiKeys;
 
   @Option(
+      names = "--trust-java-predictors",
+      description =
+          "Accept deploys of Java predictors (engine: java) without a signature. Java predictors"
+              + " run code with this platform's rights; without this flag (or --trusted-keys) their"
+              + " deploy is refused. Models already in the repository folder are served either way.")
+  boolean trustJavaPredictors;
+
+  @Option(
+      names = "--trusted-keys",
+      description =
+          "PEM file of Ed25519 public keys (kairos keygen): Java predictor bundles signed by one"
+              + " of them (kairos deploy --sign-with) are accepted.")
+  Path trustedKeys;
+
+  @Option(
       names = "--console",
       description =
           "Turn on the admin API and its web console (/console/ on the admin port) even without"
@@ -175,7 +190,10 @@ final class ServeCommand implements Runnable {
         grpcAsked < 0
             ? -1
             : gateway.listenGrpc(grpcAsked).toCompletionStage().toCompletableFuture().join();
-    AdminServer admin = startAdmin(vertx, gateway, platform, autoscaling, routes, keys, out);
+    BundleInstaller installer = new BundleInstaller(repo, 4L << 30, 100_000, trust());
+    repair(installer, out);
+    AdminServer admin =
+        startAdmin(vertx, gateway, platform, autoscaling, installer, routes, keys, out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -238,6 +256,7 @@ final class ServeCommand implements Runnable {
       Gateway gateway,
       LocalPlatform platform,
       LocalAutoscaling autoscaling,
+      BundleInstaller installer,
       RouteTable routes,
       ApiKeyStore keys,
       PrintStream out) {
@@ -247,16 +266,12 @@ final class ServeCommand implements Runnable {
               + " the web console)");
       return null;
     }
-    LocalPlatformControl control = new LocalPlatformControl(platform, autoscaling);
+    LocalPlatformControl control =
+        new LocalPlatformControl(platform, autoscaling, installer::writeScaling);
     AdminServer admin =
         new AdminServer(vertx, AdminOptions.defaults().withPort(adminPort), control, routes, keys);
     admin.install(new SupervisionEndpoint(autoscaling));
-    admin.install(
-        new DeployEndpoint(
-            vertx,
-            new BundleInstaller(platform.repository().root(), 4L << 30, 100_000),
-            control,
-            1L << 30));
+    admin.install(new DeployEndpoint(vertx, installer, control, 1L << 30));
     consoleData =
         new LocalConsole(vertx, gateway, platform, autoscaling, control, admin, traceDir());
     int bound = admin.listen().toCompletionStage().toCompletableFuture().join();
@@ -274,6 +289,29 @@ final class ServeCommand implements Runnable {
                     : "an admin key of --api-keys")
             + ")");
     return admin;
+  }
+
+  private dev.kairos.cli.deploy.PredictorTrust trust() {
+    try {
+      return new dev.kairos.cli.deploy.PredictorTrust(
+          trustJavaPredictors,
+          trustedKeys == null
+              ? List.of()
+              : dev.kairos.cli.deploy.BundleSignature.readPublicKeys(trustedKeys));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read --trusted-keys " + trustedKeys, e);
+    }
+  }
+
+  /** Finishes deploys and undeploys that a crash interrupted, before anything is served. */
+  private static void repair(BundleInstaller installer, PrintStream out) {
+    try {
+      for (String line : installer.recover()) {
+        out.println("Model repository: " + line);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot repair the model repository", e);
+    }
   }
 
   private String adminSecret() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kairos.cli.deploy.BundleInstaller;
 import dev.kairos.cli.deploy.DeployEndpoint;
+import dev.kairos.cli.deploy.PredictorTrust;
 import dev.kairos.gateway.admin.AdminOptions;
 import dev.kairos.gateway.admin.AdminServer;
 import dev.kairos.gateway.admin.ModelStatus;
@@ -107,7 +108,10 @@ class DeployCommandTest {
                 ApiKeyStore.fixed(keys))
             .install(
                 new DeployEndpoint(
-                    vertx, new BundleInstaller(repo, 1 << 24, 1000), platform, 1 << 24));
+                    vertx,
+                    new BundleInstaller(repo, 1 << 24, 1000, PredictorTrust.all()),
+                    platform,
+                    1 << 24));
     admin.listen().toCompletionStage().toCompletableFuture().join();
   }
 

@@ -35,7 +35,9 @@ class DeployEndToEndIT {
 
   @BeforeAll
   static void serve() throws IOException {
-    kairos = KairosProcess.serve(repo, "--admin-port", "0", "--admin-key", KEY);
+    kairos =
+        KairosProcess.serve(
+            repo, "--admin-port", "0", "--admin-key", KEY, "--trust-java-predictors");
     Matcher m = Pattern.compile("Admin API on (http://\\S+)").matcher(kairos.output());
     assertThat(m.find()).as(kairos.output()).isTrue();
     adminUrl = m.group(1);

@@ -3,6 +3,9 @@ package dev.kairos.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kairos.gateway.auth.ApiKeys;
+import dev.kairos.sdk.client.CallOptions;
+import dev.kairos.sdk.client.InferenceClient;
+import dev.kairos.sdk.client.InferenceException;
 import dev.kairos.sdk.grpc.GrpcStatuses;
 import dev.kairos.sdk.grpc.OipProtos;
 import dev.kairos.sdk.grpc.proto.GRPCInferenceServiceGrpcClient;
@@ -12,6 +15,11 @@ import dev.kairos.sdk.grpc.proto.ModelMetadataRequest;
 import dev.kairos.sdk.grpc.proto.ModelMetadataResponse;
 import dev.kairos.sdk.grpc.proto.ModelReadyRequest;
 import dev.kairos.sdk.grpc.proto.ModelReadyResponse;
+import dev.kairos.sdk.grpc.proto.RepositoryIndexRequest;
+import dev.kairos.sdk.grpc.proto.RepositoryIndexResponse;
+import dev.kairos.sdk.grpc.proto.RepositoryModelLoadRequest;
+import dev.kairos.sdk.grpc.proto.RepositoryModelLoadResponse;
+import dev.kairos.sdk.grpc.proto.RepositoryModelUnloadRequest;
 import dev.kairos.sdk.grpc.proto.ServerLiveRequest;
 import dev.kairos.sdk.grpc.proto.ServerMetadataRequest;
 import dev.kairos.sdk.grpc.proto.ServerReadyRequest;
@@ -59,6 +67,7 @@ class GrpcEndToEndIT {
   private static final String APP = "app-secret";
   private static final String MLP_ONLY = "mlp-secret";
   private static final String SCARCE = "scarce-secret";
+  private static final String ADMIN = "admin-secret";
 
   @TempDir static Path dir;
   private static KairosProcess kairos;
@@ -81,7 +90,9 @@ class GrpcEndToEndIT {
             "app " + ApiKeys.sha256Hex(APP) + " infer:*",
             "mlp-only " + ApiKeys.sha256Hex(MLP_ONLY) + " infer:mlp",
             "scarce " + ApiKeys.sha256Hex(SCARCE) + " infer:* rate=0.01/s burst=1"));
-    kairos = KairosProcess.serve(repo, "--api-keys", keys.toString());
+    kairos =
+        KairosProcess.serve(
+            repo, "--api-keys", keys.toString(), "--admin-port", "0", "--admin-key", ADMIN);
     assertThat(kairos.grpcPort()).as(kairos.output()).isPositive();
     vertx = Vertx.vertx();
     grpc = GrpcClient.client(vertx);
@@ -227,6 +238,106 @@ class GrpcEndToEndIT {
   }
 
   @Test
+  void shouldServeTheRepositoryExtensionOnTheAdminPortWithTheAdminKey() throws Exception {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("Admin API on http://127\\.0\\.0\\.1:(\\d+)")
+            .matcher(kairos.output());
+    assertThat(m.find()).as(kairos.output()).isTrue();
+    SocketAddress admin =
+        SocketAddress.inetSocketAddress(Integer.parseInt(m.group(1)), "127.0.0.1");
+    Call<RepositoryIndexResponse> index =
+        call(
+            admin,
+            GRPCInferenceServiceGrpcClient.RepositoryIndex,
+            RepositoryIndexRequest.getDefaultInstance(),
+            Map.of(),
+            ADMIN);
+    assertThat(index.status).as(index.message).isEqualTo(OK);
+    assertThat(index.body.getModelsList())
+        .extracting(RepositoryIndexResponse.ModelIndex::getName)
+        .contains("mlp", "cnn", "logreg", "broken");
+    assertThat(
+            call(
+                    admin,
+                    GRPCInferenceServiceGrpcClient.RepositoryIndex,
+                    RepositoryIndexRequest.getDefaultInstance(),
+                    Map.of(),
+                    null)
+                .status)
+        .isEqualTo(GrpcStatus.UNAUTHENTICATED);
+    assertThat(
+            call(
+                    admin,
+                    GRPCInferenceServiceGrpcClient.RepositoryIndex,
+                    RepositoryIndexRequest.getDefaultInstance(),
+                    Map.of(),
+                    APP)
+                .status)
+        .isEqualTo(GrpcStatus.PERMISSION_DENIED);
+    assertThat(
+            call(
+                    admin,
+                    GRPCInferenceServiceGrpcClient.RepositoryModelUnload,
+                    RepositoryModelUnloadRequest.newBuilder().setModelName("logreg").build(),
+                    Map.of(),
+                    ADMIN)
+                .status)
+        .isEqualTo(OK);
+    InferenceRequest logreg =
+        DECODER.decodeRequest(Files.readAllBytes(EXAMPLES.resolve("logreg/golden/request.json")));
+    assertThat(infer("logreg", null, logreg, APP, true).status).isEqualTo(GrpcStatus.NOT_FOUND);
+    Call<RepositoryModelLoadResponse> load =
+        call(
+            admin,
+            GRPCInferenceServiceGrpcClient.RepositoryModelLoad,
+            RepositoryModelLoadRequest.newBuilder().setModelName("logreg").build(),
+            Map.of(),
+            ADMIN);
+    assertThat(load.status).as(load.message).isEqualTo(OK);
+    assertThat(infer("logreg", null, logreg, APP, true).status).isEqualTo(OK);
+    assertThat(
+            call(
+                    admin,
+                    GRPCInferenceServiceGrpcClient.RepositoryModelLoad,
+                    RepositoryModelLoadRequest.newBuilder().setModelName("nope").build(),
+                    Map.of(),
+                    ADMIN)
+                .status)
+        .isEqualTo(GrpcStatus.NOT_FOUND);
+  }
+
+  @Test
+  void shouldLetTheSdkClientCallOverGrpc() throws Exception {
+    byte[] json = Files.readAllBytes(EXAMPLES.resolve("mlp/golden/request.json"));
+    InferenceRequest request = DECODER.decodeRequest(json);
+    InferenceResponse viaRest =
+        DECODER.decodeResponse(post("/v2/models/mlp/infer", json, APP).body().getBytes(UTF8));
+    try (InferenceClient client =
+        InferenceClient.builder(URI.create("grpc://127.0.0.1:" + kairos.grpcPort()))
+            .header("Authorization", "Bearer " + APP)
+            .build()) {
+      assertThat(client.isServerLive()).isTrue();
+      assertThat(client.isModelReady("mlp")).isTrue();
+      for (boolean binary : new boolean[] {true, false}) {
+        InferenceResponse viaGrpc =
+            client.infer("mlp", request, CallOptions.defaults().withBinary(binary));
+        assertSameOutputs("mlp", viaGrpc, viaRest);
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.infer("nope", request))
+          .isInstanceOf(InferenceException.ModelNotFoundException.class)
+          .hasMessageContaining("unknown model 'nope'");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  client.infer(
+                      "mlp",
+                      InferenceRequest.of(
+                          Tensor.ofFloats("features", new long[] {1, 15}, new float[15]))))
+          .isInstanceOf(InferenceException.InvalidRequestException.class)
+          .hasMessageContaining("expected shape [-1,16], got [1,15]");
+    }
+  }
+
+  @Test
   void shouldBeCalledByAnIndependentPythonClient() throws Exception {
     Path script = KairosProcess.HOME.resolve("tools/grpc/python_client_check.py");
     Process p =
@@ -322,8 +433,17 @@ class GrpcEndToEndIT {
 
   private static <Req, Resp> Call<Resp> call(
       ServiceMethod<Resp, Req> method, Req message, Map<String, String> headers, String key) {
+    return call(address, method, message, headers, key);
+  }
+
+  private static <Req, Resp> Call<Resp> call(
+      SocketAddress to,
+      ServiceMethod<Resp, Req> method,
+      Req message,
+      Map<String, String> headers,
+      String key) {
     Future<Call<Resp>> f =
-        grpc.request(address, method)
+        grpc.request(to, method)
             .compose(
                 req -> {
                   headers.forEach((k, v) -> req.headers().set(k, v));

@@ -32,6 +32,28 @@ public record Bundle(String name, byte[] zip, int files, long bytes) {
   /** The folder of the version's files inside the zip. */
   public static final String FILES = "files/";
 
+  /** The entry holding the bundle's signature (base64 Ed25519), when it is signed. */
+  public static final String SIGNATURE = "kairos.sig";
+
+  /** This bundle with a signature entry by {@code key} (see {@link BundleSignature}). */
+  public Bundle signedWith(java.security.PrivateKey key)
+      throws IOException, java.security.GeneralSecurityException {
+    byte[] signature = BundleSignature.sign(BundleSignature.digest(zip), key);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(out);
+        java.util.zip.ZipInputStream in =
+            new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+      ZipEntry e;
+      while ((e = in.getNextEntry()) != null) {
+        if (!e.getName().equals(SIGNATURE)) {
+          put(z, e.getName(), in.readAllBytes());
+        }
+      }
+      put(z, SIGNATURE, signature);
+    }
+    return new Bundle(name, out.toByteArray(), files, bytes);
+  }
+
   /**
    * Packs a model directory or a jar.
    *

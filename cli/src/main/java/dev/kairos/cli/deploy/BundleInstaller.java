@@ -10,14 +10,17 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,22 +38,28 @@ public final class BundleInstaller {
   private static final Pattern VERSION = Pattern.compile("\\d{1,9}");
   private static final Pattern NAME_LINE = Pattern.compile("(?m)^name:.*$");
 
+  /** In a model folder while a version is going in or out: how to take it back out. */
+  static final String JOURNAL = ".deploy-journal";
+
   private final Path root;
   private final long maxUnpackedBytes;
   private final int maxEntries;
+  private final PredictorTrust trust;
 
   /**
    * @param root the model repository
    * @param maxUnpackedBytes the most a bundle may unpack to
    * @param maxEntries the most entries a bundle may hold
+   * @param trust which Java predictors may be installed
    */
-  public BundleInstaller(Path root, long maxUnpackedBytes, int maxEntries) {
+  public BundleInstaller(Path root, long maxUnpackedBytes, int maxEntries, PredictorTrust trust) {
     if (maxUnpackedBytes < 1 || maxEntries < 1) {
       throw new IllegalArgumentException("bundle limits must be positive");
     }
     this.root = root.toAbsolutePath().normalize();
     this.maxUnpackedBytes = maxUnpackedBytes;
     this.maxEntries = maxEntries;
+    this.trust = trust;
   }
 
   /**
@@ -62,7 +71,7 @@ public final class BundleInstaller {
    */
   public record Installed(String name, String version, Path dir, Undo undo) {}
 
-  /** Takes an installed version back out, restoring the previous {@code model.yaml}. */
+  /** Takes an installed version (or a new model) back out, restoring {@code model.yaml}. */
   public interface Undo {
     void run() throws IOException;
   }
@@ -95,7 +104,7 @@ public final class BundleInstaller {
       Path files = staging.resolve("files");
       Files.createDirectories(staged);
       Files.createDirectories(files);
-      unpack(zip, staged, files);
+      byte[] signature = unpack(zip, staged, files);
       Path yaml = staged.resolve(Bundle.MODEL_YAML);
       if (!Files.exists(yaml)) {
         throw new BundleRejectedException(400, "the bundle has no model.yaml");
@@ -116,11 +125,14 @@ public final class BundleInstaller {
                 + "; deploy as another --version, or leave it out for the next number");
       }
       Files.move(files, staged.resolve(v));
-      check(staged, target);
-      syncTree(staging);
+      ModelDirectory read = check(staged, target);
+      if ("java".equals(read.config().engine())) {
+        trust.check(name, zip, signature);
+      }
+      AtomicFiles.syncTree(staging);
       return commit(staged, target, name, v);
     } finally {
-      deleteTree(staging);
+      AtomicFiles.deleteTree(staging);
     }
   }
 
@@ -137,15 +149,32 @@ public final class BundleInstaller {
     return m.find() ? m.replaceFirst("name: " + name) : "name: " + name + "\n" + yaml;
   }
 
-  private void unpack(byte[] zip, Path staged, Path files) throws IOException {
+  /** Unpacks the bundle; returns its signature entry, or null. */
+  private byte[] unpack(byte[] zip, Path staged, Path files) throws IOException {
     long total = 0;
     int entries = 0;
+    byte[] signature = null;
+    List<String> links = ZipLinks.of(zip);
+    if (!links.isEmpty()) {
+      throw new BundleRejectedException(
+          400,
+          "the bundle entry '"
+              + printable(links.get(0))
+              + "' is a symbolic link; a bundle holds plain files only");
+    }
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
       ZipEntry e;
       while ((e = in.getNextEntry()) != null) {
         if (++entries > maxEntries) {
           throw new BundleRejectedException(
               413, "the bundle has more than " + maxEntries + " entries");
+        }
+        if (e.getName().equals(Bundle.SIGNATURE)) {
+          if (signature != null) {
+            throw new BundleRejectedException(400, "the bundle holds two signatures");
+          }
+          signature = in.readNBytes(4096);
+          continue;
         }
         Path dest = destination(e.getName(), staged, files);
         if (e.isDirectory()) {
@@ -165,6 +194,7 @@ public final class BundleInstaller {
     if (entries == 0) {
       throw new BundleRejectedException(400, "the bundle is empty or not a zip");
     }
+    return signature;
   }
 
   /** Where an entry goes; refuses any name that could leave the staging folder. */
@@ -234,92 +264,188 @@ public final class BundleInstaller {
   }
 
   /** The staged model must read as the repository would read it, before it goes in. */
-  private void check(Path staged, Path target) {
+  private ModelDirectory check(Path staged, Path target) {
     ModelDirectory d = ModelRepository.read(staged);
     if (!d.ok()) {
       String why = d.error().replace(staged.toString(), target.toString());
       throw new BundleRejectedException(400, why);
     }
+    return d;
   }
 
   private Installed commit(Path staged, Path target, String name, String v) throws IOException {
     if (!Files.exists(target)) {
-      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-      syncDir(root);
-      return new Installed(name, v, target.resolve(v), () -> removeModel(target));
+      AtomicFiles.move(staged, target);
+      return new Installed(name, v, target.resolve(v), () -> undeploy(name, null));
     }
     Path yaml = target.resolve(Bundle.MODEL_YAML);
     byte[] previous = Files.exists(yaml) ? Files.readAllBytes(yaml) : null;
+    // The journal says how to go back; recover() finishes the way back after a crash, so the
+    // repository holds the old version until the journal is gone and the new one after.
+    writeJournal(target, v, previous);
     Files.move(staged.resolve(v), target.resolve(v), StandardCopyOption.ATOMIC_MOVE);
     Files.move(
         staged.resolve(Bundle.MODEL_YAML),
         yaml,
         StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
-    syncDir(target);
-    return new Installed(name, v, target.resolve(v), () -> removeVersion(target, v, previous));
+    AtomicFiles.syncDir(target);
+    Files.delete(target.resolve(JOURNAL));
+    AtomicFiles.syncDir(target);
+    return new Installed(name, v, target.resolve(v), () -> rollBack(target, v, previous));
   }
 
-  private void removeModel(Path target) throws IOException {
-    Path trash = root.resolve(".undeploy-" + UUID.randomUUID());
-    Files.move(target, trash, StandardCopyOption.ATOMIC_MOVE);
-    syncDir(root);
-    deleteTree(trash);
-  }
-
-  private void removeVersion(Path target, String v, byte[] previousYaml) throws IOException {
-    Path trash = root.resolve(".undeploy-" + UUID.randomUUID());
-    Files.move(target.resolve(v), trash, StandardCopyOption.ATOMIC_MOVE);
-    Path yaml = target.resolve(Bundle.MODEL_YAML);
-    if (previousYaml == null) {
-      Files.deleteIfExists(yaml);
-    } else {
-      Path tmp = target.resolve(".model.yaml." + UUID.randomUUID());
-      try (FileChannel c =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        c.write(java.nio.ByteBuffer.wrap(previousYaml));
-        c.force(true);
-      }
-      Files.move(tmp, yaml, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  /**
+   * Takes a model (version null) or one version of it out of the repository, atomically. A version
+   * that {@code model.yaml}'s traffic names, or a model's last version, is refused (409): take the
+   * whole model out instead.
+   *
+   * @throws BundleRejectedException 400 for a bad name, 404 when there is nothing to remove
+   */
+  public synchronized void undeploy(String name, String version) throws IOException {
+    if (!OipPath.isValidName(name)) {
+      throw new BundleRejectedException(
+          400, "model name '" + name + "' must be letters, digits, '_', '.' or '-'");
     }
-    syncDir(target);
-    deleteTree(trash);
+    if (version != null && !VERSION.matcher(version).matches()) {
+      throw new BundleRejectedException(400, "version '" + version + "' must be a number");
+    }
+    Path target = root.resolve(name);
+    if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new BundleRejectedException(404, "the model repository has no model '" + name + "'");
+    }
+    if (version == null) {
+      Path trash = root.resolve(".undeploy-" + UUID.randomUUID());
+      AtomicFiles.move(target, trash);
+      AtomicFiles.deleteTree(trash);
+      return;
+    }
+    if (!Files.isDirectory(target.resolve(version), LinkOption.NOFOLLOW_LINKS)) {
+      throw new BundleRejectedException(
+          404, "model '" + name + "' has no version " + version + " in the repository");
+    }
+    ModelDirectory d = ModelRepository.read(target);
+    if (d.ok() && d.config().traffic().containsKey(version)) {
+      throw new BundleRejectedException(
+          409,
+          "model.yaml of '" + name + "' sends traffic to version " + version + "; change it first");
+    }
+    if (d.ok() && d.versions().size() == 1) {
+      throw new BundleRejectedException(
+          409,
+          "version "
+              + version
+              + " is the last of model '"
+              + name
+              + "'; undeploy the model instead");
+    }
+    Path yaml = target.resolve(Bundle.MODEL_YAML);
+    rollBack(target, version, Files.exists(yaml) ? Files.readAllBytes(yaml) : null);
   }
 
-  private static void syncTree(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          syncDir(p);
-        } else {
-          try (FileChannel c = FileChannel.open(p, StandardOpenOption.WRITE)) {
-            c.force(true);
+  /**
+   * Writes scaling knobs into a model's {@code model.yaml} atomically, keeping its other lines, and
+   * checks that the file now reads as {@code expected}.
+   *
+   * @param modelDir the model's folder in the repository
+   * @param knobs the knobs to write, by their {@code model.yaml} names
+   * @param expected what the model's scaling section must read as afterwards
+   */
+  public synchronized void writeScaling(
+      Path modelDir, Map<String, Object> knobs, dev.kairos.sdk.model.ScalingConfig expected)
+      throws IOException {
+    Path dir = modelDir.toAbsolutePath().normalize();
+    String name = dir.getFileName().toString();
+    if (!dir.getParent().equals(root) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new BundleRejectedException(404, dir + " is not a model folder of " + root);
+    }
+    Path yaml = dir.resolve(Bundle.MODEL_YAML);
+    String before = Files.exists(yaml) ? Files.readString(yaml) : "";
+    String after = ModelYamlEditor.withScaling(before, knobs);
+    if (!ModelConfigParser.parse(after, yaml, name).scaling().equals(expected)) {
+      // a knob the file leaves implicit (e.g. a clamped initialScale) reads differently: write all
+      after = ModelYamlEditor.withScaling(before, expected.knobs());
+    }
+    if (!ModelConfigParser.parse(after, yaml, name).scaling().equals(expected)) {
+      throw new IllegalStateException("model.yaml of '" + name + "' would not read as " + expected);
+    }
+    AtomicFiles.write(yaml, after.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Finishes what a crash interrupted: a journalled version is taken back out (its model.yaml
+   * restored), and left-over staging and trash folders are deleted. Call before serving.
+   *
+   * @return what was repaired, one line each
+   */
+  public synchronized List<String> recover() throws IOException {
+    List<String> repaired = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return repaired;
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      for (Path p : s.toList()) {
+        String f = p.getFileName().toString();
+        if (f.startsWith(".deploy-") || f.startsWith(".undeploy-")) {
+          AtomicFiles.deleteTree(p);
+          repaired.add("deleted the interrupted deploy folder " + p);
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          if (Files.isRegularFile(p.resolve(JOURNAL), LinkOption.NOFOLLOW_LINKS)) {
+            String v = finishRollBack(p);
+            repaired.add("took back version " + v + " of " + f + " (its deploy was interrupted)");
+          }
+          try (Stream<Path> files = Files.list(p)) {
+            for (Path t : files.filter(x -> AtomicFiles.isTemporary(x)).toList()) {
+              Files.deleteIfExists(t);
+              repaired.add("deleted the unfinished write " + t);
+            }
           }
         }
       }
     }
+    return repaired;
   }
 
-  private static void syncDir(Path dir) {
-    // fsync of a directory makes renames in it durable; not every platform allows it.
-    try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-      c.force(true);
-    } catch (IOException ignored) {
-      // best effort where directories cannot be opened
-    }
+  private void rollBack(Path target, String v, byte[] previousYaml) throws IOException {
+    writeJournal(target, v, previousYaml);
+    finishRollBack(target);
   }
 
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
+  private static void writeJournal(Path target, String v, byte[] previousYaml) throws IOException {
+    Properties p = new Properties();
+    p.setProperty("version", v);
+    if (previousYaml != null) {
+      p.setProperty("previousModelYaml", Base64.getEncoder().encodeToString(previousYaml));
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    java.io.StringWriter w = new java.io.StringWriter();
+    p.store(w, "kairos deploy journal: version to take back out and model.yaml to restore");
+    AtomicFiles.write(target.resolve(JOURNAL), w.toString().getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  /** Restores model.yaml, moves the version out, deletes the journal; each step repeatable. */
+  private String finishRollBack(Path target) throws IOException {
+    Properties p = new Properties();
+    try (java.io.Reader r = Files.newBufferedReader(target.resolve(JOURNAL))) {
+      p.load(r);
     }
+    String v = p.getProperty("version");
+    String yaml = p.getProperty("previousModelYaml");
+    if (v == null || !VERSION.matcher(v).matches()) {
+      throw new IOException(target.resolve(JOURNAL) + " names no version");
+    }
+    if (yaml != null) {
+      AtomicFiles.write(target.resolve(Bundle.MODEL_YAML), Base64.getDecoder().decode(yaml));
+    } else {
+      Files.deleteIfExists(target.resolve(Bundle.MODEL_YAML));
+    }
+    if (Files.exists(target.resolve(v), LinkOption.NOFOLLOW_LINKS)) {
+      Path trash = root.resolve(".undeploy-" + UUID.randomUUID());
+      AtomicFiles.move(target.resolve(v), trash);
+      AtomicFiles.deleteTree(trash);
+    }
+    Files.deleteIfExists(target.resolve(JOURNAL));
+    AtomicFiles.syncDir(target);
+    return v;
   }
 
   private static String printable(String s) {

@@ -11,7 +11,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +46,80 @@ public final class DeployEndpoint implements AdminExtension {
 
   @Override
   public void install(Router router) {
+    // two routes: a body handler must be the first handler of its route
+    router.post(PATH).handler(this::screen);
     router
         .post(PATH)
         .handler(BodyHandler.create(false).setBodyLimit(maxBundleBytes))
         .handler(this::deploy);
+    router.delete(PATH).handler(this::undeploy);
+  }
+
+  /**
+   * {@code DELETE /admin/deploy?name=M[&version=V]}: takes a version (or the whole model) out of
+   * the repository, atomically, then serves what is left (or stops serving the model).
+   */
+  private void undeploy(RoutingContext ctx) {
+    String name = ctx.request().getParam("name");
+    String version = ctx.request().getParam("version");
+    if (name == null || name.isBlank()) {
+      error(ctx, 400, "undeploy needs ?name=<model>[&version=<v>]");
+      return;
+    }
+    Context context = vertx.getOrCreateContext();
+    vertx
+        .executeBlocking(
+            () -> {
+              installer.undeploy(name, version);
+              return null;
+            },
+            false)
+        .compose(
+            removed -> {
+              log.info("undeploy written model={} version={}", name, version);
+              CompletionStage<?> next =
+                  version == null
+                      ? platform.unload(name).exceptionally(e -> null)
+                      : platform.load(name);
+              return Future.fromCompletionStage(next, context);
+            })
+        .onSuccess(
+            x ->
+                ctx.response()
+                    .setStatusCode(200)
+                    .putHeader("Content-Type", "application/json")
+                    .end(event("undeployed").put("name", name).put("version", version).encode()))
+        .onFailure(
+            e -> {
+              if (e instanceof BundleRejectedException r) {
+                log.info("undeploy refused model={} reason={}", name, r.getMessage());
+                error(ctx, r.status(), r.getMessage());
+              } else {
+                log.warn("undeploy failed model={} error={}", name, rootMessage(e));
+                error(ctx, 500, "undeploy of model '" + name + "' failed: " + rootMessage(e));
+              }
+            });
+  }
+
+  /** Refuses what cannot be a bundle before reading it: a form body, or one declared too large. */
+  private void screen(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!base.isEmpty()
+        && !base.equals("application/zip")
+        && !base.equals("application/octet-stream")) {
+      error(ctx, 415, "a deploy body is a zip bundle (application/zip), not " + base);
+      return;
+    }
+    String length = ctx.request().getHeader("Content-Length");
+    if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBundleBytes) {
+      error(
+          ctx,
+          413,
+          "the bundle is " + length + " bytes; this platform accepts at most " + maxBundleBytes);
+      return;
+    }
+    ctx.next();
   }
 
   private void deploy(RoutingContext ctx) {

@@ -32,7 +32,7 @@ class BundleInstallerTest {
   @TempDir Path repo;
 
   private BundleInstaller installer() {
-    return new BundleInstaller(repo, 1 << 20, 100);
+    return new BundleInstaller(repo, 1 << 20, 100, PredictorTrust.all());
   }
 
   static byte[] zip(Map<String, String> entries) throws Exception {

@@ -24,7 +24,7 @@ class BundleTest {
     Files.writeString(model.resolve("2/nested/w.txt"), "w");
 
     Bundle b = Bundle.of(model);
-    new BundleInstaller(repo, 1 << 20, 100).install(b.zip(), b.name(), null);
+    new BundleInstaller(repo, 1 << 20, 100, PredictorTrust.all()).install(b.zip(), b.name(), null);
 
     assertThat(b.name()).isEqualTo("scorer");
     assertThat(b.files()).isEqualTo(2);

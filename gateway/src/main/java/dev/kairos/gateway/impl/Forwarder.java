@@ -129,9 +129,12 @@ final class Forwarder {
       front.finish(ex, 503, "model '" + ex.model + "' has no ready replica", "1");
       return;
     }
+    // Hold for the version the request was routed to (named, or drawn from the traffic split):
+    // when another version of the model has replicas, holding for "any version" would release the
+    // request at once, route it to the same empty version again and hold it anew, without end.
     activator.hold(
         ex.model,
-        ex.explicitVersion,
+        ex.explicitVersion != null ? ex.explicitVersion : ex.version,
         left,
         () -> {
           if (!ex.finished) {

@@ -32,6 +32,7 @@ class ActivatorTest {
   private final Vertx vertx = Vertx.vertx();
   private final RouteTable routes = new RouteTable();
   private final List<String> demands = new CopyOnWriteArrayList<>();
+  private final List<String> demandedVersions = new CopyOnWriteArrayList<>();
   private final HttpClient client = HttpClient.newHttpClient();
   private Activator activator;
   private String base;
@@ -41,7 +42,13 @@ class ActivatorTest {
     routes.model("echo").version("1");
     activator =
         new Activator(
-            vertx, routes, options, (model, version, held) -> demands.add(model + ":" + held));
+            vertx,
+            routes,
+            options,
+            (model, version, held) -> {
+              demands.add(model + ":" + held);
+              demandedVersions.add(String.valueOf(version));
+            });
     Gateway gateway =
         new Gateway(
             vertx,
@@ -105,6 +112,28 @@ class ActivatorTest {
       assertThat(r.body()).isEqualTo("{\"replica\":\"r1\",\"got\":{\"n\":" + i + "}}");
     }
     assertThat(activator.held("echo")).isZero();
+  }
+
+  @Test
+  void shouldHoldForTheVersionTheSplitChoseWhileAnotherVersionHasReplicas() throws Exception {
+    start(ActivatorOptions.defaults());
+    routes.model("echo").version("1").add(replica("r1"));
+    routes.model("echo").version("2");
+    routes.model("echo").setTraffic(java.util.Map.of("1", 0, "2", 100));
+
+    CompletableFuture<HttpResponse<String>> call = infer(7);
+    await().atMost(Duration.ofSeconds(30)).until(() -> activator.held("echo") == 1);
+    // held once for version 2, not released to version 1's replica and held again in a loop
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> demandedVersions.equals(List.of("2")) && activator.held("echo") == 1);
+    assertThat(call).isNotDone();
+
+    routes.model("echo").version("2").add(replica("r2"));
+    HttpResponse<String> r = call.get();
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{\"replica\":\"r2\",\"got\":{\"n\":7}}");
   }
 
   @Test

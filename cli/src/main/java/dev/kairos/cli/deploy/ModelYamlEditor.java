@@ -1,0 +1,192 @@
+package dev.kairos.cli.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Sets {@code scaling:} knobs in the text of a {@code model.yaml}, touching only the lines of the
+ * knobs it sets: comments, field order and every other field stay as written. Understands the two
+ * ways the examples and the docs write the section (a one-line flow map {@code scaling: {a: 1}}, or
+ * an indented block); anything else is rewritten through a YAML tree, which keeps the values but
+ * not the comments.
+ */
+final class ModelYamlEditor {
+  private static final Pattern SCALING = Pattern.compile("^scaling\\s*:(.*)$");
+  private static final Pattern TOP_LEVEL = Pattern.compile("^[^\\s#].*$");
+  private static final Pattern ENTRY =
+      Pattern.compile("^(\\s+)([\"']?)([A-Za-z]+)\\2(\\s*:\\s*)(.*?)(\\s+#.*)?$");
+
+  private ModelYamlEditor() {}
+
+  /** The text with each knob of {@code knobs} set (added where missing). */
+  static String withScaling(String yaml, Map<String, Object> knobs) {
+    String edited = editText(yaml, knobs);
+    return edited != null ? edited : rewriteTree(yaml, knobs);
+  }
+
+  /** Renders a knob value as a plain YAML scalar ({@code 8}, {@code 0.5}, {@code 60s}). */
+  static String scalar(Object v) {
+    if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+        return Long.toString((long) d);
+      }
+      return Double.toString(d);
+    }
+    return String.valueOf(v);
+  }
+
+  private static String editText(String yaml, Map<String, Object> knobs) {
+    if (yaml.contains("\t") || yaml.contains("\n---") || yaml.contains("&") || yaml.contains("*")) {
+      return null;
+    }
+    boolean endsWithNewline = yaml.isEmpty() || yaml.endsWith("\n");
+    List<String> lines = new ArrayList<>(List.of(yaml.split("\n", -1)));
+    if (endsWithNewline && !lines.isEmpty()) {
+      lines.remove(lines.size() - 1);
+    }
+    int at = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (SCALING.matcher(lines.get(i)).matches()) {
+        if (at >= 0) {
+          return null;
+        }
+        at = i;
+      }
+    }
+    if (at < 0) {
+      lines.add("scaling: " + flow(new LinkedHashMap<>(), knobs));
+    } else {
+      Matcher m = SCALING.matcher(lines.get(at));
+      m.matches();
+      String rest = m.group(1);
+      String comment = "";
+      int hash = rest.indexOf(" #");
+      if (hash >= 0) {
+        comment = rest.substring(hash);
+        rest = rest.substring(0, hash);
+      }
+      rest = rest.trim();
+      if (rest.startsWith("{") && rest.endsWith("}")) {
+        Map<String, String> entries = parseFlow(rest.substring(1, rest.length() - 1));
+        if (entries == null) {
+          return null;
+        }
+        lines.set(at, "scaling: " + flow(entries, knobs) + comment);
+      } else if (rest.isEmpty()) {
+        if (!editBlock(lines, at, knobs)) {
+          return null;
+        }
+      } else {
+        return null;
+      }
+    }
+    return String.join("\n", lines) + (endsWithNewline ? "\n" : "");
+  }
+
+  private static String flow(Map<String, String> entries, Map<String, Object> knobs) {
+    knobs.forEach((k, v) -> entries.put(k, scalar(v)));
+    List<String> parts = new ArrayList<>();
+    entries.forEach((k, v) -> parts.add(k + ": " + v));
+    return "{" + String.join(", ", parts) + "}";
+  }
+
+  /** The entries of a one-line flow map of plain scalars, or null for anything fancier. */
+  private static Map<String, String> parseFlow(String body) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (body.isBlank()) {
+      return out;
+    }
+    if (body.matches(".*[\\[\\]{}\"'].*")) {
+      return null;
+    }
+    for (String part : body.split(",")) {
+      int colon = part.indexOf(':');
+      if (colon <= 0) {
+        return null;
+      }
+      out.put(part.substring(0, colon).trim(), part.substring(colon + 1).trim());
+    }
+    return out;
+  }
+
+  private static boolean editBlock(List<String> lines, int at, Map<String, Object> knobs) {
+    int end = at + 1;
+    String indent = null;
+    Map<String, Integer> found = new LinkedHashMap<>();
+    int lastEntry = at;
+    while (end < lines.size() && !TOP_LEVEL.matcher(lines.get(end)).matches()) {
+      String line = lines.get(end);
+      if (!line.isBlank() && !line.trim().startsWith("#")) {
+        Matcher m = ENTRY.matcher(line);
+        if (!m.matches() || m.group(5).isEmpty()) {
+          return false;
+        }
+        if (indent == null) {
+          indent = m.group(1);
+        } else if (!indent.equals(m.group(1))) {
+          return false;
+        }
+        found.put(m.group(3), end);
+        lastEntry = end;
+      }
+      end++;
+    }
+    if (indent == null) {
+      indent = "  ";
+    }
+    int insertAt = lastEntry + 1;
+    for (Map.Entry<String, Object> k : knobs.entrySet()) {
+      Integer line = found.get(k.getKey());
+      if (line != null) {
+        Matcher m = ENTRY.matcher(lines.get(line));
+        m.matches();
+        String comment = m.group(6) == null ? "" : m.group(6);
+        lines.set(
+            line,
+            m.group(1)
+                + m.group(2)
+                + m.group(3)
+                + m.group(2)
+                + m.group(4)
+                + scalar(k.getValue())
+                + comment);
+      } else {
+        lines.add(insertAt++, indent + k.getKey() + ": " + scalar(k.getValue()));
+      }
+    }
+    return true;
+  }
+
+  private static String rewriteTree(String yaml, Map<String, Object> knobs) {
+    ObjectMapper mapper =
+        new ObjectMapper(
+            YAMLFactory.builder()
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .build());
+    try {
+      JsonNode root = yaml.isBlank() ? mapper.createObjectNode() : mapper.readTree(yaml);
+      if (!(root instanceof ObjectNode top)) {
+        throw new IllegalArgumentException("model.yaml is not a mapping");
+      }
+      JsonNode existing = top.get("scaling");
+      ObjectNode scaling = existing instanceof ObjectNode o ? o : top.putObject("scaling");
+      knobs.forEach((k, v) -> scaling.put(k, scalar(v)));
+      return mapper.writeValueAsString(top);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
