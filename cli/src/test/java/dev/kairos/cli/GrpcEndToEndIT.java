@@ -3,6 +3,9 @@ package dev.kairos.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kairos.gateway.auth.ApiKeys;
+import dev.kairos.sdk.client.CallOptions;
+import dev.kairos.sdk.client.InferenceClient;
+import dev.kairos.sdk.client.InferenceException;
 import dev.kairos.sdk.grpc.GrpcStatuses;
 import dev.kairos.sdk.grpc.OipProtos;
 import dev.kairos.sdk.grpc.proto.GRPCInferenceServiceGrpcClient;
@@ -12,6 +15,11 @@ import dev.kairos.sdk.grpc.proto.ModelMetadataRequest;
 import dev.kairos.sdk.grpc.proto.ModelMetadataResponse;
 import dev.kairos.sdk.grpc.proto.ModelReadyRequest;
 import dev.kairos.sdk.grpc.proto.ModelReadyResponse;
+import dev.kairos.sdk.grpc.proto.RepositoryIndexRequest;
+import dev.kairos.sdk.grpc.proto.RepositoryIndexResponse;
+import dev.kairos.sdk.grpc.proto.RepositoryModelLoadRequest;
+import dev.kairos.sdk.grpc.proto.RepositoryModelLoadResponse;
+import dev.kairos.sdk.grpc.proto.RepositoryModelUnloadRequest;
 import dev.kairos.sdk.grpc.proto.ServerLiveRequest;
 import dev.kairos.sdk.grpc.proto.ServerMetadataRequest;
 import dev.kairos.sdk.grpc.proto.ServerReadyRequest;
@@ -59,6 +67,7 @@ class GrpcEndToEndIT {
   private static final String APP = "app-secret";
   private static final String MLP_ONLY = "mlp-secret";
   private static final String SCARCE = "scarce-secret";
+  private static final String ADMIN = "admin-secret";
 
   @TempDir static Path dir;
   private static KairosProcess kairos;
@@ -74,6 +83,12 @@ class GrpcEndToEndIT {
     Files.createDirectories(repo.resolve("broken/1"));
     Files.copy(EXAMPLES.resolve("mlp/1/model.onnx"), repo.resolve("broken/1/model.onnx"));
     Files.writeString(repo.resolve("broken/model.yaml"), "batching: {maxBatchSize: 0}\n");
+    // A lone request waits half a second in this model's batcher for a batch of 32 to fill.
+    Files.createDirectories(repo.resolve("patient/1"));
+    Files.copy(EXAMPLES.resolve("mlp/1/model.onnx"), repo.resolve("patient/1/model.onnx"));
+    Files.writeString(
+        repo.resolve("patient/model.yaml"),
+        "batching: {maxBatchSize: 32, maxQueueDelay: 500ms, preferredBatchSizes: [32]}\n");
     Path keys = dir.resolve("keys.txt");
     Files.write(
         keys,
@@ -81,7 +96,9 @@ class GrpcEndToEndIT {
             "app " + ApiKeys.sha256Hex(APP) + " infer:*",
             "mlp-only " + ApiKeys.sha256Hex(MLP_ONLY) + " infer:mlp",
             "scarce " + ApiKeys.sha256Hex(SCARCE) + " infer:* rate=0.01/s burst=1"));
-    kairos = KairosProcess.serve(repo, "--api-keys", keys.toString());
+    kairos =
+        KairosProcess.serve(
+            repo, "--api-keys", keys.toString(), "--admin-port", "0", "--admin-key", ADMIN);
     assertThat(kairos.grpcPort()).as(kairos.output()).isPositive();
     vertx = Vertx.vertx();
     grpc = GrpcClient.client(vertx);
@@ -216,14 +233,127 @@ class GrpcEndToEndIT {
 
   @Test
   void shouldTurnTheGrpcDeadlineIntoTheGatewaysDeadline() throws Exception {
-    byte[] json = Files.readAllBytes(EXAMPLES.resolve("cnn/golden/request.json"));
-    ModelInferRequest m = OipProtos.fromRequest("cnn", null, DECODER.decodeRequest(json), true);
-    // Warm: a pooled connection to the replica, so the deadline is spent waiting for the model.
-    assertThat(call(GRPCInferenceServiceGrpcClient.ModelInfer, m, APP).status).isEqualTo(OK);
+    InferenceRequest r =
+        InferenceRequest.of(Tensor.ofFloats("features", new long[] {1, 16}, new float[16]));
+    ModelInferRequest m = OipProtos.fromRequest("patient", null, r, true);
     Call<ModelInferResponse> late =
-        call(GRPCInferenceServiceGrpcClient.ModelInfer, m, Map.of("grpc-timeout", "1m"), APP);
+        call(GRPCInferenceServiceGrpcClient.ModelInfer, m, Map.of("grpc-timeout", "100m"), APP);
     assertThat(late.status).as(late.message).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
-    assertThat(late.message).contains("within 1 ms");
+    assertThat(late.message).isEqualTo("model 'patient' did not answer within 100 ms");
+    // REST with the same deadline answers 504 with the same message.
+    HttpResponse<String> rest =
+        http.send(
+            HttpRequest.newBuilder(URI.create(kairos.url() + "/v2/models/patient/infer"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + APP)
+                .header("Kairos-Timeout-Ms", "100")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json(r)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(rest.statusCode()).isEqualTo(504);
+    assertThat(DECODER.decodeError(rest.body().getBytes(UTF8))).isEqualTo(late.message);
+    // Without a deadline the batcher's half second is waited out.
+    assertThat(call(GRPCInferenceServiceGrpcClient.ModelInfer, m, APP).status).isEqualTo(OK);
+  }
+
+  @Test
+  void shouldServeTheRepositoryExtensionOnTheAdminPortWithTheAdminKey() throws Exception {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("Admin API on http://127\\.0\\.0\\.1:(\\d+)")
+            .matcher(kairos.output());
+    assertThat(m.find()).as(kairos.output()).isTrue();
+    SocketAddress admin =
+        SocketAddress.inetSocketAddress(Integer.parseInt(m.group(1)), "127.0.0.1");
+    Call<RepositoryIndexResponse> index =
+        call(
+            admin,
+            GRPCInferenceServiceGrpcClient.RepositoryIndex,
+            RepositoryIndexRequest.getDefaultInstance(),
+            Map.of(),
+            ADMIN);
+    assertThat(index.status).as(index.message).isEqualTo(OK);
+    assertThat(index.body.getModelsList())
+        .extracting(RepositoryIndexResponse.ModelIndex::getName)
+        .contains("mlp", "cnn", "logreg", "broken");
+    assertThat(
+            call(
+                    admin,
+                    GRPCInferenceServiceGrpcClient.RepositoryIndex,
+                    RepositoryIndexRequest.getDefaultInstance(),
+                    Map.of(),
+                    null)
+                .status)
+        .isEqualTo(GrpcStatus.UNAUTHENTICATED);
+    assertThat(
+            call(
+                    admin,
+                    GRPCInferenceServiceGrpcClient.RepositoryIndex,
+                    RepositoryIndexRequest.getDefaultInstance(),
+                    Map.of(),
+                    APP)
+                .status)
+        .isEqualTo(GrpcStatus.PERMISSION_DENIED);
+    assertThat(
+            call(
+                    admin,
+                    GRPCInferenceServiceGrpcClient.RepositoryModelUnload,
+                    RepositoryModelUnloadRequest.newBuilder().setModelName("logreg").build(),
+                    Map.of(),
+                    ADMIN)
+                .status)
+        .isEqualTo(OK);
+    InferenceRequest logreg =
+        DECODER.decodeRequest(Files.readAllBytes(EXAMPLES.resolve("logreg/golden/request.json")));
+    assertThat(infer("logreg", null, logreg, APP, true).status).isEqualTo(GrpcStatus.NOT_FOUND);
+    Call<RepositoryModelLoadResponse> load =
+        call(
+            admin,
+            GRPCInferenceServiceGrpcClient.RepositoryModelLoad,
+            RepositoryModelLoadRequest.newBuilder().setModelName("logreg").build(),
+            Map.of(),
+            ADMIN);
+    assertThat(load.status).as(load.message).isEqualTo(OK);
+    assertThat(infer("logreg", null, logreg, APP, true).status).isEqualTo(OK);
+    assertThat(
+            call(
+                    admin,
+                    GRPCInferenceServiceGrpcClient.RepositoryModelLoad,
+                    RepositoryModelLoadRequest.newBuilder().setModelName("nope").build(),
+                    Map.of(),
+                    ADMIN)
+                .status)
+        .isEqualTo(GrpcStatus.NOT_FOUND);
+  }
+
+  @Test
+  void shouldLetTheSdkClientCallOverGrpc() throws Exception {
+    byte[] json = Files.readAllBytes(EXAMPLES.resolve("mlp/golden/request.json"));
+    InferenceRequest request = DECODER.decodeRequest(json);
+    InferenceResponse viaRest =
+        DECODER.decodeResponse(post("/v2/models/mlp/infer", json, APP).body().getBytes(UTF8));
+    try (InferenceClient client =
+        InferenceClient.builder(URI.create("grpc://127.0.0.1:" + kairos.grpcPort()))
+            .header("Authorization", "Bearer " + APP)
+            .build()) {
+      assertThat(client.isServerLive()).isTrue();
+      assertThat(client.isModelReady("mlp")).isTrue();
+      for (boolean binary : new boolean[] {true, false}) {
+        InferenceResponse viaGrpc =
+            client.infer("mlp", request, CallOptions.defaults().withBinary(binary));
+        assertSameOutputs("mlp", viaGrpc, viaRest);
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.infer("nope", request))
+          .isInstanceOf(InferenceException.ModelNotFoundException.class)
+          .hasMessageContaining("unknown model 'nope'");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  client.infer(
+                      "mlp",
+                      InferenceRequest.of(
+                          Tensor.ofFloats("features", new long[] {1, 15}, new float[15]))))
+          .isInstanceOf(InferenceException.InvalidRequestException.class)
+          .hasMessageContaining("expected shape [-1,16], got [1,15]");
+    }
   }
 
   @Test
@@ -322,8 +452,17 @@ class GrpcEndToEndIT {
 
   private static <Req, Resp> Call<Resp> call(
       ServiceMethod<Resp, Req> method, Req message, Map<String, String> headers, String key) {
+    return call(address, method, message, headers, key);
+  }
+
+  private static <Req, Resp> Call<Resp> call(
+      SocketAddress to,
+      ServiceMethod<Resp, Req> method,
+      Req message,
+      Map<String, String> headers,
+      String key) {
     Future<Call<Resp>> f =
-        grpc.request(address, method)
+        grpc.request(to, method)
             .compose(
                 req -> {
                   headers.forEach((k, v) -> req.headers().set(k, v));

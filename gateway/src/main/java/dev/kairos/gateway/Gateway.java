@@ -232,7 +232,8 @@ public final class Gateway {
             .setHttp2ClearTextEnabled(true)
             .setCompressionSupported(false);
     // Large tensors: a 64 KiB HTTP/2 window would cost a round trip per 64 KiB.
-    so.getInitialSettings().setInitialWindowSize(4 << 20);
+    so.getInitialSettings().setInitialWindowSize(4 << 20).setMaxFrameSize(1 << 20);
+    so.setHttp2ConnectionWindowSize(16 << 20);
     if (options.tls() != null) {
       so.setSsl(true)
           .setUseAlpn(true)

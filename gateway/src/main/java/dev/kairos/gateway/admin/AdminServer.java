@@ -54,6 +54,7 @@ public final class AdminServer {
   private final RouteTable routes;
   private final ApiKeyStore keys;
   private final Router router;
+  private final AdminGrpc grpc;
   private final List<String> publicPrefixes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private HttpServer server;
 
@@ -69,6 +70,7 @@ public final class AdminServer {
     this.routes = routes;
     this.keys = keys;
     this.router = Router.router(vertx);
+    this.grpc = new AdminGrpc(vertx, platform, keys);
     router.route().handler(this::authenticate);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
     router.get("/admin/models").handler(ctx -> json(ctx, 200, modelList()));
@@ -126,9 +128,20 @@ public final class AdminServer {
   public Future<Integer> listen() {
     server =
         vertx.createHttpServer(
-            new HttpServerOptions().setHost(options.host()).setPort(options.port()));
+            new HttpServerOptions()
+                .setHost(options.host())
+                .setPort(options.port())
+                .setHttp2ClearTextEnabled(true));
     return server
-        .requestHandler(router)
+        // gRPC calls (the repository extension) beside the REST router, on the same port
+        .requestHandler(
+            req -> {
+              if (AdminGrpc.isGrpc(req)) {
+                grpc.handle(req);
+              } else {
+                router.handle(req);
+              }
+            })
         .listen()
         .map(HttpServer::actualPort)
         .onSuccess(p -> log.info("admin api listening on {}:{}", options.host(), p));

@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Calls models over the Open Inference Protocol v2 REST API: the Kairos gateway, or any OIP v2
- * server (Triton, KServe, Seldon MLServer). Uses {@code java.net.http} only.
+ * server (Triton, KServe, Seldon MLServer). Uses {@code java.net.http} only; with {@code
+ * kairos-sdk-grpc} on the class path a {@code grpc://host:port} URL calls over the protocol's gRPC
+ * service instead (see {@link InferenceTransport}).
  *
  * <pre>{@code
  * try (InferenceClient client = InferenceClient.builder(URI.create("http://127.0.0.1:8080")).build()) {
@@ -57,6 +59,10 @@ public final class InferenceClient implements AutoCloseable {
   private final Map<String, String> headers;
   private final Duration maxRetryDelay;
   private final Clock clock;
+
+  /** Another transport than the built-in REST one (gRPC), or null. */
+  private final InferenceTransport transport;
+
   private final OipJsonEncoder encoder = new OipJsonEncoder();
   private final OipJsonDecoder decoder = new OipJsonDecoder();
 
@@ -75,6 +81,27 @@ public final class InferenceClient implements AutoCloseable {
     this.headers = Map.copyOf(b.headers);
     this.maxRetryDelay = b.maxRetryDelay;
     this.clock = b.clock;
+    this.transport = b.transport != null ? b.transport : transportFor(b.base, b.headers);
+  }
+
+  /** The transport a provider on the class path offers for a non-HTTP scheme, or null for HTTP. */
+  private static InferenceTransport transportFor(URI base, Map<String, String> headers) {
+    String scheme = base.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (scheme.equals("http") || scheme.equals("https")) {
+      return null;
+    }
+    for (InferenceTransport.Provider p :
+        java.util.ServiceLoader.load(InferenceTransport.Provider.class)) {
+      if (p.supports(scheme)) {
+        return p.create(base, headers);
+      }
+    }
+    throw new IllegalArgumentException(
+        "baseUrl = '"
+            + base
+            + "': no transport for '"
+            + scheme
+            + "' (http, https; grpc with kairos-sdk-grpc on the class path)");
   }
 
   /** A client of the server at {@code baseUrl}, e.g. {@code http://127.0.0.1:8080}. */
@@ -139,16 +166,88 @@ public final class InferenceClient implements AutoCloseable {
             + (options.version() == null ? "" : "/versions/" + options.version())
             + "/infer";
     Instant deadline = clock.instant().plus(options.timeout());
+    if (transport != null) {
+      return attemptVia(model, request, options, deadline, 0, what);
+    }
     return attempt(URI.create(base + path), body, options, deadline, 0, what);
+  }
+
+  /** One attempt over the pluggable transport, with the same retries as over REST. */
+  private CompletableFuture<InferenceResponse> attemptVia(
+      String model,
+      InferenceRequest request,
+      CallOptions options,
+      Instant deadline,
+      int attempt,
+      String what) {
+    Duration left = Duration.between(clock.instant(), deadline);
+    if (left.isNegative() || left.isZero()) {
+      return CompletableFuture.failedFuture(
+          new InferenceTimeoutException(
+              0, null, what + ": no answer within " + options.timeout(), null));
+    }
+    return transport
+        .infer(model, options.version(), request, options.binary(), left)
+        .handle(
+            (answer, err) -> {
+              if (err != null) {
+                return CompletableFuture.<InferenceResponse>failedFuture(
+                    transportFailure(err, options, what));
+              }
+              if (answer.status() == 200) {
+                return CompletableFuture.completedFuture(answer.response());
+              }
+              return retryOrFail(
+                  answer.status(),
+                  answer.error(),
+                  answer.retryAfter(),
+                  attempt,
+                  options,
+                  deadline,
+                  what,
+                  () -> attemptVia(model, request, options, deadline, attempt + 1, what));
+            })
+        .thenCompose(f -> f);
+  }
+
+  /** A 503 or 429 is retried after its Retry-After while the deadline allows; others fail. */
+  private CompletableFuture<InferenceResponse> retryOrFail(
+      int status,
+      String message,
+      String retryAfter,
+      int attempt,
+      CallOptions options,
+      Instant deadline,
+      String what,
+      java.util.function.Supplier<CompletableFuture<InferenceResponse>> again) {
+    if ((status == 503 || status == 429) && attempt < options.maxRetries()) {
+      Duration delay = RetryAfter.parse(retryAfter, backoff(attempt), clock.instant());
+      if (delay.compareTo(maxRetryDelay) > 0) {
+        delay = maxRetryDelay;
+      }
+      if (clock.instant().plus(delay).isBefore(deadline)) {
+        return CompletableFuture.supplyAsync(
+                () -> null,
+                CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS))
+            .thenCompose(x -> again.get());
+      }
+    }
+    return CompletableFuture.failedFuture(InferenceException.of(status, message, what));
   }
 
   /** Whether the model answers ready ({@code GET /v2/models/{model}/ready} is 200). */
   public boolean isModelReady(String model) {
+    if (transport != null) {
+      return transport.isModelReady(model, defaults.timeout());
+    }
     return get("/v2/models/" + model + "/ready") == 200;
   }
 
   /** Whether the server is live ({@code GET /v2/health/live} is 200). */
   public boolean isServerLive() {
+    if (transport != null) {
+      return transport.isServerLive(defaults.timeout());
+    }
     return get("/v2/health/live") == 200;
   }
 
@@ -215,25 +314,15 @@ public final class InferenceClient implements AutoCloseable {
               if (status == 200) {
                 return decode(resp, what);
               }
-              String message = decoder.decodeError(resp.body());
-              if ((status == 503 || status == 429) && attempt < options.maxRetries()) {
-                Duration delay =
-                    RetryAfter.parse(
-                        resp.headers().firstValue("Retry-After").orElse(null),
-                        backoff(attempt),
-                        clock.instant());
-                if (delay.compareTo(maxRetryDelay) > 0) {
-                  delay = maxRetryDelay;
-                }
-                if (clock.instant().plus(delay).isBefore(deadline)) {
-                  return CompletableFuture.supplyAsync(
-                          () -> null,
-                          CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS))
-                      .thenCompose(x -> attempt(uri, body, options, deadline, attempt + 1, what));
-                }
-              }
-              return CompletableFuture.<InferenceResponse>failedFuture(
-                  InferenceException.of(status, message, what));
+              return retryOrFail(
+                  status,
+                  decoder.decodeError(resp.body()),
+                  resp.headers().firstValue("Retry-After").orElse(null),
+                  attempt,
+                  options,
+                  deadline,
+                  what,
+                  () -> attempt(uri, body, options, deadline, attempt + 1, what));
             })
         .thenCompose(f -> f);
   }
@@ -274,6 +363,9 @@ public final class InferenceClient implements AutoCloseable {
 
   @Override
   public void close() {
+    if (transport != null) {
+      transport.close();
+    }
     if (ownsHttp && http instanceof AutoCloseable c) {
       // HttpClient is AutoCloseable from Java 21; on 17 its threads end when it is unreachable.
       try {
@@ -292,6 +384,7 @@ public final class InferenceClient implements AutoCloseable {
     private final Map<String, String> headers = new HashMap<>();
     private Duration maxRetryDelay = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
+    private InferenceTransport transport;
 
     private Builder(URI base) {
       this.base = Objects.requireNonNull(base, "baseUrl");
@@ -333,6 +426,16 @@ public final class InferenceClient implements AutoCloseable {
      */
     public Builder clock(Clock c) {
       this.clock = Objects.requireNonNull(c);
+      return this;
+    }
+
+    /**
+     * Calls over this transport instead of REST (default: REST for http and https URLs, else the
+     * transport a {@link InferenceTransport.Provider} on the class path offers for the scheme, e.g.
+     * gRPC for {@code grpc://host:8081}). The client closes it.
+     */
+    public Builder transport(InferenceTransport t) {
+      this.transport = Objects.requireNonNull(t);
       return this;
     }
 
