@@ -104,15 +104,18 @@ class ModelFaultsIT {
   void shouldAnswerForAReplicaThatNeverAnswersAndLeakNoConnectionOrThread() throws Exception {
     long gateway = kairos.process().pid();
     int hangsPort = replicaPort("hangs");
-    // warm up: every pool and thread the gateway makes on first use exists after this
-    List<Integer> first = round(8);
+    // warm up: every pool and thread the gateway makes on first use exists after this; the
+    // requests time out while holding connections to the hung replica, which then must close
+    int[] peak = {0};
+    List<Integer> first = round(8, () -> ProcessProbe.connectionsTo(gateway, hangsPort), peak);
+    assertThat(peak[0]).as("connections to the hung replica while requests wait").isPositive();
     int threadsBefore = ProcessProbe.threads(gateway);
     int fdsBefore = ProcessProbe.fileDescriptors(gateway);
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> ProcessProbe.connectionsTo(gateway, hangsPort) == 0);
 
-    List<Integer> codes = round(40);
+    List<Integer> codes = round(40, () -> 0, new int[1]);
 
     assertThat(first).allSatisfy(c -> assertThat(c).isIn(503, 504));
     assertThat(codes).hasSize(40).allSatisfy(c -> assertThat(c).isIn(503, 504));
@@ -127,15 +130,16 @@ class ModelFaultsIT {
     int fdsAfter = ProcessProbe.fileDescriptors(gateway);
     System.out.printf(
         "hanging replica: 48 requests answered %s; gateway threads %d -> %d, fds %d -> %d,"
-            + " connections to it 0 -> 0%n",
-        summary(all), threadsBefore, threadsAfter, fdsBefore, fdsAfter);
+            + " connections to it peaked at %d while requests waited, 0 after%n",
+        summary(all), threadsBefore, threadsAfter, fdsBefore, fdsAfter, peak[0]);
     assertThat(threadsAfter).isLessThanOrEqualTo(threadsBefore + 2);
     assertThat(fdsAfter).isLessThanOrEqualTo(fdsBefore + 4);
     assertThat(post("mlp", mlpRequest, 60_000).statusCode()).isEqualTo(200);
   }
 
   /** Sends {@code n} requests to the hanging model (300 ms deadline), 8 at once, and mlp's too. */
-  private List<Integer> round(int n) throws Exception {
+  private List<Integer> round(int n, java.util.concurrent.Callable<Integer> probe, int[] peak)
+      throws Exception {
     ExecutorService clients = Executors.newFixedThreadPool(8);
     try {
       List<CompletableFuture<Integer>> hung = new ArrayList<>();
@@ -144,10 +148,25 @@ class ModelFaultsIT {
             CompletableFuture.supplyAsync(
                 () -> post("hangs", TestPredictors.request(), 300).statusCode(), clients));
       }
-      for (int i = 0; i < 5; i++) {
-        HttpResponse<String> ok = post("mlp", mlpRequest, 60_000);
-        assertThat(ok.statusCode()).as("mlp serves meanwhile: " + ok.body()).isEqualTo(200);
-      }
+      CompletableFuture<Void> others =
+          CompletableFuture.runAsync(
+              () -> {
+                for (int i = 0; i < 5; i++) {
+                  HttpResponse<String> ok = post("mlp", mlpRequest, 60_000);
+                  assertThat(ok.statusCode())
+                      .as("mlp serves meanwhile: " + ok.body())
+                      .isEqualTo(200);
+                }
+              });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(5))
+          .until(
+              () -> {
+                peak[0] = Math.max(peak[0], probe.call());
+                return hung.stream().allMatch(CompletableFuture::isDone);
+              });
+      others.get(60, TimeUnit.SECONDS);
       List<Integer> codes = new ArrayList<>();
       for (CompletableFuture<Integer> f : hung) {
         codes.add(f.get(60, TimeUnit.SECONDS));
