@@ -4,7 +4,7 @@
 //
 //   node console.test.mjs            (tools/console/browser-test.sh installs what it needs)
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,6 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const HOME = resolve(HERE, '..', '..');
 const SHOTS = process.env.SCREENSHOTS || join(HERE, 'target', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/lib/chromium/chromium';
-const MODELS = process.env.MODELS || join(HOME, 'examples', 'models');
 mkdirSync(SHOTS, { recursive: true });
 
 const results = [];
@@ -39,6 +38,9 @@ function assert(cond, message) {
 
 const work = mkdtempSync(join(tmpdir(), 'kairos-console-test-'));
 const keyFile = join(work, 'admin-key');
+// Knobs applied through the admin API are written to model.yaml: serve a copy of the examples.
+const MODELS = join(work, 'models');
+cpSync(process.env.MODELS || join(HOME, 'examples', 'models'), MODELS, { recursive: true });
 let log = '';
 const serve = spawn(join(HOME, 'kairos'),
   ['serve', '--models', MODELS, '--port', '0', '--admin-port', '0', '--warm-pool', '1',

@@ -32,9 +32,10 @@ import java.util.function.Supplier;
  * loop, C calls in flight, for S seconds per slice; the modes take turns within each round.
  *
  * <pre>java -cp 'cli/target/lib/*:cli/target/kairos-cli.jar' tools/bench/grpc/GrpcBench.java \
- *     REST_URL GRPC_PORT MODEL SECONDS CONCURRENCY ROUNDS</pre>
+ *     REST_URL GRPC_PORT MODEL SECONDS CONCURRENCY ROUNDS [MODEL.onnx]</pre>
  *
- * Prints one line per slice: {@code mode=M c=C rps=X p50_ms=Y p99_ms=Z errors=E}.
+ * Prints one line per slice: {@code mode=M c=C rps=X p50_ms=Y p99_ms=Z errors=E}; with the model
+ * file, also the engine alone ({@code mode=engine}) on the same input, once per round.
  */
 public class GrpcBench {
   public static void main(String[] args) throws Exception {
@@ -64,15 +65,21 @@ public class GrpcBench {
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
             new PoolOptions().setHttp1MaxSize(concurrency));
+    // One call per HTTP/2 connection, C connections, as REST gets C keep-alive connections: with
+    // 600 KB messages, C streams multiplexed on one connection share its bandwidth and all finish
+    // late together.
     GrpcClient grpc =
         GrpcClient.client(
             vertx,
-            new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false)
-                .setTcpNoDelay(true)
-                .setHttp2ConnectionWindowSize(16 << 20)
-                .setInitialSettings(new Http2Settings().setInitialWindowSize(4 << 20)));
+            vertx.createHttpClient(
+                new HttpClientOptions()
+                    .setProtocolVersion(HttpVersion.HTTP_2)
+                    .setHttp2ClearTextUpgrade(false)
+                    .setTcpNoDelay(true)
+                    .setHttp2MultiplexingLimit(1)
+                    .setHttp2ConnectionWindowSize(16 << 20)
+                    .setInitialSettings(new Http2Settings().setInitialWindowSize(4 << 20)),
+                new PoolOptions().setHttp2MaxSize(concurrency)));
     SocketAddress grpcAddress = SocketAddress.inetSocketAddress(grpcPort, u.getHost());
     String path = "/v2/models/" + model + "/infer";
 
@@ -108,12 +115,55 @@ public class GrpcBench {
             modes.get(i), concurrency, res.rps, res.p50, res.p99, res.errors);
       }
     }
+    for (int round = 0; round < rounds; round++) {
+      double[] e = engine(args.length > 6 ? args[6] : null, values, seconds);
+      if (e != null) {
+        System.out.printf(
+            "mode=engine c=1 rps=%.1f p50_ms=%.3f p99_ms=%.3f errors=0%n", e[0], e[1], e[2]);
+      }
+    }
     http.close().await();
     grpc.close().await();
     vertx.close().await();
   }
 
   record Result(double rps, double p50, double p99, long errors) {}
+
+  /**
+   * The engine alone: an ONNX Runtime session on the model file with the runtime's settings (one
+   * inter-op thread, intra-op threads = cores, no spinning), the same input, in a loop.
+   */
+  private static double[] engine(String modelFile, float[] values, double seconds)
+      throws Exception {
+    if (modelFile == null) {
+      return null;
+    }
+    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions();
+    o.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+    o.setInterOpNumThreads(1);
+    o.addConfigEntry("session.intra_op.allow_spinning", "0");
+    try (ai.onnxruntime.OrtSession s = env.createSession(modelFile, o);
+        ai.onnxruntime.OnnxTensor t =
+            ai.onnxruntime.OnnxTensor.createTensor(
+                env, java.nio.FloatBuffer.wrap(values), new long[] {1, 3, 224, 224})) {
+      String input = s.getInputNames().iterator().next();
+      for (int i = 0; i < 200; i++) {
+        s.run(java.util.Map.of(input, t)).close();
+      }
+      List<Long> l = new ArrayList<>();
+      long start = System.nanoTime();
+      long end = start + (long) (seconds * 1e9);
+      while (System.nanoTime() < end) {
+        long t0 = System.nanoTime();
+        s.run(java.util.Map.of(input, t)).close();
+        l.add(System.nanoTime() - t0);
+      }
+      double took = (System.nanoTime() - start) / 1e9;
+      long[] a = l.stream().mapToLong(Long::longValue).sorted().toArray();
+      return new double[] {a.length / took, a[a.length / 2] / 1e6, a[(int) (a.length * 0.99)] / 1e6};
+    }
+  }
 
   private static Result slice(Supplier<Future<Boolean>> call, double seconds, int concurrency)
       throws InterruptedException {

@@ -59,10 +59,12 @@ public final class RoundTripBench {
       Arrays.sort(p99s);
       System.out.printf(
           Locale.ROOT,
-          "median p99 over %d rounds of %d: %.1f us (policy %s)%n",
+          "median p99 over %d rounds of %d: %.1f us (min %.1f, max %.1f; policy %s)%n",
           rounds,
           iterations,
           p99s[rounds / 2],
+          p99s[0],
+          p99s[rounds - 1],
           policy);
     } finally {
       Files.deleteIfExists(socket);

@@ -31,11 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * the same cores. Configurations, measured side by side in each round: light alone, heavy alone,
  * both without arbiter (free-for-all), both under the FIFO arbiter, both under the deadline-aware
  * arbiter, and both under the deadline-aware arbiter with CPU preemption (the heavy runtime is
- * suspended while a light slice runs). Run by run.sh; prints Markdown.
+ * suspended while a light slice runs), and both without arbiter with the heavy runtime at nice 19
+ * (heavy-niced: the kernel's CPU weights instead of time slices). Run by run.sh; prints Markdown.
  */
 public class SharedDeviceBench {
   static final String[] ALL_CONFIGS = {
-    "light-alone", "heavy-alone", "free-for-all", "fifo", "deadline", "deadline+preempt"};
+    "light-alone", "heavy-alone", "free-for-all", "fifo", "deadline", "deadline+preempt",
+    "heavy-niced"};
 
   public static void main(String[] args) throws Exception {
     Map<String, String> o = new LinkedHashMap<>();
@@ -110,8 +112,11 @@ public class SharedDeviceBench {
     }
     List<Process> procs = new ArrayList<>();
     try {
-      int lightPort = runLight ? start(lightDir, sock, cores, procs) : -1;
-      int heavyPort = runHeavy ? start(heavyDir, sock, cores, procs) : -1;
+      int lightPort = runLight ? start(lightDir, sock, cores, 0, procs) : -1;
+      // heavy-niced: no arbiter; the heavy runtime runs at nice 19, so the kernel's scheduler
+      // gives the light runtime's threads the cores as soon as they wake (a CPU weight, not a slice)
+      int heavyNice = config.equals("heavy-niced") ? 19 : 0;
+      int heavyPort = runHeavy ? start(heavyDir, sock, cores, heavyNice, procs) : -1;
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       AtomicBoolean measuring = new AtomicBoolean(false);
       AtomicBoolean stop = new AtomicBoolean(false);
@@ -201,8 +206,12 @@ public class SharedDeviceBench {
     }
   }
 
-  static int start(Path modelDir, Path sock, String cores, List<Process> procs) throws Exception {
+  static int start(Path modelDir, Path sock, String cores, int nice, List<Process> procs)
+      throws Exception {
     List<String> cmd = new ArrayList<>();
+    if (nice != 0) {
+      cmd.addAll(List.of("/usr/bin/nice", "-n", String.valueOf(nice)));
+    }
     if (Files.isExecutable(Path.of("/usr/bin/taskset")) && !cores.isEmpty()) {
       cmd.addAll(List.of("/usr/bin/taskset", "-c", cores));
     }
@@ -299,7 +308,7 @@ public class SharedDeviceBench {
           heavy && !c.equals("heavy-alone") ? stat(hr, "%.0f", "%%") : (heavy ? "100%" : "-"));
     }
     System.out.println();
-    for (String c : new String[] {"deadline", "deadline+preempt"}) {
+    for (String c : new String[] {"deadline", "deadline+preempt", "heavy-niced"}) {
       if (!lightRatio.containsKey(c)) continue;
       double l = median(lightRatio.get(c));
       double h = median(heavyRatio.get(c));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The shared-CPU-device experiment (docs/BENCHMARKS.md, "Device multiplexer").
 #   tools/bench/multiplexer/run.sh [--rounds 3] [--seconds 15] [--warmup 5] [--light-rps 20] [--heavy-clients 2]
-#       [--configs free-for-all,fifo,deadline,deadline+preempt]   (light-alone and heavy-alone always run)
+#       [--configs free-for-all,fifo,deadline,deadline+preempt,heavy-niced]   (light-alone and heavy-alone always run)
 # Builds Kairos if needed, makes the ResNet-18 ONNX model on demand (Debian python3-torch) into the
 # ignored tools/bench/models/, then measures light alone / heavy alone / free-for-all / FIFO /
 # deadline-aware side by side and writes tools/bench/work/multiplexer-shared-device.md.

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +40,7 @@ public final class Autoscaler implements AutoCloseable {
   private final Clock clock;
   private final Map<ScaleTarget, Target> targets = new LinkedHashMap<>();
   private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
-  private final List<DecisionListener> listeners =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<DecisionListener> listeners = new CopyOnWriteArrayList<>();
 
   /** Told of every decision (the console records them); called on the deciding thread. */
   @FunctionalInterface

@@ -1,6 +1,7 @@
 package dev.kairos.cli;
 
 import dev.kairos.autoscaler.Autoscaler;
+import dev.kairos.autoscaler.scaler.ReplicaCount;
 import dev.kairos.autoscaler.scaler.ScaleTarget;
 import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.activator.ActivatorOptions;
@@ -60,8 +61,19 @@ final class LocalAutoscaling implements AutoCloseable {
     return scaler.replicas(new ScaleTarget(model, version)).desired();
   }
 
+  /** What the supervisor knows of every autoscaled model version, by model then version. */
+  Map<ScaleTarget, LocalScaler.Supervision> supervision() {
+    Map<ScaleTarget, LocalScaler.Supervision> out =
+        new java.util.TreeMap<>(
+            java.util.Comparator.comparing(ScaleTarget::model).thenComparing(ScaleTarget::version));
+    for (ScaleTarget t : autoscaler.targets()) {
+      out.put(t, scaler.supervision(t));
+    }
+    return out;
+  }
+
   /** Replicas of a target, ready and desired, as the scaler counts them. */
-  dev.kairos.autoscaler.scaler.ReplicaCount count(ScaleTarget target) {
+  ReplicaCount count(ScaleTarget target) {
     return scaler.replicas(target);
   }
 

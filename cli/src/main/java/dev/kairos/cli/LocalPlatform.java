@@ -30,6 +30,9 @@ final class LocalPlatform implements AutoCloseable {
   private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
 
   private final WarmPool pool;
+  private volatile ReplicaExitListener exitListener;
+  private volatile boolean closing;
+  private final java.util.Set<String> leaving = ConcurrentHashMap.newKeySet();
 
   LocalPlatform(
       ModelRepository repository,
@@ -65,6 +68,11 @@ final class LocalPlatform implements AutoCloseable {
     this.routes = routes;
     this.replicaJvmOptions = List.copyOf(replicaJvmOptions);
     this.console = console;
+  }
+
+  /** Who replaces replicas that exit on their own (the supervisor); one listener at most. */
+  void onUnexpectedExit(ReplicaExitListener listener) {
+    this.exitListener = listener;
   }
 
   RouteTable routes() {
@@ -208,6 +216,9 @@ final class LocalPlatform implements AutoCloseable {
               }
               Replica replica = new Replica(id, "127.0.0.1", port);
               routes.model(dir.name()).version(v.version()).add(replica);
+              // Stopped from outside (SIGTERM): no new requests while it finishes the ones it has.
+              p.draining().thenRun(() -> draining(dir.name(), v.version(), id, replica));
+              p.exited().thenAccept(status -> exited(dir.name(), v.version(), id, status));
               console.printf(
                   Locale.ROOT,
                   "  %s: ready (replica pid %d on 127.0.0.1:%d, %.1f s)%n",
@@ -217,6 +228,42 @@ final class LocalPlatform implements AutoCloseable {
                   (System.nanoTime() - started) / 1e9);
               return replica;
             });
+  }
+
+  /**
+   * A replica says it is stopping. If nobody here stopped it (SIGTERM from outside), it takes no
+   * new requests from now on and the supervisor is told at once, so its replacement starts while it
+   * finishes the requests it has: a rolling replacement.
+   */
+  private void draining(String model, String version, String id, Replica replica) {
+    if (closing || !processes.containsKey(id) || !leaving.add(id)) {
+      return; // stopped on purpose
+    }
+    replica.drain();
+    console.println("  " + id.replace('#', ' ') + ": was sent SIGTERM, draining");
+    ReplicaExitListener l = exitListener;
+    if (l != null) {
+      l.left(model, version, id, "was sent SIGTERM");
+    }
+  }
+
+  /**
+   * A replica process ended. If nobody stopped it (it crashed or was killed), it leaves routing at
+   * once and the supervisor is told, to replace it.
+   */
+  private void exited(String model, String version, String id, int status) {
+    if (closing || processes.remove(id) == null) {
+      return; // stopped on purpose
+    }
+    ModelRoute route = routes.find(model);
+    if (route != null && route.existingVersion(version) != null) {
+      route.existingVersion(version).remove(id);
+    }
+    console.println("  " + id.replace('#', ' ') + ": exited (status " + status + ")");
+    ReplicaExitListener l = exitListener;
+    if (!leaving.remove(id) && l != null) {
+      l.left(model, version, id, "exited with status " + status);
+    }
   }
 
   /**
@@ -294,6 +341,7 @@ final class LocalPlatform implements AutoCloseable {
   /** Stops every replica process. */
   @Override
   public void close() {
+    closing = true;
     sharedDevices
         .arbiters()
         .forEach(

@@ -27,16 +27,45 @@ import org.slf4j.LoggerFactory;
  * replicas are those in the gateway's route table; this scaler adds the ones it is starting.
  * Scaling down drains: the replica stops taking new requests, its in-flight requests finish (up to
  * a drain timeout), then its process is stopped.
+ *
+ * <p>It also supervises: a replica that exits on its own (crash, kill) or drains because it was
+ * sent SIGTERM from outside is replaced after a back-off that doubles with each exit in a row (0.5
+ * s up to 30 s) and starts over once a replica has lived a minute. A replacement counts as
+ * starting, so the autoscaler does not start another for the same gap.
  */
 final class LocalScaler implements Scaler {
   private static final Logger log = LoggerFactory.getLogger(LocalScaler.class);
   private static final long SETTLE_NANOS = 200_000_000L;
+  private static final long FIRST_BACKOFF_NANOS = 500_000_000L;
+  private static final long MAX_BACKOFF_NANOS = 30_000_000_000L;
+  private static final long STABLE_NANOS = 60_000_000_000L;
 
   private final LocalPlatform platform;
   private final Clock clock;
   private final ScheduledExecutorService executor;
   private final Duration drainTimeout;
   private final Map<ScaleTarget, List<Starting>> starting = new ConcurrentHashMap<>();
+  private final Map<ScaleTarget, Exits> exits = new ConcurrentHashMap<>();
+  private final Map<String, Long> readySince = new ConcurrentHashMap<>();
+
+  /** Replicas of a target that exited on their own, for back-off and the admin API. */
+  private static final class Exits {
+    int total;
+    int inARow;
+    String last;
+    long lastAtNanos;
+    long nextRestartAtNanos;
+  }
+
+  /**
+   * What the supervisor knows of a model version.
+   *
+   * @param restarts replicas replaced after exiting on their own, since serve started
+   * @param lastExit how the last one ended, or null
+   * @param restartInMillis time until the pending replacement starts (0: starting or none)
+   */
+  record Supervision(
+      int ready, int starting, int restarts, String lastExit, long restartInMillis) {}
 
   private static final class Starting {
     final CompletableFuture<Replica> replica;
@@ -56,6 +85,69 @@ final class LocalScaler implements Scaler {
     this.clock = clock;
     this.executor = executor;
     this.drainTimeout = drainTimeout;
+    platform.onUnexpectedExit(this::replicaLeft);
+  }
+
+  /** Replaces a replica that exited on its own, after a back-off. */
+  synchronized void replicaLeft(String model, String version, String replicaId, String how) {
+    ScaleTarget target = new ScaleTarget(model, version);
+    long now = clock.monotonicNanos();
+    Long since = replicaId == null ? null : readySince.remove(replicaId);
+    Exits e = exits.computeIfAbsent(target, t -> new Exits());
+    boolean lived = since != null && now - since >= STABLE_NANOS;
+    e.inARow = lived ? 1 : e.inARow + 1;
+    e.total++;
+    e.last = (replicaId == null ? "replacement" : replicaId.replace('#', ' ')) + " " + how;
+    e.lastAtNanos = now;
+    long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(6, e.inARow - 1));
+    e.nextRestartAtNanos = now + backoff;
+    ModelDirectory dir = platform.model(model).orElse(null);
+    ModelVersion v = dir == null ? null : dir.version(version).orElse(null);
+    if (v == null) {
+      return; // unloaded meanwhile
+    }
+    log.warn(
+        "model={} version={} {}; replacing it in {} ms",
+        model,
+        version,
+        e.last,
+        backoff / 1_000_000);
+    CompletableFuture<Replica> replacement = new CompletableFuture<>();
+    Starting s = new Starting(replacement);
+    pending(target).add(s);
+    s.replica.whenComplete((r, err) -> started(target, s, r));
+    executor.schedule(
+        () -> {
+          if (s.cancelled) {
+            replacement.complete(null);
+            return;
+          }
+          platform
+              .startReplica(dir, v)
+              .whenComplete(
+                  (r, err) -> {
+                    if (err != null) {
+                      replacement.complete(null);
+                      replicaLeft(model, version, null, "failed to start");
+                    } else {
+                      replacement.complete(r);
+                    }
+                  });
+        },
+        backoff,
+        TimeUnit.NANOSECONDS);
+  }
+
+  /** The supervisor's view of a model version. */
+  synchronized Supervision supervision(ScaleTarget target) {
+    Exits e = exits.get(target);
+    long now = clock.monotonicNanos();
+    return new Supervision(
+        ready(target).size(),
+        pending(target).size(),
+        e == null ? 0 : e.total,
+        e == null ? null : e.last,
+        e == null ? 0 : Math.max(0, (e.nextRestartAtNanos - now) / 1_000_000));
   }
 
   @Override
@@ -94,6 +186,9 @@ final class LocalScaler implements Scaler {
 
   private synchronized void started(ScaleTarget target, Starting s, Replica r) {
     pending(target).remove(s);
+    if (r != null) {
+      readySince.put(r.id(), clock.monotonicNanos());
+    }
     if (r != null && s.cancelled) {
       drainThenStop(target, r);
     }

@@ -19,6 +19,7 @@ final class RuntimeProcess {
   private final Process process;
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private final CompletableFuture<Void> standby = new CompletableFuture<>();
+  private final CompletableFuture<Void> draining = new CompletableFuture<>();
 
   private RuntimeProcess(Process process) {
     this.process = process;
@@ -98,7 +99,9 @@ final class RuntimeProcess {
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
-        if (line.startsWith(RuntimeMain.STANDBY_PREFIX)) {
+        if (line.startsWith(RuntimeMain.DRAINING_PREFIX)) {
+          draining.complete(null);
+        } else if (line.startsWith(RuntimeMain.STANDBY_PREFIX)) {
           standby.complete(null);
         } else if (line.startsWith(RuntimeMain.READY_PREFIX)) {
           port.complete(Integer.parseInt(line.substring(RuntimeMain.READY_PREFIX.length()).trim()));
@@ -118,6 +121,16 @@ final class RuntimeProcess {
 
   CompletableFuture<Integer> ready() {
     return port;
+  }
+
+  /** Completes when the replica says it is stopping (it was sent SIGTERM) and takes no more. */
+  CompletableFuture<Void> draining() {
+    return draining;
+  }
+
+  /** Completes with the exit status once the process has exited, however it went. */
+  CompletableFuture<Integer> exited() {
+    return process.onExit().thenApply(Process::exitValue);
   }
 
   long pid() {

@@ -2,6 +2,7 @@ package dev.kairos.cli;
 
 import dev.kairos.cli.deploy.BundleInstaller;
 import dev.kairos.cli.deploy.DeployEndpoint;
+import dev.kairos.console.ConsolePages;
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.GatewayOptions;
 import dev.kairos.gateway.TlsOptions;
@@ -12,6 +13,7 @@ import dev.kairos.gateway.auth.ApiKey;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.runtime.NettyWarmUp;
 import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
@@ -29,6 +31,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", description = "Serve every model of a model repository.")
 final class ServeCommand implements Runnable {
+  /** How long requests in progress may run once serve is asked to stop. */
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
+
   @Option(
       names = "--models",
       description = "Model repository (default: examples/models of the Kairos checkout).")
@@ -152,6 +157,7 @@ final class ServeCommand implements Runnable {
   public void run() {
     PrintStream out = System.out;
     Path repo = models != null ? models : defaultModels();
+    NettyWarmUp.start();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     RouteTable routes = new RouteTable();
     LocalPlatform platform =
@@ -196,6 +202,10 @@ final class ServeCommand implements Runnable {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  // Drain first: the public port takes no new connections, requests in progress
+                  // finish on replicas that are still up; only then do the replicas stop.
+                  out.println("Stopping: finishing requests in progress...");
+                  gateway.shutdown(SHUTDOWN_GRACE).toCompletionStage().toCompletableFuture().join();
                   out.println(
                       "Stopping " + platform.replicaPids().size() + " replica processes...");
                   if (consoleData != null) {
@@ -206,7 +216,6 @@ final class ServeCommand implements Runnable {
                   }
                   autoscaling.close();
                   platform.close();
-                  gateway.close().toCompletionStage().toCompletableFuture().join();
                   vertx.close();
                   stopped.countDown();
                 },
@@ -264,6 +273,7 @@ final class ServeCommand implements Runnable {
         new LocalPlatformControl(platform, autoscaling, installer::writeScaling);
     AdminServer admin =
         new AdminServer(vertx, AdminOptions.defaults().withPort(adminPort), control, routes, keys);
+    admin.install(new SupervisionEndpoint(autoscaling));
     admin.install(new DeployEndpoint(vertx, installer, control, 1L << 30));
     consoleData =
         new LocalConsole(vertx, gateway, platform, autoscaling, control, admin, traceDir());
@@ -273,7 +283,7 @@ final class ServeCommand implements Runnable {
     out.println(
         "Console on "
             + adminUrl
-            + dev.kairos.console.ConsolePages.PATH
+            + ConsolePages.PATH
             + " (sign in with "
             + (consoleSecret != null
                 ? "the admin key in " + keyFile()

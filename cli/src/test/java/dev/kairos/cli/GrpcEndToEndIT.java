@@ -83,6 +83,12 @@ class GrpcEndToEndIT {
     Files.createDirectories(repo.resolve("broken/1"));
     Files.copy(EXAMPLES.resolve("mlp/1/model.onnx"), repo.resolve("broken/1/model.onnx"));
     Files.writeString(repo.resolve("broken/model.yaml"), "batching: {maxBatchSize: 0}\n");
+    // A lone request waits half a second in this model's batcher for a batch of 32 to fill.
+    Files.createDirectories(repo.resolve("patient/1"));
+    Files.copy(EXAMPLES.resolve("mlp/1/model.onnx"), repo.resolve("patient/1/model.onnx"));
+    Files.writeString(
+        repo.resolve("patient/model.yaml"),
+        "batching: {maxBatchSize: 32, maxQueueDelay: 500ms, preferredBatchSizes: [32]}\n");
     Path keys = dir.resolve("keys.txt");
     Files.write(
         keys,
@@ -227,14 +233,27 @@ class GrpcEndToEndIT {
 
   @Test
   void shouldTurnTheGrpcDeadlineIntoTheGatewaysDeadline() throws Exception {
-    byte[] json = Files.readAllBytes(EXAMPLES.resolve("cnn/golden/request.json"));
-    ModelInferRequest m = OipProtos.fromRequest("cnn", null, DECODER.decodeRequest(json), true);
-    // Warm: a pooled connection to the replica, so the deadline is spent waiting for the model.
-    assertThat(call(GRPCInferenceServiceGrpcClient.ModelInfer, m, APP).status).isEqualTo(OK);
+    InferenceRequest r =
+        InferenceRequest.of(Tensor.ofFloats("features", new long[] {1, 16}, new float[16]));
+    ModelInferRequest m = OipProtos.fromRequest("patient", null, r, true);
     Call<ModelInferResponse> late =
-        call(GRPCInferenceServiceGrpcClient.ModelInfer, m, Map.of("grpc-timeout", "1m"), APP);
+        call(GRPCInferenceServiceGrpcClient.ModelInfer, m, Map.of("grpc-timeout", "100m"), APP);
     assertThat(late.status).as(late.message).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
-    assertThat(late.message).contains("within 1 ms");
+    assertThat(late.message).isEqualTo("model 'patient' did not answer within 100 ms");
+    // REST with the same deadline answers 504 with the same message.
+    HttpResponse<String> rest =
+        http.send(
+            HttpRequest.newBuilder(URI.create(kairos.url() + "/v2/models/patient/infer"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + APP)
+                .header("Kairos-Timeout-Ms", "100")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json(r)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(rest.statusCode()).isEqualTo(504);
+    assertThat(DECODER.decodeError(rest.body().getBytes(UTF8))).isEqualTo(late.message);
+    // Without a deadline the batcher's half second is waited out.
+    assertThat(call(GRPCInferenceServiceGrpcClient.ModelInfer, m, APP).status).isEqualTo(OK);
   }
 
   @Test

@@ -193,17 +193,19 @@ final class ReplayApi implements AdminExtension {
           if (in == null) {
             throw new IOException("sample trace missing from the classpath");
           }
-          return csvTrace(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+          return csvTrace(
+              new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+              "sample trace (bundled)");
         }
       case "upload":
-        return csvTrace(csv);
+        return csvTrace(csv, "uploaded CSV");
       default:
         throw AdminException.badRequest(
             "trace '" + id + "' is unknown: sample, recorded, azure or upload");
     }
   }
 
-  private static Trace csvTrace(String text) throws IOException {
+  private static Trace csvTrace(String text, String name) throws IOException {
     Path tmp = Files.createTempFile("kairos-trace", ".csv");
     try {
       Files.writeString(tmp, text);
@@ -211,7 +213,7 @@ final class ReplayApi implements AdminExtension {
       if (t.models().isEmpty()) {
         throw AdminException.badRequest("the trace has no timestamp,model rows");
       }
-      return new Trace(t.models(), t.durationSeconds(), "uploaded CSV");
+      return new Trace(t.models(), t.durationSeconds(), name);
     } catch (IOException e) {
       String msg = String.valueOf(e.getMessage()).replace(tmp.toString(), "trace");
       throw AdminException.badRequest(msg);

@@ -209,6 +209,7 @@ class ConsoleApiTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonObject s = new JsonObject(r.body());
     assertThat(s.getInteger("models")).isEqualTo(2);
+    assertThat(s.getString("trace")).isEqualTo("sample trace (bundled)");
     assertThat(s.getJsonArray("runs")).hasSize(2);
     long a = s.getJsonArray("runs").getJsonObject(0).getLong("requests");
     assertThat(a).isEqualTo(6876);

@@ -258,6 +258,22 @@ public final class Gateway {
     return connections.get();
   }
 
+  /**
+   * Stops gracefully: the public port takes no new connections at once, requests in progress
+   * (forwarded, queued or held) finish up to {@code grace}, then every connection closes.
+   */
+  public Future<Void> shutdown(java.time.Duration grace) {
+    if (reloadTimer >= 0) {
+      vertx.cancelTimer(reloadTimer);
+    }
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer s : servers) {
+      closing.add(s.shutdown(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+    return Future.all(closing)
+        .compose(v -> client == null ? Future.succeededFuture() : client.close());
+  }
+
   public Future<Void> close() {
     if (reloadTimer >= 0) {
       vertx.cancelTimer(reloadTimer);

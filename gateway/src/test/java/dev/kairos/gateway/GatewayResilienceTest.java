@@ -3,6 +3,7 @@ package dev.kairos.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kairos.gateway.activator.ActivatorOptions;
 import dev.kairos.gateway.resilience.BreakerOptions;
 import dev.kairos.gateway.resilience.RetryOptions;
 import dev.kairos.gateway.route.ModelLimits;
@@ -55,18 +56,62 @@ class GatewayResilienceTest {
   }
 
   @Test
-  void shouldNotRetryARequestThatReachedTheReplica() {
+  void shouldNotRetryARequestThatReachedTheReplicaWhenRetryOnResetIsOff() {
     Backend closing = f.backend("closing").mode(Backend.Mode.CLOSE);
     f.serve("m", "1", closing);
     Backend other = f.backend("other");
-    Replica otherReplica = f.serve("m", "1", other);
-    otherReplica.drain(); // the only routable replica is the one that breaks mid-request
-    f.start(GatewayFixture.options());
+    f.serve("m", "1", other);
+    f.start(GatewayFixture.options().withRetry(RetryOptions.defaults().withRetryOnReset(false)));
     HttpResponse<String> r = infer();
     assertThat(r.statusCode()).isEqualTo(502);
     assertThat(closing.received()).isEqualTo(1);
     assertThat(other.received()).isZero();
     assertThat(f.routes.find("m").inFlight()).isZero();
+  }
+
+  @Test
+  void shouldRetryOnAnotherReplicaWhenAReplicaClosesWithoutAnswering() {
+    Backend closing = f.backend("closing").mode(Backend.Mode.CLOSE);
+    Backend ok = f.backend("ok");
+    f.serve("m", "1", closing);
+    f.serve("m", "1", ok);
+    f.start(GatewayFixture.options());
+    for (int i = 0; i < 10; i++) {
+      assertThat(infer().statusCode()).isEqualTo(200);
+    }
+    assertThat(closing.received()).isPositive();
+    assertThat(ok.received()).isEqualTo(10);
+    assertThat(f.routes.find("m").inFlight()).isZero();
+    assertThat(f.http.get(f.url("/metrics")).body())
+        .containsPattern(
+            "kairos_gateway_retries_total\\{model=\"m\",outcome=\"retried\"} "
+                + closing.received()
+                + "\\.0");
+  }
+
+  @Test
+  void shouldAnswerAReplicas503AtOnceWhenNoOtherReplicaCanTakeIt() {
+    Backend draining = f.backend("draining").mode(Backend.Mode.DRAINING_503);
+    f.serve("m", "1", draining);
+    f.startWithActivator(
+        GatewayFixture.options(), ActivatorOptions.defaults().withMaxWait(Duration.ofMinutes(5)));
+    HttpResponse<String> r = infer();
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(r.body()).contains("overloaded");
+    assertThat(draining.received()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldHoldARequestForAReplicaNoLongerThanItsDeadline() {
+    f.routes.model("m").version("1");
+    f.routes.find("m").markReady();
+    f.startWithActivator(
+        GatewayFixture.options(), ActivatorOptions.defaults().withMaxWait(Duration.ofMinutes(5)));
+    HttpResponse<String> r =
+        f.http.post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "200");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("none became ready within 200 ms");
   }
 
   @Test

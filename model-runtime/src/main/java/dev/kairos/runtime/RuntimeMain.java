@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>It reports to its parent on standard output with one line: {@code KAIROS_RUNTIME_READY port=N}
  * once serving, or {@code KAIROS_RUNTIME_FAILED <reason>} before exiting with status 3. With {@code
  * --exit-with-parent} it exits when its standard input closes, so a replica never outlives the
- * process that started it.
+ * process that started it. On SIGTERM it prints {@code KAIROS_RUNTIME_DRAINING}, stops taking
+ * connections and finishes the requests in progress before it exits.
  */
 public final class RuntimeMain {
   public static final String READY_PREFIX = "KAIROS_RUNTIME_READY port=";
@@ -57,6 +58,16 @@ public final class RuntimeMain {
    * the JVM's start and warm-up.
    */
   public static final String STANDBY_PREFIX = "KAIROS_RUNTIME_STANDBY";
+
+  /**
+   * Printed when the replica is asked to stop (SIGTERM): it takes no new connections from then on,
+   * and finishes the requests it holds (up to {@link #DRAIN_GRACE}) before it exits. The parent
+   * stops routing to it on this line.
+   */
+  public static final String DRAINING_PREFIX = "KAIROS_RUNTIME_DRAINING";
+
+  /** How long a stopping replica lets its requests in progress run. */
+  static final java.time.Duration DRAIN_GRACE = java.time.Duration.ofSeconds(10);
 
   private static final Logger log = LoggerFactory.getLogger(RuntimeMain.class);
 
@@ -72,6 +83,8 @@ public final class RuntimeMain {
       System.exit(2);
       return;
     }
+    // While the model loads; otherwise the first request pays for it on the event loop.
+    NettyWarmUp.start();
     if (opts.containsKey("standby")) {
       standby(opts, out);
     }
@@ -142,7 +155,13 @@ public final class RuntimeMain {
           .addShutdownHook(
               new Thread(
                   () -> {
-                    server.close().toCompletionStage().toCompletableFuture().join();
+                    out.println(DRAINING_PREFIX);
+                    out.flush();
+                    log.info(
+                        "model={} version={} stopping: finishing requests in progress",
+                        dir.name(),
+                        version.version());
+                    server.shutdown(DRAIN_GRACE).toCompletionStage().toCompletableFuture().join();
                     service.close();
                     arbiter.close();
                     vertx.close();

@@ -343,7 +343,7 @@ async function tunePage(current) {
         h('button', { type: 'button', id: 'apply-button', onclick: doApply }, 'Apply')),
       message),
     preview,
-    h('p', { class: 'muted' }, 'Knobs are checked by the same validator as model.yaml; applied knobs take effect at the autoscaler\'s next decision and last until the model is reloaded.'),
+    h('p', { class: 'muted' }, 'Knobs are checked by the same validator as model.yaml; applied knobs take effect at the autoscaler\'s next decision (kairos serve also writes them into the model\'s model.yaml).'),
   ];
 }
 

@@ -47,9 +47,17 @@ public final class Activator implements AutoCloseable {
     final Context context;
     final Runnable release;
     final Consumer<String> refuse;
+    final long waitMs;
     long deadlineTimer;
 
-    Held(String model, String version, Context context, Runnable release, Consumer<String> refuse) {
+    Held(
+        String model,
+        String version,
+        Context context,
+        Runnable release,
+        Consumer<String> refuse,
+        long waitMs) {
+      this.waitMs = waitMs;
       this.model = model;
       this.version = version;
       this.context = context;
@@ -64,8 +72,18 @@ public final class Activator implements AutoCloseable {
    * route the request again, or {@code refuse} with the reason it was not held or waited too long.
    */
   public void hold(String model, String version, Runnable release, Consumer<String> refuse) {
+    hold(model, version, options.maxWait().toMillis(), release, refuse);
+  }
+
+  /**
+   * As {@link #hold(String, String, Runnable, Consumer)}, waiting at most {@code maxWaitMs} (and
+   * never longer than the options' {@code maxWait}): a request's own deadline bounds its wait.
+   */
+  public void hold(
+      String model, String version, long maxWaitMs, Runnable release, Consumer<String> refuse) {
+    long waitMs = Math.max(1, Math.min(maxWaitMs, options.maxWait().toMillis()));
     Context ctx = vertx.getOrCreateContext();
-    Held h = new Held(model, version, ctx, release, refuse);
+    Held h = new Held(model, version, ctx, release, refuse, waitMs);
     int count;
     synchronized (this) {
       if (closed) {
@@ -86,7 +104,7 @@ public final class Activator implements AutoCloseable {
       }
       q.addLast(h);
       count = q.size();
-      h.deadlineTimer = vertx.setTimer(options.maxWait().toMillis(), id -> expire(h));
+      h.deadlineTimer = vertx.setTimer(waitMs, id -> expire(h));
       if (checker < 0) {
         checker = vertx.setPeriodic(options.checkEvery().toMillis(), id -> check());
       }
@@ -122,14 +140,14 @@ public final class Activator implements AutoCloseable {
         held.remove(h.model);
       }
     }
-    log.warn("model={} held request gave up: no replica within {}", h.model, options.maxWait());
+    log.warn("model={} held request gave up: no replica within {} ms", h.model, h.waitMs);
     h.context.runOnContext(
         v ->
             h.refuse.accept(
                 "model '"
                     + h.model
                     + "' has no ready replica: none became ready within "
-                    + options.maxWait().toMillis()
+                    + h.waitMs
                     + " ms"));
   }
 

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +56,7 @@ public final class AdminServer {
   private final ApiKeyStore keys;
   private final Router router;
   private final AdminGrpc grpc;
-  private final List<String> publicPrefixes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> publicPrefixes = new CopyOnWriteArrayList<>();
   private HttpServer server;
 
   public AdminServer(

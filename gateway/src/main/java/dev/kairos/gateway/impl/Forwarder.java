@@ -24,15 +24,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends an admitted exchange to a replica on pooled keep-alive connections and relays the answer.
  *
- * <p>Retries go to another replica only when the request provably never reached a model: the
- * connection could not be had (refused, pool failure) before anything was written, or the replica
- * answered 503 (draining or its queue full, so it ran nothing) and the body is still in hand. Each
- * retry needs a token of the {@link RetryBudget}. Anything else that fails after the request was
- * written is answered (502, or 504 on timeout) and never sent twice.
+ * <p>Retries go to another replica when the request provably never reached a model: the connection
+ * could not be had (refused, pool failure) before anything was written, or the replica answered 503
+ * (draining or its queue full, so it ran nothing) and the body is still in hand. With {@link
+ * dev.kairos.gateway.resilience.RetryOptions#retryOnReset()} (the default) a request whose replica
+ * closed the connection before answering anything (it died holding it) is sent again too: inference
+ * is a pure function of its inputs. Each retry needs a token of the {@link RetryBudget}. Anything
+ * else that fails after the request was written is answered (502, or 504 on timeout) and never sent
+ * twice.
  */
 final class Forwarder {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
   private static final String BINARY_HEADER = "Inference-Header-Content-Length";
+
+  /** The runtime's deadline header (microseconds, or a duration such as {@code 250ms}). */
+  private static final String REPLICA_DEADLINE_HEADER = "timeout";
 
   /** Responses up to this size are relayed in one write; larger ones are streamed. */
   private static final long BUFFERED_RESPONSE_LIMIT = 1 << 20;
@@ -117,12 +123,19 @@ final class Forwarder {
       front.finish(ex, 503, "model '" + ex.model + "' has no ready replica yet", "1");
       return;
     }
+    long left = ex.timeoutMs - (time.monotonicNanos() - ex.startNanos) / 1_000_000;
+    if (left < 1) {
+      metrics.rejected(ex.model, Rejection.NO_REPLICA);
+      front.finish(ex, 503, "model '" + ex.model + "' has no ready replica", "1");
+      return;
+    }
     // Hold for the version the request was routed to (named, or drawn from the traffic split):
     // when another version of the model has replicas, holding for "any version" would release the
     // request at once, route it to the same empty version again and hold it anew, without end.
     activator.hold(
         ex.model,
         ex.explicitVersion != null ? ex.explicitVersion : ex.version,
+        left,
         () -> {
           if (!ex.finished) {
             dispatch(ex);
@@ -216,6 +229,10 @@ final class Forwarder {
       }
     }
     ex.sentNanos = time.monotonicNanos();
+    // The replica learns what is left of the deadline, so it drops a request from its queue once
+    // this gateway has answered 504 for it rather than spend a batch slot on it.
+    long leftMs = ex.timeoutMs - (ex.sentNanos - ex.startNanos) / 1_000_000;
+    creq.putHeader(REPLICA_DEADLINE_HEADER, Math.max(1, leftMs) + "ms");
     if (ex.body != null) {
       creq.send(ex.body).onComplete(r -> answered(ex, r));
     } else {
@@ -231,6 +248,26 @@ final class Forwarder {
     if (ar.failed()) {
       Throwable cause = ar.cause();
       left(ex, Outcome.FAILED, cause);
+      if (!isTimeout(cause)
+          && options.retry().retryOnReset()
+          && ex.body != null
+          && ex.attempts < options.retry().maxAttempts()) {
+        // The replica closed the connection without a byte of answer: it died (or was killed)
+        // holding the request, or closed a pooled connection as the request went out.
+        if (budget.tryRetry()) {
+          metrics.retried(ex.model, true);
+          log.info(
+              "model={} replica={} closed without answering ({}), retrying on another",
+              ex.model,
+              lastReplica(ex),
+              cause.toString());
+          if (route(ex, lastReplica(ex))) {
+            send(ex);
+          }
+          return;
+        }
+        metrics.retried(ex.model, false);
+      }
       if (isTimeout(cause)) {
         log.warn("model={} version={} timed out after {} ms", ex.model, ex.version, ex.timeoutMs);
         front.finish(
@@ -255,14 +292,18 @@ final class Forwarder {
       Replica refused = ex.replica;
       cresp.end(); // drain so the connection goes back to the pool
       left(ex, Outcome.NEUTRAL, null);
+      // Only another replica can help: with none, the replica's 503 stands (holding the request
+      // for a replica to appear would turn shedding into queueing).
       if (budget.tryRetry()) {
-        metrics.retried(ex.model, true);
-        if (route(ex, refused)) {
+        if (chooser.choose(ex, refused) == ReplicaChooser.Outcome.CHOSEN) {
+          metrics.retried(ex.model, true);
           send(ex);
+          return;
         }
-        return;
+        budget.refund();
+      } else {
+        metrics.retried(ex.model, false);
       }
-      metrics.retried(ex.model, false);
       front.finish(ex, 503, "model '" + ex.model + "' is overloaded", "1");
       return;
     }

@@ -11,10 +11,16 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -156,12 +162,12 @@ public final class GatewayMetrics {
   }
 
   /** Per-model request, error and latency counters since start, by model name. */
-  public java.util.SortedMap<String, ModelTotals> modelTotals() {
-    java.util.SortedMap<String, long[]> counts = new java.util.TreeMap<>();
-    java.util.Map<String, long[]> buckets = new java.util.HashMap<>();
+  public SortedMap<String, ModelTotals> modelTotals() {
+    SortedMap<String, long[]> counts = new TreeMap<>();
+    Map<String, long[]> buckets = new HashMap<>();
     double[] bounds = null;
-    for (io.prometheus.metrics.model.snapshots.MetricSnapshot snap : registry.scrape()) {
-      if (snap instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot c
+    for (MetricSnapshot snap : registry.scrape()) {
+      if (snap instanceof CounterSnapshot c
           && c.getMetadata().getName().equals("kairos_gateway_requests")) {
         for (var p : c.getDataPoints()) {
           long[] n = counts.computeIfAbsent(p.getLabels().get("model"), k -> new long[2]);
@@ -171,7 +177,7 @@ public final class GatewayMetrics {
             n[1] += (long) p.getValue();
           }
         }
-      } else if (snap instanceof io.prometheus.metrics.model.snapshots.HistogramSnapshot h
+      } else if (snap instanceof HistogramSnapshot h
           && h.getMetadata().getName().equals("kairos_gateway_request_duration_seconds")) {
         for (var p : h.getDataPoints()) {
           var b = p.getClassicBuckets();
@@ -188,7 +194,7 @@ public final class GatewayMetrics {
         }
       }
     }
-    java.util.SortedMap<String, ModelTotals> out = new java.util.TreeMap<>();
+    SortedMap<String, ModelTotals> out = new TreeMap<>();
     double[] upper = bounds == null ? new double[0] : bounds;
     for (var e : counts.entrySet()) {
       long[] b = buckets.getOrDefault(e.getKey(), new long[upper.length]);

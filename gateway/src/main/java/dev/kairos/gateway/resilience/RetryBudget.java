@@ -40,6 +40,11 @@ public final class RetryBudget {
     return false;
   }
 
+  /** Gives back a token taken by {@link #tryRetry()} for a retry that was not made after all. */
+  public synchronized void refund() {
+    balance = Math.min(cap, balance + 1);
+  }
+
   private void refill() {
     long now = time.monotonicNanos();
     long elapsed = now - lastNanos;

@@ -2,6 +2,8 @@ package dev.kairos.gateway.support;
 
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.activator.Activator;
+import dev.kairos.gateway.activator.ActivatorOptions;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.ModelRoute;
@@ -42,6 +44,20 @@ public final class GatewayFixture implements AutoCloseable {
 
   public GatewayFixture start(GatewayOptions options, ApiKeyStore keys) {
     gateway = new Gateway(vertx, options.withPort(0).withEventLoops(1), routes, keys, time);
+    Await.result(gateway.listen());
+    return this;
+  }
+
+  /** Starts with a scale-from-zero activator that holds requests for models without a replica. */
+  public GatewayFixture startWithActivator(GatewayOptions options, ActivatorOptions activator) {
+    gateway =
+        new Gateway(
+            vertx,
+            options.withPort(0).withEventLoops(1),
+            routes,
+            ApiKeyStore.fixed(ApiKeys.none()),
+            time,
+            new Activator(vertx, routes, activator, (m, v, held) -> {}));
     Await.result(gateway.listen());
     return this;
   }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One device's arbiter: at most one slice holds the device at a time; the others wait and are
@@ -55,7 +57,7 @@ public final class Arbiter {
   private long nextId = 1;
   private long granted;
   private long rejected;
-  private final java.util.Map<String, SliceStats.Recorder> byModel = new java.util.TreeMap<>();
+  private final Map<String, SliceStats.Recorder> byModel = new TreeMap<>();
 
   public Arbiter(
       String device, SlicePolicy policy, Clock clock, boolean admissionControl, Listener listener) {
@@ -218,7 +220,7 @@ public final class Arbiter {
   }
 
   /** Per-model statistics (slices granted and rejected, recent waits), by model name. */
-  public synchronized java.util.List<SliceStats> statsByModel() {
+  public synchronized List<SliceStats> statsByModel() {
     return byModel.values().stream().map(SliceStats.Recorder::snapshot).toList();
   }
 

@@ -34,6 +34,9 @@ public final class InferenceService implements AutoCloseable {
   private final ThreadPoolExecutor codec;
   private final ExecutorService compute;
   private final DynamicBatcher batcher;
+  private final java.util.concurrent.atomic.AtomicInteger admitted =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final int admissionLimit;
   private final LoadedModelHolder holder;
 
   /**
@@ -70,6 +73,9 @@ public final class InferenceService implements AutoCloseable {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             threads("infer-" + model));
+    this.admissionLimit =
+        config.batching().maxQueueSize()
+            + config.batching().maxBatchSize() * workers.computeThreads();
     int priority = "heavy".equals(config.device().workloadClass()) ? 0 : 10;
     BatchExecutor executor = new BatchExecutor(model, holder, arbiter, clock, metrics, priority);
     this.batcher =
@@ -109,6 +115,34 @@ public final class InferenceService implements AutoCloseable {
       }
       batcher.batchDone();
     }
+  }
+
+  /**
+   * Admission before any work is spent on a request: true (and counted until {@link #leave()}) when
+   * fewer requests are in progress (being decoded, queued or running) than the queue and the
+   * running batches can hold. A refused request costs no decode, so an overloaded replica keeps its
+   * cores for the requests it can still answer.
+   */
+  public boolean tryAdmit() {
+    while (true) {
+      int n = admitted.get();
+      if (n >= admissionLimit) {
+        return false;
+      }
+      if (admitted.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** An admitted request was answered, however it went. */
+  public void leave() {
+    admitted.decrementAndGet();
+  }
+
+  /** Requests admitted and not yet answered. */
+  public int admitted() {
+    return admitted.get();
   }
 
   public String model() {

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +112,18 @@ public final class RuntimeServer {
     return actualPort;
   }
 
+  /**
+   * Stops gracefully: stops accepting connections, lets the requests in progress finish (up to
+   * {@code grace}), then closes every connection.
+   */
+  public Future<Void> shutdown(java.time.Duration grace) {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer s : servers) {
+      closing.add(s.shutdown(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+    return Future.all(closing).mapEmpty();
+  }
+
   public Future<Void> close() {
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer s : servers) {
@@ -192,6 +205,28 @@ public final class RuntimeServer {
     long arrival = service.clock().monotonicNanos();
     long headerDeadline = Deadlines.deadline(req.getHeader(Deadlines.NAME), arrival, "header");
     int jsonLength = headerLength(req);
+    if (!service.tryAdmit()) {
+      // Shed before reading or decoding the body: that work is what an overloaded replica lacks.
+      service.metrics().answered(503);
+      req.response().putHeader("Retry-After", "1");
+      send(
+          req,
+          503,
+          encoder.encodeError(
+              "model '"
+                  + service.model()
+                  + "' is overloaded: "
+                  + service.admitted()
+                  + " requests in progress"));
+      return;
+    }
+    AtomicBoolean left = new AtomicBoolean();
+    Runnable leave =
+        () -> {
+          if (left.compareAndSet(false, true)) {
+            service.leave();
+          }
+        };
     readBody(req)
         .onSuccess(
             body ->
@@ -214,6 +249,7 @@ public final class RuntimeServer {
                         })
                     .whenComplete(
                         (encoded, err) -> {
+                          leave.run();
                           if (err != null) {
                             failInference(req, err);
                             return;
@@ -227,7 +263,11 @@ public final class RuntimeServer {
                             send(req, 200, encoded.body());
                           }
                         }))
-        .onFailure(err -> failInference(req, err));
+        .onFailure(
+            err -> {
+              leave.run();
+              failInference(req, err);
+            });
   }
 
   /**

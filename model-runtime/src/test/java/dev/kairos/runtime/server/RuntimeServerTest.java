@@ -79,6 +79,35 @@ class RuntimeServerTest {
   }
 
   @Test
+  void shouldShed503BeforeDecodingWhenTheReplicaHoldsAllItCanAndServeAgainAfter() throws Exception {
+    byte[] request = Files.readAllBytes(TestModels.EXAMPLES.resolve("mlp/golden/request.json"));
+    Map<String, String> jsonType = Map.of("Content-Type", "application/json");
+    int held = 0;
+    while (service.tryAdmit()) { // stands for requests in progress: queue and batch full
+      held++;
+    }
+    try {
+      assertThat(held)
+          .isEqualTo(
+              mlp.config().batching().maxQueueSize() + mlp.config().batching().maxBatchSize());
+      HttpResponse<byte[]> shed = post("/v2/models/mlp/infer", request, jsonType);
+      assertThat(shed.statusCode()).isEqualTo(503);
+      assertThat(shed.headers().firstValue("Retry-After")).hasValue("1");
+      assertThat(new String(shed.body(), java.nio.charset.StandardCharsets.UTF_8))
+          .contains("overloaded");
+      // not even a malformed body is read: the refusal comes first
+      assertThat(post("/v2/models/mlp/infer", "{".getBytes(), jsonType).statusCode())
+          .isEqualTo(503);
+    } finally {
+      for (int i = 0; i < held; i++) {
+        service.leave();
+      }
+    }
+    assertThat(post("/v2/models/mlp/infer", request, jsonType).statusCode()).isEqualTo(200);
+    assertThat(service.admitted()).isZero();
+  }
+
+  @Test
   void shouldAnswerTheGoldenRequestWithTheGoldenResponse() throws Exception {
     byte[] request = Files.readAllBytes(TestModels.EXAMPLES.resolve("mlp/golden/request.json"));
     HttpResponse<byte[]> r = post("/v2/models/mlp/infer", request, Map.of());

@@ -1,0 +1,48 @@
+package dev.kairos.cli;
+
+import dev.kairos.autoscaler.scaler.ScaleTarget;
+import dev.kairos.gateway.admin.AdminExtension;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.Map;
+
+/**
+ * {@code GET /admin/supervision}: per model version, the replicas ready and starting, how many were
+ * replaced after exiting on their own, how the last one ended, and when the pending replacement
+ * starts.
+ */
+final class SupervisionEndpoint implements AdminExtension {
+  private final LocalAutoscaling autoscaling;
+
+  SupervisionEndpoint(LocalAutoscaling autoscaling) {
+    this.autoscaling = autoscaling;
+  }
+
+  @Override
+  public void install(Router router) {
+    router
+        .get("/admin/supervision")
+        .handler(
+            ctx -> {
+              JsonArray out = new JsonArray();
+              for (Map.Entry<ScaleTarget, LocalScaler.Supervision> e :
+                  autoscaling.supervision().entrySet()) {
+                LocalScaler.Supervision s = e.getValue();
+                out.add(
+                    new JsonObject()
+                        .put("model", e.getKey().model())
+                        .put("version", e.getKey().version())
+                        .put("state", s.starting() > 0 ? "RESTARTING" : "RUNNING")
+                        .put("ready", s.ready())
+                        .put("starting", s.starting())
+                        .put("restarts", s.restarts())
+                        .put("lastExit", s.lastExit())
+                        .put("restartInMillis", s.restartInMillis()));
+              }
+              ctx.response()
+                  .putHeader("Content-Type", "application/json")
+                  .end(new JsonObject().put("replicas", out).encode());
+            });
+  }
+}
