@@ -159,6 +159,33 @@ class DeployCommandTest {
     }
   }
 
+  private java.net.http.HttpResponse<String> postBundle(String contentType, byte[] body)
+      throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(
+                        "http://127.0.0.1:" + admin.port() + DeployEndpoint.PATH + "?name=hello"))
+                .header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", contentType)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldRefuseAFormBodyAndAnOversizeBundleWithAMessage() throws Exception {
+    java.net.http.HttpResponse<String> form =
+        postBundle("application/x-www-form-urlencoded", "a=1".repeat(100_000).getBytes());
+    assertThat(form.statusCode()).isEqualTo(415);
+    assertThat(form.body()).contains("\"error\"").contains("application/zip");
+
+    java.net.http.HttpResponse<String> big = postBundle("application/zip", new byte[(1 << 24) + 1]);
+    assertThat(big.statusCode()).isEqualTo(413);
+    assertThat(big.body()).contains("\"error\"").contains("at most 16777216");
+    assertThat(repo.resolve("hello")).doesNotExist();
+  }
+
   @Test
   void shouldWriteTheVersionAndLoadItShowingProgress() throws Exception {
     Run r = deploy(model("").toString());
