@@ -171,6 +171,41 @@ pipelined = http("POST", INFER, "{").replace(b"Connection: close\r\n", b"") + ht
 add("pipelined bad requests", pipelined)
 add("pipelined bad then good", http("POST", INFER, "nope").replace(b"Connection: close\r\n", b"") + http("POST", INFER, good))
 
+# 11. audit for issue 10: more HTTP/1.0 and pipelining oddities, unicode tricks in names and versions,
+#     KServe v1 bodies
+add("HTTP/1.0 keep-alive pipelined bad twice",
+    http("POST", INFER, "{", version="HTTP/1.0").replace(b"Connection: close", b"Connection: keep-alive") + http("POST", INFER, "]", version="HTTP/1.0"))
+add("HTTP/1.0 chunked body", b"POST " + INFER.encode() + b" HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n0\r\n\r\n")
+add("HTTP/1.0 no host bad json", b"POST " + INFER.encode() + b" HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 1\r\n\r\n{")
+add("HTTP/1.0 GET unknown model", http("GET", "/v2/models/nope", b"", version="HTTP/1.0"))
+add("HTTP/1.1 expect 100-continue bad json", http("POST", INFER, "{", headers={"Expect": "100-continue"}))
+add("expect unknown bad json", http("POST", INFER, "{", headers={"Expect": "something-else"}))
+add("absolute-form URI bad json", http("POST", "http://HOST" + INFER, "{"))
+add("pipelined three different mistakes",
+    http("POST", INFER, "{").replace(b"Connection: close\r\n", b"") + http("POST", "/v2/models/nope/infer", good).replace(b"Connection: close\r\n", b"") + http("PUT", INFER, good))
+add("pipelined bad then half a request", http("POST", INFER, "[").replace(b"Connection: close\r\n", b"") + b"POST " + INFER.encode() + b" HTTP/1.1\r\nContent-Le")
+add("pipelined bad with body longer than declared", http("POST", INFER, "{", headers={"Content-Length": "1"}, content_length=False).replace(b"Connection: close\r\n", b"") + b"GARBAGE AFTER THE BODY\r\n\r\n")
+smuggled = b"GPOST / HTTP/1.1\r\nHost: x\r\n\r\n"
+add("TE.CL smuggling shape", b"POST " + INFER.encode() + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\nConnection: close\r\n\r\n"
+    + b"%x\r\n" % len(smuggled) + smuggled + b"\r\n0\r\n\r\n")
+add("transfer-encoding gzip then chunked", b"POST " + INFER.encode() + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n1\r\n{\r\n0\r\n\r\n")
+add("content-encoding gzip of plain json", http("POST", INFER, "{", headers={"Content-Encoding": "gzip"}))
+for path in ["/v2/models/%E2%80%AEmlp/infer", "/v2/models/ml%E2%80%8Dp/infer", "/v2/models/ml%D1%80/infer",
+             "/v2/models/%EF%BD%8D%EF%BD%8C%EF%BD%90/infer", "/v2/models/%C0%AE%C0%AE/infer", "/v2/models/%C0%AF/infer",
+             "/v2/models/mlp%0d%0aX-Injected:%201/infer", "/v2/models/%ff%fe/infer", "/v2/models/mlp%09/infer",
+             "/v2/models/mlp/versions/%EF%BC%91/infer", "/v2/models/mlp/versions/1%00/infer",
+             "/v2/models/mlp/versions/99999999999999999999/infer", "/v2/models/mlp/versions/0x1/infer",
+             "/v2/models/mlp/versions/+1/infer", "/v2/models/mlp/versions/1e0/infer", "/v2/models/mlp/versions/%E2%80%8B1/infer",
+             "/v2/models/mlp/versions/1%2e0/infer", "/v2/models/mlp/versions/ 1/infer"]:
+    infer(f"path {path[:60]}", good, path=path)
+for path in ["/v2/models/%2e%2e", "/v2/models/%2e%2e/ready", "/v2/models/mlp/versions/%2e%2e/ready", "/v2/models/%E2%80%AEmlp/ready"]:
+    add(f"GET {path}", http("GET", path, b""))
+for name, body in [("v1 instances string", '{"instances": "x"}'), ("v1 instances wrong width", '{"instances": [[1, 2]]}'),
+                   ("v1 no instances", "{}"), ("v1 instances ragged", '{"instances": [[' + ",".join(["1"] * 16) + '], [1]]}'),
+                   ("v1 instances NaN", '{"instances": [[NaN' + ",1" * 15 + ']]}'), ("v1 truncated", '{"instances": [[1,')]:
+    infer(name, body, path="/v1/models/mlp:predict")
+infer("v1 path trick", '{"instances": []}', path="/v1/models/..%2fmlp:predict")
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as f:
     for c in cases:

@@ -13,6 +13,7 @@ import dev.kairos.gateway.auth.ApiKey;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
+import dev.kairos.runtime.NettyWarmUp;
 import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
@@ -156,6 +157,7 @@ final class ServeCommand implements Runnable {
   public void run() {
     PrintStream out = System.out;
     Path repo = models != null ? models : defaultModels();
+    NettyWarmUp.start();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     RouteTable routes = new RouteTable();
     LocalPlatform platform =

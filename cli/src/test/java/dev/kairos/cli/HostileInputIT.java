@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileInputIT {
   private static final Pattern STATUS = Pattern.compile("HTTP/1\\.[01] (\\d{3})");
+  private static final Pattern ERROR_BODY = Pattern.compile("\\r\\n\\r\\n\\{\"error\":\"[^\"]+");
   private static final String GOOD =
       "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":"
           + "[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]}]}";
@@ -71,13 +72,16 @@ class HostileInputIT {
                   StandardCharsets.ISO_8859_1)
               .replace("Host: HOST", "Host: " + base.getAuthority())
               .getBytes(StandardCharsets.ISO_8859_1);
-      List<Integer> statuses = send(base, raw);
+      String answer = send(base, raw);
+      List<Integer> statuses = statuses(answer);
       if (statuses.isEmpty()) {
         problems.add(name + ": no response");
       } else if (statuses.get(0) < 400 || statuses.get(0) > 499) {
         problems.add(name + ": status " + statuses);
       } else if (statuses.stream().anyMatch(s -> s >= 500)) {
         problems.add(name + ": a later response was a 5xx " + statuses);
+      } else if (!ERROR_BODY.matcher(answer).find()) {
+        problems.add(name + ": " + statuses.get(0) + " without an {\"error\": ...} message");
       }
       int after = kairos.post("/v2/models/mlp/infer", GOOD).statusCode();
       if (after != 200) {
@@ -100,8 +104,8 @@ class HostileInputIT {
     return out;
   }
 
-  /** Writes the raw bytes and reads until the server closes or goes quiet; returns every status. */
-  private static List<Integer> send(URI base, byte[] raw) throws IOException {
+  /** Writes the raw bytes and reads until the server closes or goes quiet; returns what came. */
+  private static String send(URI base, byte[] raw) throws IOException {
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
@@ -124,8 +128,12 @@ class HostileInputIT {
         // keep what arrived
       }
     }
+    return received.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private static List<Integer> statuses(String answer) {
     List<Integer> statuses = new ArrayList<>();
-    Matcher m = STATUS.matcher(received.toString(StandardCharsets.ISO_8859_1));
+    Matcher m = STATUS.matcher(answer);
     while (m.find()) {
       statuses.add(Integer.parseInt(m.group(1)));
     }

@@ -163,6 +163,7 @@ public final class Gateway {
                   .setKeyPath(options.tls().privateKey().toString()));
     }
     HttpServer server = vertx.createHttpServer(so);
+    server.invalidRequestHandler(dev.kairos.gateway.impl.MalformedHttp::answer);
     server.connectionHandler(
         conn -> {
           if (connections.incrementAndGet() > options.maxConnections()) {

@@ -83,6 +83,8 @@ public final class RuntimeMain {
       System.exit(2);
       return;
     }
+    // While the model loads; otherwise the first request pays for it on the event loop.
+    NettyWarmUp.start();
     if (opts.containsKey("standby")) {
       standby(opts, out);
     }

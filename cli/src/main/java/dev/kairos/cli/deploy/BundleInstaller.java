@@ -392,7 +392,8 @@ public final class BundleInstaller {
         } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
           if (Files.isRegularFile(p.resolve(JOURNAL), LinkOption.NOFOLLOW_LINKS)) {
             String v = finishRollBack(p);
-            repaired.add("took back version " + v + " of " + f + " (its deploy was interrupted)");
+            repaired.add(
+                "took back version " + v + " of " + f + " (a deploy or undeploy was interrupted)");
           }
           try (Stream<Path> files = Files.list(p)) {
             for (Path t : files.filter(x -> AtomicFiles.isTemporary(x)).toList()) {

@@ -28,9 +28,10 @@ public record ApiKey(
       throw new IllegalArgumentException(
           "key '"
               + name
-              + "': hash must be 64 lowercase hex digits (sha256), got '"
-              + sha256
-              + "'");
+              + "': hash must be 64 lowercase hex digits (sha256), got "
+              + sha256.length()
+              + " characters that are not (the value is not shown: it may be the secret itself;"
+              + " hash a secret with: printf %s \"$SECRET\" | sha256sum)");
     }
     inferPatterns = List.copyOf(inferPatterns);
     if (ratePerSecond < 0) {
