@@ -238,9 +238,11 @@ class GrpcEndToEndIT {
     ModelInferRequest m = OipProtos.fromRequest("patient", null, r, true);
     Call<ModelInferResponse> late =
         call(GRPCInferenceServiceGrpcClient.ModelInfer, m, Map.of("grpc-timeout", "100m"), APP);
+    // The gateway's wait or the replica's own deadline (the gateway passes on what is left of
+    // it), whichever fires first: either way the 504 of REST.
     assertThat(late.status).as(late.message).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
-    assertThat(late.message).isEqualTo("model 'patient' did not answer within 100 ms");
-    // REST with the same deadline answers 504 with the same message.
+    assertThat(late.message).isNotBlank();
+    // REST with the same deadline answers 504.
     HttpResponse<String> rest =
         http.send(
             HttpRequest.newBuilder(URI.create(kairos.url() + "/v2/models/patient/infer"))
@@ -250,8 +252,7 @@ class GrpcEndToEndIT {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json(r)))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(rest.statusCode()).isEqualTo(504);
-    assertThat(DECODER.decodeError(rest.body().getBytes(UTF8))).isEqualTo(late.message);
+    assertThat(rest.statusCode()).as(rest.body()).isEqualTo(504);
     // Without a deadline the batcher's half second is waited out.
     assertThat(call(GRPCInferenceServiceGrpcClient.ModelInfer, m, APP).status).isEqualTo(OK);
   }
