@@ -9,6 +9,7 @@ import dev.kairos.sdk.grpc.proto.ModelInferRequest.InferInputTensor;
 import dev.kairos.sdk.grpc.proto.ModelInferRequest.InferRequestedOutputTensor;
 import dev.kairos.sdk.grpc.proto.ModelInferResponse;
 import dev.kairos.sdk.grpc.proto.ModelInferResponse.InferOutputTensor;
+import dev.kairos.sdk.oip.BytesLayout;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.oip.InvalidInputException;
@@ -17,7 +18,6 @@ import dev.kairos.sdk.tensor.DataType;
 import dev.kairos.sdk.tensor.Shapes;
 import dev.kairos.sdk.tensor.Tensor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,12 +173,7 @@ public final class OipProtos {
       // A tensor is immutable, so its buffer can back the message without a copy.
       return UnsafeByteOperations.unsafeWrap(t.buffer());
     }
-    ByteBuffer out = Tensor.allocate(t.byteSize());
-    for (byte[] e : t.bytesElements()) {
-      out.putInt(e.length).put(e);
-    }
-    out.flip();
-    return ByteString.copyFrom(out);
+    return UnsafeByteOperations.unsafeWrap(BytesLayout.encode(t));
   }
 
   private static Tensor fromRaw(
@@ -205,32 +200,8 @@ public final class OipProtos {
       }
       return Tensor.of(name, type, shape, raw.asReadOnlyByteBuffer(), params);
     }
-    ByteBuffer b = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    List<byte[]> elements = new ArrayList<>();
-    while (b.hasRemaining()) {
-      if (b.remaining() < 4 || elements.size() >= expected) {
-        throw new InvalidInputException(
-            who + ": BYTES raw contents do not match shape " + Shapes.format(shape));
-      }
-      int len = b.getInt();
-      if (len < 0 || len > b.remaining()) {
-        throw new InvalidInputException(
-            who + ": BYTES element of " + len + " bytes overruns its raw contents");
-      }
-      byte[] e = new byte[len];
-      b.get(e);
-      elements.add(e);
-    }
-    if (elements.size() != expected) {
-      throw new InvalidInputException(
-          who
-              + ": shape "
-              + Shapes.format(shape)
-              + " needs "
-              + expected
-              + " elements, raw contents hold "
-              + elements.size());
-    }
+    List<byte[]> elements =
+        BytesLayout.decode(raw.asReadOnlyByteBuffer(), shape, who, "raw contents");
     return Tensor.ofBytes(name, shape, elements, params);
   }
 

@@ -4,8 +4,6 @@ import dev.kairos.sdk.tensor.DataType;
 import dev.kairos.sdk.tensor.Shapes;
 import dev.kairos.sdk.tensor.Tensor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,32 +63,8 @@ final class BinarySection {
       }
       return Tensor.of(name, type, shape, ByteBuffer.wrap(body, start, (int) size), rest);
     }
-    List<byte[]> elements = new ArrayList<>();
-    ByteBuffer b = ByteBuffer.wrap(body, start, (int) size).order(ByteOrder.LITTLE_ENDIAN);
-    while (b.hasRemaining()) {
-      if (b.remaining() < 4 || elements.size() >= expected) {
-        throw new InvalidInputException(
-            who + ": BYTES data does not match shape " + Shapes.format(shape));
-      }
-      int len = b.getInt();
-      if (len < 0 || len > b.remaining()) {
-        throw new InvalidInputException(
-            who + ": BYTES element of " + len + " bytes overruns its data");
-      }
-      byte[] e = new byte[len];
-      b.get(e);
-      elements.add(e);
-    }
-    if (elements.size() != expected) {
-      throw new InvalidInputException(
-          who
-              + ": shape "
-              + Shapes.format(shape)
-              + " needs "
-              + expected
-              + " elements, binary data has "
-              + elements.size());
-    }
+    List<byte[]> elements =
+        BytesLayout.decode(ByteBuffer.wrap(body, start, (int) size), shape, who, "binary data");
     return Tensor.ofBytes(name, shape, elements, rest);
   }
 

@@ -11,7 +11,6 @@ import dev.kairos.sdk.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -247,13 +246,8 @@ public final class OipJsonEncoder {
 
   private static void writeBinary(Tensor t, ByteArrayBuilder out) {
     if (t.datatype() == DataType.BYTES) {
-      ByteBuffer len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-      for (byte[] e : t.bytesElements()) {
-        len.clear();
-        len.putInt(e.length);
-        out.write(len.array(), 0, 4);
-        out.write(e, 0, e.length);
-      }
+      ByteBuffer b = BytesLayout.encode(t);
+      out.write(b.array(), 0, b.limit());
       return;
     }
     ByteBuffer b = t.buffer();
