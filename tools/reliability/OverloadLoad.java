@@ -51,7 +51,7 @@ public class OverloadLoad {
     client =
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-            new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
+            new PoolOptions().setHttp1MaxSize(Integer.getInteger("connections", 2048)).setMaxWaitQueueSize(-1));
     if (mode.equals("closed")) {
       closed(vertx, Integer.parseInt(a[4]), Integer.parseInt(a[5]));
     } else {
