@@ -14,7 +14,12 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -284,5 +289,55 @@ class GatewayResilienceTest {
     slow.releaseHeld();
     assertThat(first.join().statusCode()).isEqualTo(200);
     assertThat(r.inFlight()).isZero();
+  }
+
+  @Test
+  void shouldNotOpenTheBreakerOfAnOverloadedReplicaThatMissesDeadlinesButKeepsAnswering()
+      throws Exception {
+    Backend busy = f.backend("busy").mode(Backend.Mode.HOLD);
+    Replica r = f.serve("m", "1", busy);
+    f.start(
+        GatewayFixture.options()
+            .withBreaker(new BreakerOptions(50, 10, 4, Duration.ofSeconds(30), 1)));
+    ExecutorService clients = Executors.newFixedThreadPool(6);
+    try {
+      List<CompletableFuture<HttpResponse<String>>> late = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        late.add(
+            CompletableFuture.supplyAsync(
+                () -> f.http.post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "1000"),
+                clients));
+      }
+      await().until(() -> busy.heldCount() == 6);
+      f.time.advance(Duration.ofMillis(1));
+      busy.mode(Backend.Mode.ECHO);
+      assertThat(infer().statusCode()).isEqualTo(200); // it still answers: overloaded, not sick
+      for (CompletableFuture<HttpResponse<String>> c : late) {
+        assertThat(c.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(504);
+      }
+      assertThat(r.breakerState()).isEqualTo("CLOSED");
+      assertThat(infer().statusCode()).isEqualTo(200);
+    } finally {
+      busy.releaseHeld();
+      clients.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldOpenTheBreakerOfAReplicaThatAnswersNothingWhileItsRequestsTimeOut() {
+    Backend hung = f.backend("hung").mode(Backend.Mode.HOLD);
+    Replica r = f.serve("m", "1", hung);
+    f.start(
+        GatewayFixture.options()
+            .withBreaker(new BreakerOptions(50, 10, 4, Duration.ofSeconds(30), 1)));
+    for (int i = 0; i < 4; i++) {
+      assertThat(
+              f.http
+                  .post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "100")
+                  .statusCode())
+          .isEqualTo(504);
+    }
+    assertThat(r.breakerState()).isEqualTo("OPEN");
+    hung.releaseHeld();
   }
 }

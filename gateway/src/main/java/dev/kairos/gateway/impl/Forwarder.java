@@ -247,7 +247,7 @@ final class Forwarder {
   private void answered(Exchange ex, AsyncResult<HttpClientResponse> ar) {
     if (ar.failed()) {
       Throwable cause = ar.cause();
-      left(ex, Outcome.FAILED, cause);
+      left(ex, isTimeout(cause) ? Outcome.MISSED_DEADLINE : Outcome.FAILED, cause);
       if (!isTimeout(cause)
           && options.retry().retryOnReset()
           && ex.body != null
@@ -312,9 +312,11 @@ final class Forwarder {
 
   private void relay(Exchange ex, HttpClientResponse cresp, int status) {
     Outcome outcome =
-        status == 500 || status == 502 || status == 504
+        status == 500 || status == 502
             ? Outcome.FAILED
-            : status == 503 ? Outcome.NEUTRAL : Outcome.SUCCEEDED;
+            : status == 504
+                ? Outcome.MISSED_DEADLINE
+                : status == 503 ? Outcome.NEUTRAL : Outcome.SUCCEEDED;
     if (ex.remote != null) {
       cresp
           .body()
@@ -421,7 +423,13 @@ final class Forwarder {
   private enum Outcome {
     SUCCEEDED,
     FAILED,
-    NEUTRAL
+    NEUTRAL,
+    /**
+     * The deadline passed first (a timeout here, or the replica's 504): a failure for the breaker
+     * only when the replica has answered nothing since the request was sent (it hangs). One that
+     * keeps answering is overloaded; opening its breaker would refuse the work it can still do.
+     */
+    MISSED_DEADLINE
   }
 
   /**
@@ -437,11 +445,22 @@ final class Forwarder {
     ex.lastReplica = r;
     r.release();
     ReplicaBreaker b = chooser.breakerOf(r);
-    long took = time.monotonicNanos() - ex.sentNanos;
+    long now = time.monotonicNanos();
+    long took = now - ex.sentNanos;
     switch (outcome) {
-      case SUCCEEDED -> b.onSuccess(took);
+      case SUCCEEDED -> {
+        r.answered(now);
+        b.onSuccess(took);
+      }
       case FAILED -> b.onFailure(took, cause == null ? new IllegalStateException("failed") : cause);
       case NEUTRAL -> b.release();
+      case MISSED_DEADLINE -> {
+        if (r.answeredSince(ex.sentNanos)) {
+          b.release();
+        } else {
+          b.onFailure(took, cause == null ? new IllegalStateException("deadline") : cause);
+        }
+      }
     }
   }
 

@@ -14,6 +14,7 @@ public final class Replica {
   private final int port;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
+  private volatile long lastAnsweredNanos = Long.MIN_VALUE;
   private volatile ReplicaBreaker breaker;
 
   public Replica(String id, String host, int port) {
@@ -46,6 +47,19 @@ public final class Replica {
   /** Called when that request's response has been received or failed. */
   public void release() {
     inFlight.decrementAndGet();
+  }
+
+  /** Records that this replica answered a request (any status) at monotonic time {@code nanos}. */
+  public void answered(long nanos) {
+    lastAnsweredNanos = nanos;
+  }
+
+  /**
+   * Whether it answered anything after {@code nanos}: a replica that misses a deadline but keeps
+   * answering is overloaded, not broken.
+   */
+  public boolean answeredSince(long nanos) {
+    return lastAnsweredNanos > nanos;
   }
 
   public boolean draining() {
