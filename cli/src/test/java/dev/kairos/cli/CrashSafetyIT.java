@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -110,10 +111,23 @@ class CrashSafetyIT {
       }
       long span = op == 2 ? 10 * knobMillis : deployMillis * (op == 1 ? 2 : 1);
       long delayMillis = random.nextLong(span / 4, span + span / 4 + 1);
-      Thread.sleep(delayMillis); // the crash moment itself is what is randomised
+      // The crash moment itself is what is randomised: the kill is scheduled, not waited for.
       long answered =
-          sent.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
-      kill9();
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    long ok =
+                        sent.stream()
+                            .filter(f -> f.isDone() && !f.isCompletedExceptionally())
+                            .count();
+                    try {
+                      kill9();
+                    } catch (Exception e) {
+                      throw new IllegalStateException("kill -9 failed", e);
+                    }
+                    return ok;
+                  },
+                  CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS))
+              .join();
       String atKill = leftBehind();
       kairos = start();
       List<String> repairs =
