@@ -79,167 +79,96 @@ public record GatewayOptions(
   }
 
   public GatewayOptions withPort(int v) {
-    return new GatewayOptions(
-        host,
-        v,
-        maxBodyBytes,
-        maxConnectionsPerReplica,
-        maxHeaderBytes,
-        maxConnections,
-        eventLoops,
-        tls,
-        modelLimits,
-        breaker,
-        retry);
+    return with(c -> c.port = v);
   }
 
   public GatewayOptions withHost(String v) {
-    return new GatewayOptions(
-        v,
-        port,
-        maxBodyBytes,
-        maxConnectionsPerReplica,
-        maxHeaderBytes,
-        maxConnections,
-        eventLoops,
-        tls,
-        modelLimits,
-        breaker,
-        retry);
+    return with(c -> c.host = v);
   }
 
   public GatewayOptions withMaxBodyBytes(long v) {
-    return new GatewayOptions(
-        host,
-        port,
-        v,
-        maxConnectionsPerReplica,
-        maxHeaderBytes,
-        maxConnections,
-        eventLoops,
-        tls,
-        modelLimits,
-        breaker,
-        retry);
+    return with(c -> c.maxBodyBytes = v);
   }
 
   public GatewayOptions withMaxConnectionsPerReplica(int v) {
-    return new GatewayOptions(
-        host,
-        port,
-        maxBodyBytes,
-        v,
-        maxHeaderBytes,
-        maxConnections,
-        eventLoops,
-        tls,
-        modelLimits,
-        breaker,
-        retry);
+    return with(c -> c.maxConnectionsPerReplica = v);
   }
 
   public GatewayOptions withMaxConnections(int v) {
-    return new GatewayOptions(
-        host,
-        port,
-        maxBodyBytes,
-        maxConnectionsPerReplica,
-        maxHeaderBytes,
-        v,
-        eventLoops,
-        tls,
-        modelLimits,
-        breaker,
-        retry);
+    return with(c -> c.maxConnections = v);
   }
 
   public GatewayOptions withMaxHeaderBytes(int v) {
-    return new GatewayOptions(
-        host,
-        port,
-        maxBodyBytes,
-        maxConnectionsPerReplica,
-        v,
-        maxConnections,
-        eventLoops,
-        tls,
-        modelLimits,
-        breaker,
-        retry);
+    return with(c -> c.maxHeaderBytes = v);
   }
 
   public GatewayOptions withEventLoops(int v) {
-    return new GatewayOptions(
-        host,
-        port,
-        maxBodyBytes,
-        maxConnectionsPerReplica,
-        maxHeaderBytes,
-        maxConnections,
-        v,
-        tls,
-        modelLimits,
-        breaker,
-        retry);
+    return with(c -> c.eventLoops = v);
   }
 
   public GatewayOptions withTls(TlsOptions v) {
-    return new GatewayOptions(
-        host,
-        port,
-        maxBodyBytes,
-        maxConnectionsPerReplica,
-        maxHeaderBytes,
-        maxConnections,
-        eventLoops,
-        v,
-        modelLimits,
-        breaker,
-        retry);
+    return with(c -> c.tls = v);
   }
 
   public GatewayOptions withModelLimits(ModelLimits v) {
-    return new GatewayOptions(
-        host,
-        port,
-        maxBodyBytes,
-        maxConnectionsPerReplica,
-        maxHeaderBytes,
-        maxConnections,
-        eventLoops,
-        tls,
-        v,
-        breaker,
-        retry);
+    return with(c -> c.modelLimits = v);
   }
 
   public GatewayOptions withBreaker(BreakerOptions v) {
-    return new GatewayOptions(
-        host,
-        port,
-        maxBodyBytes,
-        maxConnectionsPerReplica,
-        maxHeaderBytes,
-        maxConnections,
-        eventLoops,
-        tls,
-        modelLimits,
-        v,
-        retry);
+    return with(c -> c.breaker = v);
   }
 
   public GatewayOptions withRetry(RetryOptions v) {
-    return new GatewayOptions(
-        host,
-        port,
-        maxBodyBytes,
-        maxConnectionsPerReplica,
-        maxHeaderBytes,
-        maxConnections,
-        eventLoops,
-        tls,
-        modelLimits,
-        breaker,
-        v);
+    return with(c -> c.retry = v);
+  }
+
+  /** A mutable copy, so each {@code withX} names only the field it changes. */
+  private static final class Copy {
+    String host;
+    int port;
+    long maxBodyBytes;
+    int maxConnectionsPerReplica;
+    int maxHeaderBytes;
+    int maxConnections;
+    int eventLoops;
+    TlsOptions tls;
+    ModelLimits modelLimits;
+    BreakerOptions breaker;
+    RetryOptions retry;
+
+    Copy(GatewayOptions o) {
+      host = o.host;
+      port = o.port;
+      maxBodyBytes = o.maxBodyBytes;
+      maxConnectionsPerReplica = o.maxConnectionsPerReplica;
+      maxHeaderBytes = o.maxHeaderBytes;
+      maxConnections = o.maxConnections;
+      eventLoops = o.eventLoops;
+      tls = o.tls;
+      modelLimits = o.modelLimits;
+      breaker = o.breaker;
+      retry = o.retry;
+    }
+
+    GatewayOptions build() {
+      return new GatewayOptions(
+          host,
+          port,
+          maxBodyBytes,
+          maxConnectionsPerReplica,
+          maxHeaderBytes,
+          maxConnections,
+          eventLoops,
+          tls,
+          modelLimits,
+          breaker,
+          retry);
+    }
+  }
+
+  private GatewayOptions with(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
   }
 }
