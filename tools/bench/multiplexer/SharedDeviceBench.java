@@ -226,7 +226,7 @@ public class SharedDeviceBench {
     BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     for (String line; (line = r.readLine()) != null; ) {
       if (line.startsWith("KAIROS_RUNTIME_READY port=")) {
-        return Integer.parseInt(line.substring("KAIROS_RUNTIME_READY port=".length()).trim());
+        return Integer.parseInt(line.substring("KAIROS_RUNTIME_READY port=".length()).trim().split(" ")[0]);
       }
       if (line.startsWith("KAIROS_RUNTIME_FAILED")) {
         throw new IllegalStateException(modelDir + ": " + line);

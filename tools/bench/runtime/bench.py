@@ -58,7 +58,7 @@ class Replica:
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, env=env)
         for line in self.proc.stdout:
             if line.startswith("KAIROS_RUNTIME_READY port="):
-                self.port = int(line.split("=")[1])
+                self.port = int(line.split("=")[1].split()[0])
                 return
             if line.startswith("KAIROS_RUNTIME_FAILED"):
                 raise RuntimeError(line)

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LocalPlatform implements AutoCloseable {
   private final ModelRepository repository;
   private final RouteTable routes;
-  private final List<String> replicaJvmOptions;
+  private final ReplicaCommand replicaCommand;
   private final PrintStream console;
   private final SharedDevices sharedDevices;
   private final Map<String, ModelDirectory> models = new ConcurrentHashMap<>();
@@ -34,23 +34,6 @@ final class LocalPlatform implements AutoCloseable {
   private volatile boolean closing;
   private final java.util.Set<String> leaving = ConcurrentHashMap.newKeySet();
 
-  LocalPlatform(
-      ModelRepository repository,
-      RouteTable routes,
-      List<String> replicaJvmOptions,
-      PrintStream console) {
-    this(repository, routes, replicaJvmOptions, console, 0);
-  }
-
-  LocalPlatform(
-      ModelRepository repository,
-      RouteTable routes,
-      List<String> replicaJvmOptions,
-      PrintStream console,
-      int warmPool) {
-    this(repository, routes, replicaJvmOptions, console, warmPool, new SharedDevices("deadline"));
-  }
-
   /**
    * @param warmPool standby replica processes kept warm for fast scale-from-zero (0: none)
    * @param sharedDevices the arbiters of devices that models share ({@code device.shared})
@@ -58,15 +41,15 @@ final class LocalPlatform implements AutoCloseable {
   LocalPlatform(
       ModelRepository repository,
       RouteTable routes,
-      List<String> replicaJvmOptions,
+      ReplicaCommand replicaCommand,
       PrintStream console,
       int warmPool,
       SharedDevices sharedDevices) {
     this.sharedDevices = sharedDevices;
-    this.pool = warmPool > 0 ? new WarmPool(warmPool, replicaJvmOptions) : null;
+    this.pool = warmPool > 0 ? new WarmPool(warmPool, replicaCommand) : null;
     this.repository = repository;
     this.routes = routes;
-    this.replicaJvmOptions = List.copyOf(replicaJvmOptions);
+    this.replicaCommand = replicaCommand;
     this.console = console;
   }
 
@@ -198,7 +181,7 @@ final class LocalPlatform implements AutoCloseable {
         warm.assign(dir.dir(), v.version());
         p = warm;
       } else {
-        p = RuntimeProcess.start(dir.dir(), v.version(), replicaJvmOptions, shared);
+        p = RuntimeProcess.start(dir.dir(), v.version(), replicaCommand, shared);
       }
     } catch (IOException | java.io.UncheckedIOException e) {
       console.println("  " + label + ": FAILED: cannot start a replica process: " + e.getMessage());
@@ -208,13 +191,14 @@ final class LocalPlatform implements AutoCloseable {
     processes.put(id, p);
     return p.ready()
         .handle(
-            (port, err) -> {
+            (ready, err) -> {
               if (err != null) {
                 processes.remove(id);
                 console.println("  " + label + ": FAILED: " + rootMessage(err));
                 throw new CompletionException(err);
               }
-              Replica replica = new Replica(id, "127.0.0.1", port);
+              int port = ready.port();
+              Replica replica = new Replica(id, "127.0.0.1", port, ready.capacity());
               routes.model(dir.name()).version(v.version()).add(replica);
               // Stopped from outside (SIGTERM): no new requests while it finishes the ones it has.
               p.draining().thenRun(() -> draining(dir.name(), v.version(), id, replica));

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RuntimeProcess {
   private final Process process;
-  private final CompletableFuture<Integer> port = new CompletableFuture<>();
+  private final CompletableFuture<Ready> port = new CompletableFuture<>();
   private final CompletableFuture<Void> standby = new CompletableFuture<>();
   private final CompletableFuture<Void> draining = new CompletableFuture<>();
 
@@ -26,37 +26,29 @@ final class RuntimeProcess {
   }
 
   /**
-   * Starts a replica of one model version.
-   *
-   * @return the process; {@link #ready()} completes with its port, or fails with the reason it
-   *     could not load
-   */
-  static RuntimeProcess start(Path modelDir, String version, List<String> jvmOptions)
-      throws IOException {
-    return start(modelDir, version, jvmOptions, List.of());
-  }
-
-  /**
-   * Starts a replica of one model version with extra runtime arguments (e.g. {@code
+   * Starts a replica of one model version, with extra runtime arguments (e.g. {@code
    * --arbiter-socket PATH} on a shared device).
+   *
+   * @return the process; {@link #ready()} completes with its port and capacity, or fails with the
+   *     reason it could not load
    */
   static RuntimeProcess start(
-      Path modelDir, String version, List<String> jvmOptions, List<String> runtimeArgs)
+      Path modelDir, String version, ReplicaCommand command, List<String> runtimeArgs)
       throws IOException {
     List<String> args =
         new ArrayList<>(
             List.of(
                 "--model-dir", modelDir.toString(), "--version", version, "--exit-with-parent"));
     args.addAll(runtimeArgs);
-    return launch(jvmOptions, args);
+    return launch(command, args);
   }
 
   /**
    * Starts a standby replica: it warms up without a model and waits for {@link #assign}. {@link
    * #standbyReady()} completes once it waits.
    */
-  static RuntimeProcess standby(List<String> jvmOptions) throws IOException {
-    return launch(jvmOptions, List.of("--standby", "--exit-with-parent"));
+  static RuntimeProcess standby(ReplicaCommand command) throws IOException {
+    return launch(command, List.of("--standby", "--exit-with-parent"));
   }
 
   /** Hands a standby replica its model; {@link #ready()} then completes as for a fresh one. */
@@ -70,16 +62,11 @@ final class RuntimeProcess {
     return standby;
   }
 
-  private static RuntimeProcess launch(List<String> jvmOptions, List<String> args)
+  private static RuntimeProcess launch(ReplicaCommand command, List<String> args)
       throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(jvmOptions);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(RuntimeMain.class.getName());
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    ProcessBuilder pb =
+        new ProcessBuilder(command.commandLine(args))
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
     // Native engines free their memory to glibc on unload; with few arenas and a low trim
     // threshold glibc hands it back to the system, so a replica's RSS falls when a model unloads
     // (tools/bench/runtime/rss.py). The operator's own settings win.
@@ -104,7 +91,7 @@ final class RuntimeProcess {
         } else if (line.startsWith(RuntimeMain.STANDBY_PREFIX)) {
           standby.complete(null);
         } else if (line.startsWith(RuntimeMain.READY_PREFIX)) {
-          port.complete(Integer.parseInt(line.substring(RuntimeMain.READY_PREFIX.length()).trim()));
+          port.complete(Ready.parse(line.substring(RuntimeMain.READY_PREFIX.length())));
         } else if (line.startsWith(RuntimeMain.FAILED_PREFIX)) {
           port.completeExceptionally(
               new IllegalStateException(line.substring(RuntimeMain.FAILED_PREFIX.length())));
@@ -119,8 +106,26 @@ final class RuntimeProcess {
     standby.completeExceptionally(gone);
   }
 
-  CompletableFuture<Integer> ready() {
+  CompletableFuture<Ready> ready() {
     return port;
+  }
+
+  /**
+   * What a replica reports once it serves.
+   *
+   * @param capacity the most requests it admits at once
+   */
+  record Ready(int port, int capacity) {
+    /** Parses {@code N capacity=M}, the ready line after its prefix. */
+    static Ready parse(String s) {
+      int at = s.indexOf(RuntimeMain.CAPACITY_FIELD);
+      if (at < 0) {
+        throw new NumberFormatException("no capacity on the ready line: " + s);
+      }
+      return new Ready(
+          Integer.parseInt(s.substring(0, at).trim()),
+          Integer.parseInt(s.substring(at + RuntimeMain.CAPACITY_FIELD.length()).trim()));
+    }
   }
 
   /** Completes when the replica says it is stopping (it was sent SIGTERM) and takes no more. */

@@ -52,6 +52,15 @@ final class ServeCommand implements Runnable {
   String replicaJvmOptions;
 
   @Option(
+      names = "--replica-nice",
+      defaultValue = "5",
+      description =
+          "How far below the gateway's the CPU priority of replica processes is (nice increment,"
+              + " 0-19; 0: the same), so inference that fills the cores does not delay the"
+              + " gateway's answers.")
+  int replicaNice;
+
+  @Option(
       names = "--arbiter-policy",
       defaultValue = "deadline",
       description =
@@ -164,7 +173,7 @@ final class ServeCommand implements Runnable {
         new LocalPlatform(
             new ModelRepository(repo),
             routes,
-            List.of(replicaJvmOptions.trim().split("\\s+")),
+            new ReplicaCommand(List.of(replicaJvmOptions.trim().split("\\s+")), replicaNice),
             out,
             warmPool,
             new SharedDevices(arbiterPolicy));

@@ -16,13 +16,13 @@ final class WarmPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
 
   private final int size;
-  private final List<String> jvmOptions;
+  private final ReplicaCommand command;
   private final ArrayDeque<RuntimeProcess> idle = new ArrayDeque<>();
   private boolean closed;
 
-  WarmPool(int size, List<String> jvmOptions) {
+  WarmPool(int size, ReplicaCommand command) {
     this.size = size;
-    this.jvmOptions = List.copyOf(jvmOptions);
+    this.command = command;
     refill();
   }
 
@@ -56,7 +56,7 @@ final class WarmPool implements AutoCloseable {
   private synchronized void refill() {
     while (!closed && idle.size() < size) {
       try {
-        idle.add(RuntimeProcess.standby(jvmOptions));
+        idle.add(RuntimeProcess.standby(command));
       } catch (IOException e) {
         log.warn("cannot start a standby replica: {}", e.toString());
         return;

@@ -94,6 +94,9 @@ class ModelFaultsIT {
                 + " purpose)");
     assertThat(ProcessProbe.admin(kairos, "/admin/models"))
         .containsPattern("\"name\":\"mlp\",\"state\":\"READY\"");
+    // What its replica admits at once (maxQueueSize 256 + maxBatchSize 32 x 1 worker), so the
+    // gateway refuses more than that before reading a body.
+    assertThat(ProcessProbe.admin(kairos, "/admin/models/mlp")).contains("\"capacity\":288");
     assertThat(post("mlp", mlpRequest, 60_000).statusCode()).isEqualTo(200);
     HttpResponse<String> corrupt = post("corrupt", mlpRequest, 60_000);
     assertThat(corrupt.statusCode()).isEqualTo(503);

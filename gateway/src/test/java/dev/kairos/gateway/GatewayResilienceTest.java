@@ -13,6 +13,7 @@ import dev.kairos.gateway.support.GatewayFixture;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -200,6 +201,85 @@ class GatewayResilienceTest {
     assertThat(first.join().statusCode()).isEqualTo(200);
     assertThat(f.http.get(f.url("/metrics")).body())
         .contains("kairos_gateway_rejections_total{model=\"m\",reason=\"overloaded\"} 1.0");
+  }
+
+  @Test
+  void shouldRefuseAnInferenceFromItsHeadersWhenEveryReplicaHoldsAllItAdmits() throws IOException {
+    Backend busy = f.backend("busy").mode(Backend.Mode.HOLD);
+    Replica r = f.serve("m", "1", busy, 1);
+    f.start(GatewayFixture.options());
+    CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(this::infer);
+    await().until(() -> busy.heldCount() == 1);
+
+    // The body is announced but not sent: the refusal cannot wait for it.
+    int length = 100_000;
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", f.gateway().port())) {
+      s.setSoTimeout(10_000);
+      var out = s.getOutputStream();
+      out.write(
+          ("POST /v2/models/m/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      var in = new java.io.BufferedInputStream(s.getInputStream());
+      String refused = readResponse(in);
+      assertThat(refused).startsWith("HTTP/1.1 503").contains("Retry-After: 1");
+      assertThat(refused).contains("model 'm' is overloaded: every replica holds all");
+      // The same connection then serves the next request once the unread body has passed.
+      out.write(new byte[length]);
+      out.write(
+          "GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+    }
+    assertThat(busy.received()).isEqualTo(1);
+    assertThat(r.breakerState()).isEqualTo("CLOSED");
+
+    busy.mode(Backend.Mode.ECHO);
+    busy.releaseHeld();
+    assertThat(first.join().statusCode()).isEqualTo(200);
+    await().until(() -> r.inFlight() == 0);
+    assertThat(infer().statusCode()).isEqualTo(200);
+    assertThat(f.http.get(f.url("/metrics")).body())
+        .contains("kairos_gateway_rejections_total{model=\"m\",reason=\"overloaded\"} 1.0");
+  }
+
+  @Test
+  void shouldRefuseAnInferenceForAFullVersionWhileAnotherVersionHasRoom() {
+    Backend busy = f.backend("busy").mode(Backend.Mode.HOLD);
+    Backend idle = f.backend("idle");
+    f.serve("m", "1", busy, 1);
+    f.serve("m", "2", idle, 1);
+    f.start(GatewayFixture.options());
+    String v1 = f.url("/v2/models/m/versions/1/infer");
+    CompletableFuture<HttpResponse<String>> first =
+        CompletableFuture.supplyAsync(() -> f.http.post(v1, BODY));
+    await().until(() -> busy.heldCount() == 1);
+    HttpResponse<String> refused = f.http.post(v1, BODY);
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.body()).contains("overloaded");
+    assertThat(infer().statusCode()).isEqualTo(200); // version 2, the newest, has room
+    busy.mode(Backend.Mode.ECHO);
+    busy.releaseHeld();
+    assertThat(first.join().statusCode()).isEqualTo(200);
+  }
+
+  /** One HTTP/1.1 response with a Content-Length body, as text. */
+  private static String readResponse(java.io.InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("connection closed after: " + head);
+      }
+      head.append((char) c);
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    int n = m.find() ? Integer.parseInt(m.group(1)) : 0;
+    return head + new String(in.readNBytes(n), StandardCharsets.UTF_8);
   }
 
   @Test

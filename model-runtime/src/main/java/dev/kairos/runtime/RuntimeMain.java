@@ -41,14 +41,19 @@ import org.slf4j.LoggerFactory;
  * --workers} the batches that run on the engine at once (default 1). Each batch gets {@code cores /
  * workers} engine threads.
  *
- * <p>It reports to its parent on standard output with one line: {@code KAIROS_RUNTIME_READY port=N}
- * once serving, or {@code KAIROS_RUNTIME_FAILED <reason>} before exiting with status 3. With {@code
- * --exit-with-parent} it exits when its standard input closes, so a replica never outlives the
- * process that started it. On SIGTERM it prints {@code KAIROS_RUNTIME_DRAINING}, stops taking
- * connections and finishes the requests in progress before it exits.
+ * <p>It reports to its parent on standard output with one line: {@code KAIROS_RUNTIME_READY port=N
+ * capacity=M} once serving (M: the most requests it admits at once), or {@code
+ * KAIROS_RUNTIME_FAILED <reason>} before exiting with status 3. With {@code --exit-with-parent} it
+ * exits when its standard input closes, so a replica never outlives the process that started it. On
+ * SIGTERM it prints {@code KAIROS_RUNTIME_DRAINING}, stops taking connections and finishes the
+ * requests in progress before it exits.
  */
 public final class RuntimeMain {
   public static final String READY_PREFIX = "KAIROS_RUNTIME_READY port=";
+
+  /** Follows the port on the ready line: the most requests the replica admits at once. */
+  public static final String CAPACITY_FIELD = " capacity=";
+
   public static final String FAILED_PREFIX = "KAIROS_RUNTIME_FAILED ";
 
   /**
@@ -174,7 +179,7 @@ public final class RuntimeMain {
           server.port(),
           workers,
           engineThreads);
-      out.println(READY_PREFIX + server.port());
+      out.println(READY_PREFIX + server.port() + CAPACITY_FIELD + service.admissionLimit());
       out.flush();
     } catch (RuntimeException e) {
       log.debug("load failed", e);

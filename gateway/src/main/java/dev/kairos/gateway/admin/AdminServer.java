@@ -217,6 +217,7 @@ public final class AdminServer {
                   .put("id", r.id())
                   .put("endpoint", r.host() + ":" + r.port())
                   .put("inFlight", r.inFlight())
+                  .put("capacity", r.capacity())
                   .put("draining", r.draining())
                   .put("breaker", r.breakerState()));
         }

@@ -106,6 +106,10 @@ final class Forwarder {
             GatewayHandler.seconds(options.breaker().openFor().toNanos()));
         return false;
       }
+      case FULL -> {
+        front.refuseFull(ex);
+        return false;
+      }
       default -> {
         onNoReplica(ex);
         return false;

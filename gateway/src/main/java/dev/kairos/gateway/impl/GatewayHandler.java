@@ -257,6 +257,10 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
     if (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) {
       ex.body = Buffer.buffer();
       admit(ex);
+    } else if (route.full()) {
+      // Before the body is read: a refusal under overload costs no copy of it, here or at a
+      // replica, and takes no time from the requests the replicas are running.
+      refuseFull(ex);
     } else if (ex.translation == null && length > BUFFERED_BODY_LIMIT) {
       req.pause();
       admit(ex);
@@ -439,6 +443,16 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
             "1");
       }
     }
+  }
+
+  /** Every replica that could take the inference holds all it admits: refused at once. */
+  void refuseFull(Exchange ex) {
+    metrics.rejected(ex.model, Rejection.OVERLOADED);
+    finish(
+        ex,
+        503,
+        "model '" + ex.model + "' is overloaded: every replica holds all the requests it admits",
+        "1");
   }
 
   /**

@@ -4,12 +4,13 @@ import dev.kairos.gateway.resilience.Breakers;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.ReplicaSet;
+import io.vertx.core.http.HttpMethod;
 import java.util.random.RandomGenerator;
 
 /**
  * The routing decision, in one place: model → version (explicit, or by traffic weights) → replica
- * (power of two choices on in-flight requests, skipping draining replicas and open breakers), with
- * the replica's breaker permission taken.
+ * (power of two choices on in-flight requests, skipping draining and full replicas and open
+ * breakers), with an in-flight slot within the replica's capacity and its breaker permission taken.
  *
  * <p>When this finds no replica at all ({@link Outcome#NO_REPLICA}) the caller is where a
  * scale-from-zero activator holds the request instead of refusing it.
@@ -23,7 +24,9 @@ final class ReplicaChooser {
     /** The version (or every version) has no replica that takes requests: 503, or activate. */
     NO_REPLICA,
     /** Replicas exist but every breaker refuses: 503. */
-    BREAKERS_OPEN
+    BREAKERS_OPEN,
+    /** Every replica that could take the inference holds all it admits: 503 at once. */
+    FULL
   }
 
   private final RandomGenerator random;
@@ -52,31 +55,47 @@ final class ReplicaChooser {
       return exchange.explicitVersion != null ? Outcome.NO_SUCH_VERSION : Outcome.NO_REPLICA;
     }
     exchange.version = version;
+    boolean bounded = exchange.method() == HttpMethod.POST;
     Replica r = set.pick(random, exclude);
-    if (r != null && breakerOf(r).tryAcquire()) {
-      take(exchange, r);
+    if (r != null && take(exchange, r, bounded)) {
       return Outcome.CHOSEN;
     }
-    // The pick lost its breaker permission (half-open with its probe out) or found nothing: try
-    // every other replica once, least loaded first is not worth sorting for.
+    // The pick lost its slot or its breaker permission (half-open with its probe out), or found
+    // nothing: try every other replica once; least loaded first is not worth sorting for.
     boolean any = false;
+    boolean full = false;
     for (Replica other : set.all()) {
       if (other == exclude || other.draining()) {
         continue;
       }
       any = true;
-      if (other != r && !other.breakerOpen() && breakerOf(other).tryAcquire()) {
-        take(exchange, other);
+      if (bounded && other.full()) {
+        full = true;
+      } else if (other != r && !other.breakerOpen() && take(exchange, other, bounded)) {
         return Outcome.CHOSEN;
       }
     }
-    return any ? Outcome.BREAKERS_OPEN : Outcome.NO_REPLICA;
+    return !any ? Outcome.NO_REPLICA : full ? Outcome.FULL : Outcome.BREAKERS_OPEN;
   }
 
-  /** The exchange now counts as in flight at {@code r} until it leaves it. */
-  private static void take(Exchange exchange, Replica r) {
-    r.acquire();
+  /**
+   * Takes an in-flight slot at {@code r} (within its capacity when {@code bounded}: an inference)
+   * and its breaker's permission; the exchange then counts as in flight there until it leaves.
+   */
+  private boolean take(Exchange exchange, Replica r, boolean bounded) {
+    if (bounded) {
+      if (!r.tryAcquire()) {
+        return false;
+      }
+    } else {
+      r.acquire();
+    }
+    if (!breakerOf(r).tryAcquire()) {
+      r.release();
+      return false;
+    }
     exchange.replica = r;
+    return true;
   }
 
   dev.kairos.gateway.resilience.ReplicaBreaker breakerOf(Replica r) {

@@ -146,6 +146,23 @@ public final class ModelRoute {
     return best;
   }
 
+  /**
+   * Whether no replica of any version can take another inference now: some replica takes requests
+   * and every one holds its capacity. (With a traffic split, a request can still find its version
+   * full when this is false.)
+   */
+  public boolean full() {
+    boolean any = false;
+    for (ReplicaSet s : versions.values()) {
+      if (s.full()) {
+        any = true;
+      } else if (s.routable() > 0) {
+        return false;
+      }
+    }
+    return any;
+  }
+
   /** Total in-flight requests over every version's replicas. */
   public int inFlight() {
     int n = 0;

@@ -6,21 +6,36 @@ import java.util.function.Supplier;
 
 /**
  * One runtime process serving a model version, reachable at {@code host:port}. Its in-flight count
- * drives replica choice and is what the autoscaler samples.
+ * drives replica choice and is what the autoscaler samples. A replica that said how many requests
+ * it admits at once (its capacity: its queue plus its running batches) is sent no more inferences
+ * than that, so one it would refuse is refused here, before its body is read or copied.
  */
 public final class Replica {
   private final String id;
   private final String host;
   private final int port;
+  private final int capacity;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private volatile long lastAnsweredNanos = Long.MIN_VALUE;
   private volatile ReplicaBreaker breaker;
 
+  /** A replica whose capacity is not known: nothing here bounds what is sent to it. */
   public Replica(String id, String host, int port) {
+    this(id, host, port, 0);
+  }
+
+  /**
+   * @param capacity the most requests the replica admits at once; 0 when unknown (no bound)
+   */
+  public Replica(String id, String host, int port, int capacity) {
+    if (capacity < 0) {
+      throw new IllegalArgumentException("capacity = " + capacity + ", must be >= 0");
+    }
     this.id = id;
     this.host = host;
     this.port = port;
+    this.capacity = capacity;
   }
 
   public String id() {
@@ -39,12 +54,35 @@ public final class Replica {
     return inFlight.get();
   }
 
-  /** Called when a request is sent to this replica. */
+  /** The most requests it admits at once, or 0 when unknown. */
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Whether it holds as many requests as it admits: another inference would be refused. */
+  public boolean full() {
+    return capacity > 0 && inFlight.get() >= capacity;
+  }
+
+  /** Called when a request that the capacity does not bound (metadata) is sent to it. */
   public void acquire() {
     inFlight.incrementAndGet();
   }
 
-  /** Called when that request's response has been received or failed. */
+  /**
+   * Takes an in-flight slot for an inference if the replica has room for it.
+   *
+   * @return false when it already holds its capacity
+   */
+  public boolean tryAcquire() {
+    if (capacity == 0) {
+      inFlight.incrementAndGet();
+      return true;
+    }
+    return inFlight.getAndUpdate(n -> n < capacity ? n + 1 : n) < capacity;
+  }
+
+  /** Called when a request's response has been received or failed. */
   public void release() {
     inFlight.decrementAndGet();
   }

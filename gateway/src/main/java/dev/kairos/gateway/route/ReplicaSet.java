@@ -50,6 +50,23 @@ public final class ReplicaSet {
     return n;
   }
 
+  /**
+   * Whether no replica can take another inference: there is at least one that takes requests, and
+   * every such replica holds its capacity.
+   */
+  public boolean full() {
+    boolean any = false;
+    for (Replica r : replicas) {
+      if (!r.draining()) {
+        if (!r.full()) {
+          return false;
+        }
+        any = true;
+      }
+    }
+    return any;
+  }
+
   /** Sum of in-flight requests over all replicas. */
   public int inFlight() {
     int n = 0;
@@ -61,7 +78,8 @@ public final class ReplicaSet {
 
   /**
    * Chooses a replica by the power of two choices on in-flight requests: two at random, the less
-   * loaded wins. Draining replicas, replicas whose breaker is open and {@code exclude} are skipped.
+   * loaded wins. Draining and full replicas, replicas whose breaker is open and {@code exclude} are
+   * skipped.
    *
    * @return the replica, or null if none can take a request
    */
@@ -108,6 +126,6 @@ public final class ReplicaSet {
   }
 
   private static boolean eligible(Replica r, Replica exclude) {
-    return r != exclude && !r.draining() && !r.breakerOpen();
+    return r != exclude && !r.draining() && !r.full() && !r.breakerOpen();
   }
 }

@@ -31,8 +31,13 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** Adds a backend as a ready replica of {@code model} version {@code version}. */
   public Replica serve(String model, String version, Backend b) {
+    return serve(model, version, b, 0);
+  }
+
+  /** As {@link #serve(String, String, Backend)}, for a replica that admits {@code capacity}. */
+  public Replica serve(String model, String version, Backend b, int capacity) {
     ModelRoute route = routes.model(model);
-    Replica r = new Replica(b.id(), "127.0.0.1", b.port());
+    Replica r = new Replica(b.id(), "127.0.0.1", b.port(), capacity);
     route.version(version).add(r);
     route.markReady();
     return r;

@@ -124,20 +124,21 @@ public final class InferenceService implements AutoCloseable {
    * cores for the requests it can still answer.
    */
   public boolean tryAdmit() {
-    while (true) {
-      int n = admitted.get();
-      if (n >= admissionLimit) {
-        return false;
-      }
-      if (admitted.compareAndSet(n, n + 1)) {
-        return true;
-      }
-    }
+    return admitted.getAndUpdate(n -> n < admissionLimit ? n + 1 : n) < admissionLimit;
   }
 
   /** An admitted request was answered, however it went. */
   public void leave() {
     admitted.decrementAndGet();
+  }
+
+  /**
+   * The most requests this replica admits at once (its queue plus its running batches); the gateway
+   * sends no more than this, so a request it cannot take is refused before its body leaves the
+   * gateway.
+   */
+  public int admissionLimit() {
+    return admissionLimit;
   }
 
   /** Requests admitted and not yet answered. */

@@ -1,0 +1,61 @@
+package dev.kairos.cli;
+
+import dev.kairos.runtime.RuntimeMain;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How replica processes are started: their JVM options, and how far below the gateway's their CPU
+ * priority is.
+ *
+ * <p>In local mode the gateway and the replicas share the machine's cores. A replica's work is long
+ * and throughput-bound; the gateway's is short and on every request's path, refusals included. At
+ * the same priority, inference threads that fill the cores delay the gateway's event loops: under
+ * 5× overload on 2 cores the p99 of a refusal was 12-18 ms with replicas at the gateway's priority
+ * and 6 ms with them at nice 5, with goodput as high (docs/RELIABILITY.md, Overload). A replica
+ * still gets every cycle the gateway does not use.
+ *
+ * @param nice the replicas' nice increment (0 to 19); 0 runs them at the gateway's priority
+ */
+record ReplicaCommand(List<String> jvmOptions, int nice) {
+  ReplicaCommand {
+    jvmOptions = List.copyOf(jvmOptions);
+    if (nice < 0 || nice > 19) {
+      throw new IllegalArgumentException("--replica-nice = " + nice + ", must be 0 to 19");
+    }
+  }
+
+  /**
+   * The command line of a replica: {@code [nice -n N] java OPTIONS -cp CLASSPATH RuntimeMain ARGS}
+   * ({@code nice} only where it is on the PATH).
+   */
+  List<String> commandLine(List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    if (nice > 0 && onPath("nice")) {
+      cmd.addAll(List.of("nice", "-n", Integer.toString(nice)));
+    }
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(RuntimeMain.class.getName());
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  private static boolean onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
