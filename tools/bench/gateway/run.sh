@@ -37,11 +37,16 @@ need nginx nginx
 need taskset util-linux
 
 mkdir -p "$WORK/classes" "$WORK/nginx/tmp"
-echo "building gateway..." >&2
-# One invocation, so the reactor resolves kairos-sdk-java from this checkout (never from ~/.m2).
-mvn -B -q -pl gateway -am package dependency:build-classpath -DskipTests -Dspotless.check.skip=true \
-  -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime >&2
-CP="$ROOT/gateway/target/classes:$(ls "$ROOT"/sdk-java/target/kairos-sdk-java-*.jar | head -1):$(cat "$WORK/cp.txt")"
+if [ "${KAIROS_BENCH_BUILT:-}" = 1 ] && [ -d cli/target/lib ]; then
+  # run-all has just built everything: the CLI's lib folder holds the gateway and all it needs.
+  CP="$ROOT/cli/target/lib/*"
+else
+  echo "building gateway..." >&2
+  # One invocation, so the reactor resolves kairos-sdk-java from this checkout (never from ~/.m2).
+  mvn -B -q -pl gateway -am package dependency:build-classpath -DskipTests -Dspotless.check.skip=true \
+    -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime >&2
+  CP="$ROOT/gateway/target/classes:$(ls "$ROOT"/sdk-java/target/kairos-sdk-java-*.jar | head -1):$(cat "$WORK/cp.txt")"
+fi
 javac -nowarn -d "$WORK/classes" -cp "$CP" tools/bench/gateway/src/*.java
 CP="$WORK/classes:$CP"
 
