@@ -221,7 +221,10 @@ public class SharedDeviceBench {
     if (sock != null) {
       cmd.addAll(List.of("--arbiter-socket", sock.toString()));
     }
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    // The runtime's log goes to a file, so a replica that fails to start can be diagnosed.
+    Path log = Path.of("tools/bench/work", modelDir.getFileName() + ".runtime.log");
+    Files.createDirectories(log.getParent());
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     procs.add(p);
     BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     for (String line; (line = r.readLine()) != null; ) {
@@ -232,7 +235,7 @@ public class SharedDeviceBench {
         throw new IllegalStateException(modelDir + ": " + line);
       }
     }
-    throw new IllegalStateException(modelDir + ": runtime exited before it was ready");
+    throw new IllegalStateException(modelDir + ": runtime exited before it was ready (its log: " + log + ")");
   }
 
   static int heavyHeaderLength;
