@@ -235,7 +235,9 @@ public class SharedDeviceBench {
         throw new IllegalStateException(modelDir + ": " + line);
       }
     }
-    throw new IllegalStateException(modelDir + ": runtime exited before it was ready (its log: " + log + ")");
+    int status = p.waitFor();
+    throw new IllegalStateException(modelDir + ": runtime exited with status " + status
+        + " before it was ready (its log: " + log + "; command: " + String.join(" ", cmd) + ")");
   }
 
   static int heavyHeaderLength;
