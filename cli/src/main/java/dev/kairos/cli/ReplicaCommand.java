@@ -15,7 +15,7 @@ import java.util.List;
  * and throughput-bound; the gateway's is short and on every request's path, refusals included. At
  * the same priority, inference threads that fill the cores delay the gateway's event loops: under
  * 5× overload on 2 cores the p99 of a refusal was 12-18 ms with replicas at the gateway's priority
- * and 6 ms with them at nice 5, with goodput as high (docs/RELIABILITY.md, Overload). A replica
+ * and 6-10 ms with them at nice 5, with goodput as high (docs/RELIABILITY.md, Overload). A replica
  * still gets every cycle the gateway does not use.
  *
  * @param nice the replicas' nice increment (0 to 19); 0 runs them at the gateway's priority

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RuntimeProcess {
   private final Process process;
-  private final CompletableFuture<Ready> port = new CompletableFuture<>();
+  private final CompletableFuture<Ready> ready = new CompletableFuture<>();
   private final CompletableFuture<Void> standby = new CompletableFuture<>();
   private final CompletableFuture<Void> draining = new CompletableFuture<>();
 
@@ -91,23 +91,23 @@ final class RuntimeProcess {
         } else if (line.startsWith(RuntimeMain.STANDBY_PREFIX)) {
           standby.complete(null);
         } else if (line.startsWith(RuntimeMain.READY_PREFIX)) {
-          port.complete(Ready.parse(line.substring(RuntimeMain.READY_PREFIX.length())));
+          ready.complete(Ready.parse(line.substring(RuntimeMain.READY_PREFIX.length())));
         } else if (line.startsWith(RuntimeMain.FAILED_PREFIX)) {
-          port.completeExceptionally(
+          ready.completeExceptionally(
               new IllegalStateException(line.substring(RuntimeMain.FAILED_PREFIX.length())));
         }
       }
     } catch (IOException | NumberFormatException e) {
-      port.completeExceptionally(e);
+      ready.completeExceptionally(e);
     }
     IllegalStateException gone =
         new IllegalStateException("replica exited before it was ready (pid " + process.pid() + ")");
-    port.completeExceptionally(gone);
+    ready.completeExceptionally(gone);
     standby.completeExceptionally(gone);
   }
 
   CompletableFuture<Ready> ready() {
-    return port;
+    return ready;
   }
 
   /**
