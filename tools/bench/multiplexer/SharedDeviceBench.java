@@ -75,6 +75,7 @@ public class SharedDeviceBench {
       // rotate the order each round, so that no configuration always runs at the same point
       for (int k = 0; k < configs.length; k++) {
         String config = configs[(k + r - 1) % configs.length];
+        currentStep = "round " + r + ", " + config;
         Result res =
             runConfig(config, heavy, light, heavyBody, lightBody, seconds, warmup, lightRps,
                 heavyClients, cores);
@@ -206,7 +207,34 @@ public class SharedDeviceBench {
     }
   }
 
+  /** Replicas that died from a signal before they were ready and were started once more. */
+  static final List<String> restarts = new ArrayList<>();
+
+  static String currentStep = "";
+
+  /**
+   * Starts a runtime and returns its port. A replica killed by a signal before it is ready (seen
+   * twice: status 139, nothing on stderr) is started once more, and the table says so; a second
+   * failure, or a failure the runtime reported itself, ends the experiment.
+   */
   static int start(Path modelDir, Path sock, String cores, int nice, List<Process> procs)
+      throws Exception {
+    try {
+      return startOnce(modelDir, sock, cores, nice, procs);
+    } catch (ReplicaDied e) {
+      restarts.add(currentStep + ": " + e.getMessage());
+      System.err.println("started again after: " + e.getMessage());
+      return startOnce(modelDir, sock, cores, nice, procs);
+    }
+  }
+
+  static final class ReplicaDied extends IllegalStateException {
+    ReplicaDied(String message) {
+      super(message);
+    }
+  }
+
+  static int startOnce(Path modelDir, Path sock, String cores, int nice, List<Process> procs)
       throws Exception {
     List<String> cmd = new ArrayList<>();
     if (nice != 0) {
@@ -216,7 +244,9 @@ public class SharedDeviceBench {
       cmd.addAll(List.of("/usr/bin/taskset", "-c", cores));
     }
     cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-XX:+UseSerialGC", "-Xms64m", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "-XX:+UseSerialGC", "-Xms64m", "-Xmx512m",
+        // a crash the JVM catches leaves its report beside the runtime's log
+        "-XX:ErrorFile=tools/bench/work/hs_err_" + modelDir.getFileName() + "_%p.log", "-cp", System.getProperty("java.class.path"),
         "dev.kairos.runtime.RuntimeMain", "--model-dir", modelDir.toString(), "--exit-with-parent"));
     if (sock != null) {
       cmd.addAll(List.of("--arbiter-socket", sock.toString()));
@@ -236,8 +266,10 @@ public class SharedDeviceBench {
       }
     }
     int status = p.waitFor();
-    throw new IllegalStateException(modelDir + ": runtime exited with status " + status
-        + " before it was ready (its log: " + log + "; command: " + String.join(" ", cmd) + ")");
+    String shown = String.join(" ", cmd).replace(System.getProperty("java.class.path"), "<classpath>");
+    String message = modelDir + ": runtime exited with status " + status
+        + " before it was ready (its log: " + log + "; command: " + shown + ")";
+    throw status > 128 ? new ReplicaDied(message) : new IllegalStateException(message);
   }
 
   static int heavyHeaderLength;
@@ -320,6 +352,9 @@ public class SharedDeviceBench {
       System.out.printf(Locale.ROOT,
           "- **%s** (targets: light p99 <= 1.5x alone, heavy >= 85%% of alone): light %.2fx — %s; heavy %.0f%% — %s.%n",
           c, l, l <= 1.5 ? "met" : "**missed**", h, h >= 85 ? "met" : "**missed**");
+    }
+    for (String r : restarts) {
+      System.out.println("- **Replica started again** (" + r + ").");
     }
   }
 
