@@ -50,9 +50,12 @@ public final class ClusterGatewayMain {
             Clock.system(),
             activator);
     int port = gateway.listen().toCompletionStage().toCompletableFuture().join();
+    int grpc =
+        gateway.listenGrpc(settings.grpcPort()).toCompletionStage().toCompletableFuture().join();
     log.info(
-        "gateway serving on port {}, routes from namespace {} ({} models)",
+        "gateway serving on port {} (OIP gRPC on {}), routes from namespace {} ({} models)",
         port,
+        grpc,
         settings.namespace(),
         routes.all().size());
     Runtime.getRuntime()

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param leaderElection {@code KAIROS_LEASE_DURATION}, {@code KAIROS_LEASE_RENEW_DEADLINE}, {@code
  *     KAIROS_LEASE_RETRY_PERIOD}
  * @param gatewayPort {@code KAIROS_GATEWAY_PORT} (default 8080)
+ * @param grpcPort {@code KAIROS_GRPC_PORT}: the gateway's OIP gRPC port (default 8081)
  * @param healthPort {@code KAIROS_HEALTH_PORT}: the autoscaler's probe port (default 8081)
  * @param apiKeysFile {@code KAIROS_API_KEYS_FILE}: the gateway's API keys (a mounted Secret), or
  *     null for none
@@ -31,6 +32,7 @@ public record ClusterSettings(
     ControllerConfig controller,
     LeaderElectionSettings leaderElection,
     int gatewayPort,
+    int grpcPort,
     int healthPort,
     Path apiKeysFile) {
 
@@ -68,6 +70,7 @@ public record ClusterSettings(
         controller,
         leader,
         port(env, "KAIROS_GATEWAY_PORT", 8080),
+        port(env, "KAIROS_GRPC_PORT", 8081),
         port(env, "KAIROS_HEALTH_PORT", 8081),
         env.containsKey("KAIROS_API_KEYS_FILE") ? Path.of(env.get("KAIROS_API_KEYS_FILE")) : null);
   }

@@ -12,7 +12,8 @@ public final class GatewayDiscovery implements AutoCloseable {
   private final ModelRoutes models;
 
   public GatewayDiscovery(KubernetesClient client, String namespace, RouteTable routes) {
-    this.replicas = new ReplicaDiscovery(client, namespace, routes);
+    // replicas join routing bounded at what the Model's batching lets one admit
+    this.replicas = new ReplicaDiscovery(client, namespace, routes, this::replicaCapacity);
     this.models = new ModelRoutes(client, namespace, routes, replicas::resync);
   }
 
@@ -20,6 +21,11 @@ public final class GatewayDiscovery implements AutoCloseable {
   public void start() {
     replicas.start();
     models.start();
+  }
+
+  /** How many requests one replica of the model admits at once; 0 when not known. */
+  public int replicaCapacity(String model) {
+    return models.replicaCapacity(model);
   }
 
   @Override

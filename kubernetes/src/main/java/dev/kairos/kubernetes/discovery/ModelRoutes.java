@@ -4,11 +4,15 @@ import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.kubernetes.crd.Model;
 import dev.kairos.kubernetes.crd.ModelStatus;
+import dev.kairos.kubernetes.reconcile.InvalidModelException;
+import dev.kairos.kubernetes.reconcile.ModelDocument;
+import dev.kairos.kubernetes.reconcile.RuntimeObjects;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the gateway's routes equal to the Models: a Model's versions and traffic weights become its
  * route; a Model the controller found invalid is answered with its reason; a deleted Model is no
- * longer routed.
+ * longer routed. It also knows, from each Model's batching, how many requests one of its replicas
+ * admits at once, so that the gateway refuses what a replica would refuse before sending it.
  */
 public final class ModelRoutes implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelRoutes.class);
@@ -25,6 +30,7 @@ public final class ModelRoutes implements AutoCloseable {
   private final String namespace;
   private final RouteTable routes;
   private final Consumer<String> routed;
+  private final Map<String, Integer> capacities = new ConcurrentHashMap<>();
   private SharedIndexInformer<Model> models;
 
   /**
@@ -56,6 +62,7 @@ public final class ModelRoutes implements AutoCloseable {
           @Override
           public void onDelete(Model m, boolean unknownFinalState) {
             routes.remove(m.getMetadata().getName());
+            capacities.remove(m.getMetadata().getName());
             log.info("model={} deleted, no longer routed", m.getMetadata().getName());
           }
         });
@@ -65,6 +72,7 @@ public final class ModelRoutes implements AutoCloseable {
   private void apply(Model m) {
     String name = m.getMetadata().getName();
     boolean known = routes.find(name) != null;
+    capacities.put(name, capacity(m));
     ModelRoute route = routes.model(name);
     if (m.getSpec() != null) {
       for (String v : m.getSpec().getVersions()) {
@@ -88,6 +96,23 @@ public final class ModelRoutes implements AutoCloseable {
     }
     if (!known) {
       routed.accept(name);
+    }
+  }
+
+  /**
+   * The most requests one replica of the model admits at once (its runtime's admission limit, for
+   * the workers its pods run); 0 when not known, which leaves its replicas unbounded here. Replicas
+   * take the capacity of when they joined routing: a change of batching rolls the pods.
+   */
+  public int replicaCapacity(String model) {
+    return capacities.getOrDefault(model, 0);
+  }
+
+  private static int capacity(Model m) {
+    try {
+      return ModelDocument.of(m).config().batching().admissionLimit(RuntimeObjects.WORKERS);
+    } catch (InvalidModelException e) {
+      return 0; // answered with its reason; no replicas of it are routed to
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +33,21 @@ public final class ReplicaDiscovery implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final RouteTable routes;
+  private final ToIntFunction<String> capacity;
   private SharedIndexInformer<EndpointSlice> slices;
 
-  public ReplicaDiscovery(KubernetesClient client, String namespace, RouteTable routes) {
+  /**
+   * @param capacity how many requests one replica of a model admits at once (0: not known)
+   */
+  public ReplicaDiscovery(
+      KubernetesClient client,
+      String namespace,
+      RouteTable routes,
+      ToIntFunction<String> capacity) {
     this.client = client;
     this.namespace = namespace;
     this.routes = routes;
+    this.capacity = capacity;
   }
 
   /** Starts watching; returns once the existing slices are listed and applied. */
@@ -89,10 +99,11 @@ public final class ReplicaDiscovery implements AutoCloseable {
       return;
     }
     Map<String, Replica> wanted = new LinkedHashMap<>();
+    int replicaCapacity = capacity.applyAsInt(model);
     for (EndpointSlice s : slices.getStore().list()) {
       Map<String, String> l = s.getMetadata().getLabels();
       if (model.equals(l.get(ModelLabels.MODEL)) && version.equals(l.get(ModelLabels.VERSION))) {
-        readyEndpoints(s, wanted);
+        readyEndpoints(s, replicaCapacity, wanted);
       }
     }
     ReplicaSet set = route.version(version);
@@ -113,7 +124,7 @@ public final class ReplicaDiscovery implements AutoCloseable {
     }
   }
 
-  private static void readyEndpoints(EndpointSlice s, Map<String, Replica> into) {
+  private static void readyEndpoints(EndpointSlice s, int capacity, Map<String, Replica> into) {
     Integer port = port(s.getPorts());
     if (port == null || s.getEndpoints() == null) {
       return;
@@ -129,7 +140,7 @@ public final class ReplicaDiscovery implements AutoCloseable {
       }
       String host = e.getAddresses().get(0);
       String id = host + ":" + port;
-      into.put(id, new Replica(id, host, port));
+      into.put(id, new Replica(id, host, port, capacity));
     }
   }
 

@@ -35,6 +35,10 @@ import java.util.Map;
  */
 public final class RuntimeObjects {
   public static final String CONFIG_HASH = "kairos.dev/config-hash";
+
+  /** Batches a runtime pod runs at once; with the Model's batching, what one pod admits. */
+  public static final int WORKERS = 1;
+
   static final String CONFIG_KEY = "model.yaml";
 
   /** The runtime pods' service account: no API access (see k8s/base/rbac.yaml). */
@@ -108,6 +112,8 @@ public final class RuntimeObjects {
     ResourceRequirements resources = resources(runtime, gpu);
     args.add("--cores");
     args.add(Integer.toString(cores(doc.config().device().threads(), resources)));
+    args.add("--workers");
+    args.add(Integer.toString(WORKERS));
     String artifactSubPath =
         doc.artifact().subPath().isEmpty() ? version : doc.artifact().subPath() + "/" + version;
     ContainerBuilder container =

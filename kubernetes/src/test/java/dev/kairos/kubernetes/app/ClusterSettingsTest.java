@@ -21,6 +21,7 @@ class ClusterSettingsTest {
                 "KAIROS_LEASE_RENEW_DEADLINE", "4s",
                 "KAIROS_LEASE_RETRY_PERIOD", "1s",
                 "KAIROS_GATEWAY_PORT", "9090",
+                "KAIROS_GRPC_PORT", "9091",
                 "KAIROS_API_KEYS_FILE", "/etc/kairos/keys/api-keys"),
             "host");
 
@@ -33,6 +34,7 @@ class ClusterSettingsTest {
     assertThat(s.leaderElection().identity()).isEqualTo("kairos-autoscaler-7d9f-abcde");
     assertThat(s.leaderElection().leaseDuration()).isEqualTo(Duration.ofSeconds(6));
     assertThat(s.gatewayPort()).isEqualTo(9090);
+    assertThat(s.grpcPort()).isEqualTo(9091);
     assertThat(s.healthPort()).isEqualTo(8081);
     assertThat(s.apiKeysFile()).isEqualTo(java.nio.file.Path.of("/etc/kairos/keys/api-keys"));
   }
@@ -45,6 +47,8 @@ class ClusterSettingsTest {
     assertThat(s.identity()).isEqualTo("pod-1");
     assertThat(s.leaderElection().leaseDuration()).isEqualTo(Duration.ofSeconds(15));
     assertThat(s.controller().runtimePort()).isEqualTo(8080);
+    assertThat(s.gatewayPort()).isEqualTo(8080);
+    assertThat(s.grpcPort()).isEqualTo(8081);
     assertThat(s.apiKeysFile()).isNull();
   }
 

@@ -56,6 +56,8 @@ class GatewayDiscoveryTest {
     Replica r = routes.find("mlp").existingVersion("2").all().get(0);
     assertThat(r.host()).isEqualTo("10.0.1.1");
     assertThat(r.port()).isEqualTo(8080);
+    // maxQueueSize 256 (the default) + maxBatchSize 8 x 1 worker: what the runtime pod admits
+    assertThat(r.capacity()).isEqualTo(264);
   }
 
   @Test

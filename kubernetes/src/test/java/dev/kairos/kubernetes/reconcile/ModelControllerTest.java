@@ -90,6 +90,8 @@ class ModelControllerTest {
             "--port",
             "8080",
             "--cores",
+            "1",
+            "--workers",
             "1");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");

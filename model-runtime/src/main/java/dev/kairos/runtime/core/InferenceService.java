@@ -73,9 +73,7 @@ public final class InferenceService implements AutoCloseable {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             threads("infer-" + model));
-    this.admissionLimit =
-        config.batching().maxQueueSize()
-            + config.batching().maxBatchSize() * workers.computeThreads();
+    this.admissionLimit = config.batching().admissionLimit(workers.computeThreads());
     int priority = "heavy".equals(config.device().workloadClass()) ? 0 : 10;
     BatchExecutor executor = new BatchExecutor(model, holder, arbiter, clock, metrics, priority);
     this.batcher =

@@ -23,4 +23,14 @@ public record BatchingConfig(
   public boolean enabled() {
     return maxBatchSize > 1;
   }
+
+  /**
+   * How many requests one replica admits at once: its queue plus the batches its workers run. A
+   * replica refuses the next one with 503, and the gateway sends it no more than this.
+   *
+   * @param workers batches the replica runs at once
+   */
+  public int admissionLimit(int workers) {
+    return maxQueueSize + maxBatchSize * workers;
+  }
 }
