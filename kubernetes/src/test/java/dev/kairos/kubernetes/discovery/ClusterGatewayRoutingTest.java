@@ -88,13 +88,7 @@ class ClusterGatewayRoutingTest {
 
   @Test
   void shouldForwardToTheReplicaTheEndpointSliceLists() throws Exception {
-    client
-        .discovery()
-        .v1()
-        .endpointSlices()
-        .inNamespace(NS)
-        .resource(slice(List.of("127.0.0.1")))
-        .create();
+    createSlice(List.of("127.0.0.1"));
 
     await()
         .untilAsserted(
@@ -122,13 +116,7 @@ class ClusterGatewayRoutingTest {
               return m;
             });
     await().until(() -> discovery.replicaCapacity("mlp") == 2);
-    client
-        .discovery()
-        .v1()
-        .endpointSlices()
-        .inNamespace(NS)
-        .resource(slice(List.of("127.0.0.1")))
-        .create();
+    createSlice(List.of("127.0.0.1"));
     await().until(() -> !routes.find("mlp").existingVersion("1").all().isEmpty());
     assertThat(routes.find("mlp").existingVersion("1").all().get(0).capacity()).isEqualTo(2);
 
@@ -145,6 +133,10 @@ class ClusterGatewayRoutingTest {
     vertx.runOnContext(v -> held.forEach(ClusterGatewayRoutingTest::answer));
     assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  private void createSlice(List<String> ips) {
+    client.discovery().v1().endpointSlices().inNamespace(NS).resource(slice(ips)).create();
   }
 
   private static void answer(HttpServerRequest req) {
