@@ -1,11 +1,13 @@
 package dev.kairos.cli;
 
+import dev.kairos.cli.deploy.BundleInstaller;
 import dev.kairos.gateway.admin.AdminException;
 import dev.kairos.gateway.admin.ModelStatus;
 import dev.kairos.gateway.admin.PlatformControl;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.sdk.model.ModelConfigException;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
 import java.io.IOException;
@@ -20,25 +22,49 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The admin API's view of local mode: models from the repository on disk, replicas as child
- * processes, scaling knobs applied by the autoscaler at its next decision and written into the
- * model's {@code model.yaml} first (atomically), so a restart keeps them.
+ * processes, scaling knobs applied by the autoscaler at its next decision and traffic weights
+ * applied at once, both written into the model's {@code model.yaml} first (atomically), so a
+ * restart or a reload keeps them.
  */
 final class LocalPlatformControl implements PlatformControl {
   private final LocalPlatform platform;
   private final LocalAutoscaling autoscaling;
-  private final ScalingStore store;
+  private final ModelYamlStore store;
 
-  /** Where changed knobs are kept so that a restart keeps them. */
-  interface ScalingStore {
+  /** Where changed knobs and weights are kept so that a restart keeps them. */
+  interface ModelYamlStore {
     /**
      * @param dir the model's folder in the repository
      * @param changed the knobs the caller set, with their new values
      * @param next every knob after the change
      */
-    void save(Path dir, Map<String, Object> changed, ScalingConfig next) throws IOException;
+    void saveScaling(Path dir, Map<String, Object> changed, ScalingConfig next) throws IOException;
+
+    /**
+     * @param dir the model's folder in the repository
+     * @param weights the new split, version → weight
+     * @throws ModelConfigException when {@code model.yaml}'s rules refuse the split
+     */
+    void saveTraffic(Path dir, Map<String, Integer> weights) throws IOException;
   }
 
-  LocalPlatformControl(LocalPlatform platform, LocalAutoscaling autoscaling, ScalingStore store) {
+  /** The store that writes through the repository's installer (atomic, under its lock). */
+  static ModelYamlStore store(BundleInstaller installer) {
+    return new ModelYamlStore() {
+      @Override
+      public void saveScaling(Path dir, Map<String, Object> changed, ScalingConfig next)
+          throws IOException {
+        installer.writeScaling(dir, changed, next);
+      }
+
+      @Override
+      public void saveTraffic(Path dir, Map<String, Integer> weights) throws IOException {
+        installer.writeTraffic(dir, weights);
+      }
+    };
+  }
+
+  LocalPlatformControl(LocalPlatform platform, LocalAutoscaling autoscaling, ModelYamlStore store) {
     this.platform = platform;
     this.autoscaling = autoscaling;
     this.store = store;
@@ -150,6 +176,21 @@ final class LocalPlatformControl implements PlatformControl {
                 + route.versionNames());
       }
     }
+    ModelDirectory dir = find(model);
+    if (dir == null) {
+      throw AdminException.conflict("model '" + model + "' is not in the model repository");
+    }
+    try {
+      store.saveTraffic(dir.dir(), weights);
+    } catch (ModelConfigException e) {
+      // the rules of model.yaml, so that what is served is what a restart reads
+      throw AdminException.badRequest(
+          "traffic of model '" + model + "' not changed: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      throw new AdminException(
+          500,
+          "traffic of model '" + model + "' not changed: model.yaml could not be written: " + e);
+    }
     route.setTraffic(weights);
     return route.traffic();
   }
@@ -171,7 +212,7 @@ final class LocalPlatformControl implements PlatformControl {
       throw AdminException.conflict("model '" + model + "' is not in the model repository");
     }
     try {
-      store.save(dir.dir(), changed, next);
+      store.saveScaling(dir.dir(), changed, next);
     } catch (IOException | RuntimeException e) {
       throw new AdminException(
           500,

@@ -279,7 +279,7 @@ final class ServeCommand implements Runnable {
       return null;
     }
     LocalPlatformControl control =
-        new LocalPlatformControl(platform, autoscaling, installer::writeScaling);
+        new LocalPlatformControl(platform, autoscaling, LocalPlatformControl.store(installer));
     AdminServer admin =
         new AdminServer(vertx, AdminOptions.defaults().withPort(adminPort), control, routes, keys);
     admin.install(new SupervisionEndpoint(autoscaling));

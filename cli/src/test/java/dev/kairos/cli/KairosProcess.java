@@ -41,6 +41,12 @@ final class KairosProcess implements AutoCloseable {
 
   /** Starts serving {@code models} on a free port and waits until it reports ready. */
   static KairosProcess serve(Path models, String... extraArgs) throws IOException {
+    return serve(java.util.Map.of(), models, extraArgs);
+  }
+
+  /** The same, with {@code env} added to the environment (e.g. {@code KAIROS_JAVA_OPTS}). */
+  static KairosProcess serve(java.util.Map<String, String> env, Path models, String... extraArgs)
+      throws IOException {
     List<String> cmd =
         new ArrayList<>(List.of(HOME.resolve("kairos").toString(), "serve", "--port", "0"));
     cmd.add("--models");
@@ -48,6 +54,7 @@ final class KairosProcess implements AutoCloseable {
     cmd.addAll(List.of(extraArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("KAIROS_SKIP_BUILD", "1");
+    pb.environment().putAll(env);
     KairosProcess k = new KairosProcess(pb.start());
     await()
         .atMost(Duration.ofSeconds(120))
