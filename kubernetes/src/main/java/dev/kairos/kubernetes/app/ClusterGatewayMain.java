@@ -38,7 +38,9 @@ public final class ClusterGatewayMain {
     GatewayDiscovery discovery = new GatewayDiscovery(client, settings.namespace(), routes);
     discovery.start();
     Vertx vertx = Vertx.vertx();
-    ClusterDemand demand = new ClusterDemand(client, settings.namespace(), AUTOSCALER_SERVICE);
+    ClusterDemand demand =
+        new ClusterDemand(
+            client, settings.namespace(), AUTOSCALER_SERVICE, settings.replicaToken());
     Activator activator = new Activator(vertx, routes, ActivatorOptions.defaults(), demand);
     Gateway gateway =
         new Gateway(vertx, options(settings), routes, apiKeys(settings), Clock.system(), activator);
