@@ -204,6 +204,14 @@ final class ServeCommand implements Runnable {
       consoleSecret = AdminKeyFile.readOrCreate(keyFile());
     }
     ApiKeyStore keys = keys();
+    if (!keys.enforced() && !isLoopback(host)) {
+      System.err.println(
+          "Warning: inference is open to anyone who reaches "
+              + host
+              + ":"
+              + port
+              + " (no --api-keys); give --api-keys, or keep --host on 127.0.0.1.");
+    }
     Gateway gateway =
         new Gateway(vertx, options, routes, keys, Clock.system(), autoscaling.activator());
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
@@ -369,6 +377,14 @@ final class ServeCommand implements Runnable {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot read --api-keys " + apiKeys, e);
     }
+  }
+
+  /** Whether only this machine can reach {@code host}: a loopback name or address. */
+  static boolean isLoopback(String host) {
+    return host.equals("localhost")
+        || host.equals("::1")
+        || host.equals("[::1]")
+        || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   private static Path defaultModels() {
