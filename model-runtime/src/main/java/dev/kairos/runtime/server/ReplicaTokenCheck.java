@@ -36,10 +36,6 @@ public final class ReplicaTokenCheck {
     return new ReplicaTokenCheck(null);
   }
 
-  public boolean required() {
-    return token != null;
-  }
-
   /** Whether the request may go on; if not, it has been answered 401. */
   public boolean admit(HttpServerRequest req) {
     if (token == null
