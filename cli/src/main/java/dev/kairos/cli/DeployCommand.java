@@ -75,7 +75,7 @@ final class DeployCommand implements Callable<Integer> {
         path,
         bundle.files(),
         bundle.bytes() / 1024.0);
-    AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey);
+    AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey(System.err));
     String query =
         "?name="
             + URLEncoder.encode(model, StandardCharsets.UTF_8)

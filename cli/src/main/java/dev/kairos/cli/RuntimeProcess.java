@@ -70,6 +70,7 @@ final class RuntimeProcess {
     // Native engines free their memory to glibc on unload; with few arenas and a low trim
     // threshold glibc hands it back to the system, so a replica's RSS falls when a model unloads
     // (tools/bench/runtime/rss.py). The operator's own settings win.
+    command.environment(pb.environment());
     pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
     pb.environment().putIfAbsent("MALLOC_TRIM_THRESHOLD_", "1048576");
     Process p = pb.start();

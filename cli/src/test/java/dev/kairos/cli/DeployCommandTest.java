@@ -149,7 +149,10 @@ class DeployCommandTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       List<String> all = new java.util.ArrayList<>(List.of(args));
-      all.addAll(List.of("--admin-url", "http://127.0.0.1:" + admin.port(), "--admin-key", KEY));
+      all.addAll(List.of("--admin-url", "http://127.0.0.1:" + admin.port()));
+      if (!all.contains("--admin-key")) {
+        all.addAll(List.of("--admin-key-file", keyFile().toString()));
+      }
       int exit = new CommandLine(command).execute(all.toArray(String[]::new));
       return new Run(
           exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -283,6 +286,31 @@ class DeployCommandTest {
         .contains("hello v1 is READY");
     assertThat(repo.resolve("hello/1/hello.jar")).hasContent("jar bytes");
     assertThat(loads).containsExactly("hello");
+  }
+
+  private Path keyFile() {
+    try {
+      return Files.writeString(work.resolve("admin-key"), KEY + "\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void shouldTakeTheKeyFromTheFlagButWarnThatPsShowsIt() throws Exception {
+    deploy(model("").toString());
+
+    Run flag = run(new ModelsCommand(), "--admin-key", KEY);
+    assertThat(flag.exit()).as(flag.err()).isZero();
+    assertThat(flag.out()).contains("hello");
+    assertThat(flag.err())
+        .contains("Warning: --admin-key puts the secret on the command line")
+        .contains("KAIROS_ADMIN_KEY")
+        .doesNotContain(KEY);
+
+    Run file = run(new ModelsCommand());
+    assertThat(file.exit()).as(file.err()).isZero();
+    assertThat(file.err()).doesNotContain("Warning");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.kairos.gateway.resilience.ReplicaBreaker;
 import dev.kairos.gateway.resilience.RetryBudget;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.sdk.oip.InvalidInputException;
+import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
@@ -221,6 +222,9 @@ final class Forwarder {
       return;
     }
     HttpClientRequest creq = ar.result();
+    if (options.replicaToken() != null) {
+      creq.putHeader(ReplicaToken.HEADER, options.replicaToken().secret());
+    }
     String contentType =
         ex.translation != null ? "application/json" : ex.header(HttpHeaders.CONTENT_TYPE);
     if (contentType != null) {

@@ -103,7 +103,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
             options,
             metrics,
             time,
-            new InputsCache(client),
+            new InputsCache(client, options.replicaToken()),
             activator);
     String v = GatewayHandler.class.getPackage().getImplementationVersion();
     this.serverMetadata =

@@ -58,13 +58,31 @@ public final class RuntimeServer {
   private volatile int actualPort;
 
   private final Supplier<LoadedModel> loader;
+  private final ReplicaTokenCheck door;
 
   /**
+   * A replica that answers anyone who reaches its port.
+   *
    * @param loader loads the model version again from its files, for the repository extension's
    *     {@code load}
    */
   public RuntimeServer(
       Vertx vertx, InferenceService service, long maxBodyBytes, Supplier<LoadedModel> loader) {
+    this(vertx, service, maxBodyBytes, loader, ReplicaTokenCheck.open());
+  }
+
+  /**
+   * @param loader loads the model version again from its files, for the repository extension's
+   *     {@code load}
+   * @param door who may call: the gateway's token, checked before anything else
+   */
+  public RuntimeServer(
+      Vertx vertx,
+      InferenceService service,
+      long maxBodyBytes,
+      Supplier<LoadedModel> loader,
+      ReplicaTokenCheck door) {
+    this.door = door;
     this.vertx = vertx;
     this.service = service;
     this.maxBodyBytes = maxBodyBytes;
@@ -133,6 +151,9 @@ public final class RuntimeServer {
   }
 
   private void handle(HttpServerRequest req) {
+    if (!door.admit(req)) {
+      return;
+    }
     String path = req.path();
     try {
       switch (path) {
