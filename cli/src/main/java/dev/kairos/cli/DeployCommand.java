@@ -30,6 +30,8 @@ final class DeployCommand implements Callable<Integer> {
       description = "Model name (default: model.yaml's name, else the folder's).")
   String name;
 
+  @Mixin HelpOptions help;
+
   @Option(names = "--version", description = "Version number (default: the next free number).")
   String version;
 
