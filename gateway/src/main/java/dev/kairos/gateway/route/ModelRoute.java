@@ -46,6 +46,33 @@ public final class ModelRoute {
     return reason;
   }
 
+  /** What a readiness check of the model, or of one of its versions, answers. */
+  public enum Readiness {
+    /** It serves: with replicas, or at zero, where the first inference starts one. */
+    READY,
+    LOADING,
+    FAILED,
+    NO_SUCH_VERSION
+  }
+
+  /**
+   * Readiness from the route alone, without asking a replica and without waking a model at zero
+   * replicas: a model that is loaded counts as ready at zero, since an inference will be served
+   * (after a scale-up), and polling its readiness must not be what keeps it from zero.
+   *
+   * @param version a version, or null for the model
+   */
+  public Readiness readiness(String version) {
+    if (version != null && versions.get(version) == null) {
+      return Readiness.NO_SUCH_VERSION;
+    }
+    return switch (state) {
+      case READY -> Readiness.READY;
+      case LOADING -> Readiness.LOADING;
+      case FAILED -> Readiness.FAILED;
+    };
+  }
+
   public void markReady() {
     state = State.READY;
     reason = null;
