@@ -518,6 +518,22 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
     completed(ex, status);
   }
 
+  /** Ends an exchange with an answer the gateway has itself (JSON), over its protocol. */
+  void answer(Exchange ex, int status, byte[] body) {
+    if (ex.finished) {
+      return;
+    }
+    if (ex.remote != null) {
+      ex.remote.answered(
+          status,
+          io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json"),
+          Buffer.buffer(body));
+    } else {
+      send(ex.req, status, body);
+    }
+    completed(ex, status);
+  }
+
   /** Accounting at the end of every exchange, however it ended. */
   void completed(Exchange ex, int status) {
     if (ex.finished) {

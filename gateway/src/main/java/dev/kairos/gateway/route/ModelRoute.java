@@ -29,6 +29,9 @@ public final class ModelRoute {
   private volatile ModelLimits limits;
   private final ModelGate gate = new ModelGate();
 
+  /** Model metadata as a replica last answered it, by the version asked for ("" for none). */
+  private final Map<String, byte[]> metadata = new ConcurrentHashMap<>();
+
   public ModelRoute(String name) {
     this.name = name;
   }
@@ -81,6 +84,21 @@ public final class ModelRoute {
   public void markFailed(String why) {
     state = State.FAILED;
     reason = why;
+  }
+
+  /**
+   * Keeps the model metadata a replica answered, so that it can be answered while the model is at
+   * zero replicas without starting one.
+   *
+   * @param version the version asked for, or null
+   */
+  public void rememberMetadata(String version, byte[] body) {
+    metadata.put(version == null ? "" : version, body);
+  }
+
+  /** The metadata a replica last answered for {@code version} (or null for none), or null. */
+  public byte[] knownMetadata(String version) {
+    return metadata.get(version == null ? "" : version);
   }
 
   /** This model's own limits, or null to use the gateway's defaults. */

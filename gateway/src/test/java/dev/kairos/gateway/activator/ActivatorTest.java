@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * the replica that the demand listener would start.
  */
 class ActivatorTest {
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = dev.kairos.gateway.support.TestVertx.create();
   private final RouteTable routes = new RouteTable();
   private final List<String> demands = new CopyOnWriteArrayList<>();
   private final List<String> demandedVersions = new CopyOnWriteArrayList<>();
@@ -195,5 +195,40 @@ class ActivatorTest {
     return client.send(
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldAnswerMetadataAtZeroFromWhatAReplicaSaidWithoutWakingTheModel() throws Exception {
+    start(ActivatorOptions.defaults().withMaxWait(Duration.ofSeconds(30)));
+    int grpcPort = gateway.listenGrpc(0).toCompletionStage().toCompletableFuture().get();
+    String meta =
+        "{\"name\":\"echo\",\"versions\":[\"1\"],\"platform\":\"onnxruntime_onnx\","
+            + "\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[-1,2]}],"
+            + "\"outputs\":[{\"name\":\"y\",\"datatype\":\"FP32\",\"shape\":[-1,2]}]}";
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> req.response().putHeader("Content-Type", "application/json").end(meta));
+    int port =
+        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+    routes.model("echo").version("1").add(new Replica("r1", "127.0.0.1", port));
+    assertThat(get("/v2/models/echo").body()).isEqualTo(meta);
+    assertThat(get("/v2/models/echo/versions/1").body()).isEqualTo(meta);
+    try (dev.kairos.sdk.grpc.GrpcTransport grpc =
+        dev.kairos.sdk.grpc.GrpcTransport.create("127.0.0.1", grpcPort, java.util.Map.of())) {
+      assertThat(grpc.isModelReady("echo", Duration.ofSeconds(5))).isTrue();
+    }
+    // scaled to zero
+    routes.model("echo").version("1").remove("r1");
+    server.close().toCompletionStage().toCompletableFuture().get();
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = get("/v2/models/echo");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(meta);
+      assertThat(get("/v2/models/echo/versions/1").body()).isEqualTo(meta);
+    }
+    assertThat(demands).as("metadata polls at zero must not ask for a replica").isEmpty();
+    assertThat(activator.held("echo")).isZero();
   }
 }
