@@ -167,7 +167,7 @@ final class ServeCommand implements Runnable {
     PrintStream out = System.out;
     Path repo = models != null ? models : defaultModels();
     NettyWarmUp.start();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx = Vertx.vertx(vertxOptions());
     RouteTable routes = new RouteTable();
     LocalPlatform platform =
         new LocalPlatform(
@@ -262,6 +262,22 @@ final class ServeCommand implements Runnable {
     }
   }
 
+  /**
+   * An event loop serves every connection it holds, the public gateway's and the admin API's: one
+   * held for most of a second stalls them all. Vert.x reports such a loop, with the stack of what
+   * held it, well before its own defaults (2 s, stack from 5 s) would.
+   */
+  static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setMaxEventLoopExecuteTime(800)
+        .setMaxEventLoopExecuteTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(200)
+        .setBlockedThreadCheckIntervalUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(800)
+        .setWarningExceptionTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** The admin API behind one admin key, or null when no key was given. */
   private AdminServer startAdmin(
       Vertx vertx,
@@ -279,7 +295,16 @@ final class ServeCommand implements Runnable {
       return null;
     }
     LocalPlatformControl control =
-        new LocalPlatformControl(platform, autoscaling, installer::writeScaling);
+        new LocalPlatformControl(
+            platform,
+            autoscaling,
+            installer::writeScaling,
+            java.util.concurrent.Executors.newCachedThreadPool(
+                r -> {
+                  Thread t = new Thread(r, "kairos-platform");
+                  t.setDaemon(true);
+                  return t;
+                }));
     AdminServer admin =
         new AdminServer(vertx, AdminOptions.defaults().withPort(adminPort), control, routes, keys);
     admin.install(new SupervisionEndpoint(autoscaling));

@@ -87,6 +87,7 @@ class SecretsInLogsIT {
                 String line;
                 while ((line = r.readLine()) != null) {
                   log.add(line);
+                  BlockedLoops.report(line);
                 }
               } catch (java.io.IOException ignored) {
                 // the process ended
