@@ -13,6 +13,9 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +25,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds replicas that are alive but stuck (stopped, deadlocked, an event loop that never comes
  * back) and have them replaced: every {@code period} each replica that takes traffic is asked
- * {@code GET /v2/health/live} with a {@code timeout}; after {@code failures} probes in a row
- * without an answer its process is killed and the supervisor replaces it, with the same back-off as
- * after a crash.
+ * {@code GET /v2/health/live} with a {@code timeout}, one probe at a time per replica; after {@code
+ * failures} probes in a row without an answer its process is killed and the supervisor replaces it,
+ * with the same back-off as after a crash. A replica is so taken for hung only after {@code
+ * failures x timeout} without a word.
  *
  * <p>The arbiter pauses heavy replicas on shared CPU devices (SIGSTOP) for a slice at most, far
- * below one timeout; a probe sent during a pause is answered when it ends.
+ * below one timeout; a probe sent during a pause is answered when it ends. The timeout is generous
+ * because a replica starved of CPU on a loaded machine (a JVM starting beside it, a long GC) is
+ * slow, not hung, and killing it would only add a start to the load.
  */
 final class LivenessProbe implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LivenessProbe.class);
@@ -39,7 +45,7 @@ final class LivenessProbe implements AutoCloseable {
    */
   record Options(Duration period, Duration timeout, int failures) {
     static Options defaults() {
-      return new Options(Duration.ofSeconds(2), Duration.ofSeconds(2), 3);
+      return new Options(Duration.ofSeconds(2), Duration.ofSeconds(5), 3);
     }
   }
 
@@ -49,6 +55,8 @@ final class LivenessProbe implements AutoCloseable {
   private final Clock clock;
   private final LivenessCount count;
   private final HttpClient http;
+  private final ExecutorService answers;
+  private final Set<String> probing = ConcurrentHashMap.newKeySet();
   private ScheduledFuture<?> task;
 
   LivenessProbe(
@@ -58,11 +66,20 @@ final class LivenessProbe implements AutoCloseable {
     this.options = options;
     this.clock = clock;
     this.count = new LivenessCount(options.failures(), clock);
+    // its own thread: the scheduler's threads also start and stop processes, and a probe's answer
+    // must not wait behind them and count as a miss
+    this.answers =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "kairos-liveness");
+              t.setDaemon(true);
+              return t;
+            });
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(options.timeout())
-            .executor(executor)
+            .executor(answers)
             .build();
   }
 
@@ -89,6 +106,9 @@ final class LivenessProbe implements AutoCloseable {
   }
 
   private void probe(String model, String version, Replica r) {
+    if (!probing.add(r.id())) {
+      return; // the last probe is still waiting for its answer
+    }
     HttpRequest req =
         HttpRequest.newBuilder(
                 URI.create("http://" + r.host() + ":" + r.port() + "/v2/health/live"))
@@ -98,6 +118,7 @@ final class LivenessProbe implements AutoCloseable {
     http.sendAsync(req, HttpResponse.BodyHandlers.discarding())
         .whenComplete(
             (resp, err) -> {
+              probing.remove(r.id());
               if (err == null && resp.statusCode() == 200) {
                 count.answered(r.id());
                 return;
@@ -124,5 +145,6 @@ final class LivenessProbe implements AutoCloseable {
     if (task != null) {
       task.cancel(false);
     }
+    answers.shutdownNow();
   }
 }

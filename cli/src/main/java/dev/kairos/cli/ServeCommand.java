@@ -262,6 +262,9 @@ final class ServeCommand implements Runnable {
     }
   }
 
+  /** Longest an event loop may run one task before Vert.x reports it, with its stack. */
+  static final long MAX_EVENT_LOOP_MILLIS = 800;
+
   /**
    * An event loop serves every connection it holds, the public gateway's and the admin API's: one
    * held for most of a second stalls them all. Vert.x reports such a loop, with the stack of what
@@ -270,11 +273,11 @@ final class ServeCommand implements Runnable {
   static VertxOptions vertxOptions() {
     return new VertxOptions()
         .setPreferNativeTransport(true)
-        .setMaxEventLoopExecuteTime(800)
+        .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_MILLIS)
         .setMaxEventLoopExecuteTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         .setBlockedThreadCheckInterval(200)
         .setBlockedThreadCheckIntervalUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
-        .setWarningExceptionTime(800)
+        .setWarningExceptionTime(MAX_EVENT_LOOP_MILLIS)
         .setWarningExceptionTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 

@@ -47,11 +47,13 @@ final class KairosProcess implements AutoCloseable {
     try (BufferedReader r =
         new BufferedReader(
             new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      BlockedLoops.Log log = new BlockedLoops.Log();
       String line;
       while ((line = r.readLine()) != null) {
         System.err.println(line);
-        BlockedLoops.report(line);
+        log.line(line);
       }
+      log.end();
     } catch (IOException ignored) {
       // the process ended
     }
