@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The admin API's view of local mode: models from the repository on disk, replicas as child
@@ -30,6 +31,7 @@ final class LocalPlatformControl implements PlatformControl {
   private final LocalPlatform platform;
   private final LocalAutoscaling autoscaling;
   private final ModelYamlStore store;
+  private final Executor work;
 
   /** Where changed knobs and weights are kept so that a restart keeps them. */
   interface ModelYamlStore {
@@ -64,7 +66,13 @@ final class LocalPlatformControl implements PlatformControl {
     };
   }
 
-  LocalPlatformControl(LocalPlatform platform, LocalAutoscaling autoscaling, ModelYamlStore store) {
+  /**
+   * @param work where reads of the repository and loads run, off the caller's thread (an event
+   *     loop, for the deploy endpoint)
+   */
+  LocalPlatformControl(
+      LocalPlatform platform, LocalAutoscaling autoscaling, ModelYamlStore store, Executor work) {
+    this.work = work;
     this.platform = platform;
     this.autoscaling = autoscaling;
     this.store = store;
@@ -129,26 +137,34 @@ final class LocalPlatformControl implements PlatformControl {
 
   @Override
   public CompletionStage<ModelStatus> load(String name) {
-    ModelDirectory dir = find(name);
-    if (dir == null) {
-      return CompletableFuture.failedFuture(
-          AdminException.notFound("the model repository has no model '" + name + "'"));
-    }
-    if (platform.routes().find(name) != null) {
-      autoscaling.unregister(name);
-      platform.unload(name, 30_000);
-    }
-    return platform
-        .load(dir)
-        .thenApply(
-            serving -> {
-              if (!serving) {
-                ModelRoute r = platform.routes().find(name);
-                throw AdminException.conflict(
-                    "model '" + name + "' could not be loaded: " + (r == null ? "" : r.reason()));
+    // Off the caller's thread from the first step: finding the model reads the repository, and a
+    // reload waits for the old replicas to drain and stop.
+    return CompletableFuture.supplyAsync(() -> find(name), work)
+        .thenCompose(
+            dir -> {
+              if (dir == null) {
+                throw AdminException.notFound("the model repository has no model '" + name + "'");
               }
-              autoscaling.register(dir);
-              return status(name, dir);
+              CompletableFuture<Void> before = CompletableFuture.completedFuture(null);
+              if (platform.routes().find(name) != null) {
+                autoscaling.unregister(name);
+                before = platform.unload(name, 30_000);
+              }
+              return before
+                  .thenComposeAsync(x -> platform.load(dir), work)
+                  .thenApply(
+                      serving -> {
+                        if (!serving) {
+                          ModelRoute r = platform.routes().find(name);
+                          throw AdminException.conflict(
+                              "model '"
+                                  + name
+                                  + "' could not be loaded: "
+                                  + (r == null ? "" : r.reason()));
+                        }
+                        autoscaling.register(dir);
+                        return status(name, dir);
+                      });
             });
   }
 
@@ -159,7 +175,7 @@ final class LocalPlatformControl implements PlatformControl {
           AdminException.notFound("model '" + name + "' is not loaded"));
     }
     autoscaling.unregister(name);
-    return CompletableFuture.runAsync(() -> platform.unload(name, 30_000));
+    return platform.unload(name, 30_000);
   }
 
   @Override

@@ -147,6 +147,28 @@ final class RuntimeProcess {
     return process.isAlive();
   }
 
+  /** Kills the replica at once (SIGKILL): one that is stuck would not act on SIGTERM. */
+  void kill() {
+    process.destroyForcibly();
+  }
+
+  /**
+   * As {@link #stop(long)}, without blocking the caller: completes once the process is gone (or
+   * could not be killed within 5 s of SIGKILL).
+   */
+  CompletableFuture<Void> stopAsync(long graceMillis) {
+    process.destroy();
+    return process
+        .onExit()
+        .completeOnTimeout(process, graceMillis, TimeUnit.MILLISECONDS)
+        .thenCompose(
+            p ->
+                p.isAlive()
+                    ? p.destroyForcibly().onExit().completeOnTimeout(p, 5, TimeUnit.SECONDS)
+                    : CompletableFuture.completedFuture(p))
+        .thenApply(p -> null);
+  }
+
   /** Asks the replica to stop (SIGTERM), and kills it if it has not within the grace period. */
   void stop(long graceMillis) {
     process.destroy();

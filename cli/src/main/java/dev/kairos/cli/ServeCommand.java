@@ -171,7 +171,7 @@ final class ServeCommand implements Runnable {
     PrintStream out = System.out;
     Path repo = models != null ? models : defaultModels();
     NettyWarmUp.start();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx = Vertx.vertx(vertxOptions());
     RouteTable routes = new RouteTable();
     // A fresh secret per run: replicas on loopback answer this gateway only, not other local users.
     ReplicaToken replicaToken = ReplicaToken.random();
@@ -281,6 +281,25 @@ final class ServeCommand implements Runnable {
     }
   }
 
+  /** Longest an event loop may run one task before Vert.x reports it, with its stack. */
+  static final long MAX_EVENT_LOOP_MILLIS = 800;
+
+  /**
+   * An event loop serves every connection it holds, the public gateway's and the admin API's: one
+   * held for most of a second stalls them all. Vert.x reports such a loop, with the stack of what
+   * held it, well before its own defaults (2 s, stack from 5 s) would.
+   */
+  static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_MILLIS)
+        .setMaxEventLoopExecuteTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(200)
+        .setBlockedThreadCheckIntervalUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(MAX_EVENT_LOOP_MILLIS)
+        .setWarningExceptionTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** The admin API behind one admin key, or null when no key was given. */
   private AdminServer startAdmin(
       Vertx vertx,
@@ -298,7 +317,16 @@ final class ServeCommand implements Runnable {
       return null;
     }
     LocalPlatformControl control =
-        new LocalPlatformControl(platform, autoscaling, LocalPlatformControl.store(installer));
+        new LocalPlatformControl(
+            platform,
+            autoscaling,
+            LocalPlatformControl.store(installer),
+            java.util.concurrent.Executors.newCachedThreadPool(
+                r -> {
+                  Thread t = new Thread(r, "kairos-platform");
+                  t.setDaemon(true);
+                  return t;
+                }));
     AdminServer admin =
         new AdminServer(vertx, AdminOptions.defaults().withPort(adminPort), control, routes, keys);
     admin.install(new SupervisionEndpoint(autoscaling));

@@ -95,7 +95,7 @@ class DeployCommandTest {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
+    vertx = Vertx.vertx(ServeCommand.vertxOptions());
     PlatformControl platform = new RepositoryPlatform();
     ApiKeys keys =
         new ApiKeys(List.of(ApiKeys.parseLine("admin " + ApiKeys.sha256Hex(KEY) + " admin")));

@@ -100,7 +100,7 @@ class GrpcEndToEndIT {
         KairosProcess.serve(
             repo, "--api-keys", keys.toString(), "--admin-port", "0", "--admin-key", ADMIN);
     assertThat(kairos.grpcPort()).as(kairos.output()).isPositive();
-    vertx = Vertx.vertx();
+    vertx = Vertx.vertx(ServeCommand.vertxOptions());
     grpc = GrpcClient.client(vertx);
     address = SocketAddress.inetSocketAddress(kairos.grpcPort(), "127.0.0.1");
   }

@@ -68,9 +68,10 @@ public class RouteBenchmark {
 
   @Setup
   public void setUp() {
+    // One benchmark thread: a seeded source keeps the test's traffic split deterministic.
+    SplittableRandom random = new SplittableRandom(1);
     chooser =
-        new ReplicaChooser(
-            new SplittableRandom(1), new Breakers(GatewayOptions.defaults().breaker(), time));
+        new ReplicaChooser(() -> random, new Breakers(GatewayOptions.defaults().breaker(), time));
     for (int m = 0; m < 1000; m++) {
       ModelRoute route = routes.model("model-" + m);
       for (int v = 1; v <= 2; v++) {
