@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Local mode: the model repository on disk, one child JVM per replica, and the gateway's route
  * table kept in step with them. Progress goes to the console the platform was started from.
  */
-final class LocalPlatform implements AutoCloseable {
+class LocalPlatform implements AutoCloseable {
   private final ModelRepository repository;
   private final RouteTable routes;
   private final ReplicaCommand replicaCommand;
@@ -159,6 +159,16 @@ final class LocalPlatform implements AutoCloseable {
    * @return completes with the replica, or fails with the reason it could not load
    */
   CompletableFuture<Replica> startReplica(ModelDirectory dir, ModelVersion v) {
+    return startReplica(dir, v, id -> {});
+  }
+
+  /**
+   * As {@link #startReplica(ModelDirectory, ModelVersion)}, telling {@code onProcess} the replica's
+   * id as soon as its process exists: the replica joins the route table a moment before the
+   * returned future completes, and a caller that counts both must not count it twice.
+   */
+  CompletableFuture<Replica> startReplica(
+      ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
     String label = dir.name() + " v" + v.version();
     console.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
     if (dir.config().device().isShared()) {
@@ -189,6 +199,7 @@ final class LocalPlatform implements AutoCloseable {
     }
     String id = label + "#" + p.pid();
     processes.put(id, p);
+    onProcess.accept(id);
     return p.ready()
         .handle(
             (ready, err) -> {

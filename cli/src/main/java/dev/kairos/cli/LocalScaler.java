@@ -76,12 +76,14 @@ final class LocalScaler implements Scaler {
       long restartInMillis) {}
 
   private static final class Starting {
-    final CompletableFuture<Replica> replica;
-    volatile boolean cancelled;
+    final CompletableFuture<Replica> replica = new CompletableFuture<>();
 
-    Starting(CompletableFuture<Replica> replica) {
-      this.replica = replica;
-    }
+    /**
+     * The replica's id once its process exists; it may be routed before {@link #replica} completes.
+     */
+    volatile String id;
+
+    volatile boolean cancelled;
   }
 
   LocalScaler(
@@ -121,8 +123,8 @@ final class LocalScaler implements Scaler {
         version,
         e.last,
         backoff / 1_000_000);
-    CompletableFuture<Replica> replacement = new CompletableFuture<>();
-    Starting s = new Starting(replacement);
+    Starting s = new Starting();
+    CompletableFuture<Replica> replacement = s.replica;
     pending(target).add(s);
     s.replica.whenComplete((r, err) -> started(target, s, r));
     executor.schedule(
@@ -132,7 +134,7 @@ final class LocalScaler implements Scaler {
             return;
           }
           platform
-              .startReplica(dir, v)
+              .startReplica(dir, v, id -> s.id = id)
               .whenComplete(
                   (r, err) -> {
                     if (err != null) {
@@ -176,9 +178,19 @@ final class LocalScaler implements Scaler {
     List<Replica> ready = ready(target);
     int have = pending.size() + ready.size();
     for (int i = have; i < replicas; i++) {
-      Starting s = new Starting(platform.startReplica(dir, version));
+      Starting s = new Starting();
       pending.add(s);
       s.replica.whenComplete((r, err) -> started(target, s, r));
+      platform
+          .startReplica(dir, version, id -> s.id = id)
+          .whenComplete(
+              (r, err) -> {
+                if (err != null) {
+                  s.replica.completeExceptionally(err);
+                } else {
+                  s.replica.complete(r);
+                }
+              });
     }
     int excess = have - replicas;
     // cancel replicas still starting first: they serve nobody yet
@@ -243,14 +255,23 @@ final class LocalScaler implements Scaler {
     return list;
   }
 
-  /** Replicas of the target that take traffic (not draining). */
+  /**
+   * Replicas of the target that take traffic (not draining), less those whose start has not
+   * completed yet: {@link #pending} counts them.
+   */
   private List<Replica> ready(ScaleTarget target) {
     ModelRoute route = platform.routes().find(target.model());
     ReplicaSet set = route == null ? null : route.existingVersion(target.version());
     List<Replica> out = new ArrayList<>();
     if (set != null) {
+      java.util.Set<String> starting = new java.util.HashSet<>();
+      for (Starting s : pending(target)) {
+        if (s.id != null) {
+          starting.add(s.id);
+        }
+      }
       for (Replica r : set.all()) {
-        if (!r.draining()) {
+        if (!r.draining() && !starting.contains(r.id())) {
           out.add(r);
         }
       }

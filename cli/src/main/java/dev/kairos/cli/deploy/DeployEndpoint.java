@@ -35,6 +35,9 @@ public final class DeployEndpoint implements AdminExtension {
   public static final String PATH = "/admin/deploy";
   private static final Logger log = LoggerFactory.getLogger(DeployEndpoint.class);
 
+  /** How long a refused upload may go on sending (dropped) before its connection is closed. */
+  private static final long LINGER_MILLIS = 2_000;
+
   private final Vertx vertx;
   private final BundleInstaller installer;
   private final PlatformControl platform;
@@ -149,14 +152,17 @@ public final class DeployEndpoint implements AdminExtension {
             e -> {
               if (e instanceof BundleUpload.TooLarge) {
                 log.info("deploy refused model={} reason={}", name, e.getMessage());
-                // the client may still be sending: answer, then close the connection
+                // The client may still be sending. Closing at once would reset the connection
+                // with its bytes unread, and the reset can destroy the answer before the client
+                // reads it: answer, drop what still comes, and close once the body ends or after
+                // a short linger, whichever is first.
                 if (!ctx.response().ended()) {
                   ctx.response()
                       .setStatusCode(413)
                       .putHeader("Content-Type", "application/json")
                       .putHeader("Connection", "close")
                       .end(new JsonObject().put("error", e.getMessage()).encode())
-                      .onComplete(x -> ctx.request().connection().close());
+                      .onComplete(x -> lingerThenClose(ctx.request()));
                 }
               } else if (ctx.response().closed()) {
                 log.info("deploy abandoned model={}: the client went away", name);
@@ -168,6 +174,20 @@ public final class DeployEndpoint implements AdminExtension {
                 error(ctx, 500, "deploy of model '" + name + "' failed: " + e);
               }
             });
+  }
+
+  private void lingerThenClose(io.vertx.core.http.HttpServerRequest request) {
+    if (request.isEnded()) {
+      request.connection().close();
+      return;
+    }
+    long timer = vertx.setTimer(LINGER_MILLIS, t -> request.connection().close());
+    request.endHandler(
+        v -> {
+          vertx.cancelTimer(timer);
+          request.connection().close();
+        });
+    request.resume();
   }
 
   private void load(RoutingContext ctx, Context context, BundleInstaller.Installed installed) {
