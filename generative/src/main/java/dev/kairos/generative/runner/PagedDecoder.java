@@ -38,6 +38,18 @@ public final class PagedDecoder implements AutoCloseable {
    * @param threads ONNX Runtime intra-op threads (0: its default)
    */
   public PagedDecoder(Path model, int blocks, int blockSize, int threads) throws OrtException {
+    this(model, s -> blocks, blockSize, threads);
+  }
+
+  /**
+   * @param blocks blocks in the KV pool (the null block 0 included), from the model's signature
+   */
+  public PagedDecoder(
+      Path model,
+      java.util.function.ToIntFunction<DecoderSignature> blocksFor,
+      int blockSize,
+      int threads)
+      throws OrtException {
     this.env = OrtEnvironment.getEnvironment();
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     if (threads > 0) {
@@ -48,6 +60,7 @@ public final class PagedDecoder implements AutoCloseable {
     this.signature = DecoderSignature.read(session);
     this.blockSize = blockSize;
     this.blockFloats = signature.heads() * blockSize * signature.headDim();
+    int blocks = blocksFor.applyAsInt(signature);
     int tensors = 2 * signature.layers();
     this.pool = new FloatBuffer[tensors];
     this.poolTensors = new OnnxTensor[tensors];
