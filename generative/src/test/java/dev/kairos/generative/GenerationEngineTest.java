@@ -134,4 +134,61 @@ class GenerationEngineTest {
       assertThat(alongside.ids()).containsExactly(Arrays.copyOf(g.greedy(), 3));
     }
   }
+
+  @Test
+  void shouldAnswerBusyWhenTheQueueIsFullAndInvalidWhenTheContextIsExceeded() throws Exception {
+    EngineConfig config = new EngineConfig(128, 4, 64, 2, 2, 64, 1);
+    try (GenerationEngine engine =
+        new GenerationEngine(
+            "gpt2-tiny",
+            config,
+            new dev.kairos.generative.runner.PagedDecoder(
+                TinyModel.DIR.resolve("1/model.onnx"), 65, 4, 1),
+            TinyModel.TOKENIZER,
+            new dev.kairos.sdk.time.ManualClock())) {
+      int[] prompt = {1, 2, 3};
+      engine.submit(TinyModel.greedy(prompt, 4, List.of()), new Collected());
+      engine.submit(TinyModel.greedy(prompt, 4, List.of()), new Collected());
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> engine.submit(TinyModel.greedy(prompt, 4, List.of()), new Collected()))
+          .isInstanceOf(GenerationException.Busy.class)
+          .hasMessageContaining("2 sequences already waiting");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> engine.submit(TinyModel.greedy(prompt, 126, List.of()), new Collected()))
+          .isInstanceOf(GenerationException.InvalidRequest.class)
+          .hasMessageContaining("exceeds the model's context length of 128");
+      TinyModel.drain(engine);
+      // Admitted sequences leave the queue: there is room again.
+      engine.submit(TinyModel.greedy(prompt, 4, List.of()), new Collected());
+    }
+  }
+
+  @Test
+  void shouldEndAWaitingSequenceWhoseDeadlinePassed() throws Exception {
+    dev.kairos.sdk.time.ManualClock clock = new dev.kairos.sdk.time.ManualClock();
+    try (GenerationEngine engine =
+        new GenerationEngine(
+            "gpt2-tiny",
+            new EngineConfig(128, 4, 64, 2, 8, 64, 1),
+            new dev.kairos.generative.runner.PagedDecoder(
+                TinyModel.DIR.resolve("1/model.onnx"), 65, 4, 1),
+            TinyModel.TOKENIZER,
+            clock)) {
+      Collected late = new Collected();
+      engine.submit(
+          new GenerationRequest(
+              new int[] {1, 2, 3},
+              4,
+              dev.kairos.generative.sample.SamplingParams.GREEDY,
+              List.of(),
+              true,
+              clock.monotonicNanos() + 1_000_000),
+          late);
+      clock.advance(java.time.Duration.ofMillis(2));
+      TinyModel.drain(engine);
+      assertThat(late.done).isCompletedExceptionally();
+      assertThat(late.tokens).isEmpty();
+      assertThat(engine.stats().blocksUsed.get()).isZero();
+    }
+  }
 }

@@ -26,7 +26,7 @@ public final class GptTokenizer {
           "tokenizer = '" + name + "', must be gpt2 (GPT-2's BPE, r50k_base)");
     }
     return new GptTokenizer(
-        Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.R50K_BASE));
+        Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE));
   }
 
   public int[] encode(String text) {
