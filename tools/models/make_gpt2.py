@@ -25,6 +25,8 @@ the same direct buffer every step and copies nothing but the new tokens' entries
 
   tiny:  /usr/bin/python3 tools/models/make_gpt2.py tiny  examples/models/gpt2-tiny --tokens T.json
   small: /usr/bin/python3 tools/models/make_gpt2.py small tools/models/out/gpt2-small
+  yours: /usr/bin/python3 tools/models/make_gpt2.py small DIR --weights pytorch_model.bin --heads 12
+         (layers, width and context are read from the checkpoint; heads are not in it)
 """
 import argparse
 import json
@@ -237,17 +239,27 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=29)
     ap.add_argument("--weights", help="a GPT-2 state dict (Hugging Face names) to load instead")
+    ap.add_argument("--heads", type=int, help="attention heads of the --weights checkpoint")
     ap.add_argument("--tokens", help="gpt2_tokens.js output: prompts for golden continuations")
     ap.add_argument("--steps", type=int, default=24)
     args = ap.parse_args()
 
-    size = SIZES[args.size]
-    model = Gpt2(**size)
+    size = dict(SIZES[args.size])
+    state = None
     if args.weights:
         state = torch.load(args.weights, map_location="cpu")
+        # GPT2LMHeadModel or GPT2Model names; the causal-mask buffers and the tied head are not
+        # parameters here.
         state = {k if k.startswith("transformer.") else "transformer." + k: v
-                 for k, v in state.items() if not k.endswith(".attn.bias") and "lm_head" not in k}
-        model.load_state_dict(state, strict=False)
+                 for k, v in state.items()
+                 if not k.endswith((".attn.bias", ".attn.masked_bias")) and "lm_head" not in k}
+        size["n_embd"] = state["transformer.wte.weight"].shape[1]
+        size["n_ctx"] = state["transformer.wpe.weight"].shape[0]
+        size["n_layer"] = 1 + max(int(k.split(".")[2]) for k in state if k.startswith("transformer.h."))
+        size["n_head"] = args.heads or size["n_head"]
+    model = Gpt2(**size)
+    if state is not None:
+        model.load_state_dict(state, strict=True)
     else:
         init(model, args.seed)
     model.eval()
