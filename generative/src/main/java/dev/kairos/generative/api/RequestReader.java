@@ -302,8 +302,8 @@ public final class RequestReader {
     if (n == null || n.isNull()) {
       return dflt;
     }
-    if (!n.isNumber()) {
-      throw new InvalidRequest(field + " = " + n + ", must be a number");
+    if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
+      throw new InvalidRequest(field + " = " + n + ", must be a finite number");
     }
     return n.asDouble();
   }

@@ -31,7 +31,8 @@ class RequestReaderTest {
         "{\"prompt\": \"hi\", \"max_tokens\": 65} | max_tokens = 65, exceeds the context length of 64",
         "{\"prompt\": \"hi\", \"max_tokens\": 0} | max_tokens = 0, must be >= 1",
         "{\"prompt\": \"hi\", \"temperature\": -0.1} | temperature = -0.1, must be >= 0",
-        "{\"prompt\": \"hi\", \"temperature\": \"hot\"} | temperature = \"hot\", must be a number",
+        "{\"prompt\": \"hi\", \"temperature\": \"hot\"} | temperature = \"hot\", must be a finite number",
+        "{\"prompt\": \"hi\", \"temperature\": 1e999} | must be a finite number",
         "{\"prompt\": \"hi\", \"top_p\": 0} | top_p = 0.0, must be in (0, 1]",
         "{\"prompt\": \"hi\", \"n\": 2} | n = 2, only 1 is supported",
         "{\"prompt\": \"hi\", \"stop\": [\"a\",\"b\",\"c\",\"d\",\"e\"]} | stop has 5 sequences",
@@ -113,5 +114,81 @@ class RequestReaderTest {
     assertThat(p.stream()).isTrue();
     assertThatThrownBy(() -> reader.generate(json("{\"text_input\": \"\"}"), false, 0))
         .hasMessageContaining("text_input is empty");
+  }
+
+  /**
+   * Seeded random bodies: fields of valid requests given values of every JSON type. Each must be
+   * read or refused with an InvalidRequest, never another exception (which would be a 5xx).
+   */
+  @Test
+  void shouldAnswerEveryRandomBodyWithARequestOrAnInvalidRequest() throws Exception {
+    String[] fields = {
+      "prompt",
+      "max_tokens",
+      "max_completion_tokens",
+      "temperature",
+      "top_p",
+      "top_k",
+      "n",
+      "seed",
+      "stop",
+      "stream",
+      "stream_options",
+      "ignore_eos",
+      "model",
+      "messages",
+      "text_input",
+      "parameters",
+      "stop_words"
+    };
+    String[] values = {
+      "null",
+      "true",
+      "0",
+      "-1",
+      "1",
+      "2147483648",
+      "1e999",
+      "-0.0",
+      "0.5",
+      "\"\"",
+      "\"hi\"",
+      "[]",
+      "[\"a\"]",
+      "[1, 2]",
+      "[-5]",
+      "[[]]",
+      "{}",
+      "{\"include_usage\": \"yes\"}",
+      "[{\"role\": \"user\", \"content\": \"x\"}]",
+      "[{\"role\": 1}]",
+      "[null]",
+      "\"\\ud800\"",
+      "9223372036854775808"
+    };
+    java.util.Random random = new java.util.Random(19);
+    for (int i = 0; i < 3000; i++) {
+      StringBuilder body = new StringBuilder("{");
+      int n = 1 + random.nextInt(5);
+      for (int f = 0; f < n; f++) {
+        if (f > 0) {
+          body.append(',');
+        }
+        body.append('"').append(fields[random.nextInt(fields.length)]).append("\": ");
+        body.append(values[random.nextInt(values.length)]);
+      }
+      JsonNode json = json(body.append('}').toString());
+      for (int api = 0; api < 3; api++) {
+        try {
+          switch (api) {
+            case 0 -> reader.completion(json, Long.MAX_VALUE);
+            case 1 -> reader.chat(json, Long.MAX_VALUE);
+            default -> reader.generate(json, random.nextBoolean(), Long.MAX_VALUE);
+          }
+        } catch (GenerationException.InvalidRequest expected) {
+          assertThat(expected.getMessage()).as(body.toString()).isNotBlank();
+        }
+      }
+    }
   }
 }

@@ -107,7 +107,17 @@ public final class GenerateRoutes implements Handler<HttpServerRequest> {
     long arrival = clock.monotonicNanos();
     req.body()
         .onFailure(e -> LOG.debug("model={} body not read: {}", model.name(), e.toString()))
-        .onSuccess(body -> start(req, api, body, arrival));
+        .onSuccess(
+            body -> {
+              try {
+                start(req, api, body, arrival);
+              } catch (RuntimeException e) {
+                // A bug, not the client's fault: answer rather than leave the client hanging.
+                LOG.error("model={} {} failed", model.name(), req.path(), e);
+                metrics.answered(500);
+                error(req, openAi, 500, "internal error: " + e);
+              }
+            });
   }
 
   private void start(HttpServerRequest req, Api api, Buffer body, long arrival) {
