@@ -54,6 +54,9 @@ public final class GenerationEngine implements AutoCloseable {
   private final Map<Long, Sequence> waiting = new LinkedHashMap<>();
   private final Map<Long, Sequence> running = new LinkedHashMap<>();
   private final EngineStats stats = new EngineStats();
+  private final StepGate gate;
+  private long lastDecodeNanosPerToken;
+  private long lastPrefillNanosPerToken;
   private volatile boolean open = true;
   private Thread loop;
 
@@ -63,6 +66,18 @@ public final class GenerationEngine implements AutoCloseable {
       PagedDecoder decoder,
       GptTokenizer tokenizer,
       Clock clock) {
+    this(model, config, decoder, tokenizer, clock, StepGate.open());
+  }
+
+  /** An engine whose every model step first passes {@code gate} (the device arbiter). */
+  public GenerationEngine(
+      String model,
+      EngineConfig config,
+      PagedDecoder decoder,
+      GptTokenizer tokenizer,
+      Clock clock,
+      StepGate gate) {
+    this.gate = gate;
     this.model = model;
     this.config = config;
     this.decoder = decoder;
@@ -283,11 +298,11 @@ public final class GenerationEngine implements AutoCloseable {
       Sequence s = running.get(e.getKey());
       (s.pending() == 1 ? decode : prefill).add(s);
     }
-    runBatch(decode, plan);
-    runBatch(prefill, plan);
+    runBatch(decode, plan, true);
+    runBatch(prefill, plan, false);
   }
 
-  private void runBatch(List<Sequence> batch, StepPlan plan) {
+  private void runBatch(List<Sequence> batch, StepPlan plan, boolean decoding) {
     if (batch.isEmpty()) {
       return;
     }
@@ -302,8 +317,24 @@ public final class GenerationEngine implements AutoCloseable {
               Arrays.copyOf(s.blocks, s.blockCount)));
     }
     float[][] logits;
-    try {
+    int tokens = chunks.stream().mapToInt(c -> c.tokens().length).sum();
+    long perToken = decoding ? lastDecodeNanosPerToken : lastPrefillNanosPerToken;
+    try (StepGate.Pass pass = gate.enter(batch.size(), tokens, perToken * tokens)) {
+      long started = clock.monotonicNanos();
       logits = decoder.step(chunks);
+      long took = (clock.monotonicNanos() - started) / tokens;
+      if (decoding) {
+        lastDecodeNanosPerToken = took;
+      } else {
+        lastPrefillNanosPerToken = took;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      for (Sequence s : batch) {
+        running.remove(s.id);
+        fail(s, new GenerationException.EngineFailure("interrupted while waiting for the device"));
+      }
+      return;
     } catch (OrtException | RuntimeException e) {
       LOG.error("model={} step failed for {} sequences", model, batch.size(), e);
       for (Sequence s : batch) {

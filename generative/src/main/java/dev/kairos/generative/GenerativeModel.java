@@ -22,6 +22,12 @@ public record GenerativeModel(String name, GenerationEngine engine, RequestReade
    */
   public static GenerativeModel load(
       String name, Path onnx, GenerationConfig g, int threads, Clock clock) {
+    return load(name, onnx, g, threads, clock, StepGate.open());
+  }
+
+  /** As above, each model step passing {@code gate} first (the device arbiter's slice). */
+  public static GenerativeModel load(
+      String name, Path onnx, GenerationConfig g, int threads, Clock clock, StepGate gate) {
     GptTokenizer tokenizer = GptTokenizer.named(g.tokenizer());
     int[] blocks = new int[1];
     PagedDecoder decoder;
@@ -62,7 +68,7 @@ public record GenerativeModel(String name, GenerationEngine engine, RequestReade
             g.maxWaiting(),
             g.prefillChunk(),
             threads);
-    GenerationEngine engine = new GenerationEngine(name, config, decoder, tokenizer, clock);
+    GenerationEngine engine = new GenerationEngine(name, config, decoder, tokenizer, clock, gate);
     RequestReader requests =
         new RequestReader(name, tokenizer, g.contextLength(), ChatTemplate.named(g.chatTemplate()));
     return new GenerativeModel(name, engine.start(), requests);

@@ -191,4 +191,45 @@ class GenerationEngineTest {
       assertThat(engine.stats().blocksUsed.get()).isZero();
     }
   }
+
+  @Test
+  void shouldAskTheGateBeforeEveryModelStepAndHandItBackAfter() throws Exception {
+    List<int[]> passes = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger open =
+        new java.util.concurrent.atomic.AtomicInteger();
+    StepGate gate =
+        (sequences, tokens, estimated) -> {
+          assertThat(open.getAndIncrement()).as("one step at a time").isZero();
+          passes.add(new int[] {sequences, tokens});
+          return open::decrementAndGet;
+        };
+    List<Golden> goldens = TinyModel.goldens().subList(0, 3);
+    try (GenerationEngine engine =
+        new GenerationEngine(
+            "gpt2-tiny",
+            new EngineConfig(128, 4, 64, 8, 64, 6, 1),
+            new dev.kairos.generative.runner.PagedDecoder(
+                TinyModel.DIR.resolve("1/model.onnx"), 65, 4, 1),
+            TinyModel.TOKENIZER,
+            new dev.kairos.sdk.time.ManualClock(),
+            gate)) {
+      List<Collected> outs = new ArrayList<>();
+      int promptTokens = 0;
+      for (Golden g : goldens) {
+        Collected out = new Collected();
+        outs.add(out);
+        promptTokens += g.prompt().length;
+        engine.submit(TinyModel.greedy(g.prompt(), 5, List.of()), out);
+      }
+      TinyModel.drain(engine);
+      for (int i = 0; i < goldens.size(); i++) {
+        assertThat(outs.get(i).ids()).containsExactly(Arrays.copyOf(goldens.get(i).greedy(), 5));
+      }
+      assertThat(open.get()).isZero();
+      // Every token computed went through a pass; no pass holds more than one prefill chunk.
+      assertThat(passes.stream().mapToInt(p -> p[1]).sum())
+          .isEqualTo(promptTokens + goldens.size() * 4);
+      assertThat(passes).allSatisfy(p -> assertThat(p[1]).isLessThanOrEqualTo(Math.max(6, p[0])));
+    }
+  }
 }

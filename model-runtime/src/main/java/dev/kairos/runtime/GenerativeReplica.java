@@ -2,6 +2,11 @@ package dev.kairos.runtime;
 
 import dev.kairos.generative.GenerationEngine;
 import dev.kairos.generative.GenerativeModel;
+import dev.kairos.generative.StepGate;
+import dev.kairos.multiplexer.arbiter.ArbiterClient;
+import dev.kairos.multiplexer.arbiter.DeviceLease;
+import dev.kairos.multiplexer.arbiter.SliceRequest;
+import dev.kairos.multiplexer.arbiter.uds.UnixSocketArbiterClient;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
 import dev.kairos.runtime.server.GenerateRoutes;
@@ -11,6 +16,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +34,7 @@ final class GenerativeReplica {
    * default-sized main thread has left under a long class path, and crashes the JVM outright.
    */
   private static GenerativeModel loadOnLargeStack(
-      ModelDirectory dir, ModelVersion version, int cores) {
+      ModelDirectory dir, ModelVersion version, int cores, StepGate gate) {
     GenerativeModel[] loaded = new GenerativeModel[1];
     RuntimeException[] failed = new RuntimeException[1];
     Thread t =
@@ -42,7 +48,8 @@ final class GenerativeReplica {
                         version.artifact(),
                         dir.config().generation(),
                         cores,
-                        Clock.system());
+                        Clock.system(),
+                        gate);
               } catch (RuntimeException e) {
                 failed[0] = e;
               }
@@ -62,6 +69,20 @@ final class GenerativeReplica {
     return loaded[0];
   }
 
+  /**
+   * Each model step is one slice of the device arbiter: a light model sharing the device waits at
+   * most one decode step or one bounded prefill chunk.
+   */
+  private static StepGate stepGate(
+      String model, ArbiterClient arbiter, dev.kairos.sdk.model.ModelConfig config) {
+    int priority = "heavy".equals(config.device().workloadClass()) ? 0 : 10;
+    return (sequences, tokens, estimatedNanos) -> {
+      DeviceLease lease =
+          arbiter.acquire(new SliceRequest(model, estimatedNanos, priority, Long.MAX_VALUE));
+      return lease::close;
+    };
+  }
+
   static void serve(
       ModelDirectory dir,
       ModelVersion version,
@@ -69,12 +90,18 @@ final class GenerativeReplica {
       int port,
       int cores,
       int maxBodyBytes,
+      String arbiterSocket,
       PrintStream out) {
     if (version.artifact() == null || !version.artifact().toString().endsWith(".onnx")) {
       throw new IllegalStateException(
           "model '" + dir.name() + "' version " + version.version() + " has no .onnx decoder");
     }
-    GenerativeModel model = loadOnLargeStack(dir, version, cores);
+    ArbiterClient arbiter =
+        arbiterSocket == null
+            ? ArbiterClient.unshared()
+            : new UnixSocketArbiterClient(Path.of(arbiterSocket), Clock.system());
+    GenerativeModel model =
+        loadOnLargeStack(dir, version, cores, stepGate(dir.name(), arbiter, dir.config()));
     // One event loop: it only relays tokens; the engine's own thread does the work.
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     HttpServer server =
@@ -102,6 +129,7 @@ final class GenerativeReplica {
                   } catch (Exception e) {
                     log.warn("model={} engine did not stop cleanly", dir.name(), e);
                   }
+                  arbiter.close();
                   vertx.close();
                 },
                 "runtime-shutdown"));

@@ -118,6 +118,7 @@ public final class RuntimeMain {
             intOpt(opts, "port", 0),
             cores,
             intOpt(opts, "max-body-bytes", 64 << 20),
+            opts.get("arbiter-socket"),
             out);
         return;
       }
