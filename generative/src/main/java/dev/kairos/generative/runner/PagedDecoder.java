@@ -70,10 +70,22 @@ public final class PagedDecoder implements AutoCloseable {
       throw new IllegalArgumentException(
           "KV pool of " + blocks + " blocks needs " + bytes + " bytes per layer, over 2 GiB");
     }
-    for (int i = 0; i < tensors; i++) {
-      pool[i] =
-          ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
-      poolTensors[i] = OnnxTensor.createTensor(env, pool[i], shape);
+    try {
+      for (int i = 0; i < tensors; i++) {
+        pool[i] =
+            ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        poolTensors[i] = OnnxTensor.createTensor(env, pool[i], shape);
+      }
+    } catch (OutOfMemoryError e) {
+      session.close();
+      throw new IllegalArgumentException(
+          "the KV cache ("
+              + tensors
+              + " x "
+              + bytes
+              + " bytes) does not fit in direct memory ("
+              + e.getMessage()
+              + "): lower generation.kvCacheMemory or raise -XX:MaxDirectMemorySize");
     }
   }
 

@@ -278,7 +278,7 @@ class GenerateEndToEndTest {
   void shouldCancelTheSequenceOfAClientThatLeaves() throws Exception {
     // Many tokens, streamed; the client reads the first event and hangs up.
     String body =
-        "{\"prompt\": \"Once upon a time\", \"max_tokens\": 100, \"stream\": true,"
+        "{\"prompt\": \"Once upon a time\", \"max_tokens\": 120, \"stream\": true,"
             + " \"ignore_eos\": true}";
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
       String req =
