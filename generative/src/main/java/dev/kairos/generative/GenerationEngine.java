@@ -169,6 +169,30 @@ public final class GenerationEngine implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
+      } catch (RuntimeException e) {
+        // A bug in the engine: end what is in flight with an error rather than leave every
+        // client waiting on a dead thread, and keep serving new requests.
+        LOG.error("model={} engine step failed; failing {} sequences", model, inFlight(), e);
+        failAll(new GenerationException.EngineFailure("the engine failed: " + e));
+      }
+    }
+  }
+
+  private int inFlight() {
+    return running.size() + waiting.size();
+  }
+
+  private void failAll(GenerationException error) {
+    List<Sequence> all = new ArrayList<>(running.values());
+    all.addAll(waiting.values());
+    queued.addAndGet(-waiting.size());
+    running.clear();
+    waiting.clear();
+    for (Sequence s : all) {
+      try {
+        fail(s, error);
+      } catch (RuntimeException again) {
+        LOG.warn("model={} sequence={} could not be failed cleanly", model, s.id, again);
       }
     }
   }
@@ -373,15 +397,31 @@ public final class GenerationEngine implements AutoCloseable {
     s.append(token);
     stats.generatedTokens.incrementAndGet();
     String delta = s.text.add(token);
-    s.sink.onText(delta, token);
+    if (!deliver(s, () -> s.sink.onText(delta, token))) {
+      return;
+    }
     if (s.text.stopped()) {
       finish(s, FinishReason.STOP);
     } else if (s.generated >= s.request.maxTokens() || s.length >= config.contextLength()) {
       String rest = s.text.flush();
-      if (!rest.isEmpty()) {
-        s.sink.onText(rest, -1);
+      if (!rest.isEmpty() && !deliver(s, () -> s.sink.onText(rest, -1))) {
+        return;
       }
       finish(s, FinishReason.LENGTH);
+    }
+  }
+
+  /** Calls a sink; one that throws loses its sequence, not the batch. */
+  private boolean deliver(Sequence s, Runnable call) {
+    try {
+      call.run();
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("model={} sequence={} sink failed; sequence dropped", model, s.id, e);
+      running.remove(s.id);
+      releaseBlocks(s);
+      stats.failed.incrementAndGet();
+      return false;
     }
   }
 
@@ -393,13 +433,13 @@ public final class GenerationEngine implements AutoCloseable {
       stats.timePerOutputToken.record((now - s.firstTokenNanos) / (s.generated - 1));
     }
     stats.finished.incrementAndGet();
-    s.sink.onFinish(reason, s.usage());
+    deliver(s, () -> s.sink.onFinish(reason, s.usage()));
   }
 
   private void fail(Sequence s, GenerationException error) {
     releaseBlocks(s);
     stats.failed.incrementAndGet();
-    s.sink.onError(error, s.usage());
+    deliver(s, () -> s.sink.onError(error, s.usage()));
   }
 
   private void releaseBlocks(Sequence s) {

@@ -232,4 +232,29 @@ class GenerationEngineTest {
       assertThat(passes).allSatisfy(p -> assertThat(p[1]).isLessThanOrEqualTo(Math.max(6, p[0])));
     }
   }
+
+  @Test
+  void shouldDropOnlyTheSequenceWhoseSinkThrowsAndKeepServing() throws Exception {
+    Golden g = TinyModel.goldens().get(1);
+    try (GenerationEngine engine = TinyModel.engine(64, 4, 8, 512).start()) {
+      Collected broken =
+          new Collected() {
+            @Override
+            public void onText(String delta, int token) {
+              throw new IllegalStateException("a broken client");
+            }
+          };
+      Collected fine = new Collected();
+      engine.submit(TinyModel.greedy(g.prompt(), g.greedy().length, List.of()), broken);
+      engine.submit(TinyModel.greedy(g.prompt(), g.greedy().length, List.of()), fine);
+      assertThat(fine.done.get(30, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(FinishReason.LENGTH);
+      assertThat(fine.ids()).containsExactly(g.greedy());
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(engine.stats().blocksUsed.get()).isZero());
+      assertThat(engine.stats().failed.get()).isEqualTo(1);
+      assertThat(broken.done).isNotDone();
+    }
+  }
 }

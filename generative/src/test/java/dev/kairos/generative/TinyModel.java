@@ -61,7 +61,7 @@ final class TinyModel {
   }
 
   /** Collects one sequence's output. */
-  static final class Collected implements TokenSink {
+  static class Collected implements TokenSink {
     final List<Integer> tokens = new ArrayList<>();
     final StringBuilder text = new StringBuilder();
     final CompletableFuture<FinishReason> done = new CompletableFuture<>();
