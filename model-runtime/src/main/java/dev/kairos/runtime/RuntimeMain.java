@@ -114,6 +114,18 @@ public final class RuntimeMain {
                               "model '" + dir.name() + "' has no version " + opts.get("version")))
               : dir.latest();
       int cores = intOpt(opts, "cores", Runtime.getRuntime().availableProcessors());
+      if (dir.config().isGenerative()) {
+        GenerativeReplica.serve(
+            dir,
+            version,
+            opts.getOrDefault("host", "127.0.0.1"),
+            intOpt(opts, "port", 0),
+            cores,
+            intOpt(opts, "max-body-bytes", 64 << 20),
+            opts.get("arbiter-socket"),
+            out);
+        return;
+      }
       int workers = intOpt(opts, "workers", 1);
       // Engine threads share the replica's cores between the batches running at once, so that
       // workers x engine threads never exceeds the cores (no oversubscription).

@@ -69,7 +69,10 @@ public final class ModelConfigParser {
         "device",
         "scaling",
         "traffic",
-        "options");
+        "options",
+        "task",
+        "tokenizer",
+        "generation");
     String name = top.string("name", defaultName);
     if (!OipPath.isValidName(name)) {
       throw new ModelConfigException(
@@ -89,7 +92,55 @@ public final class ModelConfigParser {
         device(top.child("device")),
         scaling(top.child("scaling")),
         traffic(top.child("traffic")),
-        options(top.child("options")));
+        options(top.child("options")),
+        generation(top));
+  }
+
+  private static GenerationConfig generation(Obj top) {
+    String task = top.string("task", null);
+    if (task != null && !task.equals("text-generation")) {
+      throw top.error(
+          "task", "= '" + task + "', must be text-generation (or absent for a tensor model)");
+    }
+    if (task == null) {
+      for (String field : List.of("tokenizer", "generation")) {
+        if (top.node.has(field)) {
+          throw top.error(field, "is set, but only a model with task: text-generation has one");
+        }
+      }
+      return null;
+    }
+    GenerationConfig d = GenerationConfig.DEFAULT;
+    String tokenizer = top.oneOf("tokenizer", d.tokenizer(), "gpt2");
+    Obj o = top.child("generation");
+    if (o == null) {
+      return new GenerationConfig(
+          tokenizer,
+          d.contextLength(),
+          d.blockSize(),
+          d.kvCacheBytes(),
+          d.maxRunning(),
+          d.maxWaiting(),
+          d.prefillChunk(),
+          d.chatTemplate());
+    }
+    o.allow(
+        "contextLength",
+        "blockSize",
+        "kvCacheMemory",
+        "maxRunning",
+        "maxWaiting",
+        "prefillChunk",
+        "chatTemplate");
+    return new GenerationConfig(
+        tokenizer,
+        o.integer("contextLength", d.contextLength(), 1, 1 << 20),
+        o.integer("blockSize", d.blockSize(), 1, 4096),
+        o.bytes("kvCacheMemory", d.kvCacheBytes()),
+        o.integer("maxRunning", d.maxRunning(), 1, 4096),
+        o.integer("maxWaiting", d.maxWaiting(), 1, 1_000_000),
+        o.integer("prefillChunk", d.prefillChunk(), 1, 1 << 20),
+        o.oneOf("chatTemplate", d.chatTemplate(), "chatml", "plain"));
   }
 
   private static BatchingConfig batching(Obj o) {

@@ -43,6 +43,37 @@ class ModelConfigParserTest {
   }
 
   @Test
+  void shouldReadATextGenerationModel() {
+    ModelConfig c =
+        ModelConfigParser.parse(
+            "task: text-generation\ntokenizer: gpt2\n"
+                + "generation: {contextLength: 128, kvCacheMemory: 8Mi, chatTemplate: plain}",
+            FILE,
+            "dir");
+    assertThat(c.isGenerative()).isTrue();
+    assertThat(c.generation().contextLength()).isEqualTo(128);
+    assertThat(c.generation().kvCacheBytes()).isEqualTo(8L << 20);
+    assertThat(c.generation().chatTemplate()).isEqualTo("plain");
+    assertThat(c.generation().blockSize()).isEqualTo(GenerationConfig.DEFAULT.blockSize());
+    assertThat(ModelConfigParser.parse("name: m", FILE, "dir").isGenerative()).isFalse();
+  }
+
+  @Test
+  void shouldNameTheBadTextGenerationField() {
+    assertThatThrownBy(() -> ModelConfigParser.parse("task: translation", FILE, "dir"))
+        .hasMessageContaining("task")
+        .hasMessageContaining("must be text-generation");
+    assertThatThrownBy(() -> ModelConfigParser.parse("tokenizer: gpt2", FILE, "dir"))
+        .hasMessageContaining("tokenizer")
+        .hasMessageContaining("only a model with task: text-generation");
+    assertThatThrownBy(
+            () ->
+                ModelConfigParser.parse(
+                    "task: text-generation\ngeneration: {chatTemplate: jinja}", FILE, "dir"))
+        .hasMessageContaining("generation.chatTemplate");
+  }
+
+  @Test
   void shouldReadTheDeviceAModelShares() {
     ModelConfig c =
         ModelConfigParser.parse("device: {kind: cpu, class: heavy, shared: cpu0}", FILE, "dir");
