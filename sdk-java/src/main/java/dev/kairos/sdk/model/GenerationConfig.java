@@ -24,4 +24,31 @@ public record GenerationConfig(
     String chatTemplate) {
   public static final GenerationConfig DEFAULT =
       new GenerationConfig("gpt2", 1024, 16, 256L << 20, 16, 256, 512, "chatml");
+
+  /**
+   * @throws InvalidKnobException naming the first field that breaks its rule
+   */
+  public GenerationConfig {
+    if (!"gpt2".equals(tokenizer)) {
+      throw new InvalidKnobException("tokenizer", "'" + tokenizer + "'", "must be one of [gpt2]");
+    }
+    within("contextLength", contextLength, 1, 1 << 20);
+    within("blockSize", blockSize, 1, 4096);
+    if (kvCacheBytes <= 0) {
+      throw new InvalidKnobException("kvCacheMemory", kvCacheBytes, "must be > 0");
+    }
+    within("maxRunning", maxRunning, 1, 4096);
+    within("maxWaiting", maxWaiting, 1, 1_000_000);
+    within("prefillChunk", prefillChunk, 1, 1 << 20);
+    if (!"chatml".equals(chatTemplate) && !"plain".equals(chatTemplate)) {
+      throw new InvalidKnobException(
+          "chatTemplate", "'" + chatTemplate + "'", "must be one of [chatml, plain]");
+    }
+  }
+
+  private static void within(String knob, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new InvalidKnobException(knob, value, "must be between " + min + " and " + max);
+    }
+  }
 }

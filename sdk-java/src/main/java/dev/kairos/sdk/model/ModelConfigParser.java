@@ -111,36 +111,47 @@ public final class ModelConfigParser {
       return null;
     }
     GenerationConfig d = GenerationConfig.DEFAULT;
-    String tokenizer = top.oneOf("tokenizer", d.tokenizer(), "gpt2");
+    String tokenizer = top.string("tokenizer", d.tokenizer());
     Obj o = top.child("generation");
-    if (o == null) {
-      return new GenerationConfig(
-          tokenizer,
-          d.contextLength(),
-          d.blockSize(),
-          d.kvCacheBytes(),
-          d.maxRunning(),
-          d.maxWaiting(),
-          d.prefillChunk(),
-          d.chatTemplate());
+    if (o != null) {
+      o.allow(
+          "contextLength",
+          "blockSize",
+          "kvCacheMemory",
+          "maxRunning",
+          "maxWaiting",
+          "prefillChunk",
+          "chatTemplate");
     }
-    o.allow(
-        "contextLength",
-        "blockSize",
-        "kvCacheMemory",
-        "maxRunning",
-        "maxWaiting",
-        "prefillChunk",
-        "chatTemplate");
-    return new GenerationConfig(
-        tokenizer,
-        o.integer("contextLength", d.contextLength(), 1, 1 << 20),
-        o.integer("blockSize", d.blockSize(), 1, 4096),
-        o.bytes("kvCacheMemory", d.kvCacheBytes()),
-        o.integer("maxRunning", d.maxRunning(), 1, 4096),
-        o.integer("maxWaiting", d.maxWaiting(), 1, 1_000_000),
-        o.integer("prefillChunk", d.prefillChunk(), 1, 1 << 20),
-        o.oneOf("chatTemplate", d.chatTemplate(), "chatml", "plain"));
+    int any = Integer.MIN_VALUE;
+    int all = Integer.MAX_VALUE;
+    // Types are checked here, ranges by GenerationConfig itself.
+    try {
+      return o == null
+          ? new GenerationConfig(
+              tokenizer,
+              d.contextLength(),
+              d.blockSize(),
+              d.kvCacheBytes(),
+              d.maxRunning(),
+              d.maxWaiting(),
+              d.prefillChunk(),
+              d.chatTemplate())
+          : new GenerationConfig(
+              tokenizer,
+              o.integer("contextLength", d.contextLength(), any, all),
+              o.integer("blockSize", d.blockSize(), any, all),
+              o.bytes("kvCacheMemory", d.kvCacheBytes()),
+              o.integer("maxRunning", d.maxRunning(), any, all),
+              o.integer("maxWaiting", d.maxWaiting(), any, all),
+              o.integer("prefillChunk", d.prefillChunk(), any, all),
+              o.string("chatTemplate", d.chatTemplate()));
+    } catch (InvalidKnobException e) {
+      if (o == null || e.knob().equals("tokenizer")) {
+        throw top.error(e.knob(), e.problem());
+      }
+      throw o.error(e.knob(), e.problem());
+    }
   }
 
   private static BatchingConfig batching(Obj o) {
