@@ -5,6 +5,7 @@ import dev.kairos.runtime.batch.Batch;
 import dev.kairos.runtime.batch.DynamicBatcher;
 import dev.kairos.runtime.batch.PendingRequest;
 import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.runtime.metrics.RuntimeMeters;
 import dev.kairos.runtime.metrics.RuntimeMetrics;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.oip.InferenceRequest;
@@ -26,6 +27,9 @@ import java.util.function.Supplier;
  * HTTP: the server maps its exceptions to status codes.
  */
 public final class InferenceService implements AutoCloseable {
+  /** {@link #admitted}'s value once the service is retired: below any count of requests. */
+  private static final int RETIRED = Integer.MIN_VALUE / 2;
+
   private final String model;
   private final String version;
   private final ModelConfig config;
@@ -51,11 +55,27 @@ public final class InferenceService implements AutoCloseable {
       WorkerConfig workers,
       ArbiterClient arbiter,
       Clock clock) {
+    this(model, version, config, loaded, workers, arbiter, clock, new RuntimeMeters());
+  }
+
+  /**
+   * @param meters the process's meter families, shared with the other models of a runtime host;
+   *     this model writes its own series in them
+   */
+  public InferenceService(
+      String model,
+      String version,
+      ModelConfig config,
+      LoadedModel loaded,
+      WorkerConfig workers,
+      ArbiterClient arbiter,
+      Clock clock,
+      RuntimeMeters meters) {
     this.model = model;
     this.version = version;
     this.config = config;
     this.clock = clock;
-    this.metrics = new RuntimeMetrics(model, version);
+    this.metrics = new RuntimeMetrics(meters, model, version);
     this.holder = new LoadedModelHolder(model, loaded);
     this.codec =
         new ThreadPoolExecutor(
@@ -122,7 +142,22 @@ public final class InferenceService implements AutoCloseable {
    * cores for the requests it can still answer.
    */
   public boolean tryAdmit() {
-    return admitted.getAndUpdate(n -> n < admissionLimit ? n + 1 : n) < admissionLimit;
+    int before = admitted.getAndUpdate(n -> n >= 0 && n < admissionLimit ? n + 1 : n);
+    return before >= 0 && before < admissionLimit;
+  }
+
+  /**
+   * Stops admitting requests if none is in progress, atomically with {@link #tryAdmit()}: a runtime
+   * host evicts a model only when this returns true, so no admitted request ever finds its model
+   * closed under it.
+   */
+  public boolean retireIfIdle() {
+    return admitted.compareAndSet(0, RETIRED);
+  }
+
+  /** Whether {@link #retireIfIdle()} succeeded: the service admits nothing more. */
+  public boolean retired() {
+    return admitted.get() < 0;
   }
 
   /** An admitted request was answered, however it went. */
@@ -141,7 +176,7 @@ public final class InferenceService implements AutoCloseable {
 
   /** Requests admitted and not yet answered. */
   public int admitted() {
-    return admitted.get();
+    return Math.max(0, admitted.get());
   }
 
   public String model() {
@@ -229,5 +264,6 @@ public final class InferenceService implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     holder.replace(null);
+    metrics.close();
   }
 }
