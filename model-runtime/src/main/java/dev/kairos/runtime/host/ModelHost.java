@@ -1,0 +1,526 @@
+package dev.kairos.runtime.host;
+
+import dev.kairos.multiplexer.arbiter.ArbiterClient;
+import dev.kairos.runtime.core.InferenceService;
+import dev.kairos.runtime.core.IsolationRefusedException;
+import dev.kairos.runtime.core.ModelTooLargeException;
+import dev.kairos.runtime.core.OverloadedException;
+import dev.kairos.runtime.core.UnknownModelException;
+import dev.kairos.runtime.core.WorkerConfig;
+import dev.kairos.runtime.engine.EngineRegistry;
+import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.runtime.engine.ModelLoadException;
+import dev.kairos.runtime.engine.ModelSource;
+import dev.kairos.runtime.metrics.RuntimeMeters;
+import dev.kairos.runtime.repository.ModelDirectory;
+import dev.kairos.runtime.repository.ModelRepository;
+import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.runtime.server.ServedModels;
+import dev.kairos.sdk.model.Isolation;
+import dev.kairos.sdk.time.Clock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A runtime host: one process serving several model versions, each its own runtime inside it
+ * ({@link InferenceService}), loaded and unloaded while it runs.
+ *
+ * <p>Loads of one model version take its lock (a second load waits and finds it loaded); loads of
+ * different versions run at once up to {@link HostConfig#maxConcurrentLoads()}. Memory is kept
+ * within the budget by footprints measured at load ({@link FootprintMeter}): room is made before a
+ * load by evicting the least recently used idle models as far as needed ({@link EvictionDecider}),
+ * and checked again with the measured figure after it. A model whose load fails, or that does not
+ * fit, leaves the others as they were.
+ */
+public final class ModelHost implements ServedModels, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ModelHost.class);
+
+  private final HostConfig config;
+  private final EngineRegistry engines;
+  private final Clock clock;
+  private final RuntimeMeters meters;
+  private final FootprintMeter meter;
+  private final ExecutorService loadThreads;
+  private final Semaphore loadSlots;
+  private final Map<ModelKey, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final Map<ModelKey, HostedModel> loaded = new ConcurrentHashMap<>();
+  private final Map<ModelKey, String> failures = new ConcurrentHashMap<>();
+
+  /** Footprints measured at earlier loads, by artifact: what a reload reserves. */
+  private final Map<Path, Footprint> measured = new ConcurrentHashMap<>();
+
+  // guarded by this: memory promised to loads in progress, by model version
+  private final Map<ModelKey, Long> reserved = new java.util.HashMap<>();
+
+  public ModelHost(
+      HostConfig config,
+      EngineRegistry engines,
+      Clock clock,
+      RuntimeMeters meters,
+      FootprintMeter meter) {
+    this.config = config;
+    this.engines = engines;
+    this.clock = clock;
+    this.meters = meters;
+    this.meter = meter;
+    this.loadSlots = new Semaphore(config.maxConcurrentLoads(), true);
+    AtomicInteger n = new AtomicInteger();
+    this.loadThreads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "model-load-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public HostConfig config() {
+    return config;
+  }
+
+  /**
+   * Loads a version of the model in {@code dir} (the highest when {@code version} is null), or
+   * finds it loaded already.
+   *
+   * @return completes with what was done, or fails with {@link ModelLoadException} or {@link
+   *     dev.kairos.sdk.model.ModelConfigException} (the files), {@link IsolationRefusedException},
+   *     {@link ModelTooLargeException} (both sizes in the message) or {@link OverloadedException}
+   *     (no room while the models in memory have requests in flight)
+   */
+  public CompletableFuture<LoadOutcome> load(String model, Path dir, String version) {
+    return CompletableFuture.supplyAsync(() -> loadNow(model, dir, version), loadThreads);
+  }
+
+  /** Unloads the model's versions ({@code version} null: all of them). */
+  public CompletableFuture<List<ModelKey>> unload(String model, String version) {
+    return CompletableFuture.supplyAsync(() -> unloadNow(model, version), loadThreads);
+  }
+
+  /** Unloads the models idle for longer than the config says; called periodically. */
+  public List<ModelKey> evictIdle() {
+    List<HostedModel> victims;
+    synchronized (this) {
+      victims =
+          retire(
+              EvictionDecider.idle(residents(), clock.monotonicNanos(), config.idleUnloadAfter()));
+    }
+    close(victims, "idle for " + config.idleUnloadAfter());
+    return victims.stream().map(HostedModel::key).toList();
+  }
+
+  /** Loads waiting for a slot (the concurrency bound), for tests and the index. */
+  public int loadsWaiting() {
+    return loadSlots.getQueueLength();
+  }
+
+  /** The model versions loaded, most recently used first. */
+  public List<HostedView> index() {
+    long now = clock.monotonicNanos();
+    List<HostedView> out = new ArrayList<>();
+    loaded.values().stream()
+        .sorted(Comparator.comparingLong(HostedModel::lastUsedNanos).reversed())
+        .forEach(
+            m ->
+                out.add(
+                    new HostedView(
+                        m.key(),
+                        "READY",
+                        null,
+                        m.footprint(),
+                        m.service().admitted(),
+                        (now - m.lastUsedNanos()) / 1_000_000)));
+    synchronized (this) {
+      reserved.forEach(
+          (k, bytes) ->
+              out.add(new HostedView(k, "LOADING", null, new Footprint(bytes, false), 0, 0)));
+    }
+    failures.forEach(
+        (k, reason) -> {
+          if (!loaded.containsKey(k)) {
+            out.add(new HostedView(k, "UNAVAILABLE", reason, null, 0, 0));
+          }
+        });
+    return out;
+  }
+
+  /** The bytes the loaded models' footprints and the loads in progress take together. */
+  public synchronized long usedBytes() {
+    return residents().stream().mapToLong(Resident::bytes).sum();
+  }
+
+  @Override
+  public InferenceService resolve(String model, String version) {
+    HostedModel m;
+    if (version != null) {
+      m = loaded.get(new ModelKey(model, version));
+      if (m == null) {
+        throw new UnknownModelException(
+            "model '" + model + "' version " + version + " is not loaded on this host");
+      }
+    } else {
+      m =
+          loaded.values().stream()
+              .filter(x -> x.key().model().equals(model))
+              .max(Comparator.comparingLong(x -> Long.parseLong(x.key().version())))
+              .orElseThrow(
+                  () ->
+                      new UnknownModelException(
+                          "model '" + model + "' is not loaded on this host"));
+    }
+    m.touch(clock.monotonicNanos());
+    return m.service();
+  }
+
+  @Override
+  public boolean ready() {
+    return true;
+  }
+
+  @Override
+  public RuntimeMeters meters() {
+    return meters;
+  }
+
+  private LoadOutcome loadNow(String model, Path dir, String version) {
+    ModelDirectory d = ModelRepository.read(dir);
+    if (!d.ok()) {
+      throw new ModelLoadException(d.error());
+    }
+    if (!d.name().equals(model)) {
+      throw new ModelLoadException(
+          dir + " holds model '" + d.name() + "', not '" + model + "' as the load asked");
+    }
+    ModelVersion v =
+        version == null
+            ? d.latest()
+            : d.version(version)
+                .orElseThrow(
+                    () ->
+                        new ModelLoadException("model '" + model + "' has no version " + version));
+    ModelKey key = new ModelKey(model, v.version());
+    ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
+    lock.lock();
+    try {
+      HostedModel current = loaded.get(key);
+      if (current != null && current.artifact().equals(v.artifact())) {
+        current.touch(clock.monotonicNanos());
+        return new LoadOutcome(
+            key, current.footprint(), 0, true, List.of(), current.service().admissionLimit());
+      }
+      checkIsolation(d, v);
+      loadSlots.acquireUninterruptibly();
+      try {
+        LoadOutcome out = loadLocked(key, d, v, current);
+        failures.remove(key);
+        return out;
+      } catch (RuntimeException | LinkageError e) {
+        failures.put(key, message(e));
+        throw e;
+      } finally {
+        loadSlots.release();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkIsolation(ModelDirectory d, ModelVersion v) {
+    String engine = d.config().engine();
+    Isolation isolation = d.config().isolation();
+    boolean trusted =
+        Isolation.JAVA_ENGINE.equals(engine)
+            && isolation == Isolation.SHARED
+            && config.trusted().trusts(v.artifact());
+    if (isolation.mayShare(engine, trusted)) {
+      return;
+    }
+    String why;
+    if (isolation == Isolation.PROCESS) {
+      why = "its model.yaml asks for isolation: process";
+    } else if (Isolation.JAVA_ENGINE.equals(engine)) {
+      why =
+          isolation == Isolation.SHARED
+              ? "its jar's SHA-256 is not in this host's trusted predictors"
+              : "a Java predictor shares a host only when its model.yaml asks for isolation: shared"
+                  + " and its jar is trusted";
+    } else {
+      why = "engine '" + engine + "' keeps a process of its own";
+    }
+    throw new IsolationRefusedException(
+        "model '" + d.name() + "' version " + v.version() + " cannot share this host: " + why);
+  }
+
+  private LoadOutcome loadLocked(
+      ModelKey key, ModelDirectory d, ModelVersion v, HostedModel current) {
+    long started = clock.monotonicNanos();
+    long floor = artifactBytes(v.artifact());
+    Footprint known = measured.get(v.artifact());
+    long reserve = known != null ? known.bytes() : floor;
+    if (reserve > config.memoryBudgetBytes()) {
+      throw tooLarge(
+          key, reserve, known != null ? "measured when it was last loaded" : "its file's size");
+    }
+    List<HostedModel> evicted = new ArrayList<>(makeRoom(key, reserve));
+    FootprintMeter.Window window = meter.open();
+    InferenceService service;
+    LoadedModel model = null;
+    try {
+      model =
+          engines
+              .get(d.config().engine())
+              .load(new ModelSource(v.version(), v.artifact(), d.config(), config.modelThreads()));
+      service =
+          new InferenceService(
+              key.model(),
+              key.version(),
+              d.config(),
+              model,
+              new WorkerConfig(config.workers(), config.codecThreads()),
+              ArbiterClient.unshared(),
+              clock,
+              meters);
+    } catch (RuntimeException | LinkageError e) {
+      meter.cancel(window);
+      unreserve(key);
+      if (model != null) {
+        model.close();
+      }
+      log.warn("model={} version={} failed to load: {}", key.model(), key.version(), message(e));
+      throw new ModelLoadException(
+          "model '" + key.model() + "' version " + key.version() + " failed to load: " + message(e),
+          e);
+    }
+    Footprint footprint = meter.close(window, floor);
+    if (footprint.alone() || known == null) {
+      measured.put(v.artifact(), footprint);
+    }
+    HostedModel hosted = new HostedModel(key, service, v.artifact(), footprint, started);
+    List<HostedModel> more;
+    synchronized (this) {
+      reserved.remove(key);
+      if (footprint.bytes() > config.memoryBudgetBytes()) {
+        more = null;
+      } else {
+        more = retireForSpace(key, footprint.bytes());
+        if (more != null) {
+          HostedModel old = loaded.put(key, hosted);
+          if (old != null && old != current) {
+            more.add(old);
+          }
+        }
+      }
+    }
+    if (more == null) {
+      close(List.of(hosted), "it does not fit");
+      if (footprint.bytes() > config.memoryBudgetBytes()) {
+        throw tooLarge(key, footprint.bytes(), "measured at load");
+      }
+      throw noRoom(key, footprint.bytes());
+    }
+    evicted.addAll(more);
+    if (current != null) {
+      close(List.of(current), "replaced by " + v.artifact());
+    }
+    close(more, "evicted to make room for " + key);
+    long took = clock.monotonicNanos() - started;
+    log.info(
+        "model={} version={} loaded in {} ms, footprint {}{}",
+        key.model(),
+        key.version(),
+        took / 1_000_000,
+        HostConfig.mib(footprint.bytes()),
+        footprint.alone() ? "" : " (measured beside another load)");
+    return new LoadOutcome(
+        key,
+        footprint,
+        took,
+        false,
+        evicted.stream().map(HostedModel::key).toList(),
+        service.admissionLimit());
+  }
+
+  /** Reserves {@code bytes} for a load, evicting what must go; the evicted are closed on return. */
+  private List<HostedModel> makeRoom(ModelKey key, long bytes) {
+    List<HostedModel> victims;
+    synchronized (this) {
+      victims = retireForSpace(key, bytes);
+      if (victims == null) {
+        throw noRoom(key, bytes);
+      }
+      reserved.put(key, bytes);
+    }
+    close(victims, "evicted to make room for " + key);
+    return victims;
+  }
+
+  /**
+   * Retires (removes from routing) the models that must go for {@code bytes} to fit, or returns
+   * null, retiring nothing, when they cannot. A model that takes a request between the decision and
+   * its retirement is kept, and the decision is made again without it.
+   */
+  private List<HostedModel> retireForSpace(ModelKey key, long bytes) {
+    List<HostedModel> retired = new ArrayList<>();
+    while (true) {
+      List<Resident> residents = residents();
+      residents.removeIf(r -> r.key().equals(key));
+      EvictionPlan plan = EvictionDecider.forSpace(residents, config.memoryBudgetBytes(), bytes);
+      if (!plan.fits()) {
+        if (!retired.isEmpty()) {
+          // Those already retired were idle and had to go under every plan made so far; they stay
+          // out rather than be put back half-closed.
+          log.info("evicted {} and still no room for {}", retired.size(), key);
+        }
+        return retired.isEmpty() ? null : nullAfter(retired);
+      }
+      List<HostedModel> step = retire(plan.evict());
+      retired.addAll(step);
+      if (step.size() == plan.evict().size()) {
+        return retired;
+      }
+    }
+  }
+
+  private List<HostedModel> nullAfter(List<HostedModel> retired) {
+    // Close outside the lock is the caller's job on success; here nothing will use them again.
+    loadThreads.execute(() -> close(retired, "evicted, yet the load did not fit"));
+    return null;
+  }
+
+  /** Takes the named models out of routing if they are idle; returns those it took. */
+  private List<HostedModel> retire(List<ModelKey> keys) {
+    List<HostedModel> out = new ArrayList<>();
+    for (ModelKey k : keys) {
+      HostedModel m = loaded.get(k);
+      if (m != null && m.service().retireIfIdle()) {
+        loaded.remove(k, m);
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  private synchronized void unreserve(ModelKey key) {
+    reserved.remove(key);
+  }
+
+  // caller holds this
+  private List<Resident> residents() {
+    List<Resident> out = new ArrayList<>();
+    for (HostedModel m : loaded.values()) {
+      out.add(m.resident());
+    }
+    long now = clock.monotonicNanos();
+    reserved.forEach((k, bytes) -> out.add(new Resident(k, bytes, now, false)));
+    return out;
+  }
+
+  private List<ModelKey> unloadNow(String model, String version) {
+    List<ModelKey> keys =
+        loaded.keySet().stream()
+            .filter(k -> k.model().equals(model))
+            .filter(k -> version == null || k.version().equals(version))
+            .toList();
+    if (keys.isEmpty()) {
+      throw new UnknownModelException(
+          "model '"
+              + model
+              + "'"
+              + (version == null ? "" : " version " + version)
+              + " is not loaded on this host");
+    }
+    List<ModelKey> done = new ArrayList<>();
+    for (ModelKey k : keys) {
+      ReentrantLock lock = locks.computeIfAbsent(k, x -> new ReentrantLock());
+      lock.lock();
+      try {
+        HostedModel m = loaded.remove(k);
+        if (m != null) {
+          // Idle: nothing can be admitted from now on. Busy: its running batches finish in
+          // close(), and requests still queued are answered 503 (Retry-After).
+          m.service().retireIfIdle();
+          close(List.of(m), "unloaded on request");
+          done.add(k);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    return done;
+  }
+
+  private void close(List<HostedModel> models, String why) {
+    for (HostedModel m : models) {
+      long freed = meter.release(() -> m.service().close());
+      log.info(
+          "model={} version={} unloaded ({}), {} given back",
+          m.key().model(),
+          m.key().version(),
+          why,
+          HostConfig.mib(freed));
+    }
+  }
+
+  private ModelTooLargeException tooLarge(ModelKey key, long bytes, String how) {
+    return new ModelTooLargeException(
+        "model '"
+            + key.model()
+            + "' version "
+            + key.version()
+            + " takes "
+            + HostConfig.mib(bytes)
+            + " ("
+            + how
+            + "), more than this host's whole memory budget of "
+            + HostConfig.mib(config.memoryBudgetBytes()));
+  }
+
+  private OverloadedException noRoom(ModelKey key, long bytes) {
+    return new OverloadedException(
+        "no room for model '"
+            + key.model()
+            + "' version "
+            + key.version()
+            + " ("
+            + HostConfig.mib(bytes)
+            + "): the host's budget of "
+            + HostConfig.mib(config.memoryBudgetBytes())
+            + " is held by models with requests in flight or loading");
+  }
+
+  private static long artifactBytes(Path artifact) {
+    try {
+      return Files.size(artifact);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String message(Throwable e) {
+    return e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');
+  }
+
+  @Override
+  public void close() {
+    List<HostedModel> all = new ArrayList<>(loaded.values());
+    loaded.clear();
+    for (HostedModel m : all) {
+      m.service().close();
+    }
+    loadThreads.shutdownNow();
+  }
+}
