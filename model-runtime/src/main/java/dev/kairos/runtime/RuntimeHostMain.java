@@ -27,9 +27,14 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp ... dev.kairos.runtime.RuntimeMain --shared-host [--memory-budget 2Gi]
  *     [--max-concurrent-loads 2] [--idle-unload-after 10m] [--model-threads 1] [--workers 1]
- *     [--repository DIR] [--trusted-predictors FILE] [--host H] [--port N] [--cores N]
+ *     [--repository DIR] [--trusted-predictors FILE] [--preload-engines onnxruntime,pytorch]
+ *     [--host H] [--port N] [--cores N]
  *     [--event-loops N] [--max-body-bytes N] [--exit-with-parent]
  * </pre>
+ *
+ * <p>{@code --preload-engines} (default {@code onnxruntime}) starts those engines before the ready
+ * line, so their native libraries are neither waited for by a first load nor counted in its
+ * footprint; PyTorch's cost memory, so it is started only when asked for.
  *
  * <p>It prints the replica's ready line once listening, with {@code capacity=0}: capacity is each
  * model's, and a load's answer carries it. SIGTERM drains as a replica does.
@@ -52,15 +57,21 @@ final class RuntimeHostMain {
             opts.containsKey("trusted-predictors")
                 ? TrustedPredictors.read(Path.of(opts.get("trusted-predictors")))
                 : TrustedPredictors.none());
+    // Engines' native libraries load once per process: outside any model's measured footprint.
+    StandbyWarmUp.run();
+    EngineRegistry engines = EngineRegistry.discover();
+    for (String engine : opts.getOrDefault("preload-engines", "onnxruntime").split(",")) {
+      if (!engine.isBlank()) {
+        engines.get(engine.trim()).start(config.modelThreads());
+      }
+    }
     ModelHost host =
         new ModelHost(
             config,
-            EngineRegistry.discover(),
+            engines,
             Clock.system(),
             new RuntimeMeters(),
             new FootprintMeter(new ResidentMemory()));
-    // Engines' native libraries load once per process: outside any model's measured footprint.
-    StandbyWarmUp.run();
     int eventLoops = RuntimeMain.intOpt(opts, "event-loops", cores);
     Vertx vertx =
         Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1));

@@ -145,6 +145,23 @@ class RuntimeHostServerTest {
   }
 
   @Test
+  void shouldLoadATorchScriptModelBesideAnOnnxOne() throws Exception {
+    start();
+    // As --preload-engines pytorch does at host start: DJL's natives are the process's, not a
+    // model's.
+    EngineRegistry.discover().get("pytorch").start(1);
+    assertThat(load("mlp", TestModels.EXAMPLES.resolve("mlp")).statusCode()).isEqualTo(200);
+    HttpResponse<String> loaded = load("mlp-torch", TestModels.EXAMPLES.resolve("mlp-torch"));
+    HttpResponse<String> first = inferGolden("/v2/models/mlp-torch/infer", "mlp-torch");
+    assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(200);
+    assertGolden(first, "mlp-torch");
+    assertGolden(inferGolden("/v2/models/mlp/infer", "mlp"), "mlp");
+    log.info(
+        "mlp-torch (TorchScript) loaded into a running host in {} ms",
+        json.readTree(loaded.body()).get("load_ms").asDouble());
+  }
+
+  @Test
   void shouldRouteByModelAndVersionAndKeepEachModelsMetrics() throws Exception {
     start();
     assertThat(load("mlp", TestModels.EXAMPLES.resolve("mlp")).statusCode()).isEqualTo(200);
