@@ -16,7 +16,6 @@ import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.runtime.repository.ModelVersion;
 import dev.kairos.runtime.server.ServedModels;
-import dev.kairos.sdk.model.Isolation;
 import dev.kairos.sdk.time.Clock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,14 +57,11 @@ public final class ModelHost implements ServedModels, AutoCloseable {
   private final ExecutorService loadThreads;
   private final Semaphore loadSlots;
   private final Map<ModelKey, ReentrantLock> locks = new ConcurrentHashMap<>();
-  private final Map<ModelKey, HostedModel> loaded = new ConcurrentHashMap<>();
+  private final HostMemory memory;
   private final Map<ModelKey, String> failures = new ConcurrentHashMap<>();
 
   /** Footprints measured at earlier loads, by artifact: what a reload reserves. */
   private final Map<Path, Footprint> measured = new ConcurrentHashMap<>();
-
-  // guarded by this: memory promised to loads in progress, by model version
-  private final Map<ModelKey, Long> reserved = new java.util.HashMap<>();
 
   public ModelHost(
       HostConfig config,
@@ -78,6 +74,7 @@ public final class ModelHost implements ServedModels, AutoCloseable {
     this.clock = clock;
     this.meters = meters;
     this.meter = meter;
+    this.memory = new HostMemory(config.memoryBudgetBytes(), clock);
     this.loadSlots = new Semaphore(config.maxConcurrentLoads(), true);
     AtomicInteger n = new AtomicInteger();
     this.loadThreads =
@@ -113,12 +110,7 @@ public final class ModelHost implements ServedModels, AutoCloseable {
 
   /** Unloads the models idle for longer than the config says; called periodically. */
   public List<ModelKey> evictIdle() {
-    List<HostedModel> victims;
-    synchronized (this) {
-      victims =
-          retire(
-              EvictionDecider.idle(residents(), clock.monotonicNanos(), config.idleUnloadAfter()));
-    }
+    List<HostedModel> victims = memory.retireIdle(config.idleUnloadAfter());
     close(victims, "idle for " + config.idleUnloadAfter());
     return victims.stream().map(HostedModel::key).toList();
   }
@@ -132,7 +124,7 @@ public final class ModelHost implements ServedModels, AutoCloseable {
   public List<HostedView> index() {
     long now = clock.monotonicNanos();
     List<HostedView> out = new ArrayList<>();
-    loaded.values().stream()
+    memory.models().stream()
         .sorted(Comparator.comparingLong(HostedModel::lastUsedNanos).reversed())
         .forEach(
             m ->
@@ -144,14 +136,14 @@ public final class ModelHost implements ServedModels, AutoCloseable {
                         m.footprint(),
                         m.service().admitted(),
                         (now - m.lastUsedNanos()) / 1_000_000)));
-    synchronized (this) {
-      reserved.forEach(
-          (k, bytes) ->
-              out.add(new HostedView(k, "LOADING", null, new Footprint(bytes, false), 0, 0)));
-    }
+    memory
+        .reservations()
+        .forEach(
+            (k, bytes) ->
+                out.add(new HostedView(k, "LOADING", null, new Footprint(bytes, false), 0, 0)));
     failures.forEach(
         (k, reason) -> {
-          if (!loaded.containsKey(k)) {
+          if (memory.get(k) == null) {
             out.add(new HostedView(k, "UNAVAILABLE", reason, null, 0, 0));
           }
         });
@@ -159,22 +151,22 @@ public final class ModelHost implements ServedModels, AutoCloseable {
   }
 
   /** The bytes the loaded models' footprints and the loads in progress take together. */
-  public synchronized long usedBytes() {
-    return residents().stream().mapToLong(Resident::bytes).sum();
+  public long usedBytes() {
+    return memory.usedBytes();
   }
 
   @Override
   public InferenceService resolve(String model, String version) {
     HostedModel m;
     if (version != null) {
-      m = loaded.get(new ModelKey(model, version));
+      m = memory.get(new ModelKey(model, version));
       if (m == null) {
         throw new UnknownModelException(
             "model '" + model + "' version " + version + " is not loaded on this host");
       }
     } else {
       m =
-          loaded.values().stream()
+          memory.models().stream()
               .filter(x -> x.key().model().equals(model))
               .max(Comparator.comparingLong(x -> Long.parseLong(x.key().version())))
               .orElseThrow(
@@ -216,13 +208,13 @@ public final class ModelHost implements ServedModels, AutoCloseable {
     ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
     lock.lock();
     try {
-      HostedModel current = loaded.get(key);
+      HostedModel current = memory.get(key);
       if (current != null && current.artifact().equals(v.artifact())) {
         current.touch(clock.monotonicNanos());
         return new LoadOutcome(
             key, current.footprint(), 0, true, List.of(), current.service().admissionLimit());
       }
-      checkIsolation(d, v);
+      HostSharing.check(d, v, config.trusted());
       loadSlots.acquireUninterruptibly();
       try {
         LoadOutcome out = loadLocked(key, d, v, current);
@@ -239,32 +231,6 @@ public final class ModelHost implements ServedModels, AutoCloseable {
     }
   }
 
-  private void checkIsolation(ModelDirectory d, ModelVersion v) {
-    String engine = d.config().engine();
-    Isolation isolation = d.config().isolation();
-    boolean trusted =
-        Isolation.JAVA_ENGINE.equals(engine)
-            && isolation == Isolation.SHARED
-            && config.trusted().trusts(v.artifact());
-    if (isolation.mayShare(engine, trusted)) {
-      return;
-    }
-    String why;
-    if (isolation == Isolation.PROCESS) {
-      why = "its model.yaml asks for isolation: process";
-    } else if (Isolation.JAVA_ENGINE.equals(engine)) {
-      why =
-          isolation == Isolation.SHARED
-              ? "its jar's SHA-256 is not in this host's trusted predictors"
-              : "a Java predictor shares a host only when its model.yaml asks for isolation: shared"
-                  + " and its jar is trusted";
-    } else {
-      why = "engine '" + engine + "' keeps a process of its own";
-    }
-    throw new IsolationRefusedException(
-        "model '" + d.name() + "' version " + v.version() + " cannot share this host: " + why);
-  }
-
   private LoadOutcome loadLocked(
       ModelKey key, ModelDirectory d, ModelVersion v, HostedModel current) {
     long started = clock.monotonicNanos();
@@ -275,7 +241,12 @@ public final class ModelHost implements ServedModels, AutoCloseable {
       throw tooLarge(
           key, reserve, known != null ? "measured when it was last loaded" : "its file's size");
     }
-    List<HostedModel> evicted = new ArrayList<>(makeRoom(key, reserve));
+    HostMemory.Room room = memory.reserve(key, reserve);
+    close(room.retired(), "evicted to make room for " + key);
+    if (!room.fits()) {
+      throw memory.noRoom(key, reserve);
+    }
+    List<HostedModel> evicted = new ArrayList<>(room.retired());
     FootprintMeter.Window window = meter.open();
     InferenceService service;
     LoadedModel model = null;
@@ -296,7 +267,7 @@ public final class ModelHost implements ServedModels, AutoCloseable {
               meters);
     } catch (RuntimeException | LinkageError e) {
       meter.cancel(window);
-      unreserve(key);
+      memory.unreserve(key);
       if (model != null) {
         model.close();
       }
@@ -310,33 +281,22 @@ public final class ModelHost implements ServedModels, AutoCloseable {
       measured.put(v.artifact(), footprint);
     }
     HostedModel hosted = new HostedModel(key, service, v.artifact(), footprint, started);
-    List<HostedModel> more;
-    synchronized (this) {
-      reserved.remove(key);
-      if (footprint.bytes() > config.memoryBudgetBytes()) {
-        more = null;
-      } else {
-        more = retireForSpace(key, footprint.bytes());
-        if (more != null) {
-          HostedModel old = loaded.put(key, hosted);
-          if (old != null && old != current) {
-            more.add(old);
-          }
-        }
-      }
+    if (footprint.bytes() > config.memoryBudgetBytes()) {
+      memory.unreserve(key);
+      close(List.of(hosted), "larger than the budget");
+      throw tooLarge(key, footprint.bytes(), "measured at load");
     }
-    if (more == null) {
-      close(List.of(hosted), "it does not fit");
-      if (footprint.bytes() > config.memoryBudgetBytes()) {
-        throw tooLarge(key, footprint.bytes(), "measured at load");
-      }
-      throw noRoom(key, footprint.bytes());
+    HostMemory.Room placed = memory.place(hosted);
+    List<HostedModel> more = placed.retired();
+    close(more, "evicted to make room for " + key);
+    if (!placed.fits()) {
+      close(List.of(hosted), "no room beside the busy models");
+      throw memory.noRoom(key, footprint.bytes());
     }
     evicted.addAll(more);
     if (current != null) {
       close(List.of(current), "replaced by " + v.artifact());
     }
-    close(more, "evicted to make room for " + key);
     long took = clock.monotonicNanos() - started;
     log.info(
         "model={} version={} loaded in {} ms, footprint {}{}",
@@ -354,84 +314,10 @@ public final class ModelHost implements ServedModels, AutoCloseable {
         service.admissionLimit());
   }
 
-  /** Reserves {@code bytes} for a load, evicting what must go; the evicted are closed on return. */
-  private List<HostedModel> makeRoom(ModelKey key, long bytes) {
-    List<HostedModel> victims;
-    synchronized (this) {
-      victims = retireForSpace(key, bytes);
-      if (victims == null) {
-        throw noRoom(key, bytes);
-      }
-      reserved.put(key, bytes);
-    }
-    close(victims, "evicted to make room for " + key);
-    return victims;
-  }
-
-  /**
-   * Retires (removes from routing) the models that must go for {@code bytes} to fit, or returns
-   * null, retiring nothing, when they cannot. A model that takes a request between the decision and
-   * its retirement is kept, and the decision is made again without it.
-   */
-  private List<HostedModel> retireForSpace(ModelKey key, long bytes) {
-    List<HostedModel> retired = new ArrayList<>();
-    while (true) {
-      List<Resident> residents = residents();
-      residents.removeIf(r -> r.key().equals(key));
-      EvictionPlan plan = EvictionDecider.forSpace(residents, config.memoryBudgetBytes(), bytes);
-      if (!plan.fits()) {
-        if (!retired.isEmpty()) {
-          // Those already retired were idle and had to go under every plan made so far; they stay
-          // out rather than be put back half-closed.
-          log.info("evicted {} and still no room for {}", retired.size(), key);
-        }
-        return retired.isEmpty() ? null : nullAfter(retired);
-      }
-      List<HostedModel> step = retire(plan.evict());
-      retired.addAll(step);
-      if (step.size() == plan.evict().size()) {
-        return retired;
-      }
-    }
-  }
-
-  private List<HostedModel> nullAfter(List<HostedModel> retired) {
-    // Close outside the lock is the caller's job on success; here nothing will use them again.
-    loadThreads.execute(() -> close(retired, "evicted, yet the load did not fit"));
-    return null;
-  }
-
-  /** Takes the named models out of routing if they are idle; returns those it took. */
-  private List<HostedModel> retire(List<ModelKey> keys) {
-    List<HostedModel> out = new ArrayList<>();
-    for (ModelKey k : keys) {
-      HostedModel m = loaded.get(k);
-      if (m != null && m.service().retireIfIdle()) {
-        loaded.remove(k, m);
-        out.add(m);
-      }
-    }
-    return out;
-  }
-
-  private synchronized void unreserve(ModelKey key) {
-    reserved.remove(key);
-  }
-
-  // caller holds this
-  private List<Resident> residents() {
-    List<Resident> out = new ArrayList<>();
-    for (HostedModel m : loaded.values()) {
-      out.add(m.resident());
-    }
-    long now = clock.monotonicNanos();
-    reserved.forEach((k, bytes) -> out.add(new Resident(k, bytes, now, false)));
-    return out;
-  }
-
   private List<ModelKey> unloadNow(String model, String version) {
     List<ModelKey> keys =
-        loaded.keySet().stream()
+        memory.models().stream()
+            .map(HostedModel::key)
             .filter(k -> k.model().equals(model))
             .filter(k -> version == null || k.version().equals(version))
             .toList();
@@ -448,7 +334,7 @@ public final class ModelHost implements ServedModels, AutoCloseable {
       ReentrantLock lock = locks.computeIfAbsent(k, x -> new ReentrantLock());
       lock.lock();
       try {
-        HostedModel m = loaded.remove(k);
+        HostedModel m = memory.remove(k);
         if (m != null) {
           // Idle: nothing can be admitted from now on. Busy: its running batches finish in
           // close(), and requests still queued are answered 503 (Retry-After).
@@ -489,19 +375,6 @@ public final class ModelHost implements ServedModels, AutoCloseable {
             + HostConfig.mib(config.memoryBudgetBytes()));
   }
 
-  private OverloadedException noRoom(ModelKey key, long bytes) {
-    return new OverloadedException(
-        "no room for model '"
-            + key.model()
-            + "' version "
-            + key.version()
-            + " ("
-            + HostConfig.mib(bytes)
-            + "): the host's budget of "
-            + HostConfig.mib(config.memoryBudgetBytes())
-            + " is held by models with requests in flight or loading");
-  }
-
   private static long artifactBytes(Path artifact) {
     try {
       return Files.size(artifact);
@@ -516,9 +389,7 @@ public final class ModelHost implements ServedModels, AutoCloseable {
 
   @Override
   public void close() {
-    List<HostedModel> all = new ArrayList<>(loaded.values());
-    loaded.clear();
-    for (HostedModel m : all) {
+    for (HostedModel m : memory.removeAll()) {
       m.service().close();
     }
     loadThreads.shutdownNow();
