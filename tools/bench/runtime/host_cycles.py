@@ -15,6 +15,7 @@ MALLOC_TRIM_THRESHOLD_=1 MiB).
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,16 @@ def rss_mib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def jvm_committed_mib(pid):
+    """What the JVM itself has committed (NMT total: heap, code, metaspace, threads, its own
+    mallocs), to tell the JVM's growth from the engines' native memory. The heap is pre-touched,
+    so its committed pages are resident from the start."""
+    out = subprocess.run(["jcmd", str(pid), "VM.native_memory", "summary"], capture_output=True,
+                         text=True).stdout
+    m = re.search(r"Total: reserved=\d+KB, committed=(\d+)KB", out)
+    return int(m.group(1)) / 1024 if m else float("nan")
 
 
 def post(url, body):
@@ -65,7 +76,7 @@ def main():
     env = dict(os.environ)
     env.setdefault("MALLOC_ARENA_MAX", "2")
     env.setdefault("MALLOC_TRIM_THRESHOLD_", "1048576")
-    cmd = ["java", *JVM, "-cp", a.classpath, "dev.kairos.runtime.RuntimeMain", "--shared-host",
+    cmd = ["java", *JVM, "-XX:NativeMemoryTracking=summary", "-XX:+AlwaysPreTouch", "-cp", a.classpath, "dev.kairos.runtime.RuntimeMain", "--shared-host",
            "--memory-budget", "2Gi", "--idle-unload-after", "0", "--cores", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, env=env)
     port = None
@@ -97,14 +108,17 @@ def main():
             if status != 200:
                 sys.exit("unload %d answered %d: %s" % (c, status, body))
             if c == 1 or c % 10 == 0:
-                rows.append((c, loaded, rss_mib(proc.pid)))
+                rows.append((c, loaded, rss_mib(proc.pid), jvm_committed_mib(proc.pid)))
         print("model %s, %d cycles of load, %d requests, unload; host RSS before any load %.0f MiB"
               % (name, a.cycles, a.requests, base_rss))
-        print("| cycle | VmRSS loaded, MiB | VmRSS after unload, MiB |\n|---|---|---|")
-        for c, loaded, after in rows:
-            print("| %d | %.0f | %.0f |" % (c, loaded, after))
+        print("| cycle | VmRSS loaded, MiB | VmRSS after unload, MiB | JVM committed (NMT), MiB |")
+        print("|---|---|---|---|")
+        for c, loaded, after, heap in rows:
+            print("| %d | %.0f | %.0f | %.0f |" % (c, loaded, after, heap))
         first, last = rows[0][2], rows[-1][2]
-        print("after cycle %d vs after cycle 1: %+.1f %%" % (rows[-1][0], 100.0 * (last - first) / first))
+        print("after cycle %d vs after cycle 1: %+.1f %% (RSS less the JVM's own: %+.1f MiB)"
+              % (rows[-1][0], 100.0 * (last - first) / first,
+                 (last - rows[-1][3]) - (first - rows[0][3])))
         print("load time reported by the host: first %.1f ms, median of the rest %.1f ms"
               % (load_ms[0], statistics.median(load_ms[1:]) if len(load_ms) > 1 else load_ms[0]))
         with open("/proc/loadavg") as f:
