@@ -60,8 +60,19 @@ public final class ModelHost implements ServedModels, AutoCloseable {
   private final HostMemory memory;
   private final Map<ModelKey, String> failures = new ConcurrentHashMap<>();
 
-  /** Footprints measured at earlier loads, by artifact: what a reload reserves. */
-  private final Map<Path, Footprint> measured = new ConcurrentHashMap<>();
+  /** Footprints measured at earlier loads, by artifact file: what a reload reserves. */
+  private final Map<ArtifactFile, Footprint> measured = new ConcurrentHashMap<>();
+
+  /** An artifact as it was on disk: a file rewritten in place is a new one. */
+  private record ArtifactFile(Path path, long bytes, long modifiedMillis) {
+    static ArtifactFile of(Path path) {
+      try {
+        return new ArtifactFile(path, Files.size(path), Files.getLastModifiedTime(path).toMillis());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
 
   public ModelHost(
       HostConfig config,
@@ -234,8 +245,9 @@ public final class ModelHost implements ServedModels, AutoCloseable {
   private LoadOutcome loadLocked(
       ModelKey key, ModelDirectory d, ModelVersion v, HostedModel current) {
     long started = clock.monotonicNanos();
-    long floor = artifactBytes(v.artifact());
-    Footprint known = measured.get(v.artifact());
+    ArtifactFile artifact = ArtifactFile.of(v.artifact());
+    long floor = artifact.bytes();
+    Footprint known = measured.get(artifact);
     long reserve = known != null ? known.bytes() : floor;
     if (reserve > config.memoryBudgetBytes()) {
       throw tooLarge(
@@ -278,7 +290,7 @@ public final class ModelHost implements ServedModels, AutoCloseable {
     }
     Footprint footprint = meter.close(window, floor);
     if (footprint.alone() || known == null) {
-      measured.put(v.artifact(), footprint);
+      measured.put(artifact, footprint);
     }
     HostedModel hosted = new HostedModel(key, service, v.artifact(), footprint, started);
     if (footprint.bytes() > config.memoryBudgetBytes()) {
@@ -373,14 +385,6 @@ public final class ModelHost implements ServedModels, AutoCloseable {
             + how
             + "), more than this host's whole memory budget of "
             + HostConfig.mib(config.memoryBudgetBytes()));
-  }
-
-  private static long artifactBytes(Path artifact) {
-    try {
-      return Files.size(artifact);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static String message(Throwable e) {
