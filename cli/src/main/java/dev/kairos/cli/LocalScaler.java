@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * Scaling down drains: the replica stops taking new requests, its in-flight requests finish (up to
  * a drain timeout), then its process is stopped.
  *
- * <p>It also supervises: a replica that exits on its own (crash, kill) or drains because it was
- * sent SIGTERM from outside is replaced after a back-off that doubles with each exit in a row (0.5
- * s up to 30 s) and starts over once a replica has lived a minute. A replacement counts as
- * starting, so the autoscaler does not start another for the same gap.
+ * <p>It also supervises: a replica that exits on its own (crash, kill), drains because it was sent
+ * SIGTERM from outside, or hangs (its {@link LivenessProbe} gives up on it) is replaced after a
+ * back-off that doubles with each exit in a row (0.5 s up to 30 s) and starts over once a replica
+ * has lived a minute. A replacement counts as starting, so the autoscaler does not start another
+ * for the same gap.
  */
 final class LocalScaler implements Scaler {
   private static final Logger log = LoggerFactory.getLogger(LocalScaler.class);
@@ -54,6 +55,7 @@ final class LocalScaler implements Scaler {
     int inARow;
     String last;
     long lastAtNanos;
+    long lastAtWallMillis;
     long nextRestartAtNanos;
   }
 
@@ -61,11 +63,17 @@ final class LocalScaler implements Scaler {
    * What the supervisor knows of a model version.
    *
    * @param restarts replicas replaced after exiting on their own, since serve started
-   * @param lastExit how the last one ended, or null
+   * @param lastExit which replica left last and why (exited, sent SIGTERM, hung), or null
+   * @param lastExitAt when it left (ISO-8601, UTC), or null
    * @param restartInMillis time until the pending replacement starts (0: starting or none)
    */
   record Supervision(
-      int ready, int starting, int restarts, String lastExit, long restartInMillis) {}
+      int ready,
+      int starting,
+      int restarts,
+      String lastExit,
+      String lastExitAt,
+      long restartInMillis) {}
 
   private static final class Starting {
     final CompletableFuture<Replica> replica;
@@ -99,6 +107,7 @@ final class LocalScaler implements Scaler {
     e.total++;
     e.last = (replicaId == null ? "replacement" : replicaId.replace('#', ' ')) + " " + how;
     e.lastAtNanos = now;
+    e.lastAtWallMillis = clock.wallMillis();
     long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(6, e.inARow - 1));
     e.nextRestartAtNanos = now + backoff;
     ModelDirectory dir = platform.model(model).orElse(null);
@@ -147,6 +156,7 @@ final class LocalScaler implements Scaler {
         pending(target).size(),
         e == null ? 0 : e.total,
         e == null ? null : e.last,
+        e == null ? null : java.time.Instant.ofEpochMilli(e.lastAtWallMillis).toString(),
         e == null ? 0 : Math.max(0, (e.nextRestartAtNanos - now) / 1_000_000));
   }
 

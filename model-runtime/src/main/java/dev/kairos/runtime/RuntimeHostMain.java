@@ -85,7 +85,9 @@ final class RuntimeHostMain {
             host,
             new HostRepository(
                 host, opts.containsKey("repository") ? Path.of(opts.get("repository")) : null),
-            RuntimeMain.intOpt(opts, "max-body-bytes", 64 << 20));
+            RuntimeMain.intOpt(opts, "max-body-bytes", 64 << 20),
+            // The same door as a replica: with a replica token, only the platform loads or infers.
+            RuntimeMain.door());
     server
         .listen(
             opts.getOrDefault("host", "127.0.0.1"), RuntimeMain.intOpt(opts, "port", 0), eventLoops)

@@ -10,7 +10,9 @@ import dev.kairos.runtime.engine.ModelSource;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.runtime.server.ReplicaTokenCheck;
 import dev.kairos.runtime.server.RuntimeServer;
+import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -20,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +114,7 @@ public final class RuntimeMain {
       return;
     }
     try {
+      ReplicaTokenCheck door = door();
       ModelDirectory dir = ModelRepository.read(Path.of(opts.get("model-dir")));
       if (!dir.ok()) {
         throw new IllegalStateException(dir.error());
@@ -164,7 +168,7 @@ public final class RuntimeMain {
       Vertx vertx =
           Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1));
       RuntimeServer server =
-          new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader);
+          new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader, door);
       server
           .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0), eventLoops)
           .toCompletionStage()
@@ -202,6 +206,20 @@ public final class RuntimeMain {
       out.flush();
       System.exit(3);
     }
+  }
+
+  /**
+   * The gateway's token from the environment ({@link ReplicaToken#FILE_ENV} or {@link
+   * ReplicaToken#ENV}, never the command line, which {@code ps} shows): with one, only callers that
+   * present it are served; a token file that is named but unreadable stops the replica.
+   */
+  static ReplicaTokenCheck door() {
+    Optional<ReplicaToken> token = ReplicaToken.fromEnvironment(System.getenv());
+    if (token.isEmpty()) {
+      log.info("no replica token in the environment: this replica answers anyone who reaches it");
+      return ReplicaTokenCheck.open();
+    }
+    return ReplicaTokenCheck.requiring(token.get());
   }
 
   /** Warms up, says so, and waits for the model to serve; exits when the parent goes first. */

@@ -1,6 +1,7 @@
 package dev.kairos.runtime.core;
 
 import dev.kairos.multiplexer.arbiter.ArbiterClient;
+import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
 import dev.kairos.runtime.batch.Batch;
 import dev.kairos.runtime.batch.DynamicBatcher;
 import dev.kairos.runtime.batch.PendingRequest;
@@ -94,7 +95,7 @@ public final class InferenceService implements AutoCloseable {
             new LinkedBlockingQueue<>(),
             threads("infer-" + model));
     this.admissionLimit = config.batching().admissionLimit(workers.computeThreads());
-    int priority = "heavy".equals(config.device().workloadClass()) ? 0 : 10;
+    int priority = SlicePolicies.priorityOf(config.device().workloadClass());
     BatchExecutor executor = new BatchExecutor(model, holder, arbiter, clock, metrics, priority);
     this.batcher =
         new DynamicBatcher(

@@ -61,24 +61,53 @@ public final class RuntimeServer {
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile int actualPort;
 
+  private final ReplicaTokenCheck door;
+
   /**
-   * A replica serving one model version.
+   * A replica serving one model version, answering anyone who reaches its port.
    *
    * @param loader loads the model version again from its files, for the repository extension's
    *     {@code load}
    */
   public RuntimeServer(
       Vertx vertx, InferenceService service, long maxBodyBytes, Supplier<LoadedModel> loader) {
+    this(vertx, service, maxBodyBytes, loader, ReplicaTokenCheck.open());
+  }
+
+  /**
+   * A replica serving one model version.
+   *
+   * @param loader loads the model version again from its files, for the repository extension's
+   *     {@code load}
+   * @param door who may call: the gateway's token, checked before anything else
+   */
+  public RuntimeServer(
+      Vertx vertx,
+      InferenceService service,
+      long maxBodyBytes,
+      Supplier<LoadedModel> loader,
+      ReplicaTokenCheck door) {
     this(
         vertx,
         ServedModels.one(service),
         new ReplicaRepository(vertx, service, loader),
-        maxBodyBytes);
+        maxBodyBytes,
+        door);
   }
 
-  /** A server for the models {@code models} holds, loaded and unloaded by {@code repository}. */
+  /**
+   * A server for the models {@code models} holds (a runtime host's), loaded and unloaded by {@code
+   * repository}.
+   *
+   * @param door who may call: the gateway's token, checked before anything else
+   */
   public RuntimeServer(
-      Vertx vertx, ServedModels models, RepositoryOperations repository, long maxBodyBytes) {
+      Vertx vertx,
+      ServedModels models,
+      RepositoryOperations repository,
+      long maxBodyBytes,
+      ReplicaTokenCheck door) {
+    this.door = door;
     this.vertx = vertx;
     this.models = models;
     this.repository = repository;
@@ -147,6 +176,9 @@ public final class RuntimeServer {
   }
 
   private void handle(HttpServerRequest req) {
+    if (!door.admit(req)) {
+      return;
+    }
     String path = req.path();
     try {
       switch (path) {

@@ -8,7 +8,9 @@ import dev.kairos.runtime.core.TestModels;
 import dev.kairos.runtime.engine.EngineRegistry;
 import dev.kairos.runtime.engine.java.PredictorJars;
 import dev.kairos.runtime.metrics.RuntimeMeters;
+import dev.kairos.runtime.server.ReplicaTokenCheck;
 import dev.kairos.runtime.server.RuntimeServer;
+import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -50,6 +52,10 @@ class RuntimeHostServerTest {
   }
 
   private void start(long budget, TrustedPredictors trusted) {
+    start(budget, trusted, ReplicaTokenCheck.open());
+  }
+
+  private void start(long budget, TrustedPredictors trusted, ReplicaTokenCheck door) {
     host =
         new ModelHost(
             new HostConfig(budget, 2, Duration.ofMinutes(10), 1, 1, 1, trusted),
@@ -57,7 +63,7 @@ class RuntimeHostServerTest {
             Clock.system(),
             new RuntimeMeters(),
             new FootprintMeter(new ResidentMemory()));
-    server = new RuntimeServer(vertx, host, new HostRepository(host, root), 1 << 20);
+    server = new RuntimeServer(vertx, host, new HostRepository(host, root), 1 << 20, door);
     server.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().join();
     base = "http://127.0.0.1:" + server.port();
   }
@@ -75,12 +81,18 @@ class RuntimeHostServerTest {
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(
+    return post(path, body, null);
+  }
+
+  private HttpResponse<String> post(String path, String body, ReplicaToken token) throws Exception {
+    HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header(ReplicaToken.HEADER, token.secret());
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String path) throws Exception {
@@ -159,6 +171,23 @@ class RuntimeHostServerTest {
     log.info(
         "mlp-torch (TorchScript) loaded into a running host in {} ms",
         json.readTree(loaded.body()).get("load_ms").asDouble());
+  }
+
+  @Test
+  void shouldLoadAndServeOnlyForCallersWithTheReplicaToken() throws Exception {
+    ReplicaToken token = ReplicaToken.random();
+    start(1L << 30, TrustedPredictors.none(), ReplicaTokenCheck.requiring(token));
+    String load =
+        json.writeValueAsString(
+            Map.of(
+                "parameters", Map.of("model_dir", TestModels.EXAMPLES.resolve("mlp").toString())));
+    assertThat(post("/v2/repository/models/mlp/load", load).statusCode()).isEqualTo(401);
+    assertThat(get("/v2/repository/index").statusCode()).isEqualTo(401);
+    assertThat(post("/v2/repository/models/mlp/load", load, token).statusCode()).isEqualTo(200);
+    String request = Files.readString(TestModels.EXAMPLES.resolve("mlp/golden/request.json"));
+    assertThat(post("/v2/models/mlp/infer", request).statusCode()).isEqualTo(401);
+    assertThat(post("/v2/models/mlp/infer", request, token).statusCode()).isEqualTo(200);
+    assertThat(get("/v2/health/ready").statusCode()).isEqualTo(200);
   }
 
   @Test

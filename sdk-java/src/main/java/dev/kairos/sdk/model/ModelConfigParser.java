@@ -121,13 +121,17 @@ public final class ModelConfigParser {
     }
     o.allow("maxBatchSize", "maxQueueDelay", "maxQueueSize", "preferredBatchSizes");
     BatchingConfig d = BatchingConfig.DEFAULT;
-    int max = o.integer("maxBatchSize", d.maxBatchSize(), 1, 4096);
-    List<Integer> preferred = o.intList("preferredBatchSizes", 1, max);
-    return new BatchingConfig(
-        max,
-        o.duration("maxQueueDelay", d.maxQueueDelay()),
-        o.integer("maxQueueSize", d.maxQueueSize(), 1, 1_000_000),
-        preferred);
+    // Types are checked here, ranges by BatchingConfig itself: one set of rules for every source.
+    int max = o.integer("maxBatchSize", d.maxBatchSize(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    List<Integer> preferred =
+        o.intList("preferredBatchSizes", Integer.MIN_VALUE, Integer.MAX_VALUE);
+    Duration delay = o.duration("maxQueueDelay", d.maxQueueDelay());
+    int queue = o.integer("maxQueueSize", d.maxQueueSize(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    try {
+      return new BatchingConfig(max, delay, queue, preferred);
+    } catch (InvalidKnobException e) {
+      throw o.error(e.knob(), e.problem());
+    }
   }
 
   private static DeviceConfig device(Obj o) {
@@ -136,17 +140,16 @@ public final class ModelConfigParser {
     }
     o.allow("kind", "memory", "class", "threads", "shared");
     DeviceConfig d = DeviceConfig.DEFAULT;
-    String shared = o.string("shared", d.shared());
-    if (!shared.matches("[A-Za-z0-9_-]{0,64}")) {
-      throw o.error(
-          "shared", "= '" + shared + "', must be a device id of letters, digits, '_' or '-'");
+    try {
+      return new DeviceConfig(
+          o.string("kind", d.kind()),
+          o.bytes("memory", d.memoryBytes()),
+          o.string("class", d.workloadClass()),
+          o.integer("threads", d.threads(), Integer.MIN_VALUE, Integer.MAX_VALUE),
+          o.string("shared", d.shared()));
+    } catch (InvalidKnobException e) {
+      throw o.error(e.knob(), e.problem());
     }
-    return new DeviceConfig(
-        o.oneOf("kind", d.kind(), "cpu", "gpu"),
-        o.bytes("memory", d.memoryBytes()),
-        o.oneOf("class", d.workloadClass(), "light", "heavy"),
-        o.integer("threads", d.threads(), 0, 1024),
-        shared);
   }
 
   private static ScalingConfig scaling(Obj o) {
@@ -264,14 +267,6 @@ public final class ModelConfigParser {
         throw error(key, "must be a string, got " + kind(n));
       }
       return n.asText();
-    }
-
-    String oneOf(String key, String dflt, String... allowed) {
-      String v = string(key, dflt);
-      if (!List.of(allowed).contains(v)) {
-        throw error(key, "= '" + v + "', must be one of " + List.of(allowed));
-      }
-      return v;
     }
 
     int integer(String key, int dflt, int min, int max) {
