@@ -28,8 +28,14 @@ import java.util.function.Supplier;
  * HTTP: the server maps its exceptions to status codes.
  */
 public final class InferenceService implements AutoCloseable {
-  /** {@link #admitted}'s value once the service is retired: below any count of requests. */
+  /**
+   * Added to {@link #admitted} when the service is retired: the value turns negative, so nothing
+   * more is admitted, while the requests still in progress keep counting down to exactly this.
+   */
   private static final int RETIRED = Integer.MIN_VALUE / 2;
+
+  /** Signalled when a retired service's last request in progress is answered. */
+  private final Object idle = new Object();
 
   private final String model;
   private final String version;
@@ -156,14 +162,42 @@ public final class InferenceService implements AutoCloseable {
     return admitted.compareAndSet(0, RETIRED);
   }
 
-  /** Whether {@link #retireIfIdle()} succeeded: the service admits nothing more. */
+  /** Stops admitting requests; those in progress go on (see {@link #awaitIdle}). */
+  public void retire() {
+    admitted.getAndUpdate(n -> n >= 0 ? n + RETIRED : n);
+  }
+
+  /** Whether the service was retired: it admits nothing more. */
   public boolean retired() {
     return admitted.get() < 0;
   }
 
+  /**
+   * Waits until a retired service has answered every request it admitted.
+   *
+   * @return false if some were still in progress after {@code timeout}
+   */
+  public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (idle) {
+      while (admitted.get() != RETIRED) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(idle, left);
+      }
+      return true;
+    }
+  }
+
   /** An admitted request was answered, however it went. */
   public void leave() {
-    admitted.decrementAndGet();
+    if (admitted.decrementAndGet() == RETIRED) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
   }
 
   /**
@@ -177,7 +211,8 @@ public final class InferenceService implements AutoCloseable {
 
   /** Requests admitted and not yet answered. */
   public int admitted() {
-    return Math.max(0, admitted.get());
+    int n = admitted.get();
+    return n >= 0 ? n : n - RETIRED;
   }
 
   public String model() {

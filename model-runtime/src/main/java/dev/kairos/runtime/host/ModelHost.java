@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class ModelHost implements ServedModels, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelHost.class);
 
+  /** How long an explicit unload lets the model's requests in progress finish. */
+  static final java.time.Duration UNLOAD_GRACE = java.time.Duration.ofSeconds(10);
+
   private final HostConfig config;
   private final EngineRegistry engines;
   private final Clock clock;
@@ -307,6 +310,8 @@ public final class ModelHost implements ServedModels, AutoCloseable {
     }
     evicted.addAll(more);
     if (current != null) {
+      current.service().retire();
+      awaitIdle(current);
       close(List.of(current), "replaced by " + v.artifact());
     }
     long took = clock.monotonicNanos() - started;
@@ -348,9 +353,16 @@ public final class ModelHost implements ServedModels, AutoCloseable {
       try {
         HostedModel m = memory.remove(k);
         if (m != null) {
-          // Idle: nothing can be admitted from now on. Busy: its running batches finish in
-          // close(), and requests still queued are answered 503 (Retry-After).
-          m.service().retireIfIdle();
+          // Out of routing; the requests it admitted are answered before it is closed.
+          m.service().retire();
+          if (!awaitIdle(m)) {
+            log.warn(
+                "model={} version={} unloaded with {} requests still in progress after {}",
+                k.model(),
+                k.version(),
+                m.service().admitted(),
+                UNLOAD_GRACE);
+          }
           close(List.of(m), "unloaded on request");
           done.add(k);
         }
@@ -359,6 +371,15 @@ public final class ModelHost implements ServedModels, AutoCloseable {
       }
     }
     return done;
+  }
+
+  private static boolean awaitIdle(HostedModel m) {
+    try {
+      return m.service().awaitIdle(UNLOAD_GRACE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private void close(List<HostedModel> models, String why) {

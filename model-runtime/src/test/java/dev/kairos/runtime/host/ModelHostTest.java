@@ -133,6 +133,23 @@ class ModelHostTest {
   }
 
   @Test
+  void shouldLetAnUnloadFinishTheRequestsInProgressFirst() {
+    host(100 * MIB, 2, Duration.ZERO);
+    load("a", mlp("a", 10));
+    InferenceService a = host.resolve("a", null);
+    assertThat(a.tryAdmit()).isTrue();
+    CompletableFuture<List<ModelKey>> unload = host.unload("a", null);
+    await().until(a::retired);
+    assertThat(a.tryAdmit()).isFalse(); // out of routing and admitting nothing more
+    assertThat(unload).isNotDone();
+    assertThat(a.ready()).isTrue(); // its request in progress can still run
+    a.leave();
+    assertThat(unload.join()).containsExactly(new ModelKey("a", "1"));
+    assertThat(a.ready()).isFalse();
+    assertThat(onnx.rss.get()).isEqualTo(100 * MIB);
+  }
+
+  @Test
   void shouldUnloadModelsIdleLongerThanTheLimitWhateverTheSpace() {
     host(1024 * MIB, 2, Duration.ofMinutes(10));
     load("a", mlp("a", 10));
