@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  *     [--exit-with-parent]
  * </pre>
  *
+ * <p>With {@code --shared-host} (and no {@code --model-dir}) the process is a runtime host that
+ * loads and unloads model versions while it runs: see {@link RuntimeHostMain}.
+ *
  * <p>{@code --arbiter-socket} puts the replica on a shared device: before each batch it asks that
  * device's arbiter (a Unix domain socket) for a slice, with the priority of its {@code
  * device.class}; a refused slice is answered 503.
@@ -98,6 +101,17 @@ public final class RuntimeMain {
     }
     if (opts.containsKey("exit-with-parent")) {
       watchParent(System.in);
+    }
+    if (opts.containsKey("shared-host")) {
+      try {
+        RuntimeHostMain.run(opts, out);
+      } catch (RuntimeException e) {
+        log.debug("host start failed", e);
+        out.println(FAILED_PREFIX + String.valueOf(e.getMessage()).replace('\n', ' '));
+        out.flush();
+        System.exit(3);
+      }
+      return;
     }
     try {
       ReplicaTokenCheck door = door();
@@ -211,7 +225,7 @@ public final class RuntimeMain {
    * ReplicaToken#ENV}, never the command line, which {@code ps} shows): with one, only callers that
    * present it are served; a token file that is named but unreadable stops the replica.
    */
-  private static ReplicaTokenCheck door() {
+  static ReplicaTokenCheck door() {
     Optional<ReplicaToken> token = ReplicaToken.fromEnvironment(System.getenv());
     if (token.isEmpty()) {
       log.info("no replica token in the environment: this replica answers anyone who reaches it");
@@ -274,7 +288,7 @@ public final class RuntimeMain {
         throw new IllegalArgumentException("unexpected argument '" + a + "'");
       }
       String key = a.substring(2);
-      if (key.equals("exit-with-parent") || key.equals("standby")) {
+      if (key.equals("exit-with-parent") || key.equals("standby") || key.equals("shared-host")) {
         out.put(key, "true");
       } else if (i + 1 < args.length) {
         out.put(key, args[++i]);
@@ -282,13 +296,19 @@ public final class RuntimeMain {
         throw new IllegalArgumentException("option " + a + " needs a value");
       }
     }
-    if (!out.containsKey("model-dir") && !out.containsKey("standby")) {
-      throw new IllegalArgumentException("--model-dir is required");
+    if (out.containsKey("shared-host") && out.containsKey("model-dir")) {
+      throw new IllegalArgumentException(
+          "--shared-host starts with no model: load models through the repository endpoint");
+    }
+    if (!out.containsKey("model-dir")
+        && !out.containsKey("standby")
+        && !out.containsKey("shared-host")) {
+      throw new IllegalArgumentException("--model-dir is required (or --shared-host)");
     }
     return out;
   }
 
-  private static int intOpt(Map<String, String> opts, String key, int dflt) {
+  static int intOpt(Map<String, String> opts, String key, int dflt) {
     String v = opts.get(key);
     if (v == null) {
       return dflt;

@@ -150,6 +150,10 @@ public final class ModelRepository {
       if (engine == null) {
         engine = inferEngine(versionDirs.get(versionDirs.size() - 1));
         config = config.withEngine(engine);
+        String problem = config.isolation().problemWith(engine);
+        if (problem != null) {
+          throw new ModelConfigException(dir.resolve("model.yaml"), "isolation", problem);
+        }
       }
       List<ModelVersion> versions = new ArrayList<>();
       for (Path v : versionDirs) {

@@ -72,7 +72,8 @@ public final class ModelConfigParser {
         "options",
         "task",
         "tokenizer",
-        "generation");
+        "generation",
+        "isolation");
     String name = top.string("name", defaultName);
     if (!OipPath.isValidName(name)) {
       throw new ModelConfigException(
@@ -83,6 +84,7 @@ public final class ModelConfigParser {
       throw new ModelConfigException(
           file, "engine", "= '" + engine + "', must be one of " + new java.util.TreeSet<>(ENGINES));
     }
+    Isolation isolation = isolation(top);
     return new ModelConfig(
         name,
         engine,
@@ -93,7 +95,28 @@ public final class ModelConfigParser {
         scaling(top.child("scaling")),
         traffic(top.child("traffic")),
         options(top.child("options")),
+        isolation,
         generation(top));
+  }
+
+  private static Isolation isolation(Obj top) {
+    String v = top.string("isolation", null);
+    if (v == null) {
+      return Isolation.PLACEMENT;
+    }
+    Isolation isolation =
+        switch (v) {
+          case "process" -> Isolation.PROCESS;
+          case "shared" -> Isolation.SHARED;
+          default ->
+              throw top.error("isolation", "= '" + v + "', must be one of [process, shared]");
+        };
+    // With no engine named, the repository checks the rule once it has inferred the engine.
+    String problem = isolation.problemWith(top.string("engine", null));
+    if (problem != null) {
+      throw top.error("isolation", problem);
+    }
+    return isolation;
   }
 
   private static GenerationConfig generation(Obj top) {

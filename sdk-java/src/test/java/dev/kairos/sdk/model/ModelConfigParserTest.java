@@ -81,6 +81,38 @@ class ModelConfigParserTest {
     assertThat(c.device().isShared()).isTrue();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "left to placement | engine: onnxruntime | PLACEMENT",
+        "onnx shared | '{engine: onnxruntime, isolation: shared}' | SHARED",
+        "torch shared | '{engine: pytorch, isolation: shared}' | SHARED",
+        "java asks to share | '{engine: java, isolation: shared}' | SHARED",
+        "engine inferred later | 'isolation: shared' | SHARED",
+        "tensorrt alone | '{engine: tensorrt, isolation: process}' | PROCESS",
+      })
+  void shouldReadIsolation(String label, String yaml, Isolation wanted) {
+    assertThat(ModelConfigParser.parse(yaml, FILE, "m").isolation()).isEqualTo(wanted);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "onnx left to placement | PLACEMENT | onnxruntime | false | true",
+        "onnx forced alone | PROCESS | onnxruntime | false | false",
+        "torch shared | SHARED | pytorch | false | true",
+        "tensorrt never | PLACEMENT | tensorrt | true | false",
+        "java untrusted asking | SHARED | java | false | false",
+        "java trusted not asking | PLACEMENT | java | true | false",
+        "java trusted asking | SHARED | java | true | true",
+      })
+  void shouldShareOnlyWhatIsSafeToShare(
+      String label, Isolation isolation, String engine, boolean trusted, boolean wanted) {
+    assertThat(isolation.mayShare(engine, trusted)).isEqualTo(wanted);
+  }
+
   @Test
   void shouldDefaultEverythingForAnEmptyFile() {
     ModelConfig c = ModelConfigParser.parse("", FILE, "dir");
@@ -116,6 +148,9 @@ class ModelConfigParserTest {
         "memory overflows | 'device: {memory: 9999999999Gi}' | device.memory = '9999999999Gi' is too large",
         "memory too many digits | 'device: {memory: \"99999999999999999999999\"}' | is too large",
         "memory not a size | 'device: {memory: lots}' | expected a size such as 600Mi or 2Gi",
+        "bad isolation | 'isolation: thread' | models/m/model.yaml: isolation = 'thread', must be one of [process, shared]",
+        "isolation not text | 'isolation: 1' | isolation must be a string, got 1",
+        "tensorrt shared | '{engine: tensorrt, isolation: shared}' | models/m/model.yaml: isolation = 'shared', but engine 'tensorrt' keeps a process of its own",
       })
   void shouldNameFileFieldAndRule(String label, String yaml, String message) {
     assertThatThrownBy(() -> ModelConfigParser.parse(yaml, FILE, "m"))
