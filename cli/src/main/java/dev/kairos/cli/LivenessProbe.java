@@ -4,15 +4,18 @@ import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.ReplicaSet;
 import dev.kairos.sdk.time.Clock;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,8 +57,7 @@ final class LivenessProbe implements AutoCloseable {
   private final Options options;
   private final Clock clock;
   private final LivenessCount count;
-  private final HttpClient http;
-  private final ExecutorService answers;
+  private final ExecutorService probes;
   private final Set<String> probing = ConcurrentHashMap.newKeySet();
   private ScheduledFuture<?> task;
 
@@ -66,21 +68,15 @@ final class LivenessProbe implements AutoCloseable {
     this.options = options;
     this.clock = clock;
     this.count = new LivenessCount(options.failures(), clock);
-    // its own thread: the scheduler's threads also start and stop processes, and a probe's answer
-    // must not wait behind them and count as a miss
-    this.answers =
-        Executors.newSingleThreadExecutor(
+    // Their own threads: the scheduler's threads also start and stop processes, and a probe's
+    // answer must not wait behind them and count as a miss.
+    this.probes =
+        Executors.newCachedThreadPool(
             r -> {
               Thread t = new Thread(r, "kairos-liveness");
               t.setDaemon(true);
               return t;
             });
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(options.timeout())
-            .executor(answers)
-            .build();
   }
 
   void start() {
@@ -109,17 +105,11 @@ final class LivenessProbe implements AutoCloseable {
     if (!probing.add(r.id())) {
       return; // the last probe is still waiting for its answer
     }
-    HttpRequest req =
-        HttpRequest.newBuilder(
-                URI.create("http://" + r.host() + ":" + r.port() + "/v2/health/live"))
-            .timeout(options.timeout())
-            .GET()
-            .build();
-    http.sendAsync(req, HttpResponse.BodyHandlers.discarding())
+    CompletableFuture.supplyAsync(() -> live(r), probes)
         .whenComplete(
-            (resp, err) -> {
+            (live, err) -> {
               probing.remove(r.id());
-              if (err == null && resp.statusCode() == 200) {
+              if (err == null && live) {
                 count.answered(r.id());
                 return;
               }
@@ -140,11 +130,35 @@ final class LivenessProbe implements AutoCloseable {
             });
   }
 
+  /**
+   * One {@code GET /v2/health/live} on a connection of its own, closed after the answer: a probe
+   * holds no pooled connection to the replica between probes.
+   */
+  private boolean live(Replica r) {
+    int timeout = (int) options.timeout().toMillis();
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(r.host(), r.port()), timeout);
+      s.setSoTimeout(timeout);
+      s.getOutputStream()
+          .write(
+              ("GET /v2/health/live HTTP/1.1\r\nHost: "
+                      + r.host()
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String status =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+      return status != null && status.startsWith("HTTP/1.1 200 ");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   @Override
   public void close() {
     if (task != null) {
       task.cancel(false);
     }
-    answers.shutdownNow();
+    probes.shutdownNow();
   }
 }
