@@ -138,7 +138,7 @@ public class GrpcBench {
     if (modelFile == null) {
       return null;
     }
-    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    ai.onnxruntime.OrtEnvironment env = dev.kairos.generative.ort.OnnxEnvironment.get();
     ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions();
     o.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
     o.setInterOpNumThreads(1);

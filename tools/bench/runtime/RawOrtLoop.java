@@ -26,7 +26,7 @@ public class RawOrtLoop {
     int batch = Integer.parseInt(args[1]);
     double seconds = Double.parseDouble(args[2]);
     int threads = Integer.parseInt(args[3]);
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = dev.kairos.generative.ort.OnnxEnvironment.get();
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     o.setIntraOpNumThreads(threads);
     o.setInterOpNumThreads(1);

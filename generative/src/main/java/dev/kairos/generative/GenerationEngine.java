@@ -34,12 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class GenerationEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GenerationEngine.class);
 
-  /**
-   * Stack for threads that call into ONNX Runtime: its native code can need more than a default
-   * Java thread stack, and running out kills the JVM without an error.
-   */
-  public static final long STACK_BYTES = 16L << 20;
-
   private final String model;
   private final EngineConfig config;
   private final PagedDecoder decoder;
@@ -153,7 +147,7 @@ public final class GenerationEngine implements AutoCloseable {
 
   /** Starts the engine's thread. */
   public GenerationEngine start() {
-    loop = new Thread(null, this::run, "generate-" + model, STACK_BYTES);
+    loop = new Thread(this::run, "generate-" + model);
     loop.setDaemon(true);
     loop.start();
     return this;

@@ -1,6 +1,5 @@
 package dev.kairos.runtime;
 
-import dev.kairos.generative.GenerationEngine;
 import dev.kairos.generative.GenerativeModel;
 import dev.kairos.generative.StepGate;
 import dev.kairos.multiplexer.arbiter.ArbiterClient;
@@ -28,46 +27,6 @@ final class GenerativeReplica {
   private static final Logger log = LoggerFactory.getLogger(GenerativeReplica.class);
 
   private GenerativeReplica() {}
-
-  /**
-   * Loads on a thread with a large stack: ONNX Runtime's native start-up needs more than a
-   * default-sized main thread has left under a long class path, and crashes the JVM outright.
-   */
-  private static GenerativeModel loadOnLargeStack(
-      ModelDirectory dir, ModelVersion version, int cores, StepGate gate) {
-    GenerativeModel[] loaded = new GenerativeModel[1];
-    RuntimeException[] failed = new RuntimeException[1];
-    Thread t =
-        new Thread(
-            null,
-            () -> {
-              try {
-                loaded[0] =
-                    GenerativeModel.load(
-                        dir.name(),
-                        version.artifact(),
-                        dir.config().generation(),
-                        cores,
-                        Clock.system(),
-                        gate);
-              } catch (RuntimeException e) {
-                failed[0] = e;
-              }
-            },
-            "load-" + dir.name(),
-            GenerationEngine.STACK_BYTES);
-    t.start();
-    try {
-      t.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while loading " + dir.name(), e);
-    }
-    if (failed[0] != null) {
-      throw failed[0];
-    }
-    return loaded[0];
-  }
 
   /**
    * Each model step is one slice of the device arbiter: a light model sharing the device waits at
@@ -101,7 +60,13 @@ final class GenerativeReplica {
             ? ArbiterClient.unshared()
             : new UnixSocketArbiterClient(Path.of(arbiterSocket), Clock.system());
     GenerativeModel model =
-        loadOnLargeStack(dir, version, cores, stepGate(dir.name(), arbiter, dir.config()));
+        GenerativeModel.load(
+            dir.name(),
+            version.artifact(),
+            dir.config().generation(),
+            cores,
+            Clock.system(),
+            stepGate(dir.name(), arbiter, dir.config()));
     // One event loop: it only relays tokens; the engine's own thread does the work.
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     HttpServer server =

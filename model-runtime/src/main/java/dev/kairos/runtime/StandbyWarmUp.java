@@ -85,7 +85,7 @@ final class StandbyWarmUp {
           + "QgIQEQ==";
 
   private static void onnxRuntime() throws ai.onnxruntime.OrtException {
-    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    ai.onnxruntime.OrtEnvironment env = dev.kairos.generative.ort.OnnxEnvironment.get();
     byte[] model = java.util.Base64.getDecoder().decode(TINY_ONNX);
     try (ai.onnxruntime.OrtSession.SessionOptions so =
             new ai.onnxruntime.OrtSession.SessionOptions();

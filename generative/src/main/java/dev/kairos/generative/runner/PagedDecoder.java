@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.kairos.generative.ort.OnnxEnvironment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -50,7 +51,7 @@ public final class PagedDecoder implements AutoCloseable {
       int blockSize,
       int threads)
       throws OrtException {
-    this.env = OrtEnvironment.getEnvironment();
+    this.env = OnnxEnvironment.get();
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     if (threads > 0) {
       options.setIntraOpNumThreads(threads);

@@ -27,34 +27,10 @@ class RuntimeHostProcessTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-cp",
-                pathingJar().toString(),
+                System.getProperty("java.class.path"),
                 RuntimeMain.class.getName()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectError(STDERR.toFile()).start();
-  }
-
-  /**
-   * The test class path as one jar whose manifest lists it. ONNX Runtime 1.29's native start
-   * crashes the JVM (SIGSEGV, no error file) when {@code java.class.path} is long (a few thousand
-   * characters, as Maven's test class path is); the platform's own jar lists its libraries the same
-   * way, so this is also how a host is really started.
-   */
-  private static Path pathingJar() throws Exception {
-    Path jar = Path.of("target", "runtime-host-classpath.jar").toAbsolutePath();
-    StringBuilder cp = new StringBuilder();
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-      cp.append(Path.of(entry).toAbsolutePath().toUri()).append(' ');
-    }
-    java.util.jar.Manifest manifest = new java.util.jar.Manifest();
-    manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-    manifest
-        .getMainAttributes()
-        .put(java.util.jar.Attributes.Name.CLASS_PATH, cp.toString().trim());
-    try (java.util.jar.JarOutputStream out =
-        new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
-      // the manifest is all it holds
-    }
-    return jar;
   }
 
   private static String firstLine(Process p, String... prefixes) throws Exception {

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import dev.kairos.generative.ort.OnnxEnvironment;
 import dev.kairos.runtime.engine.DeviceMemoryCap;
 import dev.kairos.runtime.engine.Engine;
 import dev.kairos.runtime.engine.LoadedModel;
@@ -35,7 +36,7 @@ public final class OnnxRuntimeEngine implements Engine {
   @Override
   public LoadedModel load(ModelSource source) {
     String model = source.modelName();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OnnxEnvironment.get();
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     try {
       options.setIntraOpNumThreads(source.intOption("intraOpThreads", source.threads()));
