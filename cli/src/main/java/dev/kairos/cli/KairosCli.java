@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       PredictCommand.class,
       ProfileCommand.class,
       SimulateCommand.class,
+      TuneCommand.class,
       ScaleCommand.class
     })
 public final class KairosCli {

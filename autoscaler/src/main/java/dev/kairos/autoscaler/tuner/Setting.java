@@ -25,7 +25,13 @@ public record Setting(Map<String, Object> knobs, ScalingConfig scaling, Batching
     }
     return new java.util.TreeMap<>(knobs)
         .entrySet().stream()
-            .map(e -> e.getKey() + "=" + e.getValue())
+            .map(e -> e.getKey() + "=" + show(e.getValue()))
             .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  private static String show(Object v) {
+    return v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15
+        ? String.valueOf(d.longValue())
+        : String.valueOf(v);
   }
 }

@@ -354,6 +354,24 @@ public final class BundleInstaller {
   public synchronized void writeScaling(
       Path modelDir, Map<String, Object> knobs, dev.kairos.sdk.model.ScalingConfig expected)
       throws IOException {
+    writeScaling(modelDir, knobs, expected, null);
+  }
+
+  /**
+   * As {@link #writeScaling(Path, Map, dev.kairos.sdk.model.ScalingConfig)}, but only over the
+   * content a caller read earlier: when {@code model.yaml} no longer hashes to {@code
+   * expectedSha256}, nothing is written.
+   *
+   * @param expectedSha256 hex SHA-256 of the {@code model.yaml} the caller decided from (an empty
+   *     file when there was none); null to write whatever it holds now
+   * @throws ModelChangedException when the file changed since
+   */
+  public synchronized void writeScaling(
+      Path modelDir,
+      Map<String, Object> knobs,
+      dev.kairos.sdk.model.ScalingConfig expected,
+      String expectedSha256)
+      throws IOException {
     Path dir = modelDir.toAbsolutePath().normalize();
     String name = dir.getFileName().toString();
     if (!dir.getParent().equals(root) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -361,6 +379,10 @@ public final class BundleInstaller {
     }
     Path yaml = dir.resolve(Bundle.MODEL_YAML);
     String before = Files.exists(yaml) ? Files.readString(yaml) : "";
+    if (expectedSha256 != null && !expectedSha256.equals(sha256(before))) {
+      throw new ModelChangedException(
+          "model.yaml of '" + name + "' changed since it was read; not overwritten");
+    }
     String after = ModelYamlEditor.withScaling(before, knobs);
     if (!ModelConfigParser.parse(after, yaml, name).scaling().equals(expected)) {
       // a knob the file leaves implicit (e.g. a clamped initialScale) reads differently: write all
@@ -447,6 +469,25 @@ public final class BundleInstaller {
     Files.deleteIfExists(target.resolve(JOURNAL));
     AtomicFiles.syncDir(target);
     return v;
+  }
+
+  /** Hex SHA-256 of a {@code model.yaml}'s text, as {@link #writeScaling} compares it. */
+  public static String sha256(String text) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A {@code model.yaml} changed between the read a decision came from and the write. */
+  public static final class ModelChangedException extends IOException {
+    ModelChangedException(String message) {
+      super(message);
+    }
   }
 
   private static String printable(String s) {
