@@ -92,6 +92,14 @@ final class TuneCommand implements Callable<Integer> {
   String attainment;
 
   @Option(
+      names = "--slo-scope",
+      defaultValue = "model",
+      description =
+          "model: each model reaches --attainment; fleet: all models' requests together do, each"
+              + " model's setting picked from what its search replayed (default ${DEFAULT-VALUE}).")
+  String sloScope;
+
+  @Option(
       names = "--objective",
       defaultValue = "replica-seconds",
       description =
@@ -169,7 +177,10 @@ final class TuneCommand implements Callable<Integer> {
             "--apply needs --models DIR (write model.yaml) or --admin-url URL (a running platform)");
       }
       options = replay.options();
-      goal = new Goal(Objective.parse(objective), attainment(attainment));
+      if (!sloScope.equals("model") && !sloScope.equals("fleet")) {
+        throw new IllegalArgumentException("--slo-scope '" + sloScope + "' must be model or fleet");
+      }
+      goal = new Goal(Objective.parse(objective), attainment(attainment), sloScope.equals("fleet"));
       limit = new Budget(budget, time == null ? null : Durations.parse(time));
       ranges = new ArrayList<>();
       for (String k : knobs) {
@@ -291,7 +302,7 @@ final class TuneCommand implements Callable<Integer> {
     return String.format(
         Locale.ROOT,
         "trace %s: %d models, %d requests over %.1f h%n"
-            + "SLO: wait <= %s for %s of each model's requests; objective: %s%n"
+            + "SLO: wait <= %s for %s of %s requests; objective: %s%n"
             + "search: %s, %s replays per model%s, search seed %d, replay seed %d; knobs %s",
         trace.source(),
         trace.models().size(),
@@ -301,6 +312,7 @@ final class TuneCommand implements Callable<Integer> {
         Double.isNaN(goal.attainment())
             ? "at least the current share"
             : String.format(Locale.ROOT, "%.2f%%", 100 * goal.attainment()),
+        goal.fleet() ? "all models'" : "each model's",
         goal.objective(),
         method,
         budget == Math.rint(budget) ? String.valueOf((long) budget) : String.valueOf(budget),

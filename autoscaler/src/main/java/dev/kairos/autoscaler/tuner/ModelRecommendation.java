@@ -8,7 +8,9 @@ import java.util.List;
  * @param model the model
  * @param current its current setting, replayed over the whole trace
  * @param best the best setting replayed over the whole trace (the current one if nothing beat it)
- * @param target the attainment the search aimed at
+ * @param target the attainment aimed at (the fleet's, when the SLO is over every model together)
+ * @param reachable whether the target was met (by this model, or by the fleet); when not, {@link
+ *     #best} is the best reachable
  * @param evaluated every setting replayed over the whole trace, for the frontier
  * @param replays replays spent, in whole-trace equivalents
  */
@@ -17,15 +19,11 @@ public record ModelRecommendation(
     Evaluation current,
     Evaluation best,
     double target,
+    boolean reachable,
     List<Evaluation> evaluated,
     double replays) {
   public ModelRecommendation {
     evaluated = List.copyOf(evaluated);
-  }
-
-  /** Whether some setting met the target; when not, {@link #best} is the best reachable. */
-  public boolean reachable() {
-    return best.attainment() >= target - 1e-12;
   }
 
   /** Whether the recommendation differs from the current setting. */

@@ -90,7 +90,15 @@ public final class Tuner {
     } finally {
       pool.shutdown();
     }
-    return new TuningResult(List.of(out), goal, (System.nanoTime() - started) / 1e9);
+    List<ModelRecommendation> all = List.of(out);
+    if (goal.fleet()) {
+      double target =
+          Double.isNaN(goal.attainment())
+              ? new TuningResult(all, goal, 0).current().attainment()
+              : goal.attainment();
+      all = FleetAllocation.allocate(all, goal.objective(), target);
+    }
+    return new TuningResult(all, goal, (System.nanoTime() - started) / 1e9);
   }
 
   private ModelRecommendation tuneOne(Trace trace, int index, SearchSpace space, long deadline) {
@@ -112,6 +120,7 @@ public final class Tuner {
         current,
         best,
         target,
+        best.attainment() >= target - 1e-12,
         evaluator.whole(),
         evaluator.spent());
   }

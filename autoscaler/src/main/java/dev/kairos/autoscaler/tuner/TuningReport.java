@@ -56,7 +56,15 @@ public final class TuningReport {
     b.append(totals("current", now, null));
     b.append(totals("recommended", rec, now));
     List<ModelRecommendation> unreachable = result.unreachable();
-    if (!unreachable.isEmpty()) {
+    if (result.goal().fleet() && !unreachable.isEmpty()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%nSLO unreachable over all models: target %.3f%%, best reachable %.3f%% (the"
+                  + " settings with the most requests within the SLO that were tried)%n",
+              100 * unreachable.get(0).target(),
+              100 * rec.attainment()));
+    } else if (!unreachable.isEmpty()) {
       b.append(
           String.format(
               Locale.ROOT,

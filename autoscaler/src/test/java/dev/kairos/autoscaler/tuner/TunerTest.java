@@ -159,6 +159,36 @@ class TunerTest {
   }
 
   @Test
+  void shouldMeetAFleetTargetAtNoMoreCostThanTheCurrentSettings() throws IOException {
+    TuningResult r =
+        tune(
+            trace(),
+            new Goal(Objective.REPLICA_SECONDS, Double.NaN, true),
+            30,
+            "evolution",
+            4,
+            SearchSpace.DEFAULT_SCALING);
+    assertThat(r.unreachable()).isEmpty();
+    assertThat(r.recommended().attainment()).isGreaterThanOrEqualTo(r.current().attainment());
+    assertThat(r.recommended().replicaSeconds()).isLessThanOrEqualTo(r.current().replicaSeconds());
+    for (ModelRecommendation m : r.models()) {
+      assertThat(m.target()).isEqualTo(r.current().attainment());
+      assertThat(m.evaluated()).contains(m.best());
+    }
+
+    TuningResult impossible =
+        tune(
+            trace(),
+            new Goal(Objective.REPLICA_SECONDS, 1.0, true),
+            10,
+            "evolution",
+            4,
+            List.of(new KnobRange("scaleToZeroAfter", 0, 60)));
+    assertThat(impossible.unreachable()).hasSize(2);
+    assertThat(impossible.recommended().attainment()).isLessThan(1.0);
+  }
+
+  @Test
   void shouldReportAnUnreachableSloWithTheBestReachableAttainment() throws IOException {
     // a cold start (1 s) is longer than the SLO's wait (100 ms) and the model may not stay warm:
     // the first request after each idle spell misses, so 100% is out of reach
