@@ -47,8 +47,19 @@ public final class Simulator {
    * trace (all of it when longer).
    */
   public ModelResult replay(Trace trace, int index, ScalingConfig spec, double horizonSeconds) {
+    return replay(trace, index, spec, null, horizonSeconds);
+  }
+
+  /**
+   * As {@link #replay(Trace, int, ScalingConfig, double)}, with the model's requests batched.
+   *
+   * @param batching the model's batching knobs and profile; null for one request per slot
+   */
+  public ModelResult replay(
+      Trace trace, int index, ScalingConfig spec, Batching batching, double horizonSeconds) {
     double horizon = Math.min(horizonSeconds, trace.durationSeconds());
-    return new ModelReplay(trace.models().get(index), spec, options, horizon).run(seed(index));
+    return new ModelReplay(trace.models().get(index), spec, batching, options, horizon)
+        .run(seed(index));
   }
 
   public SimulationOptions options() {

@@ -1,5 +1,7 @@
 package dev.kairos.autoscaler.tuner;
 
+import dev.kairos.autoscaler.simulator.BatchLatencies;
+import dev.kairos.autoscaler.simulator.Batching;
 import dev.kairos.autoscaler.simulator.ModelResult;
 import dev.kairos.autoscaler.simulator.Simulator;
 import dev.kairos.autoscaler.simulator.Trace;
@@ -20,6 +22,7 @@ final class Evaluator {
   private final double budget;
   private final long deadlineNanos;
   private final LongSupplier nanoTime;
+  private final BatchLatencies profile;
   private final Map<Key, Evaluation> seen = new HashMap<>();
   private final List<Evaluation> whole = new ArrayList<>();
   private double spent;
@@ -32,7 +35,9 @@ final class Evaluator {
       int index,
       double budget,
       long deadlineNanos,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      BatchLatencies profile) {
+    this.profile = profile;
     this.simulator = simulator;
     this.trace = trace;
     this.index = index;
@@ -67,7 +72,13 @@ final class Evaluator {
 
   private Evaluation replay(Setting s, double share) {
     spent += share;
-    ModelResult r = simulator.replay(trace, index, s.scaling(), share * trace.durationSeconds());
+    ModelResult r =
+        simulator.replay(
+            trace,
+            index,
+            s.scaling(),
+            profile == null ? null : new Batching(s.batching(), profile),
+            share * trace.durationSeconds());
     Evaluation e =
         new Evaluation(s, share, r.requests(), r.withinSlo(), r.replicaSeconds(), r.coldStarts());
     seen.put(new Key(s, share), e);

@@ -1,6 +1,9 @@
 package dev.kairos.autoscaler.tuner;
 
+import dev.kairos.autoscaler.simulator.BatchLatencies;
 import dev.kairos.sdk.model.BatchingConfig;
+import dev.kairos.sdk.model.BatchingKnobs;
+import dev.kairos.sdk.model.Durations;
 import dev.kairos.sdk.model.InvalidKnobException;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
@@ -35,26 +38,41 @@ public final class SearchSpace {
 
   private final ScalingConfig base;
   private final BatchingConfig batching;
+  private final BatchLatencies profile;
   private final List<KnobRange> ranges;
+
+  /** A space without batching: the model has no profile. */
+  public SearchSpace(ScalingConfig base, BatchingConfig batching, List<KnobRange> ranges) {
+    this(base, batching, null, ranges);
+  }
 
   /**
    * @throws InvalidKnobException when a range names an unknown knob, twice the same knob, or an end
    *     the platform's rules refuse
    */
-  public SearchSpace(ScalingConfig base, BatchingConfig batching, List<KnobRange> ranges) {
+  public SearchSpace(
+      ScalingConfig base, BatchingConfig batching, BatchLatencies profile, List<KnobRange> ranges) {
     this.base = base;
     this.batching = batching;
+    this.profile = profile;
     this.ranges = List.copyOf(ranges);
     Set<String> seen = new HashSet<>();
     for (KnobRange r : this.ranges) {
       if (!seen.add(r.knob())) {
         throw new InvalidKnobException(r.knob(), r.toString(), "is given twice");
       }
-      if (!ScalingKnobs.NAMES.contains(r.knob())) {
+      if (!ScalingKnobs.NAMES.contains(r.knob()) && !BatchingKnobs.NAMES.contains(r.knob())) {
+        List<String> all = new ArrayList<>(ScalingKnobs.NAMES);
+        all.addAll(BatchingKnobs.NAMES);
+        throw new InvalidKnobException(
+            r.knob(), r.toString(), "is not a knob the search can turn; expected one of " + all);
+      }
+      if (BatchingKnobs.NAMES.contains(r.knob()) && profile == null) {
         throw new InvalidKnobException(
             r.knob(),
             r.toString(),
-            "is not a knob the search can turn; expected one of " + ScalingKnobs.NAMES);
+            "needs the model's profile (latency per batch size, from kairos profile) to be"
+                + " searched");
       }
     }
     for (KnobRange r : this.ranges) {
@@ -80,7 +98,7 @@ public final class SearchSpace {
       }
       knobs.put(r.knob(), v);
       try {
-        ScalingKnobs.apply(base, knobs);
+        setting(knobs);
         return;
       } catch (InvalidKnobException e) {
         first = first == null ? e : first;
@@ -115,15 +133,32 @@ public final class SearchSpace {
       knobs.put(ranges.get(i).knob(), ranges.get(i).value(point[i]));
     }
     try {
-      return Optional.of(new Setting(knobs, ScalingKnobs.apply(base, knobs), batching));
+      return Optional.of(setting(knobs));
     } catch (InvalidKnobException e) {
       return Optional.empty();
     }
   }
 
+  /** The knobs through the platform's validators: scaling and batching each through its own. */
+  private Setting setting(Map<String, Object> knobs) {
+    Map<String, Object> scaling = new LinkedHashMap<>();
+    Map<String, Object> batch = new LinkedHashMap<>();
+    knobs.forEach((k, v) -> (BatchingKnobs.NAMES.contains(k) ? batch : scaling).put(k, v));
+    return new Setting(
+        knobs, ScalingKnobs.apply(base, scaling), BatchingKnobs.apply(batching, batch));
+  }
+
+  /** The model's profile, or null when its requests are not batched in replays. */
+  public BatchLatencies profile() {
+    return profile;
+  }
+
   /** The point of the unit cube nearest the current setting. */
   public double[] currentPoint() {
-    Map<String, Object> now = base.knobs();
+    Map<String, Object> now = new LinkedHashMap<>(base.knobs());
+    now.put("maxBatchSize", batching.maxBatchSize());
+    now.put("maxQueueDelay", Durations.format(batching.maxQueueDelay()));
+    now.put("maxQueueSize", batching.maxQueueSize());
     double[] p = new double[ranges.size()];
     for (int i = 0; i < p.length; i++) {
       p[i] = ranges.get(i).unit(now.get(ranges.get(i).knob()));

@@ -104,7 +104,13 @@ public final class Tuner {
   private ModelRecommendation tuneOne(Trace trace, int index, SearchSpace space, long deadline) {
     Evaluator evaluator =
         new Evaluator(
-            simulator, trace, index, budget.replaysPerModel(), deadline, System::nanoTime);
+            simulator,
+            trace,
+            index,
+            budget.replaysPerModel(),
+            deadline,
+            System::nanoTime,
+            space.profile());
     Evaluation current = evaluator.evaluateAnyway(space.current());
     double target = goal.target(current);
     Function<Evaluation, Score> score = e -> Score.of(e, goal.objective(), target);

@@ -98,13 +98,19 @@ public final class ModelConfigParser {
     }
     o.allow("maxBatchSize", "maxQueueDelay", "maxQueueSize", "preferredBatchSizes");
     BatchingConfig d = BatchingConfig.DEFAULT;
-    int max = o.integer("maxBatchSize", d.maxBatchSize(), 1, 4096);
-    List<Integer> preferred = o.intList("preferredBatchSizes", 1, max);
-    return new BatchingConfig(
-        max,
-        o.duration("maxQueueDelay", d.maxQueueDelay()),
-        o.integer("maxQueueSize", d.maxQueueSize(), 1, 1_000_000),
-        preferred);
+    // types here, rules in BatchingKnobs (shared with kairos tune)
+    int max = o.integer("maxBatchSize", d.maxBatchSize(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    int queue = o.integer("maxQueueSize", d.maxQueueSize(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    Duration delay = o.duration("maxQueueDelay", d.maxQueueDelay());
+    List<Integer> preferred =
+        o.intList("preferredBatchSizes", Integer.MIN_VALUE, Integer.MAX_VALUE);
+    try {
+      return BatchingKnobs.apply(
+          new BatchingConfig(max, delay, queue, preferred),
+          Map.of("maxBatchSize", max, "maxQueueSize", queue));
+    } catch (InvalidKnobException e) {
+      throw o.error(e.knob(), e.problem());
+    }
   }
 
   private static DeviceConfig device(Obj o) {

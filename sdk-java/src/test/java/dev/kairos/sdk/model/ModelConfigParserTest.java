@@ -68,6 +68,8 @@ class ModelConfigParserTest {
         "bad shared device | 'device: {shared: \"gpu 0\"}' | device.shared = 'gpu 0', must be a device id of letters, digits, '_' or '-'",
         "batch size zero | 'batching: {maxBatchSize: 0}' | batching.maxBatchSize = 0, must be between 1 and 4096",
         "batch size text | 'batching: {maxBatchSize: lots}' | batching.maxBatchSize must be an integer, got 'lots'",
+        "preferred over max | 'batching: {maxBatchSize: 4, preferredBatchSizes: [8]}' | batching.preferredBatchSizes = [8], each must be between 1 and maxBatchSize (4)",
+        "queue size zero | 'batching: {maxQueueSize: 0}' | batching.maxQueueSize = 0, must be between 1 and 1000000",
         "bad duration | 'batching: {maxQueueDelay: soon}' | batching.maxQueueDelay expected a duration",
         "bad datatype | 'inputs: [{name: x, datatype: FLOAT, shape: [1]}]' | inputs[0].datatype unknown datatype 'FLOAT'",
         "missing shape | 'inputs: [{name: x, datatype: FP32}]' | inputs[0].shape must be a list of integers",
