@@ -3,6 +3,7 @@ package dev.kairos.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.autoscaler.tuner.Setting;
 import dev.kairos.sdk.model.BatchingConfig;
+import dev.kairos.sdk.model.BatchingKnobs;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
@@ -53,6 +54,12 @@ final class AdminKnobs implements KnobStore {
 
   @Override
   public void apply(String model, Setting setting) throws Exception {
+    for (String k : setting.knobs().keySet()) {
+      if (BatchingKnobs.NAMES.contains(k)) {
+        throw new IllegalArgumentException(
+            "the admin API sets scaling knobs only; write batching knobs with --models DIR");
+      }
+    }
     Map<String, Object> before;
     synchronized (this) {
       before = read.get(model);

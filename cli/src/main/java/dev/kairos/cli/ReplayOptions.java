@@ -53,6 +53,13 @@ final class ReplayOptions {
       description = "A request meets its SLO when it waits at most this long before service.")
   String sloWait;
 
+  @Option(
+      names = "--slo-latency",
+      description =
+          "A request meets its SLO when its whole latency (wait plus service) is at most this;"
+              + " replaces --slo-wait.")
+  String sloLatency;
+
   @Option(names = "--tick", defaultValue = "2s", description = "Decider period.")
   String tick;
 
@@ -71,8 +78,11 @@ final class ReplayOptions {
             serviceTime == null ? Double.NaN : seconds("--service-time", serviceTime),
             replicaConcurrency,
             seconds("--cold-start", coldStart));
-    return new SimulationOptions(
-        latency, seconds("--slo-wait", sloWait), seconds("--tick", tick), 60, seed);
+    return sloLatency != null
+        ? new SimulationOptions(
+            latency, seconds("--slo-latency", sloLatency), seconds("--tick", tick), 60, seed, true)
+        : new SimulationOptions(
+            latency, seconds("--slo-wait", sloWait), seconds("--tick", tick), 60, seed);
   }
 
   /** Knative's defaults with maxReplicas=1000 and targetConcurrency = the replica concurrency. */

@@ -3,6 +3,7 @@ package dev.kairos.cli;
 import dev.kairos.autoscaler.tuner.Setting;
 import dev.kairos.cli.deploy.BundleInstaller;
 import dev.kairos.cli.deploy.PredictorTrust;
+import dev.kairos.sdk.model.BatchingKnobs;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ModelConfigParser;
 import java.io.IOException;
@@ -15,8 +16,9 @@ import java.util.Map;
 
 /**
  * Knobs in the model repository: read from each model's {@code model.yaml}, written back through
- * the platform's own path ({@link BundleInstaller#writeScaling}: atomic, only the knobs' lines
- * touched) and only over the content the search started from (compared by SHA-256).
+ * the platform's own path ({@link BundleInstaller#writeKnobs}, as the admin API's knob changes are:
+ * atomic, only the knobs' lines touched) and only over the content the search started from
+ * (compared by SHA-256).
  */
 final class RepositoryKnobs implements KnobStore {
   private final Path root;
@@ -50,9 +52,13 @@ final class RepositoryKnobs implements KnobStore {
     if (hash == null) {
       throw new IllegalStateException("model '" + model + "' was not read from " + root);
     }
+    Map<String, Object> scaling = new LinkedHashMap<>();
+    Map<String, Object> batching = new LinkedHashMap<>();
+    new java.util.TreeMap<>(setting.knobs())
+        .forEach((k, v) -> (BatchingKnobs.NAMES.contains(k) ? batching : scaling).put(k, v));
     try {
-      installer.writeScaling(
-          root.resolve(model), new LinkedHashMap<>(setting.knobs()), setting.scaling(), hash);
+      installer.writeKnobs(
+          root.resolve(model), scaling, setting.scaling(), batching, setting.batching(), hash);
     } catch (BundleInstaller.ModelChangedException e) {
       throw new ModelChanged(e.getMessage() + " (run kairos tune again)");
     }

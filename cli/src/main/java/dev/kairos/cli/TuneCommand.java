@@ -1,5 +1,6 @@
 package dev.kairos.cli;
 
+import dev.kairos.autoscaler.simulator.BatchLatencies;
 import dev.kairos.autoscaler.simulator.SimulationOptions;
 import dev.kairos.autoscaler.simulator.Trace;
 import dev.kairos.autoscaler.simulator.TraceModel;
@@ -12,7 +13,11 @@ import dev.kairos.autoscaler.tuner.SearchSpace;
 import dev.kairos.autoscaler.tuner.Tuner;
 import dev.kairos.autoscaler.tuner.TuningReport;
 import dev.kairos.autoscaler.tuner.TuningResult;
+import dev.kairos.multiplexer.profile.BatchLatency;
+import dev.kairos.multiplexer.profile.ModelProfile;
+import dev.kairos.multiplexer.profile.ProfileStore;
 import dev.kairos.sdk.model.BatchingConfig;
+import dev.kairos.sdk.model.BatchingKnobs;
 import dev.kairos.sdk.model.Durations;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ModelConfigException;
@@ -194,7 +199,8 @@ final class TuneCommand implements Callable<Integer> {
         ranges = SearchSpace.DEFAULT_SCALING;
       }
       base = ScalingKnobs.apply(replay.base(), ScalingKnobs.parseAssignments(set));
-      new SearchSpace(base, BatchingConfig.DEFAULT, ranges); // refuses bad ranges before any work
+      // refuses bad ranges before any work (a stand-in profile lets batching ranges be checked)
+      new SearchSpace(base, BatchingConfig.DEFAULT, ANY_PROFILE, ranges);
       tuner = new Tuner(options, goal, limit, method, searchSeed, replay.threads);
       trace = replay.trace();
     } catch (IllegalArgumentException | IOException e) {
@@ -207,25 +213,49 @@ final class TuneCommand implements Callable<Integer> {
             : adminUrl != null ? new AdminKnobs(new AdminClient(adminUrl, adminKey)) : null;
     Map<String, SearchSpace> spaces = new HashMap<>();
     Set<String> stored = new HashSet<>();
+    int withoutProfile = 0;
     try {
       for (TraceModel m : trace.models()) {
         ModelConfig c = store == null ? null : store.current(m.name());
         if (c != null) {
           stored.add(m.name());
         }
+        BatchLatencies profile = models == null ? null : profile(models.resolve(m.name()));
+        List<KnobRange> own = new ArrayList<>();
+        for (KnobRange r : ranges) {
+          if (profile != null || !BatchingKnobs.NAMES.contains(r.knob())) {
+            own.add(r);
+          }
+        }
+        if (own.size() < ranges.size()) {
+          withoutProfile++;
+        }
+        if (knobs.isEmpty() && profile != null) {
+          int largest = profile.sizes()[profile.sizes().length - 1];
+          own.add(new KnobRange("maxBatchSize", 1, Math.max(2, largest)));
+          own.add(new KnobRange("maxQueueDelay", 0, 0.01));
+        }
         spaces.put(
             m.name(),
             new SearchSpace(
                 c == null ? base : c.scaling(),
                 c == null ? BatchingConfig.DEFAULT : c.batching(),
-                ranges));
+                profile,
+                own));
       }
-    } catch (IllegalArgumentException | ModelConfigException e) {
-      System.err.println("kairos tune: " + e.getMessage());
-      return 2;
+      if (withoutProfile > 0) {
+        System.err.printf(
+            Locale.ROOT,
+            "kairos tune: batching knobs left out for %d model(s) without a profile.json"
+                + " (kairos profile DIR measures one)%n",
+            withoutProfile);
+      }
     } catch (java.net.ConnectException e) {
       System.err.println("kairos tune: cannot reach the admin API at " + adminUrl);
       return 1;
+    } catch (IllegalArgumentException | ModelConfigException | IOException e) {
+      System.err.println("kairos tune: " + e.getMessage());
+      return 2;
     } catch (AdminClient.AdminError e) {
       System.err.println("kairos tune: admin API: HTTP " + e.status + ": " + e.getMessage());
       return 1;
@@ -278,6 +308,30 @@ final class TuneCommand implements Callable<Integer> {
     return refused > 0 ? 3 : 0;
   }
 
+  /** Stands in for a model's profile when ranges are checked before any model is read. */
+  private static final BatchLatencies ANY_PROFILE =
+      new BatchLatencies(new int[] {1}, new double[] {0.001});
+
+  /** The model's profile.json as replay latencies (medians), or null when it has none. */
+  private static BatchLatencies profile(Path modelDir) throws IOException {
+    java.util.Optional<ModelProfile> p = ProfileStore.read(modelDir);
+    if (p.isEmpty()) {
+      return null;
+    }
+    List<BatchLatency> l = p.get().latencies();
+    int[] sizes = new int[l.size()];
+    double[] seconds = new double[l.size()];
+    for (int i = 0; i < sizes.length; i++) {
+      sizes[i] = l.get(i).batchSize();
+      seconds[i] = l.get(i).p50Nanos() / 1e9;
+    }
+    try {
+      return new BatchLatencies(sizes, seconds);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(modelDir.resolve(ProfileStore.FILE) + ": " + e.getMessage());
+    }
+  }
+
   private static double attainment(String text) {
     String s = text.trim();
     if (s.equalsIgnoreCase("current")) {
@@ -302,12 +356,13 @@ final class TuneCommand implements Callable<Integer> {
     return String.format(
         Locale.ROOT,
         "trace %s: %d models, %d requests over %.1f h%n"
-            + "SLO: wait <= %s for %s of %s requests; objective: %s%n"
+            + "SLO: %s <= %s for %s of %s requests; objective: %s%n"
             + "search: %s, %s replays per model%s, search seed %d, replay seed %d; knobs %s",
         trace.source(),
         trace.models().size(),
         trace.totalRequests(),
         trace.durationSeconds() / 3600,
+        options.sloCountsService() ? "latency" : "wait",
         Durations.format(Duration.ofNanos(Math.round(options.sloWaitSeconds() * 1e9))),
         Double.isNaN(goal.attainment())
             ? "at least the current share"

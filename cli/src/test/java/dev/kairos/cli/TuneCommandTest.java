@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kairos.autoscaler.tuner.Setting;
+import dev.kairos.multiplexer.profile.BatchLatency;
+import dev.kairos.multiplexer.profile.ModelProfile;
+import dev.kairos.multiplexer.profile.ProfileStore;
 import dev.kairos.sdk.model.BatchingConfig;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ModelConfigParser;
@@ -178,5 +181,61 @@ class TuneCommandTest {
     Run help = tune("--help");
     assertThat(help.exit()).isZero();
     assertThat(help.out()).contains("--apply", "--attainment", "--knob");
+  }
+
+  @Test
+  void shouldSearchBatchingWhereAModelHasAProfileAndWriteItIntoModelYaml() throws Exception {
+    Path repo = dir.resolve("models");
+    Path mlp = repo.resolve("mlp");
+    Files.createDirectories(mlp);
+    Files.writeString(
+        mlp.resolve("model.yaml"),
+        "name: mlp\nbatching: {maxBatchSize: 1, maxQueueSize: 256}  # one at a time\n"
+            + "scaling: {targetConcurrency: 1, maxReplicas: 20}\n");
+    // the mlp example's medians as kairos profile measured them (ms per batch, batch 1 to 32)
+    ProfileStore.write(
+        mlp,
+        new ModelProfile(
+            "mlp",
+            "cpu:1",
+            java.util.List.of(
+                new BatchLatency(1, 27_633, 40_000),
+                new BatchLatency(4, 17_353, 40_000),
+                new BatchLatency(32, 16_151, 40_000)),
+            27 << 20,
+            1_000_000_000L,
+            "measured"));
+    StringBuilder b = new StringBuilder();
+    SplittableRandom r = new SplittableRandom(2);
+    double t = 0;
+    while (t < 30) {
+      t += -Math.log(1 - r.nextDouble()) / (t >= 10 && t < 13 ? 50_000 : 2_000);
+      b.append(String.format(java.util.Locale.ROOT, "%.6f,mlp%n", t));
+    }
+    Path csv = dir.resolve("bursty.csv");
+    Files.writeString(csv, b);
+
+    Run run =
+        tune(
+            "--trace",
+            csv.toString(),
+            "--models",
+            repo.toString(),
+            "--replica-concurrency",
+            "1",
+            "--knob",
+            "minReplicas=0..3,maxBatchSize=1..32,maxQueueDelay=0s..5ms",
+            "--attainment",
+            "99%",
+            "--budget",
+            "10",
+            "--apply");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("maxBatchSize=", "applied to mlp");
+    String written = Files.readString(mlp.resolve("model.yaml"));
+    assertThat(written).contains("# one at a time").contains("maxQueueSize: 256");
+    ModelConfig after = ModelConfigParser.parse(mlp.resolve("model.yaml"), "mlp");
+    assertThat(after.batching().maxBatchSize()).isGreaterThan(1);
+    assertThat(after.scaling().maxReplicas()).isEqualTo(20);
   }
 }

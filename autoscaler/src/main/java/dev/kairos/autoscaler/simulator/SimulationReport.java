@@ -113,12 +113,13 @@ public final class SimulationReport {
             String.format(
                 Locale.ROOT,
                 "Replica model: %s per request, %d concurrent requests per replica, cold start %s;"
-                    + " SLO: wait before service &le; %s; decider tick %s; seed %d.</p>\n",
+                    + " SLO: %s &le; %s; decider tick %s; seed %d.</p>\n",
                 Double.isNaN(options.latency().serviceTimeSeconds())
                     ? "trace durations"
                     : seconds(options.latency().serviceTimeSeconds()),
                 options.latency().concurrencyPerReplica(),
                 seconds(options.latency().coldStartSeconds()),
+                options.sloCountsService() ? "latency (wait + service)" : "wait before service",
                 seconds(options.sloWaitSeconds()),
                 seconds(options.tickSeconds()),
                 options.seed()));

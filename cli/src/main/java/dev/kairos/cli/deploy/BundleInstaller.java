@@ -354,22 +354,26 @@ public final class BundleInstaller {
   public synchronized void writeScaling(
       Path modelDir, Map<String, Object> knobs, dev.kairos.sdk.model.ScalingConfig expected)
       throws IOException {
-    writeScaling(modelDir, knobs, expected, null);
+    writeKnobs(modelDir, knobs, expected, Map.of(), null, null);
   }
 
   /**
-   * As {@link #writeScaling(Path, Map, dev.kairos.sdk.model.ScalingConfig)}, but only over the
-   * content a caller read earlier: when {@code model.yaml} no longer hashes to {@code
-   * expectedSha256}, nothing is written.
+   * As {@link #writeScaling(Path, Map, dev.kairos.sdk.model.ScalingConfig)}, with batching knobs
+   * too, and only over the content a caller read earlier: when {@code model.yaml} no longer hashes
+   * to {@code expectedSha256}, nothing is written.
    *
+   * @param batchingKnobs batching knobs to write (may be empty)
+   * @param expectedBatching what the batching section must read as afterwards (null: unchecked)
    * @param expectedSha256 hex SHA-256 of the {@code model.yaml} the caller decided from (an empty
    *     file when there was none); null to write whatever it holds now
    * @throws ModelChangedException when the file changed since
    */
-  public synchronized void writeScaling(
+  public synchronized void writeKnobs(
       Path modelDir,
       Map<String, Object> knobs,
       dev.kairos.sdk.model.ScalingConfig expected,
+      Map<String, Object> batchingKnobs,
+      dev.kairos.sdk.model.BatchingConfig expectedBatching,
       String expectedSha256)
       throws IOException {
     Path dir = modelDir.toAbsolutePath().normalize();
@@ -383,13 +387,21 @@ public final class BundleInstaller {
       throw new ModelChangedException(
           "model.yaml of '" + name + "' changed since it was read; not overwritten");
     }
-    String after = ModelYamlEditor.withScaling(before, knobs);
+    String after = knobs.isEmpty() ? before : ModelYamlEditor.withScaling(before, knobs);
     if (!ModelConfigParser.parse(after, yaml, name).scaling().equals(expected)) {
       // a knob the file leaves implicit (e.g. a clamped initialScale) reads differently: write all
       after = ModelYamlEditor.withScaling(before, expected.knobs());
     }
     if (!ModelConfigParser.parse(after, yaml, name).scaling().equals(expected)) {
       throw new IllegalStateException("model.yaml of '" + name + "' would not read as " + expected);
+    }
+    if (!batchingKnobs.isEmpty()) {
+      after = ModelYamlEditor.withSection(after, "batching", batchingKnobs);
+      if (expectedBatching != null
+          && !ModelConfigParser.parse(after, yaml, name).batching().equals(expectedBatching)) {
+        throw new IllegalStateException(
+            "model.yaml of '" + name + "' would not read as " + expectedBatching);
+      }
     }
     AtomicFiles.write(yaml, after.getBytes(StandardCharsets.UTF_8));
   }
