@@ -1,6 +1,8 @@
 package dev.kairos.runtime.repository;
 
 import dev.kairos.sdk.model.BatchingConfig;
+import dev.kairos.sdk.model.BatchingKnobs;
+import dev.kairos.sdk.model.InvalidKnobException;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ModelConfigException;
 import dev.kairos.sdk.model.ModelConfigParser;
@@ -79,7 +81,23 @@ final class DjlServingDirectory {
             ? Duration.ofMillis(intProp(p, file, "max_batch_delay", 0))
             : b.maxQueueDelay();
     int queue = intProp(p, file, "job_queue_size", b.maxQueueSize());
-    BatchingConfig batching = new BatchingConfig(batchSize, delay, queue, b.preferredBatchSizes());
+    BatchingConfig batching;
+    try {
+      // model.yaml's batching rules, so a DJL folder cannot ask for what model.yaml refuses
+      batching =
+          BatchingKnobs.apply(
+              new BatchingConfig(
+                  b.maxBatchSize(), delay, b.maxQueueSize(), b.preferredBatchSizes()),
+              Map.of("maxBatchSize", batchSize, "maxQueueSize", queue));
+    } catch (InvalidKnobException e) {
+      String key =
+          switch (e.knob()) {
+            case "maxBatchSize" -> "batch_size";
+            case "maxQueueSize" -> "job_queue_size";
+            default -> e.knob();
+          };
+      throw new ModelConfigException(file, key, e.problem());
+    }
     Map<String, String> options = new HashMap<>(base.options());
     for (String key : p.stringPropertyNames()) {
       if (key.startsWith("option.")) {

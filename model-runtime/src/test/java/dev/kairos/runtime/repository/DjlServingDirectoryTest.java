@@ -34,6 +34,12 @@ class DjlServingDirectoryTest {
         .contains("MXNet");
     Files.writeString(dir.resolve("serving.properties"), "engine=PyTorch\nbatch_size=many\n");
     assertThat(ModelRepository.read(dir).error()).contains("batch_size").contains("many");
+    Files.writeString(dir.resolve("serving.properties"), "engine=PyTorch\nbatch_size=0\n");
+    assertThat(ModelRepository.read(dir).error())
+        .contains("batch_size = 0, must be between 1 and 4096");
+    Files.writeString(dir.resolve("serving.properties"), "engine=PyTorch\njob_queue_size=0\n");
+    assertThat(ModelRepository.read(dir).error())
+        .contains("job_queue_size = 0, must be between 1 and 1000000");
     Files.writeString(dir.resolve("serving.properties"), "engine=PyTorch\noption.modelName=x\n");
     assertThat(ModelRepository.read(dir).error()).contains("option.modelName").contains("x.pt");
   }
