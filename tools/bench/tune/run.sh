@@ -51,7 +51,7 @@ g_replays="$(grep -o '[0-9]* replays (whole' "$WORK/grid.out" | cut -d' ' -f1)"
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f%%", 100 * (a / b - 1)}'; }
 pts() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.2f", a - b}'; }
-fmt() { printf "%'d" "${1%.*}"; }
+fmt() { printf "%d" "${1%.*}" | rev | sed 's/[0-9]\{3\}/&,/g' | rev | sed 's/^,//'; }
 
 cat <<TABLE
 | setting | SLO attainment (all requests) | vs defaults | replica-seconds | vs defaults | cold starts |
