@@ -144,7 +144,9 @@ final class TuneCommand implements Callable<Integer> {
           "A knob to search and its range, knob=low..high (repeatable), e.g."
               + " scaleToZeroAfter=0s..30m. Default: targetUtilizationPercentage=30..100,"
               + " stableWindow=10s..5m, panicThresholdPercentage=110..400,"
-              + " scaleToZeroAfter=0s..30m, minReplicas=0..1.")
+              + " scaleToZeroAfter=0s..30m, minReplicas=0..1; for a model with a profile.json in"
+              + " --models also maxBatchSize=1..<largest profiled batch>, maxQueueDelay=0s..10ms."
+              + " Batching knobs are searched only where a model has a profile.")
   List<String> knobs = new ArrayList<>();
 
   @Option(names = "--html", description = "Write the frontier charts to this HTML file.")

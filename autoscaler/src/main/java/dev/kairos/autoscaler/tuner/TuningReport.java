@@ -35,7 +35,12 @@ public final class TuningReport {
   }
 
   public String text(int topModels) {
-    StringBuilder b = new StringBuilder(header).append('\n');
+    return header + '\n' + body(topModels);
+  }
+
+  /** The figures without the header. */
+  private String body(int topModels) {
+    StringBuilder b = new StringBuilder();
     TuningResult.Totals now = result.current();
     TuningResult.Totals rec = result.recommended();
     b.append(
@@ -146,7 +151,7 @@ public final class TuningReport {
         .append("</head><body>\n<h1>Knob search</h1>\n<p>")
         .append(esc(header).replace("\n", "<br>\n"))
         .append("</p>\n<pre>")
-        .append(esc(text(0)))
+        .append(esc(body(0)))
         .append("</pre>\n");
     for (ModelRecommendation m : busiest(topModels)) {
       h.append("<h2>Model ").append(esc(m.model())).append("</h2>\n");
