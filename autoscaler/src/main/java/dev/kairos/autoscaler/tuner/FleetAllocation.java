@@ -11,7 +11,10 @@ import java.util.List;
  *
  * <p>The choice is a Lagrangian relaxation of that knapsack: for a price λ of one request within
  * the SLO, each model takes the setting minimising {@code cost - λ × requests within the SLO}; λ is
- * the least price (found by bisection) at which the fleet meets the target.
+ * the least price (found by bisection) at which the fleet meets the target. The relaxation can
+ * overshoot (the choices jump at the price where the target is met), so the slack above the target
+ * is then given back greedily: the switch to a cheaper setting that saves the most while the fleet
+ * still meets the target, until none is left.
  */
 final class FleetAllocation {
   private FleetAllocation() {}
@@ -43,6 +46,9 @@ final class FleetAllocation {
       }
     }
     boolean met = within(best) >= needed;
+    if (met) {
+      best = giveBackSlack(models, objective, new ArrayList<>(best), needed);
+    }
     List<ModelRecommendation> out = new ArrayList<>();
     for (int i = 0; i < models.size(); i++) {
       ModelRecommendation m = models.get(i);
@@ -51,6 +57,41 @@ final class FleetAllocation {
               m.model(), m.current(), best.get(i), target, met, m.evaluated(), m.replays()));
     }
     return out;
+  }
+
+  private static List<Evaluation> giveBackSlack(
+      List<ModelRecommendation> models,
+      Objective objective,
+      List<Evaluation> picked,
+      double needed) {
+    double slack = within(picked) - needed;
+    while (true) {
+      int where = -1;
+      Evaluation to = null;
+      double saving = 0;
+      for (int i = 0; i < models.size(); i++) {
+        Evaluation now = picked.get(i);
+        for (Evaluation e : candidates(models.get(i))) {
+          double save = objective.cost(now) - objective.cost(e);
+          if (save > saving && now.withinSlo() - e.withinSlo() <= slack) {
+            where = i;
+            to = e;
+            saving = save;
+          }
+        }
+      }
+      if (where < 0) {
+        return picked;
+      }
+      slack -= picked.get(where).withinSlo() - to.withinSlo();
+      picked.set(where, to);
+    }
+  }
+
+  private static List<Evaluation> candidates(ModelRecommendation m) {
+    List<Evaluation> all = new ArrayList<>(m.evaluated());
+    all.add(m.current());
+    return all;
   }
 
   private static List<Evaluation> pick(
