@@ -83,7 +83,7 @@ step "setup: Kairos built, SDK + archetype published"
 #    --trust-java-predictors instead would accept any.
 KEY="walkthrough-$RANDOM$RANDOM"
 "$KAIROS_HOME/kairos" keygen "$WORK/keys/team" >/dev/null
-"$KAIROS_HOME/kairos" serve --port 0 --admin-port 0 --admin-key "$KEY" --models "$WORK/models" \
+KAIROS_ADMIN_KEY="$KEY" "$KAIROS_HOME/kairos" serve --port 0 --admin-port 0 --models "$WORK/models" \
     --trusted-keys "$WORK/keys/team.pub" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true; forget_kairos_in_m2' EXIT

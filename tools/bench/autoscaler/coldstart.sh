@@ -46,7 +46,7 @@ median() { sort -n | awk '{a[NR]=$1} END {printf "%.3f", (NR%2 ? a[(NR+1)/2] : (
 
 run_mode() { # warm-pool size
   local pool="$1" log="$WORK/serve-pool$1.log"
-  KAIROS_SKIP_BUILD=1 "$ROOT/kairos" serve --port 0 --admin-port 0 --admin-key bench --warm-pool "$pool" \
+  KAIROS_SKIP_BUILD=1 KAIROS_ADMIN_KEY=bench "$ROOT/kairos" serve --port 0 --admin-port 0 --warm-pool "$pool" \
     --models "$WORK/models" --autoscale-tick 1s > "$log" 2>&1 &
   KPID=$!
   for _ in $(seq 1 600); do grep -q "Kairos ready" "$log" && break; sleep 0.2; done

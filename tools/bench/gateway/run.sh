@@ -25,7 +25,21 @@ RELAY_PORT=${RELAY_PORT:-19104}
 # WITH_RELAY=1 adds "relay": a bare Netty relay (src/NettyRelay.java), NOT the gateway, as a
 # measuring stick for what forwarding costs without Vert.x's HTTP layers.
 WITH_RELAY=${WITH_RELAY:-0}
+# The "kairos" row runs the gateway's JVM as shipped: the JVM options ./kairos passes by default
+# (read from the launcher, so the two cannot drift apart) and the CLI's logging configuration.
+# Nothing else: no Vert.x or Netty system properties, which neither ./kairos nor the container
+# image sets.
+SHIPPED_OPTS=$(sed -n 's/.*\${KAIROS_JAVA_OPTS:-\([^}]*\)}.*/\1/p' kairos)
+[ -n "$SHIPPED_OPTS" ] || { echo "cannot read the default JVM options from ./kairos" >&2; exit 1; }
+KAIROS_JVM_OPTS="$SHIPPED_OPTS -Dlogback.configurationFile=cli/src/main/resources/logback.xml"
+# The echo backend and the relay are measuring sticks, tuned to cost as little as they can.
+# WITH_TUNED=1 adds "kairos-tuned": the same gateway with these flags too. They are NOT shipped:
+# -Dvertx.disableHttpHeadersValidation=true lets CR/LF and other invalid characters through in
+# header names and values, which a public-facing gateway must refuse (request smuggling, response
+# splitting), and the row only shows what the other flags would buy.
 JVM_OPTS=${JVM_OPTS:--XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=64m -Dio.netty.leakDetection.level=disabled -Dvertx.disableContextTimings=true -Dvertx.disableMetrics=true -Dvertx.disableHttpHeadersValidation=true -Dvertx.cacheImmutableHttpResponseHeaders=true -Dvertx.internCommonHttpRequestHeadersToLowerCase=true -Dlogback.configurationFile=tools/bench/gateway/logback.xml}
+WITH_TUNED=${WITH_TUNED:-0}
+TUNED_PORT=${TUNED_PORT:-19105}
 
 need() {
   command -v "$1" >/dev/null 2>&1 && return
@@ -63,10 +77,17 @@ sed -e "s/BACKEND_PORT/$BACKEND_PORT/" -e "s/NGINX_PORT/$NGINX_PORT/" tools/benc
 taskset -c "$SERVER_CPU" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.log" 2>&1 &
 NGINX_PID=$!
 PIDS+=($NGINX_PID)
-taskset -c "$SERVER_CPU" java $JVM_OPTS -cp "$CP" GatewayMain "$KAIROS_PORT" "$BACKEND_PORT" >"$WORK/kairos.log" 2>&1 &
+taskset -c "$SERVER_CPU" java $KAIROS_JVM_OPTS -cp "$CP" GatewayMain "$KAIROS_PORT" "$BACKEND_PORT" >"$WORK/kairos.log" 2>&1 &
 KAIROS_PID=$!
 PIDS+=($KAIROS_PID)
 RELAY_PID=$KAIROS_PID
+TUNED_PID=$KAIROS_PID
+if [ "$WITH_TUNED" = 1 ]; then
+  taskset -c "$SERVER_CPU" java $JVM_OPTS -cp "$CP" GatewayMain "$TUNED_PORT" "$BACKEND_PORT" >"$WORK/kairos-tuned.log" 2>&1 &
+  TUNED_PID=$!
+  PIDS+=($TUNED_PID)
+  wait_port "$TUNED_PORT"
+fi
 if [ "$WITH_RELAY" = 1 ]; then
   taskset -c "$SERVER_CPU" java $JVM_OPTS -cp "$CP" NettyRelay "$RELAY_PORT" "$BACKEND_PORT" >"$WORK/relay.log" 2>&1 &
   RELAY_PID=$!
@@ -75,11 +96,11 @@ if [ "$WITH_RELAY" = 1 ]; then
 fi
 wait_port "$BACKEND_PORT"; wait_port "$NGINX_PORT"; wait_port "$KAIROS_PORT"
 
-declare -A PORT=([direct]=$BACKEND_PORT [nginx]=$NGINX_PORT [kairos]=$KAIROS_PORT [relay]=$RELAY_PORT)
+declare -A PORT=([direct]=$BACKEND_PORT [nginx]=$NGINX_PORT [kairos]=$KAIROS_PORT [relay]=$RELAY_PORT [kairos-tuned]=$TUNED_PORT)
 NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1)
 # The process whose CPU time is the proxy's: the backend itself for "direct".
-declare -A PROXY=([direct]=$BACKEND_PID [nginx]=${NGINX_WORKER:-$NGINX_PID} [kairos]=$KAIROS_PID [relay]=$RELAY_PID)
-EXTRA=""; [ "$WITH_RELAY" = 1 ] && EXTRA=" relay"
+declare -A PROXY=([direct]=$BACKEND_PID [nginx]=${NGINX_WORKER:-$NGINX_PID} [kairos]=$KAIROS_PID [relay]=$RELAY_PID [kairos-tuned]=$TUNED_PID)
+EXTRA=""; [ "$WITH_TUNED" = 1 ] && EXTRA+=" kairos-tuned"; [ "$WITH_RELAY" = 1 ] && EXTRA+=" relay"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 LUA=tools/bench/gateway/post.lua

@@ -41,15 +41,19 @@ def ratios(config):
     return out
 
 
+LABELS = {
+    "kairos-tuned": "kairos-tuned (not shipped: Vert.x header validation off, tuning flags)",
+    "relay": "relay (bare Netty prototype, not the gateway)",
+}
 d50, d99 = med("p50_ms", "direct", "half"), med("p99_ms", "direct", "half")
-for c in ("direct", "nginx", "kairos"):
+for c in ("direct", "nginx", "kairos", "kairos-tuned"):
     if not by[(c, "max")]:
         continue
     rs = ratios(c)
     ratio = f"{statistics.median(rs):.2f}× ({min(rs):.2f}–{max(rs):.2f})"
     p50h, p99h = med("p50_ms", c, "half"), med("p99_ms", c, "half")
     added = "—" if c == "direct" else f"{p50h - d50:+.2f} / {p99h - d99:+.2f} ms"
-    print(f"| {c} | {span('rps', c, 'max')} | {ratio} | {med('p50_ms', c, 'max'):.2f} "
+    print(f"| {LABELS.get(c, c)} | {span('rps', c, 'max')} | {ratio} | {med('p50_ms', c, 'max'):.2f} "
           f"| {med('p99_ms', c, 'max'):.1f} | {span('rps', c, 'half')} | {p50h:.2f} "
           f"| {p99h:.1f} | {added} |")
 rss = max(int(r["kairos_rss_mb"]) for r in rows)
@@ -60,14 +64,14 @@ if "proxy_cpu_us_per_req" in rows[0]:
           "one dedicated core would give the proxy and the backend together.\n")
     print("| config | proxy µs/req | backend µs/req | projected rps, one core | vs nginx |")
     print("|---|---|---|---|---|")
-    configs = [c for c in ("direct", "nginx", "kairos", "relay") if by[(c, "max")]]
+    configs = [c for c in ("direct", "nginx", "kairos", "kairos-tuned", "relay") if by[(c, "max")]]
     proj = {}
     for c in configs:
         p, b = med("proxy_cpu_us_per_req", c, "max"), med("backend_cpu_us_per_req", c, "max")
         total = b if c == "direct" else p + b
         proj[c] = 1e6 / total if total else float("nan")
     for c in configs:
-        label = "relay (bare Netty prototype, not the gateway)" if c == "relay" else c
+        label = LABELS.get(c, c)
         p = span("proxy_cpu_us_per_req", c, "max")
         print(f"| {label} | {'—' if c == 'direct' else p} "
               f"| {span('backend_cpu_us_per_req', c, 'max')} | {proj[c]:,.0f} "

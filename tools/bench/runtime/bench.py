@@ -31,7 +31,9 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 WORK = os.path.join(ROOT, "tools", "bench", "work", "runtime")
 LIB = os.path.join(ROOT, "cli", "target", "lib")
 JAR = os.path.join(ROOT, "cli", "target", "kairos-cli.jar")
-REPLICA_JVM = ["-XX:+UseSerialGC", "-Xms64m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError"]
+# The JVM options `kairos serve` gives its replicas (the default of its --replica-jvm-options), so
+# the replica measured is the one that ships.
+REPLICA_JVM = ["-XX:+UseSerialGC", "-Xms32m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError"]
 
 
 def log(*a):
@@ -278,8 +280,9 @@ def print_section(a, rows, loads):
     print("`tools/bench/run-all runtime` (alone: `%s`). Each run measures a pair back to back:" % cmd)
     print("ResNet-18 (torchvision, random init, ONNX, generated on demand) as a raw ONNX Runtime loop in")
     print("Java with the engine's session settings (`tools/bench/runtime/RawOrtLoop.java`) vs served by")
-    print("one runtime replica (`RuntimeMain --cores %d --workers %d`) over HTTP with binary-extension"
+    print("one runtime replica (`RuntimeMain --cores %d --workers %d`, with the JVM options `kairos serve`"
           % (a.cores, a.workers))
+    print("gives its replicas) over HTTP with binary-extension")
     print("requests of the same batch size from `wrk` at saturation (%d connections at batch 1, 2 at"
           % a.resnet_clients)
     print("larger batches; after each window the replica is left to finish what `wrk` abandoned); and the `mlp`")

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -26,8 +27,13 @@ final class AdminClient {
 
   private final URI base;
   private final String key;
+  // HTTP/1.1: a request that offers an h2c upgrade has its body passed on by the server with no
+  // back-pressure on the socket, so a large bundle would pile up in the platform's heap.
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
 
   AdminClient(URI base, String key) {
     String s = base.toString();
@@ -67,15 +73,18 @@ final class AdminClient {
     return r.body();
   }
 
-  /** POST a body and hand each line of a 2xx answer to {@code lines} as it arrives. */
-  void postStreaming(String path, String contentType, byte[] body, Consumer<String> lines)
+  /**
+   * POST a file (streamed from disk, never read whole into memory) and hand each line of a 2xx
+   * answer to {@code lines} as it arrives.
+   */
+  void postStreaming(String path, String contentType, Path body, Consumer<String> lines)
       throws IOException, InterruptedException, AdminError {
     HttpResponse<InputStream> r =
         http.send(
             request(path)
                 .timeout(Duration.ofMinutes(10))
                 .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .POST(HttpRequest.BodyPublishers.ofFile(body))
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
     try (BufferedReader in =

@@ -30,6 +30,8 @@ final class DeployCommand implements Callable<Integer> {
       description = "Model name (default: model.yaml's name, else the folder's).")
   String name;
 
+  @Mixin HelpOptions help;
+
   @Option(names = "--version", description = "Version number (default: the next free number).")
   String version;
 
@@ -45,19 +47,29 @@ final class DeployCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintStream out = System.out;
     PrintStream err = System.err;
     long started = System.nanoTime();
     Bundle bundle;
     try {
       bundle = Bundle.of(path);
       if (signWith != null) {
-        bundle = bundle.signedWith(dev.kairos.cli.deploy.BundleSignature.readPrivateKey(signWith));
+        try (Bundle unsigned = bundle) {
+          bundle =
+              unsigned.signedWith(dev.kairos.cli.deploy.BundleSignature.readPrivateKey(signWith));
+        }
       }
     } catch (IllegalArgumentException | dev.kairos.sdk.model.ModelConfigException e) {
       err.println("kairos deploy: " + e.getMessage());
       return 2;
     }
+    try (Bundle packed = bundle) {
+      return upload(packed, started);
+    }
+  }
+
+  private int upload(Bundle bundle, long started) throws Exception {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
     String model = name != null ? name : bundle.name();
     out.printf(
         Locale.ROOT,
@@ -65,7 +77,7 @@ final class DeployCommand implements Callable<Integer> {
         path,
         bundle.files(),
         bundle.bytes() / 1024.0);
-    AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey);
+    AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey(System.err));
     String query =
         "?name="
             + URLEncoder.encode(model, StandardCharsets.UTF_8)

@@ -2,10 +2,16 @@ package dev.kairos.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
-/** The {@code kairos} command. */
+/**
+ * The {@code kairos} command. Its attributes are inherited ({@code scope = INHERIT}), so every
+ * subcommand, present and future, answers {@code --help}, {@code -h}, {@code --version} and {@code
+ * -V} the same way.
+ */
 @Command(
     name = "kairos",
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = KairosCli.Version.class,
     description = "Serverless-like model serving over the Open Inference Protocol.",

@@ -29,6 +29,7 @@ final class LocalAutoscaling implements AutoCloseable {
   private final Activator activator;
   private final Autoscaler autoscaler;
   private final LocalScaler scaler;
+  private final LivenessProbe liveness;
   private final ScheduledExecutorService executor;
   private final Duration sampleEvery;
   private final Duration tickEvery;
@@ -53,6 +54,7 @@ final class LocalAutoscaling implements AutoCloseable {
     this.activator = new Activator(vertx, platform.routes(), activatorOptions, this::demand);
     Clock clock = Clock.system();
     this.scaler = new LocalScaler(platform, clock, executor, Duration.ofSeconds(30));
+    this.liveness = new LivenessProbe(platform, executor, LivenessProbe.Options.defaults(), clock);
     this.autoscaler = new Autoscaler(scaler, this::concurrency, clock);
   }
 
@@ -91,6 +93,7 @@ final class LocalAutoscaling implements AutoCloseable {
       register(dir);
     }
     autoscaler.start(executor, sampleEvery, tickEvery);
+    liveness.start();
   }
 
   /** Autoscales the versions of one (newly loaded) model with its {@code model.yaml} knobs. */
@@ -169,6 +172,7 @@ final class LocalAutoscaling implements AutoCloseable {
 
   @Override
   public void close() {
+    liveness.close();
     autoscaler.close();
     activator.close();
     executor.shutdownNow();

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Local mode: the model repository on disk, one child JVM per replica, and the gateway's route
  * table kept in step with them. Progress goes to the console the platform was started from.
  */
-final class LocalPlatform implements AutoCloseable {
+class LocalPlatform implements AutoCloseable {
   private final ModelRepository repository;
   private final RouteTable routes;
   private final ReplicaCommand replicaCommand;
@@ -159,6 +159,16 @@ final class LocalPlatform implements AutoCloseable {
    * @return completes with the replica, or fails with the reason it could not load
    */
   CompletableFuture<Replica> startReplica(ModelDirectory dir, ModelVersion v) {
+    return startReplica(dir, v, id -> {});
+  }
+
+  /**
+   * As {@link #startReplica(ModelDirectory, ModelVersion)}, telling {@code onProcess} the replica's
+   * id as soon as its process exists: the replica joins the route table a moment before the
+   * returned future completes, and a caller that counts both must not count it twice.
+   */
+  CompletableFuture<Replica> startReplica(
+      ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
     String label = dir.name() + " v" + v.version();
     console.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
     if (dir.config().device().isShared()) {
@@ -189,6 +199,7 @@ final class LocalPlatform implements AutoCloseable {
     }
     String id = label + "#" + p.pid();
     processes.put(id, p);
+    onProcess.accept(id);
     return p.ready()
         .handle(
             (ready, err) -> {
@@ -250,6 +261,32 @@ final class LocalPlatform implements AutoCloseable {
     }
   }
 
+  /** Whether {@code replicaId} is a replica process of this platform that was not stopped. */
+  boolean runs(String replicaId) {
+    return processes.containsKey(replicaId);
+  }
+
+  /**
+   * A replica is alive but does not answer (the liveness probe gave up on it): it leaves routing at
+   * once, its process is killed, and the supervisor is told {@code why}, to replace it.
+   */
+  void replaceHung(String model, String version, String id, String why) {
+    RuntimeProcess p = processes.get(id);
+    if (closing || p == null || !leaving.add(id)) {
+      return; // stopped or replaced meanwhile
+    }
+    ModelRoute route = routes.find(model);
+    if (route != null && route.existingVersion(version) != null) {
+      route.existingVersion(version).remove(id);
+    }
+    console.println("  " + id.replace('#', ' ') + ": " + why + ", killing it");
+    p.kill();
+    ReplicaExitListener l = exitListener;
+    if (l != null) {
+      l.left(model, version, id, why);
+    }
+  }
+
   /**
    * Takes a replica out of routing, lets its in-flight requests finish (up to {@code graceMillis}),
    * then stops its process.
@@ -273,48 +310,56 @@ final class LocalPlatform implements AutoCloseable {
 
   /**
    * Stops serving a model: its versions stop taking requests, in-flight requests finish (up to
-   * {@code graceMillis}), its replica processes stop and its route goes.
+   * {@code graceMillis}), its replica processes stop and its route goes. Returns at once: the
+   * waiting happens in the stage, which completes once every process is gone.
    */
-  void unload(String name, long graceMillis) {
+  CompletableFuture<Void> unload(String name, long graceMillis) {
     ModelRoute route = routes.find(name);
     models.remove(name);
     if (route == null) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
-    List<Replica> all = new ArrayList<>();
-    for (Map.Entry<String, dev.kairos.gateway.route.ReplicaSet> e : route.versions().entrySet()) {
-      for (Replica r : e.getValue().all()) {
+    List<CompletableFuture<Void>> drained = new ArrayList<>();
+    for (dev.kairos.gateway.route.ReplicaSet set : route.versions().values()) {
+      for (Replica r : set.all()) {
         r.drain();
-        all.add(r);
+        drained.add(r.drained());
       }
     }
-    long deadline = System.nanoTime() + graceMillis * 1_000_000L;
-    for (Replica r : all) {
-      while (r.inFlight() > 0 && System.nanoTime() < deadline) {
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+    return CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, graceMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .thenCompose(
+            x -> {
+              List<CompletableFuture<Void>> stopped = new ArrayList<>();
+              for (Map.Entry<String, dev.kairos.gateway.route.ReplicaSet> e :
+                  route.versions().entrySet()) {
+                for (Replica r : e.getValue().all()) {
+                  e.getValue().remove(r.id());
+                  stopped.add(stopProcess(r.id()));
+                }
+              }
+              // replicas still starting belong to no route yet: stop them by their id prefix
+              for (String id : List.copyOf(processes.keySet())) {
+                if (id.startsWith(name + " v")) {
+                  stopped.add(stopProcess(id));
+                }
+              }
+              return CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new));
+            })
+        .thenRun(
+            () -> {
+              routes.remove(name);
+              console.println("  " + name + ": unloaded");
+            });
+  }
+
+  private CompletableFuture<Void> stopProcess(String replicaId) {
+    RuntimeProcess p = processes.remove(replicaId);
+    if (p == null) {
+      return CompletableFuture.completedFuture(null);
     }
-    for (Map.Entry<String, dev.kairos.gateway.route.ReplicaSet> e : route.versions().entrySet()) {
-      for (Replica r : e.getValue().all()) {
-        stopReplica(name, e.getKey(), r.id(), 5_000);
-      }
-    }
-    // replicas still starting belong to no route yet: stop them by their id prefix
-    for (String id : List.copyOf(processes.keySet())) {
-      if (id.startsWith(name + " v")) {
-        RuntimeProcess p = processes.remove(id);
-        if (p != null) {
-          p.stop(5_000);
-        }
-      }
-    }
-    routes.remove(name);
-    console.println("  " + name + ": unloaded");
+    return p.stopAsync(5_000)
+        .thenRun(() -> console.println("  " + replicaId.replace('#', ' ') + ": stopped"));
   }
 
   /** Process ids of every replica process started and not yet stopped. */

@@ -1,11 +1,13 @@
 package dev.kairos.cli;
 
+import dev.kairos.cli.deploy.BundleInstaller;
 import dev.kairos.gateway.admin.AdminException;
 import dev.kairos.gateway.admin.ModelStatus;
 import dev.kairos.gateway.admin.PlatformControl;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.sdk.model.ModelConfigException;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
 import java.io.IOException;
@@ -17,28 +19,60 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The admin API's view of local mode: models from the repository on disk, replicas as child
- * processes, scaling knobs applied by the autoscaler at its next decision and written into the
- * model's {@code model.yaml} first (atomically), so a restart keeps them.
+ * processes, scaling knobs applied by the autoscaler at its next decision and traffic weights
+ * applied at once, both written into the model's {@code model.yaml} first (atomically), so a
+ * restart or a reload keeps them.
  */
 final class LocalPlatformControl implements PlatformControl {
   private final LocalPlatform platform;
   private final LocalAutoscaling autoscaling;
-  private final ScalingStore store;
+  private final ModelYamlStore store;
+  private final Executor work;
 
-  /** Where changed knobs are kept so that a restart keeps them. */
-  interface ScalingStore {
+  /** Where changed knobs and weights are kept so that a restart keeps them. */
+  interface ModelYamlStore {
     /**
      * @param dir the model's folder in the repository
      * @param changed the knobs the caller set, with their new values
      * @param next every knob after the change
      */
-    void save(Path dir, Map<String, Object> changed, ScalingConfig next) throws IOException;
+    void saveScaling(Path dir, Map<String, Object> changed, ScalingConfig next) throws IOException;
+
+    /**
+     * @param dir the model's folder in the repository
+     * @param weights the new split, version → weight
+     * @throws ModelConfigException when {@code model.yaml}'s rules refuse the split
+     */
+    void saveTraffic(Path dir, Map<String, Integer> weights) throws IOException;
   }
 
-  LocalPlatformControl(LocalPlatform platform, LocalAutoscaling autoscaling, ScalingStore store) {
+  /** The store that writes through the repository's installer (atomic, under its lock). */
+  static ModelYamlStore store(BundleInstaller installer) {
+    return new ModelYamlStore() {
+      @Override
+      public void saveScaling(Path dir, Map<String, Object> changed, ScalingConfig next)
+          throws IOException {
+        installer.writeScaling(dir, changed, next);
+      }
+
+      @Override
+      public void saveTraffic(Path dir, Map<String, Integer> weights) throws IOException {
+        installer.writeTraffic(dir, weights);
+      }
+    };
+  }
+
+  /**
+   * @param work where reads of the repository and loads run, off the caller's thread (an event
+   *     loop, for the deploy endpoint)
+   */
+  LocalPlatformControl(
+      LocalPlatform platform, LocalAutoscaling autoscaling, ModelYamlStore store, Executor work) {
+    this.work = work;
     this.platform = platform;
     this.autoscaling = autoscaling;
     this.store = store;
@@ -103,26 +137,34 @@ final class LocalPlatformControl implements PlatformControl {
 
   @Override
   public CompletionStage<ModelStatus> load(String name) {
-    ModelDirectory dir = find(name);
-    if (dir == null) {
-      return CompletableFuture.failedFuture(
-          AdminException.notFound("the model repository has no model '" + name + "'"));
-    }
-    if (platform.routes().find(name) != null) {
-      autoscaling.unregister(name);
-      platform.unload(name, 30_000);
-    }
-    return platform
-        .load(dir)
-        .thenApply(
-            serving -> {
-              if (!serving) {
-                ModelRoute r = platform.routes().find(name);
-                throw AdminException.conflict(
-                    "model '" + name + "' could not be loaded: " + (r == null ? "" : r.reason()));
+    // Off the caller's thread from the first step: finding the model reads the repository, and a
+    // reload waits for the old replicas to drain and stop.
+    return CompletableFuture.supplyAsync(() -> find(name), work)
+        .thenCompose(
+            dir -> {
+              if (dir == null) {
+                throw AdminException.notFound("the model repository has no model '" + name + "'");
               }
-              autoscaling.register(dir);
-              return status(name, dir);
+              CompletableFuture<Void> before = CompletableFuture.completedFuture(null);
+              if (platform.routes().find(name) != null) {
+                autoscaling.unregister(name);
+                before = platform.unload(name, 30_000);
+              }
+              return before
+                  .thenComposeAsync(x -> platform.load(dir), work)
+                  .thenApply(
+                      serving -> {
+                        if (!serving) {
+                          ModelRoute r = platform.routes().find(name);
+                          throw AdminException.conflict(
+                              "model '"
+                                  + name
+                                  + "' could not be loaded: "
+                                  + (r == null ? "" : r.reason()));
+                        }
+                        autoscaling.register(dir);
+                        return status(name, dir);
+                      });
             });
   }
 
@@ -133,7 +175,7 @@ final class LocalPlatformControl implements PlatformControl {
           AdminException.notFound("model '" + name + "' is not loaded"));
     }
     autoscaling.unregister(name);
-    return CompletableFuture.runAsync(() -> platform.unload(name, 30_000));
+    return platform.unload(name, 30_000);
   }
 
   @Override
@@ -149,6 +191,21 @@ final class LocalPlatformControl implements PlatformControl {
                 + "' has versions "
                 + route.versionNames());
       }
+    }
+    ModelDirectory dir = find(model);
+    if (dir == null) {
+      throw AdminException.conflict("model '" + model + "' is not in the model repository");
+    }
+    try {
+      store.saveTraffic(dir.dir(), weights);
+    } catch (ModelConfigException e) {
+      // the rules of model.yaml, so that what is served is what a restart reads
+      throw AdminException.badRequest(
+          "traffic of model '" + model + "' not changed: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      throw new AdminException(
+          500,
+          "traffic of model '" + model + "' not changed: model.yaml could not be written: " + e);
     }
     route.setTraffic(weights);
     return route.traffic();
@@ -171,7 +228,7 @@ final class LocalPlatformControl implements PlatformControl {
       throw AdminException.conflict("model '" + model + "' is not in the model repository");
     }
     try {
-      store.save(dir.dir(), changed, next);
+      store.saveScaling(dir.dir(), changed, next);
     } catch (IOException | RuntimeException e) {
       throw new AdminException(
           500,

@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * Scaling down drains: the replica stops taking new requests, its in-flight requests finish (up to
  * a drain timeout), then its process is stopped.
  *
- * <p>It also supervises: a replica that exits on its own (crash, kill) or drains because it was
- * sent SIGTERM from outside is replaced after a back-off that doubles with each exit in a row (0.5
- * s up to 30 s) and starts over once a replica has lived a minute. A replacement counts as
- * starting, so the autoscaler does not start another for the same gap.
+ * <p>It also supervises: a replica that exits on its own (crash, kill), drains because it was sent
+ * SIGTERM from outside, or hangs (its {@link LivenessProbe} gives up on it) is replaced after a
+ * back-off that doubles with each exit in a row (0.5 s up to 30 s) and starts over once a replica
+ * has lived a minute. A replacement counts as starting, so the autoscaler does not start another
+ * for the same gap.
  */
 final class LocalScaler implements Scaler {
   private static final Logger log = LoggerFactory.getLogger(LocalScaler.class);
@@ -54,6 +55,7 @@ final class LocalScaler implements Scaler {
     int inARow;
     String last;
     long lastAtNanos;
+    long lastAtWallMillis;
     long nextRestartAtNanos;
   }
 
@@ -61,19 +63,27 @@ final class LocalScaler implements Scaler {
    * What the supervisor knows of a model version.
    *
    * @param restarts replicas replaced after exiting on their own, since serve started
-   * @param lastExit how the last one ended, or null
+   * @param lastExit which replica left last and why (exited, sent SIGTERM, hung), or null
+   * @param lastExitAt when it left (ISO-8601, UTC), or null
    * @param restartInMillis time until the pending replacement starts (0: starting or none)
    */
   record Supervision(
-      int ready, int starting, int restarts, String lastExit, long restartInMillis) {}
+      int ready,
+      int starting,
+      int restarts,
+      String lastExit,
+      String lastExitAt,
+      long restartInMillis) {}
 
   private static final class Starting {
-    final CompletableFuture<Replica> replica;
-    volatile boolean cancelled;
+    final CompletableFuture<Replica> replica = new CompletableFuture<>();
 
-    Starting(CompletableFuture<Replica> replica) {
-      this.replica = replica;
-    }
+    /**
+     * The replica's id once its process exists; it may be routed before {@link #replica} completes.
+     */
+    volatile String id;
+
+    volatile boolean cancelled;
   }
 
   LocalScaler(
@@ -99,6 +109,7 @@ final class LocalScaler implements Scaler {
     e.total++;
     e.last = (replicaId == null ? "replacement" : replicaId.replace('#', ' ')) + " " + how;
     e.lastAtNanos = now;
+    e.lastAtWallMillis = clock.wallMillis();
     long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(6, e.inARow - 1));
     e.nextRestartAtNanos = now + backoff;
     ModelDirectory dir = platform.model(model).orElse(null);
@@ -112,8 +123,8 @@ final class LocalScaler implements Scaler {
         version,
         e.last,
         backoff / 1_000_000);
-    CompletableFuture<Replica> replacement = new CompletableFuture<>();
-    Starting s = new Starting(replacement);
+    Starting s = new Starting();
+    CompletableFuture<Replica> replacement = s.replica;
     pending(target).add(s);
     s.replica.whenComplete((r, err) -> started(target, s, r));
     executor.schedule(
@@ -123,7 +134,7 @@ final class LocalScaler implements Scaler {
             return;
           }
           platform
-              .startReplica(dir, v)
+              .startReplica(dir, v, id -> s.id = id)
               .whenComplete(
                   (r, err) -> {
                     if (err != null) {
@@ -147,6 +158,7 @@ final class LocalScaler implements Scaler {
         pending(target).size(),
         e == null ? 0 : e.total,
         e == null ? null : e.last,
+        e == null ? null : java.time.Instant.ofEpochMilli(e.lastAtWallMillis).toString(),
         e == null ? 0 : Math.max(0, (e.nextRestartAtNanos - now) / 1_000_000));
   }
 
@@ -166,9 +178,19 @@ final class LocalScaler implements Scaler {
     List<Replica> ready = ready(target);
     int have = pending.size() + ready.size();
     for (int i = have; i < replicas; i++) {
-      Starting s = new Starting(platform.startReplica(dir, version));
+      Starting s = new Starting();
       pending.add(s);
       s.replica.whenComplete((r, err) -> started(target, s, r));
+      platform
+          .startReplica(dir, version, id -> s.id = id)
+          .whenComplete(
+              (r, err) -> {
+                if (err != null) {
+                  s.replica.completeExceptionally(err);
+                } else {
+                  s.replica.complete(r);
+                }
+              });
     }
     int excess = have - replicas;
     // cancel replicas still starting first: they serve nobody yet
@@ -233,14 +255,23 @@ final class LocalScaler implements Scaler {
     return list;
   }
 
-  /** Replicas of the target that take traffic (not draining). */
+  /**
+   * Replicas of the target that take traffic (not draining), less those whose start has not
+   * completed yet: {@link #pending} counts them.
+   */
   private List<Replica> ready(ScaleTarget target) {
     ModelRoute route = platform.routes().find(target.model());
     ReplicaSet set = route == null ? null : route.existingVersion(target.version());
     List<Replica> out = new ArrayList<>();
     if (set != null) {
+      java.util.Set<String> starting = new java.util.HashSet<>();
+      for (Starting s : pending(target)) {
+        if (s.id != null) {
+          starting.add(s.id);
+        }
+      }
       for (Replica r : set.all()) {
-        if (!r.draining()) {
+        if (!r.draining() && !starting.contains(r.id())) {
           out.add(r);
         }
       }

@@ -19,7 +19,7 @@ final class ModelsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
-    AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey);
+    AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey(System.err));
     JsonNode models;
     try {
       models = Json.read(admin.get("/admin/models"));

@@ -1,6 +1,11 @@
 package dev.kairos.cli;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Where a running platform is: its public URL, its admin URL and admin key. */
@@ -19,8 +24,40 @@ final class PlatformOptions {
   URI adminUrl;
 
   @Option(
+      names = "--admin-key-file",
+      defaultValue = "${env:KAIROS_ADMIN_KEY_FILE}",
+      description =
+          "File holding the admin API key, e.g. ~/.kairos/admin-key of serve --console (env"
+              + " KAIROS_ADMIN_KEY_FILE).")
+  Path adminKeyFile;
+
+  @Option(
       names = "--admin-key",
-      defaultValue = "${env:KAIROS_ADMIN_KEY}",
-      description = "Admin API key (env KAIROS_ADMIN_KEY).")
-  String adminKey;
+      description =
+          "Admin API key. Other users see it in ps: prefer the environment variable"
+              + " KAIROS_ADMIN_KEY or --admin-key-file.")
+  String adminKeyFlag;
+
+  /**
+   * The admin key: {@code --admin-key} (with a warning), else {@code KAIROS_ADMIN_KEY}, else the
+   * file of {@code --admin-key-file}; null when none is given.
+   */
+  String adminKey(PrintStream err) {
+    if (adminKeyFlag != null && !adminKeyFlag.isBlank()) {
+      CommandLineSecret.warn(err, "--admin-key", "KAIROS_ADMIN_KEY or --admin-key-file");
+      return adminKeyFlag;
+    }
+    String env = System.getenv("KAIROS_ADMIN_KEY");
+    if (env != null && !env.isBlank()) {
+      return env.strip();
+    }
+    if (adminKeyFile != null) {
+      try {
+        return Files.readString(adminKeyFile).strip();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read --admin-key-file " + adminKeyFile, e);
+      }
+    }
+    return null;
+  }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,6 +30,8 @@ import picocli.CommandLine.Parameters;
 final class ProfileCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The model's directory (holding model.yaml or 1/, 2/...).")
   Path model;
+
+  @Mixin HelpOptions help;
 
   @Option(names = "--version", description = "Version to measure (default: the latest).")
   String version;

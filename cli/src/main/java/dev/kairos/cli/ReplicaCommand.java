@@ -1,11 +1,13 @@
 package dev.kairos.cli;
 
 import dev.kairos.runtime.RuntimeMain;
+import dev.kairos.sdk.replica.ReplicaToken;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How replica processes are started: their JVM options, and how far below the gateway's their CPU
@@ -18,9 +20,18 @@ import java.util.List;
  * and 6-10 ms with them at nice 5, with goodput as high (docs/RELIABILITY.md, Overload). A replica
  * still gets every cycle the gateway does not use.
  *
+ * <p>Replicas get the gateway's replica token in their environment, where only this user (and root)
+ * can read it, never on their command line, which every user sees in {@code ps}: other users of the
+ * machine cannot call a replica on its loopback port directly.
+ *
  * @param nice the replicas' nice increment (0 to 19); 0 runs them at the gateway's priority
+ * @param token the secret replicas require of callers, or null for none
  */
-record ReplicaCommand(List<String> jvmOptions, int nice) {
+record ReplicaCommand(List<String> jvmOptions, int nice, ReplicaToken token) {
+  ReplicaCommand(List<String> jvmOptions, int nice) {
+    this(jvmOptions, nice, null);
+  }
+
   ReplicaCommand {
     jvmOptions = List.copyOf(jvmOptions);
     if (nice < 0 || nice > 19) {
@@ -44,6 +55,16 @@ record ReplicaCommand(List<String> jvmOptions, int nice) {
     cmd.add(RuntimeMain.class.getName());
     cmd.addAll(args);
     return cmd;
+  }
+
+  /** Sets up a replica's environment: the token, and nothing of the parent's token file. */
+  void environment(Map<String, String> env) {
+    if (token != null) {
+      token.export(env);
+    } else {
+      env.remove(ReplicaToken.ENV);
+      env.remove(ReplicaToken.FILE_ENV);
+    }
   }
 
   private static boolean onPath(String program) {

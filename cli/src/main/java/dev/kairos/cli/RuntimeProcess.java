@@ -70,6 +70,7 @@ final class RuntimeProcess {
     // Native engines free their memory to glibc on unload; with few arenas and a low trim
     // threshold glibc hands it back to the system, so a replica's RSS falls when a model unloads
     // (tools/bench/runtime/rss.py). The operator's own settings win.
+    command.environment(pb.environment());
     pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
     pb.environment().putIfAbsent("MALLOC_TRIM_THRESHOLD_", "1048576");
     Process p = pb.start();
@@ -144,6 +145,28 @@ final class RuntimeProcess {
 
   boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Kills the replica at once (SIGKILL): one that is stuck would not act on SIGTERM. */
+  void kill() {
+    process.destroyForcibly();
+  }
+
+  /**
+   * As {@link #stop(long)}, without blocking the caller: completes once the process is gone (or
+   * could not be killed within 5 s of SIGKILL).
+   */
+  CompletableFuture<Void> stopAsync(long graceMillis) {
+    process.destroy();
+    return process
+        .onExit()
+        .completeOnTimeout(process, graceMillis, TimeUnit.MILLISECONDS)
+        .thenCompose(
+            p ->
+                p.isAlive()
+                    ? p.destroyForcibly().onExit().completeOnTimeout(p, 5, TimeUnit.SECONDS)
+                    : CompletableFuture.completedFuture(p))
+        .thenApply(p -> null);
   }
 
   /** Asks the replica to stop (SIGTERM), and kills it if it has not within the grace period. */

@@ -40,7 +40,7 @@ final class ScaleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
-    AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey);
+    AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey(System.err));
     String path = "/admin/models/" + model + "/scaling";
     try {
       Map<String, Object> current = knobs(admin.get(path));

@@ -15,6 +15,7 @@ import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.runtime.NettyWarmUp;
 import dev.kairos.runtime.repository.ModelRepository;
+import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -104,8 +105,8 @@ final class ServeCommand implements Runnable {
   @Option(
       names = "--admin-key",
       description =
-          "Secret of the admin API key (default: KAIROS_ADMIN_KEY); without one the admin API is"
-              + " off.")
+          "Secret of the admin API key. Other users see it in ps: prefer the environment variable"
+              + " KAIROS_ADMIN_KEY or --admin-key-file. Without any, the admin API is off.")
   String adminKey;
 
   @Option(
@@ -141,7 +142,10 @@ final class ServeCommand implements Runnable {
 
   @Option(
       names = "--admin-key-file",
-      description = "Where --console keeps its admin key (default: ~/.kairos/admin-key).")
+      description =
+          "File holding the admin key (made there, readable by you only, with a random key if"
+              + " absent); turns the admin API on. --console keeps its key here too (default:"
+              + " ~/.kairos/admin-key).")
   Path adminKeyFile;
 
   @Option(
@@ -167,13 +171,16 @@ final class ServeCommand implements Runnable {
     PrintStream out = System.out;
     Path repo = models != null ? models : defaultModels();
     NettyWarmUp.start();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx = Vertx.vertx(vertxOptions());
     RouteTable routes = new RouteTable();
+    // A fresh secret per run: replicas on loopback answer this gateway only, not other local users.
+    ReplicaToken replicaToken = ReplicaToken.random();
     LocalPlatform platform =
         new LocalPlatform(
             new ModelRepository(repo),
             routes,
-            new ReplicaCommand(List.of(replicaJvmOptions.trim().split("\\s+")), replicaNice),
+            new ReplicaCommand(
+                List.of(replicaJvmOptions.trim().split("\\s+")), replicaNice, replicaToken),
             out,
             warmPool,
             new SharedDevices(arbiterPolicy));
@@ -185,14 +192,26 @@ final class ServeCommand implements Runnable {
                 .withMaxWait(dev.kairos.sdk.model.Durations.parse(holdTimeout)),
             Duration.ofMillis(250),
             dev.kairos.sdk.model.Durations.parse(autoscaleTick));
-    GatewayOptions options = GatewayOptions.defaults().withHost(host).withPort(port);
+    GatewayOptions options =
+        GatewayOptions.defaults().withHost(host).withPort(port).withReplicaToken(replicaToken);
     if (tlsCert != null || tlsKey != null) {
       options = options.withTls(new TlsOptions(tlsCert, tlsKey));
     }
-    if (console && adminSecret() == null) {
+    if (adminKey != null) {
+      CommandLineSecret.warn(System.err, "--admin-key", "KAIROS_ADMIN_KEY or --admin-key-file");
+    }
+    if ((console || adminKeyFile != null) && adminSecret() == null) {
       consoleSecret = AdminKeyFile.readOrCreate(keyFile());
     }
     ApiKeyStore keys = keys();
+    if (!keys.enforced() && !isLoopback(host)) {
+      System.err.println(
+          "Warning: inference is open to anyone who reaches "
+              + host
+              + ":"
+              + port
+              + " (no --api-keys); give --api-keys, or keep --host on 127.0.0.1.");
+    }
     Gateway gateway =
         new Gateway(vertx, options, routes, keys, Clock.system(), autoscaling.activator());
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
@@ -262,6 +281,25 @@ final class ServeCommand implements Runnable {
     }
   }
 
+  /** Longest an event loop may run one task before Vert.x reports it, with its stack. */
+  static final long MAX_EVENT_LOOP_MILLIS = 800;
+
+  /**
+   * An event loop serves every connection it holds, the public gateway's and the admin API's: one
+   * held for most of a second stalls them all. Vert.x reports such a loop, with the stack of what
+   * held it, well before its own defaults (2 s, stack from 5 s) would.
+   */
+  static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_MILLIS)
+        .setMaxEventLoopExecuteTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(200)
+        .setBlockedThreadCheckIntervalUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(MAX_EVENT_LOOP_MILLIS)
+        .setWarningExceptionTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** The admin API behind one admin key, or null when no key was given. */
   private AdminServer startAdmin(
       Vertx vertx,
@@ -274,12 +312,21 @@ final class ServeCommand implements Runnable {
       PrintStream out) {
     if (adminSecret() == null && apiKeys == null) {
       out.println(
-          "Admin API off (give --admin-key or KAIROS_ADMIN_KEY to turn it on, or --console for"
-              + " the web console)");
+          "Admin API off (set KAIROS_ADMIN_KEY or give --admin-key-file to turn it on, or"
+              + " --console for the web console)");
       return null;
     }
     LocalPlatformControl control =
-        new LocalPlatformControl(platform, autoscaling, installer::writeScaling);
+        new LocalPlatformControl(
+            platform,
+            autoscaling,
+            LocalPlatformControl.store(installer),
+            java.util.concurrent.Executors.newCachedThreadPool(
+                r -> {
+                  Thread t = new Thread(r, "kairos-platform");
+                  t.setDaemon(true);
+                  return t;
+                }));
     AdminServer admin =
         new AdminServer(vertx, AdminOptions.defaults().withPort(adminPort), control, routes, keys);
     admin.install(new SupervisionEndpoint(autoscaling));
@@ -297,7 +344,7 @@ final class ServeCommand implements Runnable {
             + (consoleSecret != null
                 ? "the admin key in " + keyFile()
                 : adminSecret() != null
-                    ? "the secret of --admin-key or KAIROS_ADMIN_KEY"
+                    ? "the secret of KAIROS_ADMIN_KEY or --admin-key"
                     : "an admin key of --api-keys")
             + ")");
     return admin;
@@ -358,6 +405,14 @@ final class ServeCommand implements Runnable {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot read --api-keys " + apiKeys, e);
     }
+  }
+
+  /** Whether only this machine can reach {@code host}: a loopback name or address. */
+  static boolean isLoopback(String host) {
+    return host.equals("localhost")
+        || host.equals("::1")
+        || host.equals("[::1]")
+        || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   private static Path defaultModels() {

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * {@code GET /admin/supervision}: per model version, the replicas ready and starting, how many were
- * replaced after exiting on their own, how the last one ended, and when the pending replacement
- * starts.
+ * replaced (after exiting on their own, being sent SIGTERM, or hanging), which one left last, why
+ * and when, and when the pending replacement starts.
  */
 final class SupervisionEndpoint implements AdminExtension {
   private final LocalAutoscaling autoscaling;
@@ -38,6 +38,7 @@ final class SupervisionEndpoint implements AdminExtension {
                         .put("starting", s.starting())
                         .put("restarts", s.restarts())
                         .put("lastExit", s.lastExit())
+                        .put("lastExitAt", s.lastExitAt())
                         .put("restartInMillis", s.restartInMillis()));
               }
               ctx.response()

@@ -34,15 +34,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of a real {@code kairos serve} at seeded random moments while it deploys, undeploys and
- * writes scaling knobs; after each crash the platform is started again on the same repository,
- * which must hold the old or the new state of every model, never a half-written one: every version
- * folder complete (its files' hashes as deployed), {@code model.yaml} parsing and naming the newest
- * deploy, no staging or journal left, and the platform serving.
+ * kill -9 of a real {@code kairos serve} at seeded random moments while it deploys, undeploys,
+ * writes scaling knobs and writes traffic weights; after each crash the platform is started again
+ * on the same repository, which must hold the old or the new state of every model, never a
+ * half-written one: every version folder complete (its files' hashes as deployed), {@code
+ * model.yaml} parsing and naming the newest deploy, no staging or journal left, and the platform
+ * serving.
  */
 class CrashSafetyIT {
   private static final long SEED = 20261123L;
-  private static final int CRASHES = 6;
+  private static final int CRASHES = 8;
   private static final String KEY = "crash-test-admin-key";
   private static final Path MLP = KairosProcess.HOME.resolve("examples/models/mlp/1/model.onnx");
   private static final Pattern ADMIN = Pattern.compile("Admin API on (http://\\S+)");
@@ -53,6 +54,7 @@ class CrashSafetyIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, String> padHashes = new TreeMap<>();
   private final List<Long> orphans = new ArrayList<>();
+  private final java.util.Set<Map<String, Integer>> splits = new java.util.HashSet<>();
   private KairosProcess kairos;
 
   @AfterEach
@@ -91,7 +93,7 @@ class CrashSafetyIT {
     for (int crash = 0; crash < CRASHES; crash++) {
       String admin = adminUrl();
       List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
-      int op = crash % 3;
+      int op = crash % 4;
       String what;
       if (op == 0) {
         version++;
@@ -103,14 +105,28 @@ class CrashSafetyIT {
         sent.add(send(admin, undeploy(admin, oldest)));
         version++;
         sent.add(send(admin, deploy(version, random)));
-      } else {
+      } else if (op == 2) {
         what = "10 knob writes";
         for (int i = 0; i < 10; i++) {
           sent.add(send(admin, knobs(admin, 2 + random.nextInt(6))));
         }
+      } else {
+        what = "10 traffic writes";
+        List<String> present = versions();
+        for (int i = 0; i < 10; i++) {
+          sent.add(send(admin, traffic(admin, present, random.nextInt(101))));
+        }
       }
-      long span = op == 2 ? 10 * knobMillis : deployMillis * (op == 1 ? 2 : 1);
-      long delayMillis = random.nextLong(span / 4, span + span / 4 + 1);
+      long delayMillis;
+      if (op >= 2) {
+        // a restarted server answers its first admin request slowly (cold): wait for it, so the
+        // kill lands among the nine writes still in flight
+        sent.get(0).exceptionally(e -> null).join();
+        delayMillis = random.nextLong(0, 9 * knobMillis + 1);
+      } else {
+        long span = deployMillis * (op == 1 ? 2 : 1);
+        delayMillis = random.nextLong(span / 4, span + span / 4 + 1);
+      }
       // The crash moment itself is what is randomised: the kill is scheduled, not waited for.
       long answered =
           CompletableFuture.supplyAsync(
@@ -214,6 +230,29 @@ class CrashSafetyIT {
         .build();
   }
 
+  /** The newest version gets {@code newest} percent, the one before it the rest. */
+  private HttpRequest traffic(String admin, List<String> present, int newest) {
+    Map<String, Integer> split = new TreeMap<>();
+    split.put(present.get(present.size() - 1), present.size() == 1 ? 100 : newest);
+    if (present.size() > 1) {
+      split.put(present.get(present.size() - 2), 100 - newest);
+    }
+    splits.add(split);
+    StringBuilder json = new StringBuilder("{");
+    split.forEach(
+        (v, w) ->
+            json.append(json.length() > 1 ? "," : "")
+                .append('"')
+                .append(v)
+                .append("\":")
+                .append(w));
+    return HttpRequest.newBuilder(URI.create(admin + "/admin/models/m/traffic"))
+        .header("Authorization", "Bearer " + KEY)
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json.append('}').toString()))
+        .build();
+  }
+
   private CompletableFuture<HttpResponse<String>> send(String admin, HttpRequest r) {
     return http.sendAsync(r, HttpResponse.BodyHandlers.ofString());
   }
@@ -290,6 +329,11 @@ class CrashSafetyIT {
     String newest = d.versions().get(d.versions().size() - 1).version();
     assertThat(m.group(1)).as(why + "\nmodel.yaml belongs to the newest version").isEqualTo(newest);
     assertThat(d.config().scaling().maxReplicas()).isBetween(2, 7);
+    if (!d.config().traffic().isEmpty()) {
+      assertThat(splits)
+          .as(why + "\ntraffic is one split that was sent")
+          .contains(d.config().traffic());
+    }
   }
 
   private static String sha(byte[] data) throws Exception {

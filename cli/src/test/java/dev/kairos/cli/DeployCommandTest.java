@@ -95,7 +95,7 @@ class DeployCommandTest {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
+    vertx = Vertx.vertx(ServeCommand.vertxOptions());
     PlatformControl platform = new RepositoryPlatform();
     ApiKeys keys =
         new ApiKeys(List.of(ApiKeys.parseLine("admin " + ApiKeys.sha256Hex(KEY) + " admin")));
@@ -149,7 +149,10 @@ class DeployCommandTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       List<String> all = new java.util.ArrayList<>(List.of(args));
-      all.addAll(List.of("--admin-url", "http://127.0.0.1:" + admin.port(), "--admin-key", KEY));
+      all.addAll(List.of("--admin-url", "http://127.0.0.1:" + admin.port()));
+      if (!all.contains("--admin-key")) {
+        all.addAll(List.of("--admin-key-file", keyFile().toString()));
+      }
       int exit = new CommandLine(command).execute(all.toArray(String[]::new));
       return new Run(
           exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -186,6 +189,92 @@ class DeployCommandTest {
     assertThat(repo.resolve("hello")).doesNotExist();
   }
 
+  /** Opens a raw connection to the deploy endpoint and sends the request head. */
+  private java.net.Socket upload(String headers) throws Exception {
+    java.net.Socket socket = new java.net.Socket("127.0.0.1", admin.port());
+    socket.setSoTimeout(30_000);
+    socket
+        .getOutputStream()
+        .write(
+            ("POST "
+                    + DeployEndpoint.PATH
+                    + "?name=hello HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + KEY
+                    + "\r\nContent-Type: application/zip\r\n"
+                    + headers
+                    + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    return socket;
+  }
+
+  /** What the repository holds besides models: uploads, staging folders. */
+  private List<String> hidden() throws Exception {
+    try (java.util.stream.Stream<Path> s = Files.list(repo)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+    }
+  }
+
+  @Test
+  void shouldRefuseAChunkedBundleAsSoonAsItPassesTheLimitAndDeleteWhatWasReceived()
+      throws Exception {
+    try (java.net.Socket socket = upload("Transfer-Encoding: chunked\r\n")) {
+      // no Content-Length: only counting the body as it streams in can find it too large
+      CompletableFuture<Void> sending =
+          CompletableFuture.runAsync(
+              () -> {
+                byte[] chunk = new byte[1 << 20];
+                String size = Integer.toHexString(chunk.length) + "\r\n";
+                try {
+                  java.io.OutputStream out = socket.getOutputStream();
+                  for (int i = 0; i < 17; i++) { // 17 MiB against a 16 MiB limit
+                    out.write(size.getBytes(StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                  }
+                  out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                  out.flush();
+                } catch (java.io.IOException closedByTheServer) {
+                  // expected once the server has answered and closed
+                }
+              });
+      String answer =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      sending.join();
+
+      assertThat(answer)
+          .startsWith("HTTP/1.1 413")
+          .contains("larger than 16777216 bytes, the most this platform accepts");
+    }
+    org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(hidden()).isEmpty());
+    assertThat(repo.resolve("hello")).doesNotExist();
+  }
+
+  @Test
+  void shouldDeleteThePartialUploadWhenTheClientGoesAway() throws Exception {
+    try (java.net.Socket socket = upload("Content-Length: 8388608\r\n")) {
+      socket.getOutputStream().write(new byte[1 << 20]);
+      socket.getOutputStream().flush();
+      // the body is being written to a file of the repository, not into the heap
+      org.awaitility.Awaitility.await()
+          .untilAsserted(
+              () ->
+                  assertThat(hidden())
+                      .singleElement()
+                      .satisfies(n -> assertThat(n).startsWith(".deploy-upload-")));
+    }
+    org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(hidden()).isEmpty());
+    assertThat(loads).isEmpty();
+  }
+
+  @Test
+  void shouldDeleteTheUploadOfABundleThatIsNotAZip() throws Exception {
+    java.net.http.HttpResponse<String> r = postBundle("application/zip", new byte[4096]);
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("not a zip");
+    assertThat(hidden()).isEmpty();
+  }
+
   @Test
   void shouldWriteTheVersionAndLoadItShowingProgress() throws Exception {
     Run r = deploy(model("").toString());
@@ -197,6 +286,31 @@ class DeployCommandTest {
         .contains("hello v1 is READY");
     assertThat(repo.resolve("hello/1/hello.jar")).hasContent("jar bytes");
     assertThat(loads).containsExactly("hello");
+  }
+
+  private Path keyFile() {
+    try {
+      return Files.writeString(work.resolve("admin-key"), KEY + "\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void shouldTakeTheKeyFromTheFlagButWarnThatPsShowsIt() throws Exception {
+    deploy(model("").toString());
+
+    Run flag = run(new ModelsCommand(), "--admin-key", KEY);
+    assertThat(flag.exit()).as(flag.err()).isZero();
+    assertThat(flag.out()).contains("hello");
+    assertThat(flag.err())
+        .contains("Warning: --admin-key puts the secret on the command line")
+        .contains("KAIROS_ADMIN_KEY")
+        .doesNotContain(KEY);
+
+    Run file = run(new ModelsCommand());
+    assertThat(file.exit()).as(file.err()).isZero();
+    assertThat(file.err()).doesNotContain("Warning");
   }
 
   @Test

@@ -7,11 +7,16 @@ import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.oip.OipJsonDecoder;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -123,5 +128,49 @@ class DeployEndToEndIT {
         .contains("dev.kairos.examples.logreg.NoSuchClass' not found")
         .contains("taken back out of the repository");
     assertThat(repo.resolve("broken")).doesNotExist();
+  }
+
+  @Test
+  void shouldKeepTrafficWeightsSetThroughTheAdminApiWhenTheRepositoryIsReadAgain()
+      throws Exception {
+    for (int v = 1; v <= 2; v++) {
+      Run deploy = cli("deploy", LOGREG.toString(), "--name", "canary");
+      assertThat(deploy.out()).as(deploy.err()).contains("canary v" + v + " is READY");
+    }
+
+    HttpResponse<String> set = admin("PUT", "/admin/models/canary/traffic", "{\"1\":70,\"2\":30}");
+    assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+    String yaml = Files.readString(repo.resolve("canary/model.yaml"));
+    assertThat(yaml).contains("traffic: {\"1\": 70, \"2\": 30}");
+
+    // a split model.yaml would refuse is refused, and nothing changes
+    HttpResponse<String> bad = admin("PUT", "/admin/models/canary/traffic", "{\"1\":50,\"2\":20}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("traffic weights add up to 70, must add up to 100");
+    assertThat(repo.resolve("canary/model.yaml")).hasContent(yaml);
+
+    // load reads the model from the repository again, as a restart does
+    HttpResponse<String> reload = admin("POST", "/admin/models/canary/load", "");
+    assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+    HttpResponse<String> now = admin("GET", "/admin/models/canary/traffic", null);
+    Map<String, Integer> weights = new TreeMap<>();
+    Json.read(now.body())
+        .fields()
+        .forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asInt()));
+    assertThat(weights).isEqualTo(Map.of("1", 70, "2", 30));
+  }
+
+  private static HttpResponse<String> admin(String method, String path, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(adminUrl + path))
+            .header("Authorization", "Bearer " + KEY)
+            .header("Content-Type", "application/json");
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -100,7 +100,7 @@ class GrpcEndToEndIT {
         KairosProcess.serve(
             repo, "--api-keys", keys.toString(), "--admin-port", "0", "--admin-key", ADMIN);
     assertThat(kairos.grpcPort()).as(kairos.output()).isPositive();
-    vertx = Vertx.vertx();
+    vertx = Vertx.vertx(ServeCommand.vertxOptions());
     grpc = GrpcClient.client(vertx);
     address = SocketAddress.inetSocketAddress(kairos.grpcPort(), "127.0.0.1");
   }
@@ -372,8 +372,12 @@ class GrpcEndToEndIT {
             .start();
     String out = new String(p.getInputStream().readAllBytes(), UTF8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    // Without Python's gRPC the check is skipped on a developer's machine; under CI (CI=true, as
+    // .ci/run runs, which installs them) it fails rather than go green without running.
+    boolean ci =
+        System.getenv("CI") != null && !List.of("", "false", "0").contains(System.getenv("CI"));
     Assumptions.assumeFalse(
-        p.exitValue() == 2, "python3-grpcio / python3-grpc-tools are not installed: " + out);
+        p.exitValue() == 2 && !ci, "python3-grpcio / python3-grpc-tools are not installed: " + out);
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out).contains("ModelMetadata: name=cnn-topk").contains("python_client_check: OK");
   }

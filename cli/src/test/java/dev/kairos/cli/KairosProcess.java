@@ -37,17 +37,44 @@ final class KairosProcess implements AutoCloseable {
     Thread t = new Thread(this::read, "kairos-stdout");
     t.setDaemon(true);
     t.start();
+    Thread e = new Thread(this::readLog, "kairos-stderr");
+    e.setDaemon(true);
+    e.start();
+  }
+
+  /** Its log (stderr) goes on to this JVM's; blocked event loops are reported to the test. */
+  private void readLog() {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      BlockedLoops.Log log = new BlockedLoops.Log();
+      String line;
+      while ((line = r.readLine()) != null) {
+        System.err.println(line);
+        log.line(line);
+      }
+      log.end();
+    } catch (IOException ignored) {
+      // the process ended
+    }
   }
 
   /** Starts serving {@code models} on a free port and waits until it reports ready. */
   static KairosProcess serve(Path models, String... extraArgs) throws IOException {
+    return serve(java.util.Map.of(), models, extraArgs);
+  }
+
+  /** The same, with {@code env} added to the environment (e.g. {@code KAIROS_JAVA_OPTS}). */
+  static KairosProcess serve(java.util.Map<String, String> env, Path models, String... extraArgs)
+      throws IOException {
     List<String> cmd =
         new ArrayList<>(List.of(HOME.resolve("kairos").toString(), "serve", "--port", "0"));
     cmd.add("--models");
     cmd.add(models.toString());
     cmd.addAll(List.of(extraArgs));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("KAIROS_SKIP_BUILD", "1");
+    pb.environment().putAll(env);
     KairosProcess k = new KairosProcess(pb.start());
     await()
         .atMost(Duration.ofSeconds(120))

@@ -84,10 +84,13 @@ class SecretsInLogsIT {
               try (BufferedReader r =
                   new BufferedReader(
                       new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                BlockedLoops.Log blocked = new BlockedLoops.Log();
                 String line;
                 while ((line = r.readLine()) != null) {
                   log.add(line);
+                  blocked.line(line);
                 }
+                blocked.end();
               } catch (java.io.IOException ignored) {
                 // the process ended
               }

@@ -19,9 +19,11 @@ import io.vertx.core.net.PemKeyCertOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * The public front door: Open Inference Protocol v2 over HTTP (plus KServe v1 and DJL Serving's
@@ -44,6 +46,7 @@ public final class Gateway {
   private final Set<HttpConnection> refused = ConcurrentHashMap.newKeySet();
 
   private final Activator activator;
+  private final Supplier<? extends RandomGenerator> random;
   private HttpClient client;
   private GatewayHandler handler;
   private long reloadTimer = -1;
@@ -75,7 +78,25 @@ public final class Gateway {
       ApiKeyStore keys,
       Clock time,
       Activator activator) {
+    this(vertx, options, routes, keys, time, activator, ThreadLocalRandom::current);
+  }
+
+  /**
+   * @param random the random source of the calling thread, for the traffic split and the choice of
+   *     replica; asked on every request, so each event loop draws from its own. In production it is
+   *     {@link ThreadLocalRandom#current()}: seeded afresh in every process, so gateways behind one
+   *     load balancer do not all draw the same sequence. Tests may hand in seeded sources.
+   */
+  public Gateway(
+      Vertx vertx,
+      GatewayOptions options,
+      RouteTable routes,
+      ApiKeyStore keys,
+      Clock time,
+      Activator activator,
+      Supplier<? extends RandomGenerator> random) {
     this.activator = activator;
+    this.random = random;
     this.vertx = vertx;
     this.options = options;
     this.routes = routes;
@@ -109,16 +130,7 @@ public final class Gateway {
                 .setHttp1MaxSize(options.maxConnectionsPerReplica())
                 .setMaxWaitQueueSize(-1));
     handler =
-        new GatewayHandler(
-            vertx,
-            routes,
-            client,
-            options,
-            keys,
-            metrics,
-            time,
-            new SplittableRandom(42),
-            activator);
+        new GatewayHandler(vertx, routes, client, options, keys, metrics, time, random, activator);
     int loops =
         options.eventLoops() > 0
             ? options.eventLoops()

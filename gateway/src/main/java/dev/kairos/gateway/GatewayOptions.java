@@ -3,6 +3,7 @@ package dev.kairos.gateway;
 import dev.kairos.gateway.resilience.BreakerOptions;
 import dev.kairos.gateway.resilience.RetryOptions;
 import dev.kairos.gateway.route.ModelLimits;
+import dev.kairos.sdk.replica.ReplicaToken;
 
 /**
  * Settings of the public gateway.
@@ -21,6 +22,8 @@ import dev.kairos.gateway.route.ModelLimits;
  * @param breaker per-replica circuit breaker (default {@link BreakerOptions#defaults()})
  * @param retry retries of requests that never reached a model (default {@link
  *     RetryOptions#defaults()})
+ * @param replicaToken shown to replicas on every request forwarded or made to them, or null when
+ *     replicas take requests without one (default null)
  */
 public record GatewayOptions(
     String host,
@@ -33,7 +36,8 @@ public record GatewayOptions(
     TlsOptions tls,
     ModelLimits modelLimits,
     BreakerOptions breaker,
-    RetryOptions retry) {
+    RetryOptions retry,
+    ReplicaToken replicaToken) {
   public GatewayOptions {
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("host is empty");
@@ -75,7 +79,8 @@ public record GatewayOptions(
         null,
         ModelLimits.defaults(),
         BreakerOptions.defaults(),
-        RetryOptions.defaults());
+        RetryOptions.defaults(),
+        null);
   }
 
   public GatewayOptions withPort(int v) {
@@ -122,6 +127,10 @@ public record GatewayOptions(
     return with(c -> c.retry = v);
   }
 
+  public GatewayOptions withReplicaToken(ReplicaToken v) {
+    return with(c -> c.replicaToken = v);
+  }
+
   /** A mutable copy, so each {@code withX} names only the field it changes. */
   private static final class Copy {
     String host;
@@ -135,6 +144,7 @@ public record GatewayOptions(
     ModelLimits modelLimits;
     BreakerOptions breaker;
     RetryOptions retry;
+    ReplicaToken replicaToken;
 
     Copy(GatewayOptions o) {
       host = o.host;
@@ -148,6 +158,7 @@ public record GatewayOptions(
       modelLimits = o.modelLimits;
       breaker = o.breaker;
       retry = o.retry;
+      replicaToken = o.replicaToken;
     }
 
     GatewayOptions build() {
@@ -162,7 +173,8 @@ public record GatewayOptions(
           tls,
           modelLimits,
           breaker,
-          retry);
+          retry,
+          replicaToken);
     }
   }
 

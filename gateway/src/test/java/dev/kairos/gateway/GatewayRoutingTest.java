@@ -3,7 +3,10 @@ package dev.kairos.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kairos.gateway.auth.ApiKeyStore;
+import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.Replica;
+import dev.kairos.gateway.support.Await;
 import dev.kairos.gateway.support.Backend;
 import dev.kairos.gateway.support.GatewayFixture;
 import java.net.http.HttpResponse;
@@ -47,7 +50,7 @@ class GatewayRoutingTest {
     for (int i = 0; i < 300; i++) {
       assertThat(f.http.post(f.url("/v2/models/m/infer"), BODY).statusCode()).isEqualTo(200);
     }
-    // Binomial(300, 0.2): mean 60, sd ≈ 6.9; the seed is fixed, the bounds are 4 sd.
+    // Binomial(300, 0.2): mean 60, sd ≈ 6.9; the bounds are 4 sd (fails about once in 15,000).
     assertThat(v2.received()).isBetween(32, 88);
     assertThat(v1.received() + v2.received()).isEqualTo(300);
     int before = v2.received();
@@ -58,6 +61,45 @@ class GatewayRoutingTest {
     assertThat(v2.received()).isEqualTo(before + 20);
     assertThat(f.http.post(f.url("/v2/models/m/versions/9/infer"), BODY).statusCode())
         .isEqualTo(404);
+  }
+
+  @Test
+  void shouldNotDrawTheSameCanarySequenceInTwoGateways() {
+    Backend v1 = f.backend("v1");
+    Backend v2 = f.backend("v2");
+    f.serve("m", "1", v1);
+    f.serve("m", "2", v2);
+    f.routes.find("m").setTraffic(Map.of("1", 50, "2", 50));
+    f.start(GatewayFixture.options());
+    // a second gateway pod in front of the same replicas
+    Gateway other =
+        new Gateway(
+            f.vertx,
+            GatewayFixture.options().withPort(0).withEventLoops(1),
+            f.routes,
+            ApiKeyStore.fixed(ApiKeys.none()),
+            f.time);
+    Await.result(other.listen());
+    try {
+      String first = versionsAnswering(f.url("/v2/models/m/infer"), v2);
+      String second =
+          versionsAnswering("http://127.0.0.1:" + other.port() + "/v2/models/m/infer", v2);
+      // one fixed seed gave every gateway the same split, request by request
+      assertThat(first).isNotEqualTo(second);
+    } finally {
+      Await.result(other.close());
+    }
+  }
+
+  /** The version each of 48 requests in a row went to, one after the other. */
+  private String versionsAnswering(String url, Backend v2) {
+    StringBuilder seq = new StringBuilder();
+    for (int i = 0; i < 48; i++) {
+      int before = v2.received();
+      assertThat(f.http.post(url, BODY).statusCode()).isEqualTo(200);
+      seq.append(v2.received() > before ? '2' : '1');
+    }
+    return seq.toString();
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.support.Await;
 import dev.kairos.gateway.support.GatewayFixture;
+import dev.kairos.sdk.replica.ReplicaToken;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -90,6 +91,26 @@ class GatewaySecurityTest {
         .hasMessageContaining("keys.txt:1");
     assertThat(f.http.post(f.url("/v2/models/mlp/infer"), BODY, "X-API-Key", "second").statusCode())
         .isEqualTo(200);
+  }
+
+  @Test
+  void shouldShowTheReplicaTokenOnEveryRequestItForwardsOrMakesToAReplica() {
+    ReplicaToken token = ReplicaToken.random();
+    f.serve("mlp", "1", f.backend("a").requireToken(token.secret()));
+    f.start(GatewayFixture.options().withReplicaToken(token));
+    assertThat(f.http.post(f.url("/v2/models/mlp/infer"), BODY).statusCode()).isEqualTo(200);
+    assertThat(f.http.get(f.url("/v2/models/mlp")).statusCode()).isEqualTo(200);
+    // KServe v1 fetches the model's inputs from the replica first, then forwards
+    HttpResponse<String> v1 =
+        f.http.post(f.url("/v1/models/mlp:predict"), "{\"instances\":[[1.5,2],[3,4]]}");
+    assertThat(v1.statusCode()).as(v1.body()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldBeRefusedByAReplicaThatWantsATokenWhenItHasNone() {
+    f.serve("mlp", "1", f.backend("a").requireToken(ReplicaToken.random().secret()));
+    f.start(GatewayFixture.options());
+    assertThat(f.http.post(f.url("/v2/models/mlp/infer"), BODY).statusCode()).isEqualTo(401);
   }
 
   @Test

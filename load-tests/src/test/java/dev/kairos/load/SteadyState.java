@@ -8,9 +8,10 @@ import io.gatling.javaapi.core.Simulation;
 
 /**
  * What latency does one model give at a constant request rate? Open model: arrivals do not wait for
- * answers, as in production. 20 s of ramp (JIT warm-up) then {@code kairos.rate} req/s for {@code
- * kairos.seconds}. Passes when under 1% fail and p99 stays under {@code kairos.p99Ms} (default
- * 500).
+ * answers, as in production. {@code kairos.rampSeconds} of ramp (default 20: JIT warm-up) then
+ * {@code kairos.rate} req/s for {@code kairos.seconds}. Passes when under 1% fail and p99 stays
+ * under {@code kairos.p99Ms} (default 500). CI runs it briefly as a smoke test ({@code
+ * load-tests/smoke.sh}).
  */
 public class SteadyState extends Simulation {
   {
@@ -24,7 +25,9 @@ public class SteadyState extends Simulation {
                     .check(status().is(200)));
     setUp(
             infer.injectOpen(
-                rampUsersPerSec(1).to(Target.rate()).during(20),
+                rampUsersPerSec(1)
+                    .to(Target.rate())
+                    .during((int) Target.number("kairos.rampSeconds", 20)),
                 constantUsersPerSec(Target.rate()).during(Target.seconds())))
         .protocols(Target.protocol())
         .assertions(

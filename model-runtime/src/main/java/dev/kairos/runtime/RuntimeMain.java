@@ -10,7 +10,9 @@ import dev.kairos.runtime.engine.ModelSource;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.runtime.repository.ModelVersion;
+import dev.kairos.runtime.server.ReplicaTokenCheck;
 import dev.kairos.runtime.server.RuntimeServer;
+import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -20,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,9 @@ import org.slf4j.LoggerFactory;
  *     [--cores N] [--workers N] [--event-loops N] [--max-body-bytes N] [--arbiter-socket PATH]
  *     [--exit-with-parent]
  * </pre>
+ *
+ * <p>With {@code --shared-host} (and no {@code --model-dir}) the process is a runtime host that
+ * loads and unloads model versions while it runs: see {@link RuntimeHostMain}.
  *
  * <p>{@code --arbiter-socket} puts the replica on a shared device: before each batch it asks that
  * device's arbiter (a Unix domain socket) for a slice, with the priority of its {@code
@@ -96,7 +102,19 @@ public final class RuntimeMain {
     if (opts.containsKey("exit-with-parent")) {
       watchParent(System.in);
     }
+    if (opts.containsKey("shared-host")) {
+      try {
+        RuntimeHostMain.run(opts, out);
+      } catch (RuntimeException e) {
+        log.debug("host start failed", e);
+        out.println(FAILED_PREFIX + String.valueOf(e.getMessage()).replace('\n', ' '));
+        out.flush();
+        System.exit(3);
+      }
+      return;
+    }
     try {
+      ReplicaTokenCheck door = door();
       ModelDirectory dir = ModelRepository.read(Path.of(opts.get("model-dir")));
       if (!dir.ok()) {
         throw new IllegalStateException(dir.error());
@@ -110,6 +128,18 @@ public final class RuntimeMain {
                               "model '" + dir.name() + "' has no version " + opts.get("version")))
               : dir.latest();
       int cores = intOpt(opts, "cores", Runtime.getRuntime().availableProcessors());
+      if (dir.config().isGenerative()) {
+        GenerativeReplica.serve(
+            dir,
+            version,
+            opts.getOrDefault("host", "127.0.0.1"),
+            intOpt(opts, "port", 0),
+            cores,
+            intOpt(opts, "max-body-bytes", 64 << 20),
+            opts.get("arbiter-socket"),
+            out);
+        return;
+      }
       int workers = intOpt(opts, "workers", 1);
       // Engine threads share the replica's cores between the batches running at once, so that
       // workers x engine threads never exceeds the cores (no oversubscription).
@@ -150,7 +180,7 @@ public final class RuntimeMain {
       Vertx vertx =
           Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1));
       RuntimeServer server =
-          new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader);
+          new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader, door);
       server
           .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0), eventLoops)
           .toCompletionStage()
@@ -188,6 +218,20 @@ public final class RuntimeMain {
       out.flush();
       System.exit(3);
     }
+  }
+
+  /**
+   * The gateway's token from the environment ({@link ReplicaToken#FILE_ENV} or {@link
+   * ReplicaToken#ENV}, never the command line, which {@code ps} shows): with one, only callers that
+   * present it are served; a token file that is named but unreadable stops the replica.
+   */
+  static ReplicaTokenCheck door() {
+    Optional<ReplicaToken> token = ReplicaToken.fromEnvironment(System.getenv());
+    if (token.isEmpty()) {
+      log.info("no replica token in the environment: this replica answers anyone who reaches it");
+      return ReplicaTokenCheck.open();
+    }
+    return ReplicaTokenCheck.requiring(token.get());
   }
 
   /** Warms up, says so, and waits for the model to serve; exits when the parent goes first. */
@@ -244,7 +288,7 @@ public final class RuntimeMain {
         throw new IllegalArgumentException("unexpected argument '" + a + "'");
       }
       String key = a.substring(2);
-      if (key.equals("exit-with-parent") || key.equals("standby")) {
+      if (key.equals("exit-with-parent") || key.equals("standby") || key.equals("shared-host")) {
         out.put(key, "true");
       } else if (i + 1 < args.length) {
         out.put(key, args[++i]);
@@ -252,13 +296,19 @@ public final class RuntimeMain {
         throw new IllegalArgumentException("option " + a + " needs a value");
       }
     }
-    if (!out.containsKey("model-dir") && !out.containsKey("standby")) {
-      throw new IllegalArgumentException("--model-dir is required");
+    if (out.containsKey("shared-host") && out.containsKey("model-dir")) {
+      throw new IllegalArgumentException(
+          "--shared-host starts with no model: load models through the repository endpoint");
+    }
+    if (!out.containsKey("model-dir")
+        && !out.containsKey("standby")
+        && !out.containsKey("shared-host")) {
+      throw new IllegalArgumentException("--model-dir is required (or --shared-host)");
     }
     return out;
   }
 
-  private static int intOpt(Map<String, String> opts, String key, int dflt) {
+  static int intOpt(Map<String, String> opts, String key, int dflt) {
     String v = opts.get(key);
     if (v == null) {
       return dflt;

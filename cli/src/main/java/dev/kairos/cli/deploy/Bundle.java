@@ -1,7 +1,6 @@
 package dev.kairos.cli.deploy;
 
 import dev.kairos.sdk.model.ModelConfigParser;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,12 +19,17 @@ import java.util.zip.ZipOutputStream;
  * the files of one model version. Made from a model directory (its highest numbered version folder,
  * or its own files when it has none) or from a predictor jar carrying {@code model.yaml}.
  *
+ * <p>The zip is a temporary file, written by streaming the model's files into it, so a model of any
+ * size is packed and uploaded without being held in memory; {@link #close} deletes it. Entries are
+ * stored without compression: model weights barely compress, and deflating hundreds of megabytes
+ * would cost the deploy more time than it saves on the wire.
+ *
  * @param name the model name the bundle declares (model.yaml's {@code name}, else the folder's)
- * @param zip the bundle
+ * @param zip the bundle, a temporary file
  * @param files how many files of the version it holds
  * @param bytes their total size
  */
-public record Bundle(String name, byte[] zip, int files, long bytes) {
+public record Bundle(String name, Path zip, int files, long bytes) implements AutoCloseable {
   /** The entry holding the model configuration. */
   public static final String MODEL_YAML = "model.yaml";
 
@@ -35,23 +39,38 @@ public record Bundle(String name, byte[] zip, int files, long bytes) {
   /** The entry holding the bundle's signature (base64 Ed25519), when it is signed. */
   public static final String SIGNATURE = "kairos.sig";
 
-  /** This bundle with a signature entry by {@code key} (see {@link BundleSignature}). */
+  /**
+   * This bundle with a signature entry by {@code key} (see {@link BundleSignature}), in a new
+   * temporary file; this one stays as it is.
+   */
   public Bundle signedWith(java.security.PrivateKey key)
       throws IOException, java.security.GeneralSecurityException {
     byte[] signature = BundleSignature.sign(BundleSignature.digest(zip), key);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ZipOutputStream z = new ZipOutputStream(out);
+    Path signed = temporaryZip();
+    try (ZipOutputStream z = open(signed);
         java.util.zip.ZipInputStream in =
-            new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            new java.util.zip.ZipInputStream(
+                new java.io.BufferedInputStream(Files.newInputStream(zip)))) {
       ZipEntry e;
       while ((e = in.getNextEntry()) != null) {
         if (!e.getName().equals(SIGNATURE)) {
-          put(z, e.getName(), in.readAllBytes());
+          z.putNextEntry(new ZipEntry(e.getName()));
+          in.transferTo(z);
+          z.closeEntry();
         }
       }
       put(z, SIGNATURE, signature);
+    } catch (IOException | RuntimeException ex) {
+      Files.deleteIfExists(signed);
+      throw ex;
     }
-    return new Bundle(name, out.toByteArray(), files, bytes);
+    return new Bundle(name, signed, files, bytes);
+  }
+
+  /** Deletes the temporary zip. */
+  @Override
+  public void close() throws IOException {
+    Files.deleteIfExists(zip);
   }
 
   /**
@@ -101,17 +120,18 @@ public record Bundle(String name, byte[] zip, int files, long bytes) {
             Files.readString(yaml),
             yaml,
             dir.toAbsolutePath().normalize().getFileName().toString());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Path out = temporaryZip();
     long bytes = 0;
-    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+    try (ZipOutputStream zip = open(out)) {
       put(zip, MODEL_YAML, Files.readAllBytes(yaml));
       for (Path p : files) {
-        byte[] data = Files.readAllBytes(p);
-        bytes += data.length;
-        put(zip, FILES + versionDir.relativize(p).toString().replace('\\', '/'), data);
+        bytes += put(zip, FILES + versionDir.relativize(p).toString().replace('\\', '/'), p);
       }
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(out);
+      throw e;
     }
-    return new Bundle(name, out.toByteArray(), files.size(), bytes);
+    return new Bundle(name, out, files.size(), bytes);
   }
 
   private static Bundle ofJar(Path jar) throws IOException {
@@ -128,13 +148,16 @@ public record Bundle(String name, byte[] zip, int files, long bytes) {
     }
     String base = jar.getFileName().toString().replaceAll("\\.jar$", "");
     String name = nameOf(new String(yaml, java.nio.charset.StandardCharsets.UTF_8), jar, base);
-    byte[] data = Files.readAllBytes(jar);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+    Path out = temporaryZip();
+    long bytes;
+    try (ZipOutputStream zip = open(out)) {
       put(zip, MODEL_YAML, yaml);
-      put(zip, FILES + jar.getFileName(), data);
+      bytes = put(zip, FILES + jar.getFileName(), jar);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(out);
+      throw e;
     }
-    return new Bundle(name, out.toByteArray(), 1, data.length);
+    return new Bundle(name, out, 1, bytes);
   }
 
   private static String nameOf(String yaml, Path where, String fallback) {
@@ -148,6 +171,25 @@ public record Bundle(String name, byte[] zip, int files, long bytes) {
           .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString())))
           .orElse(dir);
     }
+  }
+
+  private static Path temporaryZip() throws IOException {
+    return Files.createTempFile("kairos-bundle-", ".zip");
+  }
+
+  private static ZipOutputStream open(Path file) throws IOException {
+    ZipOutputStream zip =
+        new ZipOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+    zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
+    return zip;
+  }
+
+  /** Streams a file into the zip; returns its size. */
+  private static long put(ZipOutputStream zip, String name, Path file) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    long n = Files.copy(file, zip);
+    zip.closeEntry();
+    return n;
   }
 
   private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {

@@ -6,7 +6,7 @@ import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ModelConfigException;
 import dev.kairos.sdk.model.ModelConfigParser;
 import dev.kairos.sdk.oip.OipPath;
-import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,13 +77,22 @@ public final class BundleInstaller {
   }
 
   /**
-   * Installs a bundle as version {@code version} (null: the next number) of model {@code name}.
+   * Where an uploaded bundle may be written before {@link #install}: a file of the repository's own
+   * folder (so unpacking it stays on one file system) that does not exist yet, hidden from the
+   * repository's readers, and deleted by {@link #recover} if a crash leaves it behind.
+   */
+  public Path newUpload() {
+    return root.resolve(".deploy-upload-" + UUID.randomUUID() + ".zip");
+  }
+
+  /**
+   * Installs a bundle (a zip file, read from disk as it is unpacked) as version {@code version}
+   * (null: the next number) of model {@code name}.
    *
    * @throws BundleRejectedException 400 for a malformed bundle or model, 409 when the version
    *     exists, 413 when it unpacks too large
    */
-  public synchronized Installed install(byte[] zip, String name, String version)
-      throws IOException {
+  public synchronized Installed install(Path zip, String name, String version) throws IOException {
     if (!OipPath.isValidName(name)) {
       throw new BundleRejectedException(
           400, "model name '" + name + "' must be letters, digits, '_', '.' or '-'");
@@ -150,7 +159,7 @@ public final class BundleInstaller {
   }
 
   /** Unpacks the bundle; returns its signature entry, or null. */
-  private byte[] unpack(byte[] zip, Path staged, Path files) throws IOException {
+  private byte[] unpack(Path zip, Path staged, Path files) throws IOException {
     long total = 0;
     int entries = 0;
     byte[] signature = null;
@@ -162,7 +171,8 @@ public final class BundleInstaller {
               + printable(links.get(0))
               + "' is a symbolic link; a bundle holds plain files only");
     }
-    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+    try (ZipInputStream in =
+        new ZipInputStream(new BufferedInputStream(Files.newInputStream(zip), 64 * 1024))) {
       ZipEntry e;
       while ((e = in.getNextEntry()) != null) {
         if (++entries > maxEntries) {
@@ -376,12 +386,8 @@ public final class BundleInstaller {
       dev.kairos.sdk.model.BatchingConfig expectedBatching,
       String expectedSha256)
       throws IOException {
-    Path dir = modelDir.toAbsolutePath().normalize();
-    String name = dir.getFileName().toString();
-    if (!dir.getParent().equals(root) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      throw new BundleRejectedException(404, dir + " is not a model folder of " + root);
-    }
-    Path yaml = dir.resolve(Bundle.MODEL_YAML);
+    Path yaml = modelYaml(modelDir);
+    String name = yaml.getParent().getFileName().toString();
     String before = Files.exists(yaml) ? Files.readString(yaml) : "";
     if (expectedSha256 != null && !expectedSha256.equals(sha256(before))) {
       throw new ModelChangedException(
@@ -407,6 +413,39 @@ public final class BundleInstaller {
   }
 
   /**
+   * Writes a traffic split into a model's {@code model.yaml} the way {@link #writeScaling} writes
+   * knobs: atomically, keeping its other lines, and only once the new text reads as {@code weights}
+   * under {@code model.yaml}'s rules.
+   *
+   * @param modelDir the model's folder in the repository
+   * @param weights version → weight; empty sends everything to the highest version
+   * @throws ModelConfigException when the split breaks a rule of {@code model.yaml} (integer
+   *     weights from 0 to 100 adding up to 100); nothing is written then
+   */
+  public synchronized void writeTraffic(Path modelDir, Map<String, Integer> weights)
+      throws IOException {
+    Path yaml = modelYaml(modelDir);
+    String name = yaml.getParent().getFileName().toString();
+    String before = Files.exists(yaml) ? Files.readString(yaml) : "";
+    String after = ModelYamlEditor.withTraffic(before, weights);
+    ModelConfig read = ModelConfigParser.parse(after, yaml, name);
+    if (!read.traffic().equals(weights)) {
+      throw new IllegalStateException(
+          "model.yaml of '" + name + "' would not read as traffic " + weights);
+    }
+    AtomicFiles.write(yaml, after.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The {@code model.yaml} of a model folder of this repository (not through a link). */
+  private Path modelYaml(Path modelDir) {
+    Path dir = modelDir.toAbsolutePath().normalize();
+    if (!dir.getParent().equals(root) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new BundleRejectedException(404, dir + " is not a model folder of " + root);
+    }
+    return dir.resolve(Bundle.MODEL_YAML);
+  }
+
+  /**
    * Finishes what a crash interrupted: a journalled version is taken back out (its model.yaml
    * restored), and left-over staging and trash folders are deleted. Call before serving.
    *
@@ -421,8 +460,9 @@ public final class BundleInstaller {
       for (Path p : s.toList()) {
         String f = p.getFileName().toString();
         if (f.startsWith(".deploy-") || f.startsWith(".undeploy-")) {
+          String what = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "folder " : "upload ";
           AtomicFiles.deleteTree(p);
-          repaired.add("deleted the interrupted deploy folder " + p);
+          repaired.add("deleted the interrupted deploy " + what + p);
         } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
           if (Files.isRegularFile(p.resolve(JOURNAL), LinkOption.NOFOLLOW_LINKS)) {
             String v = finishRollBack(p);

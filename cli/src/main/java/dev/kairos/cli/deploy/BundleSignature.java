@@ -1,6 +1,6 @@
 package dev.kairos.cli.deploy;
 
-import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,10 +43,11 @@ public final class BundleSignature {
     return KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
   }
 
-  /** The digest that a signature covers. */
-  public static byte[] digest(byte[] zip) throws IOException {
+  /** The digest that a signature covers, of a bundle read from disk as it is hashed. */
+  public static byte[] digest(Path zip) throws IOException {
     Map<String, byte[]> hashes = new TreeMap<>();
-    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+    try (ZipInputStream in =
+        new ZipInputStream(new BufferedInputStream(Files.newInputStream(zip), 64 * 1024))) {
       ZipEntry e;
       while ((e = in.getNextEntry()) != null) {
         if (e.isDirectory() || e.getName().equals(Bundle.SIGNATURE)) {

@@ -10,7 +10,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -18,8 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /admin/deploy?name=M[&version=V]} with a {@link Bundle} as body: writes the version
- * into the model repository ({@link BundleInstaller}), then asks the platform to load the model.
+ * {@code POST /admin/deploy?name=M[&version=V]} with a {@link Bundle} as body: streams the body to
+ * a file of the model repository ({@link BundleUpload}: never held in the heap, refused with 413 as
+ * soon as it passes the limit), writes the version into the repository from that file ({@link
+ * BundleInstaller}), then asks the platform to load the model. The upload file is deleted whatever
+ * happens.
  *
  * <p>A bundle refused before anything is written is answered with its status and {@code {"error":
  * ...}}. Once written, the answer is 200 with one JSON line per step ({@code
@@ -30,6 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class DeployEndpoint implements AdminExtension {
   public static final String PATH = "/admin/deploy";
   private static final Logger log = LoggerFactory.getLogger(DeployEndpoint.class);
+
+  /** How long a refused upload may go on sending (dropped) before its connection is closed. */
+  private static final long LINGER_MILLIS = 2_000;
 
   private final Vertx vertx;
   private final BundleInstaller installer;
@@ -46,12 +53,7 @@ public final class DeployEndpoint implements AdminExtension {
 
   @Override
   public void install(Router router) {
-    // two routes: a body handler must be the first handler of its route
-    router.post(PATH).handler(this::screen);
-    router
-        .post(PATH)
-        .handler(BodyHandler.create(false).setBodyLimit(maxBundleBytes))
-        .handler(this::deploy);
+    router.post(PATH).handler(this::screen).handler(this::deploy);
     router.delete(PATH).handler(this::undeploy);
   }
 
@@ -129,14 +131,42 @@ public final class DeployEndpoint implements AdminExtension {
       error(ctx, 400, "deploy needs ?name=<model>");
       return;
     }
-    byte[] zip = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     Context context = vertx.getOrCreateContext();
-    vertx
-        .executeBlocking(() -> installer.install(zip, name, version), false)
+    // The body goes to a file in the repository (the same file system as the staging folder),
+    // never into this process's heap, which is also every model's gateway.
+    Path upload = installer.newUpload();
+    BundleUpload.receive(vertx, ctx.request(), upload, maxBundleBytes)
+        .compose(
+            file ->
+                vertx.executeBlocking(
+                    () -> {
+                      try {
+                        return installer.install(file, name, version);
+                      } finally {
+                        Files.deleteIfExists(file);
+                      }
+                    },
+                    false))
         .onSuccess(installed -> load(ctx, context, installed))
         .onFailure(
             e -> {
-              if (e instanceof BundleRejectedException r) {
+              if (e instanceof BundleUpload.TooLarge) {
+                log.info("deploy refused model={} reason={}", name, e.getMessage());
+                // The client may still be sending. Closing at once would reset the connection
+                // with its bytes unread, and the reset can destroy the answer before the client
+                // reads it: answer, drop what still comes, and close once the body ends or after
+                // a short linger, whichever is first.
+                if (!ctx.response().ended()) {
+                  ctx.response()
+                      .setStatusCode(413)
+                      .putHeader("Content-Type", "application/json")
+                      .putHeader("Connection", "close")
+                      .end(new JsonObject().put("error", e.getMessage()).encode())
+                      .onComplete(x -> lingerThenClose(ctx.request()));
+                }
+              } else if (ctx.response().closed()) {
+                log.info("deploy abandoned model={}: the client went away", name);
+              } else if (e instanceof BundleRejectedException r) {
                 log.info("deploy refused model={} reason={}", name, r.getMessage());
                 error(ctx, r.status(), r.getMessage());
               } else {
@@ -144,6 +174,20 @@ public final class DeployEndpoint implements AdminExtension {
                 error(ctx, 500, "deploy of model '" + name + "' failed: " + e);
               }
             });
+  }
+
+  private void lingerThenClose(io.vertx.core.http.HttpServerRequest request) {
+    if (request.isEnded()) {
+      request.connection().close();
+      return;
+    }
+    long timer = vertx.setTimer(LINGER_MILLIS, t -> request.connection().close());
+    request.endHandler(
+        v -> {
+          vertx.cancelTimer(timer);
+          request.connection().close();
+        });
+    request.resume();
   }
 
   private void load(RoutingContext ctx, Context context, BundleInstaller.Installed installed) {

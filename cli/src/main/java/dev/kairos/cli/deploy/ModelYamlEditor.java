@@ -15,13 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sets {@code scaling:} (or {@code batching:}) knobs in the text of a {@code model.yaml}, touching
- * only the lines of the knobs it sets: comments, field order and every other field stay as written.
- * Understands the two ways the examples and the docs write the section (a one-line flow map {@code
- * scaling: {a: 1}}, or an indented block); anything else is rewritten through a YAML tree, which
- * keeps the values but not the comments.
+ * Sets {@code scaling:} (or {@code batching:}) knobs or the {@code traffic:} split in the text of a
+ * {@code model.yaml}, touching only the lines it changes: comments, field order and every other
+ * field stay as written. Understands the two ways the examples and the docs write the section (a
+ * one-line flow map {@code scaling: {a: 1}}, or an indented block); anything else is rewritten
+ * through a YAML tree, which keeps the values but not the comments.
  */
 final class ModelYamlEditor {
+  private static final Pattern TRAFFIC = Pattern.compile("^[\"']?traffic[\"']?\\s*:(.*)$");
   private static final Pattern TOP_LEVEL = Pattern.compile("^[^\\s#].*$");
   private static final Pattern ENTRY =
       Pattern.compile("^(\\s+)([\"']?)([A-Za-z]+)\\2(\\s*:\\s*)(.*?)(\\s+#.*)?$");
@@ -38,6 +39,93 @@ final class ModelYamlEditor {
     Pattern header = Pattern.compile("^" + Pattern.quote(section) + "\\s*:(.*)$");
     String edited = editText(yaml, section, header, knobs);
     return edited != null ? edited : rewriteTree(yaml, section, knobs);
+  }
+
+  /**
+   * The text with its {@code traffic:} section replaced by {@code weights} (version → weight),
+   * written as one flow map, {@code traffic: {"1": 90, "2": 10}}; an empty map writes {@code
+   * traffic: {}} (everything to the highest version).
+   */
+  static String withTraffic(String yaml, Map<String, Integer> weights) {
+    String edited = editTraffic(yaml, weights);
+    return edited != null ? edited : rewriteTraffic(yaml, weights);
+  }
+
+  private static String editTraffic(String yaml, Map<String, Integer> weights) {
+    if (yaml.contains("\t") || yaml.contains("\n---") || yaml.contains("&") || yaml.contains("*")) {
+      return null;
+    }
+    boolean endsWithNewline = yaml.isEmpty() || yaml.endsWith("\n");
+    List<String> lines = new ArrayList<>(List.of(yaml.split("\n", -1)));
+    if (endsWithNewline && !lines.isEmpty()) {
+      lines.remove(lines.size() - 1);
+    }
+    int at = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (TRAFFIC.matcher(lines.get(i)).matches()) {
+        if (at >= 0) {
+          return null;
+        }
+        at = i;
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    weights.forEach((v, w) -> parts.add("\"" + v + "\": " + w));
+    String line = "traffic: {" + String.join(", ", parts) + "}";
+    if (at < 0) {
+      lines.add(line);
+    } else {
+      Matcher m = TRAFFIC.matcher(lines.get(at));
+      m.matches();
+      String rest = m.group(1);
+      // the key line's comment stays; a block's own lines (and their comments) go with it
+      int hash = rest.indexOf(" #");
+      String comment = hash >= 0 ? rest.substring(hash) : "";
+      if (rest.trim().startsWith("{") && !rest.contains("}")) {
+        return null; // a flow map over several lines
+      }
+      int end = at + 1;
+      while (end < lines.size() && continues(lines, end)) {
+        end++;
+      }
+      lines.subList(at, end).clear();
+      lines.add(at, line + comment);
+    }
+    return String.join("\n", lines) + (endsWithNewline ? "\n" : "");
+  }
+
+  /** Whether line {@code i} still belongs to the block above it (indented, or blank before one). */
+  private static boolean continues(List<String> lines, int i) {
+    for (int j = i; j < lines.size(); j++) {
+      String l = lines.get(j);
+      if (!l.isBlank()) {
+        return Character.isWhitespace(l.charAt(0));
+      }
+    }
+    return false;
+  }
+
+  private static String rewriteTraffic(String yaml, Map<String, Integer> weights) {
+    ObjectMapper mapper = treeMapper();
+    try {
+      JsonNode root = yaml.isBlank() ? mapper.createObjectNode() : mapper.readTree(yaml);
+      if (!(root instanceof ObjectNode top)) {
+        throw new IllegalArgumentException("model.yaml is not a mapping");
+      }
+      ObjectNode traffic = top.putObject("traffic");
+      weights.forEach(traffic::put);
+      return mapper.writeValueAsString(top);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ObjectMapper treeMapper() {
+    return new ObjectMapper(
+        YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .build());
   }
 
   /** Renders a knob value as a plain YAML scalar ({@code 8}, {@code 0.5}, {@code 60s}). */
@@ -176,12 +264,7 @@ final class ModelYamlEditor {
   }
 
   private static String rewriteTree(String yaml, String section, Map<String, Object> knobs) {
-    ObjectMapper mapper =
-        new ObjectMapper(
-            YAMLFactory.builder()
-                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                .build());
+    ObjectMapper mapper = treeMapper();
     try {
       JsonNode root = yaml.isBlank() ? mapper.createObjectNode() : mapper.readTree(yaml);
       if (!(root instanceof ObjectNode top)) {

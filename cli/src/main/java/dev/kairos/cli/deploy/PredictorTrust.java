@@ -1,6 +1,7 @@
 package dev.kairos.cli.deploy;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.List;
 
@@ -34,7 +35,7 @@ public record PredictorTrust(boolean trustAll, List<PublicKey> keys) {
    * @param signature the bundle's signature entry, or null
    * @throws BundleRejectedException 403 saying how to get it accepted
    */
-  void check(String model, byte[] zip, byte[] signature) throws IOException {
+  void check(String model, Path zip, byte[] signature) throws IOException {
     if (trustAll) {
       return;
     }

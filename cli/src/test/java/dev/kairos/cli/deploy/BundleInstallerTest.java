@@ -47,6 +47,13 @@ class BundleInstallerTest {
     return out.toByteArray();
   }
 
+  /** The bundle as a file, as the deploy endpoint hands it to the installer. */
+  static Path file(byte[] zip) throws Exception {
+    Path f = Files.createTempFile("bundle-test-", ".zip");
+    f.toFile().deleteOnExit();
+    return Files.write(f, zip);
+  }
+
   private static byte[] bundle(String yaml) throws Exception {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("model.yaml", yaml);
@@ -57,7 +64,7 @@ class BundleInstallerTest {
 
   @Test
   void shouldInstallANewModelAsVersionOneTheRepositoryCanRead() throws Exception {
-    BundleInstaller.Installed i = installer().install(bundle(YAML), "hello", null);
+    BundleInstaller.Installed i = installer().install(file(bundle(YAML)), "hello", null);
 
     assertThat(i.version()).isEqualTo("1");
     ModelDirectory d = ModelRepository.read(repo.resolve("hello"));
@@ -69,10 +76,10 @@ class BundleInstallerTest {
 
   @Test
   void shouldNumberTheNextVersionAndRefuseAnExistingOne() throws Exception {
-    installer().install(bundle(YAML), "hello", "3");
+    installer().install(file(bundle(YAML)), "hello", "3");
 
-    assertThat(installer().install(bundle(YAML), "hello", null).version()).isEqualTo("4");
-    assertThatThrownBy(() -> installer().install(bundle(YAML), "hello", "3"))
+    assertThat(installer().install(file(bundle(YAML)), "hello", null).version()).isEqualTo("4");
+    assertThatThrownBy(() -> installer().install(file(bundle(YAML)), "hello", "3"))
         .isInstanceOfSatisfying(
             BundleRejectedException.class, e -> assertThat(e.status()).isEqualTo(409))
         .hasMessageContaining("already has version 3");
@@ -81,7 +88,7 @@ class BundleInstallerTest {
 
   @Test
   void shouldRenameTheModelWhenAskedToDeployUnderAnotherName() throws Exception {
-    installer().install(bundle(YAML), "hello-b", null);
+    installer().install(file(bundle(YAML)), "hello-b", null);
 
     ModelDirectory d = ModelRepository.read(repo.resolve("hello-b"));
     assertThat(d.name()).isEqualTo("hello-b");
@@ -104,7 +111,7 @@ class BundleInstallerTest {
     m.put("files/hello.jar", "x");
     m.put(entry, "pwned");
 
-    assertThatThrownBy(() -> installer().install(zip(m), "hello", null))
+    assertThatThrownBy(() -> installer().install(file(zip(m)), "hello", null))
         .isInstanceOfSatisfying(
             BundleRejectedException.class, e -> assertThat(e.status()).isEqualTo(400))
         .hasMessageContaining("is not allowed");
@@ -119,7 +126,7 @@ class BundleInstallerTest {
     m.put("model.yaml", YAML);
     m.put("files/hello.jar", "0".repeat(2 << 20));
 
-    assertThatThrownBy(() -> installer().install(zip(m), "hello", null))
+    assertThatThrownBy(() -> installer().install(file(zip(m)), "hello", null))
         .isInstanceOfSatisfying(
             BundleRejectedException.class, e -> assertThat(e.status()).isEqualTo(413));
     assertThat(leftovers()).isEmpty();
@@ -131,7 +138,7 @@ class BundleInstallerTest {
             () ->
                 installer()
                     .install(
-                        bundle(YAML.replace("FP32, shape: [-1]", "FP33, shape: [-1]")),
+                        file(bundle(YAML.replace("FP32, shape: [-1]", "FP33, shape: [-1]"))),
                         "hello",
                         null))
         .isInstanceOfSatisfying(
@@ -143,7 +150,7 @@ class BundleInstallerTest {
   void shouldRefuseAVersionWithoutTheEnginesArtifact() throws Exception {
     byte[] noJar = zip(Map.of("model.yaml", YAML, "files/readme.txt", "hi"));
 
-    assertThatThrownBy(() -> installer().install(noJar, "hello", null))
+    assertThatThrownBy(() -> installer().install(file(noJar), "hello", null))
         .isInstanceOf(BundleRejectedException.class)
         .hasMessageContaining("holds no java artifact");
     assertThat(repo.resolve("hello")).doesNotExist();
@@ -151,10 +158,11 @@ class BundleInstallerTest {
 
   @Test
   void shouldUndoAVersionAndRestoreThePreviousModelYaml() throws Exception {
-    installer().install(bundle(YAML), "hello", null);
+    installer().install(file(bundle(YAML)), "hello", null);
     BundleInstaller.Installed v2 =
         installer()
-            .install(bundle(YAML.replace("engine: java", "engine: java\n# v2")), "hello", null);
+            .install(
+                file(bundle(YAML.replace("engine: java", "engine: java\n# v2"))), "hello", null);
     assertThat(repo.resolve("hello/model.yaml")).content().contains("# v2");
 
     v2.undo().run();
@@ -169,7 +177,7 @@ class BundleInstallerTest {
   void shouldRefuseToWriteThroughASymlinkedModelFolder(@TempDir Path elsewhere) throws Exception {
     Files.createSymbolicLink(repo.resolve("hello"), elsewhere);
 
-    assertThatThrownBy(() -> installer().install(bundle(YAML), "hello", null))
+    assertThatThrownBy(() -> installer().install(file(bundle(YAML)), "hello", null))
         .isInstanceOfSatisfying(
             BundleRejectedException.class, e -> assertThat(e.status()).isEqualTo(409));
     try (Stream<Path> s = Files.list(elsewhere)) {

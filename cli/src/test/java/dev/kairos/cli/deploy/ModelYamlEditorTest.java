@@ -47,6 +47,46 @@ class ModelYamlEditorTest {
         .isEqualTo(6);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          no traffic section  | engine: java\\n# keep\\n                               | engine: java\\n# keep\\ntraffic: {"1": 90, "2": 10}\\n
+          flow map            | traffic: {"1": 100} # canary\\nengine: java\\n        | traffic: {"1": 90, "2": 10} # canary\\nengine: java\\n
+          block               | traffic:\\n  "1": 100\\n\\n  # old\\n# next\\nengine: java | traffic: {"1": 90, "2": 10}\\n# next\\nengine: java
+          anchor elsewhere    | scaling: &s {maxReplicas: 2}\\ntraffic: {"1": 100}\\n    | scaling: {maxReplicas: 2}\\ntraffic: {"1": 90, "2": 10}\\n
+          """)
+  void shouldReplaceTheTrafficSectionTouchingNoOtherLine(
+      String label, String before, String after) {
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    weights.put("1", 90);
+    weights.put("2", 10);
+
+    String got = ModelYamlEditor.withTraffic(unescape(before), weights);
+
+    assertThat(ModelConfigParser.parse(got, Path.of("model.yaml"), "m").traffic())
+        .isEqualTo(weights);
+    if (!label.startsWith("anchor")) { // the tree rewrite keeps values, not the text
+      assertThat(got).isEqualTo(unescape(after));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          flow map | traffic: {"1": 100}\\nengine: java\\n
+          block    | traffic:\\n  "1": 100\\nengine: java\\n
+          """)
+  void shouldWriteAnEmptySplitAsAnEmptyMap(String label, String before) {
+    String got = ModelYamlEditor.withTraffic(unescape(before), Map.of());
+
+    assertThat(got).isEqualTo("traffic: {}\nengine: java\n");
+    assertThat(ModelConfigParser.parse(got, Path.of("model.yaml"), "m").traffic()).isEmpty();
+  }
+
   private static String unescape(String s) {
     return s.trim().replace("\\n", "\n");
   }

@@ -77,7 +77,8 @@ class PredictorTrustTest {
         .isInstanceOfSatisfying(
             BundleRejectedException.class, e -> assertThat(e.status()).isEqualTo(403))
         .hasMessageContaining("does not match any trusted key");
-    assertThatThrownBy(() -> installer(trust).install(tampered, "hello", null))
+    assertThatThrownBy(
+            () -> installer(trust).install(BundleInstallerTest.file(tampered), "hello", null))
         .isInstanceOfSatisfying(
             BundleRejectedException.class, e -> assertThat(e.status()).isEqualTo(403));
     assertThat(repo.resolve("hello")).doesNotExist();
@@ -93,7 +94,7 @@ class PredictorTrustTest {
                 "files/model.onnx",
                 "not parsed at install"));
 
-    installer(PredictorTrust.none()).install(onnx, "m", null);
+    installer(PredictorTrust.none()).install(BundleInstallerTest.file(onnx), "m", null);
 
     assertThat(repo.resolve("m/1/model.onnx")).exists();
   }

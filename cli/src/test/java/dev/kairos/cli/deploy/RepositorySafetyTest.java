@@ -77,7 +77,7 @@ class RepositorySafetyTest {
   void shouldRefuseASymlinkEntryPointingOutOfTheBundle() throws Exception {
     byte[] zip = withSymlink("files/weights.bin", "/etc/passwd");
 
-    assertThatThrownBy(() -> installer().install(zip, "hello", null))
+    assertThatThrownBy(() -> installer().install(BundleInstallerTest.file(zip), "hello", null))
         .isInstanceOfSatisfying(
             BundleRejectedException.class, e -> assertThat(e.status()).isEqualTo(400))
         .hasMessageContaining("'files/weights.bin' is a symbolic link");
@@ -102,7 +102,8 @@ class RepositorySafetyTest {
     byte[] bomb = out.toByteArray();
     assertThat(bomb.length).isLessThan(100_000); // 64 MiB of zeros in well under 100 KB
 
-    assertThatThrownBy(() -> installer(4 << 20, 100).install(bomb, "hello", null))
+    assertThatThrownBy(
+            () -> installer(4 << 20, 100).install(BundleInstallerTest.file(bomb), "hello", null))
         .isInstanceOfSatisfying(
             BundleRejectedException.class, e -> assertThat(e.status()).isEqualTo(413))
         .hasMessageContaining("unpacks to more than");
@@ -118,7 +119,10 @@ class RepositorySafetyTest {
       m.put("files/f" + i + ".jar", "");
     }
 
-    assertThatThrownBy(() -> installer().install(BundleInstallerTest.zip(m), "hello", null))
+    assertThatThrownBy(
+            () ->
+                installer()
+                    .install(BundleInstallerTest.file(BundleInstallerTest.zip(m)), "hello", null))
         .isInstanceOfSatisfying(
             BundleRejectedException.class, e -> assertThat(e.status()).isEqualTo(413))
         .hasMessageContaining("more than 100 entries");
@@ -127,7 +131,7 @@ class RepositorySafetyTest {
 
   @Test
   void shouldTakeBackAVersionWhoseDeployWasInterruptedAfterItsJournal() throws Exception {
-    installer().install(bundle(YAML), "hello", null);
+    installer().install(BundleInstallerTest.file(bundle(YAML)), "hello", null);
     byte[] v1Yaml = Files.readAllBytes(repo.resolve("hello/model.yaml"));
     // What a crash between "version moved in, model.yaml replaced" and "journal deleted" leaves:
     Files.createDirectories(repo.resolve("hello/2"));
@@ -159,8 +163,8 @@ class RepositorySafetyTest {
 
   @Test
   void shouldUndeployAVersionThenTheModel() throws Exception {
-    installer().install(bundle(YAML), "hello", null);
-    installer().install(bundle(YAML + "# v2\n"), "hello", null);
+    installer().install(BundleInstallerTest.file(bundle(YAML)), "hello", null);
+    installer().install(BundleInstallerTest.file(bundle(YAML + "# v2\n")), "hello", null);
 
     installer().undeploy("hello", "1");
     assertThat(repo.resolve("hello/1")).doesNotExist();
@@ -188,7 +192,7 @@ class RepositorySafetyTest {
             + YAML
             + "scaling:\n  minReplicas: 0   # scale to zero at night\n  maxReplicas: 4\n"
             + "traffic: {\"1\": 100}\n";
-    installer().install(bundle(yaml), "hello", null);
+    installer().install(BundleInstallerTest.file(bundle(yaml)), "hello", null);
     ScalingConfig before = ModelRepository.read(repo.resolve("hello")).config().scaling();
     Map<String, Object> changes = Map.of("maxReplicas", 6, "targetConcurrency", 2.5);
     ScalingConfig next = ScalingKnobs.apply(before, changes);
@@ -208,6 +212,37 @@ class RepositorySafetyTest {
     try (Stream<Path> s = Files.list(repo.resolve("hello"))) {
       assertThat(s.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder("1", "model.yaml");
+    }
+  }
+
+  @Test
+  void shouldWriteTrafficIntoModelYamlSoARereadKeepsItAndRefuseASplitItsRulesReject()
+      throws Exception {
+    String yaml = "# the hello model\n" + YAML + "scaling: {maxReplicas: 4}  # knobs\n";
+    installer().install(BundleInstallerTest.file(bundle(yaml)), "hello", null);
+    installer().install(BundleInstallerTest.file(bundle(yaml)), "hello", null);
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    weights.put("1", 80);
+    weights.put("2", 20);
+
+    installer().writeTraffic(repo.resolve("hello"), weights);
+
+    String written = Files.readString(repo.resolve("hello/model.yaml"));
+    assertThat(written)
+        .startsWith("# the hello model\n")
+        .contains("scaling: {maxReplicas: 4}  # knobs\n")
+        .endsWith("traffic: {\"1\": 80, \"2\": 20}\n");
+    assertThat(ModelRepository.read(repo.resolve("hello")).config().traffic()).isEqualTo(weights);
+
+    assertThatThrownBy(
+            () -> installer().writeTraffic(repo.resolve("hello"), Map.of("1", 50, "2", 20)))
+        .isInstanceOf(dev.kairos.sdk.model.ModelConfigException.class)
+        .hasMessageContaining("model.yaml: traffic weights add up to 70, must add up to 100");
+    assertThat(repo.resolve("hello/model.yaml")).hasContent(written);
+    assertThat(leftovers()).isEmpty();
+    try (Stream<Path> s = Files.list(repo.resolve("hello"))) {
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("1", "2", "model.yaml");
     }
   }
 

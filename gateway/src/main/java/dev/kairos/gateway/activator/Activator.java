@@ -125,11 +125,6 @@ public final class Activator implements AutoCloseable {
     return q == null ? 0 : q.size();
   }
 
-  /** Checks a model at once, e.g. when a replica was just added. */
-  public void replicaReady(String model) {
-    vertx.runOnContext(v -> check());
-  }
-
   private void expire(Held h) {
     synchronized (this) {
       ArrayDeque<Held> q = held.get(h.model);

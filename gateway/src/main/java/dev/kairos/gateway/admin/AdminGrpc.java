@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -44,7 +45,17 @@ final class AdminGrpc {
                 .onSuccess(
                     m -> {
                       if (admitted(call.response(), call.headers())) {
-                        call.response().end(index(m.getReady()));
+                        // reads the repository: on a worker thread, not the event loop
+                        vertx
+                            .executeBlocking(() -> index(m.getReady()), false)
+                            .onComplete(
+                                ar -> {
+                                  if (ar.succeeded()) {
+                                    call.response().end(ar.result());
+                                  } else {
+                                    fail(call.response(), 500, String.valueOf(ar.cause()));
+                                  }
+                                });
                       }
                     }));
     server.callHandler(
@@ -58,7 +69,7 @@ final class AdminGrpc {
                         log.info("admin grpc load model={}", m.getModelName());
                         complete(
                             call.response(),
-                            platform.load(m.getModelName()),
+                            () -> platform.load(m.getModelName()),
                             RepositoryModelLoadResponse.getDefaultInstance());
                       }
                     }));
@@ -73,7 +84,7 @@ final class AdminGrpc {
                         log.info("admin grpc unload model={}", m.getModelName());
                         complete(
                             call.response(),
-                            platform.unload(m.getModelName()),
+                            () -> platform.unload(m.getModelName()),
                             RepositoryModelUnloadResponse.getDefaultInstance());
                       }
                     }));
@@ -109,25 +120,29 @@ final class AdminGrpc {
     return b.build();
   }
 
-  private <T> void complete(GrpcServerResponse<?, T> resp, CompletionStage<?> stage, T answer) {
-    stage.whenComplete(
-        (v, err) ->
-            vertx.runOnContext(
-                x -> {
-                  if (err == null) {
-                    resp.end(answer);
-                    return;
-                  }
-                  Throwable t = err;
-                  while (t instanceof CompletionException && t.getCause() != null) {
-                    t = t.getCause();
-                  }
-                  int status =
-                      t instanceof AdminException a
-                          ? a.status()
-                          : t instanceof IllegalArgumentException ? 400 : 500;
-                  fail(resp, status, String.valueOf(t.getMessage()));
-                }));
+  /** Starts platform work on a worker thread and answers when it completes. */
+  private <T> void complete(
+      GrpcServerResponse<?, T> resp, Callable<CompletionStage<?>> start, T answer) {
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    vertx
+        .executeBlocking(start, false)
+        .compose(stage -> io.vertx.core.Future.fromCompletionStage(stage, context).mapEmpty())
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                resp.end(answer);
+                return;
+              }
+              Throwable t = ar.cause();
+              while (t instanceof CompletionException && t.getCause() != null) {
+                t = t.getCause();
+              }
+              int status =
+                  t instanceof AdminException a
+                      ? a.status()
+                      : t instanceof IllegalArgumentException ? 400 : 500;
+              fail(resp, status, String.valueOf(t.getMessage()));
+            });
   }
 
   private static boolean validName(GrpcServerResponse<?, ?> resp, String name) {

@@ -8,6 +8,7 @@ import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.ReplicaSet;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.sdk.oip.OipPath;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -21,6 +22,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -74,18 +76,33 @@ public final class AdminServer {
     this.grpc = new AdminGrpc(vertx, platform, keys);
     router.route().handler(this::authenticate);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
-    router.get("/admin/models").handler(ctx -> json(ctx, 200, modelList()));
-    router.get("/admin/models/:model").handler(ctx -> json(ctx, 200, model(name(ctx))));
+    // The platform reads the model repository and may wait on processes: its calls run on worker
+    // threads, never on this server's event loop, which the public gateway's loops may share.
+    router.get("/admin/models").handler(ctx -> blocking(ctx, this::modelList));
+    router
+        .get("/admin/models/:model")
+        .handler(
+            ctx -> {
+              String name = name(ctx);
+              blocking(ctx, () -> model(name));
+            });
     router.post("/admin/models/:model/load").handler(ctx -> load(ctx, false));
     router.post("/admin/models/:model/unload").handler(ctx -> unload(ctx, false));
     router
         .get("/admin/models/:model/traffic")
         .handler(
-            ctx -> json(ctx, 200, new JsonObject(toObjects(platform.model(name(ctx)).traffic()))));
+            ctx -> {
+              String name = name(ctx);
+              blocking(ctx, () -> new JsonObject(toObjects(platform.model(name).traffic())));
+            });
     router.put("/admin/models/:model/traffic").handler(body).handler(this::setTraffic);
     router
         .get("/admin/models/:model/scaling")
-        .handler(ctx -> json(ctx, 200, new JsonObject(platform.scaling(name(ctx)))));
+        .handler(
+            ctx -> {
+              String name = name(ctx);
+              blocking(ctx, () -> new JsonObject(platform.scaling(name)));
+            });
     router.put("/admin/models/:model/scaling").handler(body).handler(this::setScaling);
     router.post("/admin/keys/reload").handler(this::reloadKeys);
     router.post("/v2/repository/index").handler(body).handler(this::repositoryIndex);
@@ -231,7 +248,7 @@ public final class AdminServer {
   private void load(RoutingContext ctx, boolean oip) {
     String name = name(ctx);
     log.info("admin load model={}", name);
-    complete(ctx, platform.load(name), s -> oip ? new JsonObject() : describe(s));
+    complete(ctx, () -> platform.load(name), s -> oip ? new JsonObject() : describe(s));
   }
 
   private void unload(RoutingContext ctx, boolean oip) {
@@ -239,23 +256,41 @@ public final class AdminServer {
     log.info("admin unload model={}", name);
     complete(
         ctx,
-        platform.unload(name),
+        () -> platform.unload(name),
         v -> oip ? new JsonObject() : new JsonObject().put("unloaded", name));
   }
 
+  /** Runs {@code work} on a worker thread and answers its result (200) or its failure. */
+  private void blocking(RoutingContext ctx, Callable<Object> work) {
+    vertx
+        .executeBlocking(work, false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(unwrap(ar.cause()));
+              } else {
+                json(ctx, 200, ar.result());
+              }
+            });
+  }
+
+  /** Starts platform work on a worker thread; answers what it completes with, on this context. */
   private <T> void complete(
-      RoutingContext ctx, CompletionStage<T> stage, java.util.function.Function<T, Object> render) {
-    stage.whenComplete(
-        (v, err) ->
-            ctx.vertx()
-                .runOnContext(
-                    x -> {
-                      if (err != null) {
-                        ctx.fail(unwrap(err));
-                      } else {
-                        json(ctx, 200, render.apply(v));
-                      }
-                    }));
+      RoutingContext ctx,
+      Callable<CompletionStage<T>> start,
+      java.util.function.Function<T, Object> render) {
+    Context context = vertx.getOrCreateContext();
+    vertx
+        .executeBlocking(start, false)
+        .compose(stage -> Future.fromCompletionStage(stage, context))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(unwrap(ar.cause()));
+              } else {
+                json(ctx, 200, render.apply(ar.result()));
+              }
+            });
   }
 
   private void setTraffic(RoutingContext ctx) {
@@ -273,16 +308,25 @@ public final class AdminServer {
       }
       weights.put(e.getKey(), n.intValue());
     }
-    Map<String, Integer> now = platform.setTraffic(name, weights);
-    log.info("admin traffic model={} weights={}", name, now);
-    json(ctx, 200, new JsonObject(toObjects(now)));
+    blocking(
+        ctx,
+        () -> {
+          Map<String, Integer> now = platform.setTraffic(name, weights);
+          log.info("admin traffic model={} weights={}", name, now);
+          return new JsonObject(toObjects(now));
+        });
   }
 
   private void setScaling(RoutingContext ctx) {
     String name = name(ctx);
-    Map<String, Object> now = platform.setScaling(name, bodyObject(ctx).getMap());
-    log.info("admin scaling model={} knobs={}", name, now);
-    json(ctx, 200, new JsonObject(now));
+    Map<String, Object> changes = bodyObject(ctx).getMap();
+    blocking(
+        ctx,
+        () -> {
+          Map<String, Object> now = platform.setScaling(name, changes);
+          log.info("admin scaling model={} knobs={}", name, now);
+          return new JsonObject(now);
+        });
   }
 
   private void reloadKeys(RoutingContext ctx) {
@@ -295,6 +339,10 @@ public final class AdminServer {
   private void repositoryIndex(RoutingContext ctx) {
     JsonObject body = ctx.body().isEmpty() ? new JsonObject() : bodyObject(ctx);
     boolean readyOnly = Boolean.TRUE.equals(body.getValue("ready"));
+    blocking(ctx, () -> index(readyOnly));
+  }
+
+  private JsonArray index(boolean readyOnly) {
     JsonArray out = new JsonArray();
     for (ModelStatus s : platform.models()) {
       if (readyOnly && s.state() != ModelStatus.State.READY) {
@@ -312,7 +360,7 @@ public final class AdminServer {
         out.add(e);
       }
     }
-    json(ctx, 200, out);
+    return out;
   }
 
   private static JsonObject bodyObject(RoutingContext ctx) {

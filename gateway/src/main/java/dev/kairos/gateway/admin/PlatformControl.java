@@ -13,6 +13,11 @@ import java.util.concurrent.CompletionStage;
  * <p>Errors: throw (or complete exceptionally with) {@link AdminException} for a status of your
  * choice, {@link IllegalArgumentException} for a bad value (answered 400 with its message, which
  * should name the field, the value and the rule), anything else is a 500.
+ *
+ * <p>Threads: {@link AdminServer} calls every method on a worker thread, so they may read files;
+ * {@link #load} and {@link #unload} may be called from an event loop too (the deploy endpoint), so
+ * they return at once and do their waiting (on replicas to drain, on processes to stop) in the
+ * stage they return.
  */
 public interface PlatformControl {
   /** Every model the platform knows, loaded or not, sorted by name. */

@@ -74,7 +74,11 @@ public final class ApiKeys {
 
   /** Reads a keys file. Errors name the file, the line and what was wrong. */
   public static ApiKeys load(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    return parse(file, Files.readAllLines(file, StandardCharsets.UTF_8));
+  }
+
+  /** Parses the lines of a keys file; errors name {@code file}, the line and what was wrong. */
+  public static ApiKeys parse(Path file, List<String> lines) {
     List<ApiKey> keys = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);

@@ -8,6 +8,7 @@ import dev.kairos.gateway.resilience.ReplicaBreaker;
 import dev.kairos.gateway.resilience.RetryBudget;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.sdk.oip.InvalidInputException;
+import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
@@ -122,6 +123,12 @@ final class Forwarder {
    * is where a scale-from-zero activator holds the request and signals demand instead.
    */
   private void onNoReplica(Exchange ex) {
+    byte[] known = metadataRequest(ex) ? ex.route.knownMetadata(ex.explicitVersion) : null;
+    if (known != null) {
+      // Metadata is what a replica said before; asking for it must not wake a model at zero.
+      front.answer(ex, 200, known);
+      return;
+    }
     if (activator == null) {
       metrics.rejected(ex.model, Rejection.NO_REPLICA);
       front.finish(ex, 503, "model '" + ex.model + "' has no ready replica yet", "1");
@@ -149,6 +156,17 @@ final class Forwarder {
           metrics.rejected(ex.model, Rejection.NO_REPLICA);
           front.finish(ex, 503, why, "1");
         });
+  }
+
+  /** A forwarded GET is a model metadata request: readiness is answered from the route. */
+  private static boolean metadataRequest(Exchange ex) {
+    return ex.translation == null && ex.method() == io.vertx.core.http.HttpMethod.GET;
+  }
+
+  private void remember(Exchange ex, int status, Buffer body) {
+    if (status == 200 && metadataRequest(ex)) {
+      ex.route.rememberMetadata(ex.explicitVersion, body.getBytes());
+    }
   }
 
   private void translateThenSend(Exchange ex) {
@@ -221,6 +239,9 @@ final class Forwarder {
       return;
     }
     HttpClientRequest creq = ar.result();
+    if (options.replicaToken() != null) {
+      creq.putHeader(ReplicaToken.HEADER, options.replicaToken().secret());
+    }
     String contentType =
         ex.translation != null ? "application/json" : ex.header(HttpHeaders.CONTENT_TYPE);
     if (contentType != null) {
@@ -331,6 +352,7 @@ final class Forwarder {
                   front.finish(ex, 502, "reply of model '" + ex.model + "' broke off", null);
                   return;
                 }
+                remember(ex, status, b.result());
                 ex.remote.answered(status, cresp.headers(), b.result());
                 front.completed(ex, status);
               });
@@ -379,6 +401,7 @@ final class Forwarder {
                 if (b.failed()) {
                   resp.reset();
                 } else {
+                  remember(ex, status, b.result());
                   resp.end(b.result());
                 }
                 front.completed(ex, status);

@@ -29,6 +29,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,11 +69,13 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       ApiKeyStore keys,
       GatewayMetrics metrics,
       Clock time,
-      java.util.random.RandomGenerator random) {
+      Supplier<? extends RandomGenerator> random) {
     this(vertx, routes, client, options, keys, metrics, time, random, null);
   }
 
   /**
+   * @param random the calling thread's random source (asked per request: event loops must not share
+   *     one, it is not thread-safe)
    * @param activator holds requests for models without a ready replica; null answers them 503
    */
   public GatewayHandler(
@@ -82,7 +86,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       ApiKeyStore keys,
       GatewayMetrics metrics,
       Clock time,
-      java.util.random.RandomGenerator random,
+      Supplier<? extends RandomGenerator> random,
       dev.kairos.gateway.activator.Activator activator) {
     this.vertx = vertx;
     this.routes = routes;
@@ -103,7 +107,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
             options,
             metrics,
             time,
-            new InputsCache(client),
+            new InputsCache(client, options.replicaToken()),
             activator);
     String v = GatewayHandler.class.getPackage().getImplementationVersion();
     this.serverMetadata =
@@ -160,9 +164,45 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       error(req, 404, "no route for " + req.method() + " " + path);
       return;
     }
+    if (p.op() == OipPath.Op.READY) {
+      modelReady(req, p.model(), p.version());
+      return;
+    }
     Exchange ex = new Exchange(req, time.monotonicNanos(), p.model(), p.version(), null);
     ex.upstreamUri = req.uri();
     begin(ex);
+  }
+
+  /**
+   * {@code GET /v2/models/{m}[/versions/{v}]/ready}, answered from the route: no replica is asked
+   * and a model at zero replicas is not woken (see {@link ModelRoute#readiness}).
+   */
+  private void modelReady(HttpServerRequest req, String model, String version) {
+    if (!authorized(req, model)) {
+      return;
+    }
+    ModelRoute route = routes.find(model);
+    if (route == null) {
+      error(req, 404, "unknown model '" + model + "'");
+      return;
+    }
+    switch (route.readiness(version)) {
+      case READY ->
+          send(
+              req,
+              200,
+              ("{\"name\":\"" + model + "\",\"ready\":true}").getBytes(StandardCharsets.UTF_8));
+      case NO_SUCH_VERSION ->
+          error(req, 404, "model '" + model + "' has no version '" + version + "'");
+      case LOADING -> {
+        req.response().putHeader("Retry-After", "1");
+        error(req, 503, "model '" + model + "' is still loading");
+      }
+      case FAILED -> {
+        req.response().putHeader("Retry-After", "1");
+        error(req, 503, "model '" + model + "' failed to load: " + route.reason());
+      }
+    }
   }
 
   /** {@code POST /v1/models/{m}:predict}, and {@code GET /v1/models/{m}} (readiness). */
@@ -475,6 +515,22 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       ex.req.resume();
     }
     error(ex.req, status, message);
+    completed(ex, status);
+  }
+
+  /** Ends an exchange with an answer the gateway has itself (JSON), over its protocol. */
+  void answer(Exchange ex, int status, byte[] body) {
+    if (ex.finished) {
+      return;
+    }
+    if (ex.remote != null) {
+      ex.remote.answered(
+          status,
+          io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json"),
+          Buffer.buffer(body));
+    } else {
+      send(ex.req, status, body);
+    }
     completed(ex, status);
   }
 

@@ -326,28 +326,19 @@ public final class GrpcFront {
         || !admitted(call.response(), call.headers(), model)) {
       return;
     }
-    GrpcServerResponse<ModelReadyRequest, ModelReadyResponse> resp = call.response();
-    handler.call(
-        new Reply<>(
-            resp,
-            HttpMethod.GET,
-            MultiMap.caseInsensitiveMultiMap(),
-            (b, h) -> ModelReadyResponse.newBuilder().setReady(true).build()) {
-          @Override
-          public void refuse(int status, String message, String retryAfter) {
-            // Not ready (no replica yet, overloaded, draining) is an answer, not an error.
-            if (status == 503) {
-              resp.end(ModelReadyResponse.newBuilder().setReady(false).build());
-            } else {
-              super.refuse(status, message, retryAfter);
-            }
-          }
-        },
-        model,
-        version,
-        path(model, version) + "/ready",
-        Buffer.buffer(),
-        call.timeout());
+    // From the route, as REST answers it: no replica is asked, a model at zero is not woken.
+    ModelRoute route = routes.find(model);
+    if (route == null) {
+      fail(call.response(), 404, "unknown model '" + model + "'", null);
+      return;
+    }
+    ModelRoute.Readiness r = route.readiness(version);
+    if (r == ModelRoute.Readiness.NO_SUCH_VERSION) {
+      fail(call.response(), 404, "model '" + model + "' has no version '" + version + "'", null);
+      return;
+    }
+    call.response()
+        .end(ModelReadyResponse.newBuilder().setReady(r == ModelRoute.Readiness.READY).build());
   }
 
   private ModelMetadataResponse metadataOf(Buffer body) throws IOException {

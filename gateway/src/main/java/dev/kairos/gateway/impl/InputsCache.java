@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.gateway.protocol.InputSpec;
 import dev.kairos.gateway.route.Replica;
+import dev.kairos.sdk.replica.ReplicaToken;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -24,8 +25,14 @@ final class InputsCache {
   private final ObjectMapper mapper = new ObjectMapper();
   private final Map<String, List<InputSpec>> known = new ConcurrentHashMap<>();
 
-  InputsCache(HttpClient client) {
+  private final ReplicaToken token;
+
+  /**
+   * @param token shown to replicas, or null
+   */
+  InputsCache(HttpClient client, ReplicaToken token) {
     this.client = client;
+    this.token = token;
   }
 
   Future<List<InputSpec>> inputs(String model, String version, Replica replica) {
@@ -41,6 +48,9 @@ final class InputsCache {
             .setPort(replica.port())
             .setURI("/v2/models/" + model + "/versions/" + version)
             .setIdleTimeout(10_000);
+    if (token != null) {
+      ro.putHeader(ReplicaToken.HEADER, token.secret());
+    }
     return client
         .request(ro)
         .compose(r -> r.send())

@@ -5,6 +5,7 @@ import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.ReplicaSet;
 import io.vertx.core.http.HttpMethod;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -29,10 +30,12 @@ final class ReplicaChooser {
     FULL
   }
 
-  private final RandomGenerator random;
+  /** The calling thread's source: one chooser serves every event loop. */
+  private final Supplier<? extends RandomGenerator> random;
+
   private final Breakers breakers;
 
-  ReplicaChooser(RandomGenerator random, Breakers breakers) {
+  ReplicaChooser(Supplier<? extends RandomGenerator> random, Breakers breakers) {
     this.random = random;
     this.breakers = breakers;
   }
@@ -44,6 +47,7 @@ final class ReplicaChooser {
   Outcome choose(Exchange exchange, Replica exclude) {
     ModelRoute route = exchange.route;
     String version = exchange.explicitVersion;
+    RandomGenerator random = this.random.get();
     if (version == null) {
       version = exchange.version != null ? exchange.version : route.chooseVersion(random);
       if (version == null) {

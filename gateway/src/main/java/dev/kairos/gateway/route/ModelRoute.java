@@ -29,6 +29,9 @@ public final class ModelRoute {
   private volatile ModelLimits limits;
   private final ModelGate gate = new ModelGate();
 
+  /** Model metadata as a replica last answered it, by the version asked for ("" for none). */
+  private final Map<String, byte[]> metadata = new ConcurrentHashMap<>();
+
   public ModelRoute(String name) {
     this.name = name;
   }
@@ -46,6 +49,33 @@ public final class ModelRoute {
     return reason;
   }
 
+  /** What a readiness check of the model, or of one of its versions, answers. */
+  public enum Readiness {
+    /** It serves: with replicas, or at zero, where the first inference starts one. */
+    READY,
+    LOADING,
+    FAILED,
+    NO_SUCH_VERSION
+  }
+
+  /**
+   * Readiness from the route alone, without asking a replica and without waking a model at zero
+   * replicas: a model that is loaded counts as ready at zero, since an inference will be served
+   * (after a scale-up), and polling its readiness must not be what keeps it from zero.
+   *
+   * @param version a version, or null for the model
+   */
+  public Readiness readiness(String version) {
+    if (version != null && versions.get(version) == null) {
+      return Readiness.NO_SUCH_VERSION;
+    }
+    return switch (state) {
+      case READY -> Readiness.READY;
+      case LOADING -> Readiness.LOADING;
+      case FAILED -> Readiness.FAILED;
+    };
+  }
+
   public void markReady() {
     state = State.READY;
     reason = null;
@@ -54,6 +84,21 @@ public final class ModelRoute {
   public void markFailed(String why) {
     state = State.FAILED;
     reason = why;
+  }
+
+  /**
+   * Keeps the model metadata a replica answered, so that it can be answered while the model is at
+   * zero replicas without starting one.
+   *
+   * @param version the version asked for, or null
+   */
+  public void rememberMetadata(String version, byte[] body) {
+    metadata.put(version == null ? "" : version, body);
+  }
+
+  /** The metadata a replica last answered for {@code version} (or null for none), or null. */
+  public byte[] knownMetadata(String version) {
+    return metadata.get(version == null ? "" : version);
   }
 
   /** This model's own limits, or null to use the gateway's defaults. */

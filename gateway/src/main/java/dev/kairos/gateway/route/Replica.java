@@ -1,6 +1,7 @@
 package dev.kairos.gateway.route;
 
 import dev.kairos.gateway.resilience.ReplicaBreaker;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -19,6 +20,7 @@ public final class Replica {
   private volatile boolean draining;
   private volatile long lastAnsweredNanos = Long.MIN_VALUE;
   private volatile ReplicaBreaker breaker;
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
   /** A replica whose capacity is not known: nothing here bounds what is sent to it. */
   public Replica(String id, String host, int port) {
@@ -84,7 +86,9 @@ public final class Replica {
 
   /** Called when a request's response has been received or failed. */
   public void release() {
-    inFlight.decrementAndGet();
+    if (inFlight.decrementAndGet() <= 0 && draining) {
+      drained.complete(null);
+    }
   }
 
   /** Records that this replica answered a request (any status) at monotonic time {@code nanos}. */
@@ -107,6 +111,17 @@ public final class Replica {
   /** A draining replica gets no new requests; those in flight finish. */
   public void drain() {
     draining = true;
+    if (inFlight.get() <= 0) {
+      drained.complete(null);
+    }
+  }
+
+  /**
+   * Completes once the replica drains and holds no request: it may then stop without cutting one
+   * short. Never completes for a replica that is not draining.
+   */
+  public CompletableFuture<Void> drained() {
+    return drained;
   }
 
   /** This replica's circuit breaker, made by {@code factory} on first use. */

@@ -2,7 +2,6 @@ package dev.kairos.gateway.route;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
@@ -118,11 +117,6 @@ public final class ReplicaSet {
       }
     }
     return best;
-  }
-
-  /** {@link #pick(RandomGenerator, Replica)} with nothing excluded. */
-  public Optional<Replica> pick(RandomGenerator random) {
-    return Optional.ofNullable(pick(random, null));
   }
 
   private static boolean eligible(Replica r, Replica exclude) {

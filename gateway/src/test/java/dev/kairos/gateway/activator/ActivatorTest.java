@@ -29,12 +29,13 @@ import org.junit.jupiter.api.Test;
  * the replica that the demand listener would start.
  */
 class ActivatorTest {
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = dev.kairos.gateway.support.TestVertx.create();
   private final RouteTable routes = new RouteTable();
   private final List<String> demands = new CopyOnWriteArrayList<>();
   private final List<String> demandedVersions = new CopyOnWriteArrayList<>();
   private final HttpClient client = HttpClient.newHttpClient();
   private Activator activator;
+  private Gateway gateway;
   private String base;
 
   private void start(ActivatorOptions options) throws Exception {
@@ -49,7 +50,7 @@ class ActivatorTest {
               demands.add(model + ":" + held);
               demandedVersions.add(String.valueOf(version));
             });
-    Gateway gateway =
+    gateway =
         new Gateway(
             vertx,
             GatewayOptions.defaults().withPort(0),
@@ -158,5 +159,76 @@ class ActivatorTest {
     routes.model("echo").version("1").add(replica("r1"));
     assertThat(a.get().statusCode()).isEqualTo(200);
     assertThat(b.get().statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswerReadinessOfAModelAtZeroFromTheRouteWithoutWakingIt() throws Exception {
+    start(ActivatorOptions.defaults().withMaxWait(Duration.ofSeconds(30)));
+    int grpcPort = gateway.listenGrpc(0).toCompletionStage().toCompletableFuture().get();
+    routes.model("loading");
+    routes.model("broken").markFailed("no artifact");
+    try (dev.kairos.sdk.grpc.GrpcTransport grpc =
+        dev.kairos.sdk.grpc.GrpcTransport.create("127.0.0.1", grpcPort, java.util.Map.of())) {
+      for (int i = 0; i < 5; i++) {
+        HttpResponse<String> r = get("/v2/models/echo/ready");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"ready\":true");
+        assertThat(get("/v2/models/echo/versions/1/ready").statusCode()).isEqualTo(200);
+        assertThat(get("/v1/models/echo").body()).contains("\"ready\":true");
+        // REST and gRPC agree: a loaded model at zero is ready, it serves by scaling from zero
+        assertThat(grpc.isModelReady("echo", Duration.ofSeconds(5))).isTrue();
+      }
+      assertThat(get("/v2/models/echo/versions/9/ready").statusCode()).isEqualTo(404);
+      assertThat(get("/v2/models/nope/ready").statusCode()).isEqualTo(404);
+      assertThat(get("/v2/models/loading/ready").statusCode()).isEqualTo(503);
+      HttpResponse<String> broken = get("/v2/models/broken/ready");
+      assertThat(broken.statusCode()).isEqualTo(503);
+      assertThat(broken.body()).contains("no artifact");
+      assertThat(grpc.isModelReady("loading", Duration.ofSeconds(5))).isFalse();
+      assertThat(grpc.isModelReady("broken", Duration.ofSeconds(5))).isFalse();
+    }
+    assertThat(demands).as("readiness polls must not ask for a replica").isEmpty();
+    assertThat(activator.held("echo")).isZero();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldAnswerMetadataAtZeroFromWhatAReplicaSaidWithoutWakingTheModel() throws Exception {
+    start(ActivatorOptions.defaults().withMaxWait(Duration.ofSeconds(30)));
+    int grpcPort = gateway.listenGrpc(0).toCompletionStage().toCompletableFuture().get();
+    String meta =
+        "{\"name\":\"echo\",\"versions\":[\"1\"],\"platform\":\"onnxruntime_onnx\","
+            + "\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[-1,2]}],"
+            + "\"outputs\":[{\"name\":\"y\",\"datatype\":\"FP32\",\"shape\":[-1,2]}]}";
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> req.response().putHeader("Content-Type", "application/json").end(meta));
+    int port =
+        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+    routes.model("echo").version("1").add(new Replica("r1", "127.0.0.1", port));
+    assertThat(get("/v2/models/echo").body()).isEqualTo(meta);
+    assertThat(get("/v2/models/echo/versions/1").body()).isEqualTo(meta);
+    try (dev.kairos.sdk.grpc.GrpcTransport grpc =
+        dev.kairos.sdk.grpc.GrpcTransport.create("127.0.0.1", grpcPort, java.util.Map.of())) {
+      assertThat(grpc.isModelReady("echo", Duration.ofSeconds(5))).isTrue();
+    }
+    // scaled to zero
+    routes.model("echo").version("1").remove("r1");
+    server.close().toCompletionStage().toCompletableFuture().get();
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = get("/v2/models/echo");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(meta);
+      assertThat(get("/v2/models/echo/versions/1").body()).isEqualTo(meta);
+    }
+    assertThat(demands).as("metadata polls at zero must not ask for a replica").isEmpty();
+    assertThat(activator.held("echo")).isZero();
   }
 }

@@ -24,13 +24,14 @@ class AdminServerTest {
   private Vertx vertx;
   private RouteTable routes;
   private AdminServer admin;
+  private FakePlatform platform;
   private String base;
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = dev.kairos.gateway.support.TestVertx.create();
     routes = new RouteTable();
-    FakePlatform platform = new FakePlatform(routes).addToRepository("mlp", "1", "2");
+    platform = new FakePlatform(routes).addToRepository("mlp", "1", "2");
     platform.addToRepository("cnn", "1");
     ApiKeys keys =
         new ApiKeys(
@@ -172,5 +173,28 @@ class AdminServerTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> admin.installPublic("/admin/console", router -> {}))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void shouldKeepAnsweringWhileTheRepositoryIsSlowToList() throws Exception {
+    java.util.concurrent.CountDownLatch disk = new java.util.concurrent.CountDownLatch(1);
+    platform.slowListing(disk);
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> listing =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> http.get(base + "/admin/models", admin()));
+    try {
+      // the listing waits on the disk; the admin port's event loop does not wait with it
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                assertThat(listing).isNotDone();
+                assertThat(http.get(base + "/admin/hello", admin()).body()).isEqualTo("hi");
+              });
+    } finally {
+      disk.countDown();
+    }
+    assertThat(listing.get().statusCode()).isEqualTo(200);
+    assertThat(new JsonArray(listing.get().body())).hasSize(2);
   }
 }

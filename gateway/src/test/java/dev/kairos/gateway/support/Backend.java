@@ -31,6 +31,7 @@ public final class Backend {
   private final AtomicInteger received = new AtomicInteger();
   private final CopyOnWriteArrayList<Promise<Void>> held = new CopyOnWriteArrayList<>();
   private volatile Mode mode = Mode.ECHO;
+  private volatile String token;
   private HttpServer server;
 
   public Backend(Vertx vertx, String id) {
@@ -57,6 +58,15 @@ public final class Backend {
     return this;
   }
 
+  /**
+   * Answers 401, as a runtime with a replica token does, to requests without this {@code
+   * Kairos-Replica-Token}.
+   */
+  public Backend requireToken(String secret) {
+    token = secret;
+    return this;
+  }
+
   /** Inference requests received (metadata fetches not counted). */
   public int received() {
     return received.get();
@@ -79,6 +89,10 @@ public final class Backend {
 
   private void handle(HttpServerRequest req) {
     String path = req.path();
+    if (token != null && !token.equals(req.getHeader("Kairos-Replica-Token"))) {
+      req.response().setStatusCode(401).end("{\"error\":\"missing or wrong replica token\"}");
+      return;
+    }
     if (!path.endsWith("/infer")) {
       JsonObject meta =
           new JsonObject()

@@ -33,8 +33,31 @@ public final class FakePlatform implements PlatformControl {
     return this;
   }
 
+  private volatile java.util.concurrent.CountDownLatch listing;
+
+  /**
+   * Listing models waits until {@code gate} opens, as a listing of a repository on a slow disk
+   * would.
+   */
+  public FakePlatform slowListing(java.util.concurrent.CountDownLatch gate) {
+    listing = gate;
+    return this;
+  }
+
   @Override
-  public synchronized List<ModelStatus> models() {
+  public List<ModelStatus> models() {
+    java.util.concurrent.CountDownLatch gate = listing;
+    if (gate != null) {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return listed();
+  }
+
+  private synchronized List<ModelStatus> listed() {
     List<ModelStatus> out = new ArrayList<>();
     for (String m : repository.keySet()) {
       out.add(model(m));

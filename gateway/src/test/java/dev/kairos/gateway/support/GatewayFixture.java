@@ -16,7 +16,7 @@ import java.util.List;
 
 /** A gateway on a loopback port in front of test backends, with a hand-driven clock. */
 public final class GatewayFixture implements AutoCloseable {
-  public final Vertx vertx = Vertx.vertx();
+  public final Vertx vertx = TestVertx.create();
   public final RouteTable routes = new RouteTable();
   public final ManualClock time = new ManualClock();
   public final Http http = new Http();

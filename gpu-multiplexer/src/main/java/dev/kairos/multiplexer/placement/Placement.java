@@ -30,16 +30,4 @@ public record Placement(Map<String, List<ModelDemand>> assignments, List<ModelDe
   public double modelsPerDevice() {
     return devicesUsed() == 0 ? 0 : modelsPlaced() / (double) devicesUsed();
   }
-
-  /** The device a model was placed on, or null. */
-  public String deviceOf(String model) {
-    for (Map.Entry<String, List<ModelDemand>> e : assignments.entrySet()) {
-      for (ModelDemand m : e.getValue()) {
-        if (m.name().equals(model)) {
-          return e.getKey();
-        }
-      }
-    }
-    return null;
-  }
 }

@@ -38,7 +38,8 @@ public final class ClusterControllerMain {
                     + "\",\"leading\":"
                     + controller.isLeader()
                     + "}",
-            controller::demand);
+            controller::demand,
+            settings.replicaToken());
     log.info(
         "{} started in namespace {}, probes on port {}",
         settings.identity(),

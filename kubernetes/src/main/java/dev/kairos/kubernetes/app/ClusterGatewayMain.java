@@ -5,18 +5,17 @@ import dev.kairos.gateway.GatewayOptions;
 import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.activator.ActivatorOptions;
 import dev.kairos.gateway.auth.ApiKeyStore;
-import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.kubernetes.autoscale.ClusterDemand;
 import dev.kairos.kubernetes.discovery.GatewayDiscovery;
+import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,16 +38,12 @@ public final class ClusterGatewayMain {
     GatewayDiscovery discovery = new GatewayDiscovery(client, settings.namespace(), routes);
     discovery.start();
     Vertx vertx = Vertx.vertx();
-    ClusterDemand demand = new ClusterDemand(client, settings.namespace(), AUTOSCALER_SERVICE);
+    ClusterDemand demand =
+        new ClusterDemand(
+            client, settings.namespace(), AUTOSCALER_SERVICE, settings.replicaToken());
     Activator activator = new Activator(vertx, routes, ActivatorOptions.defaults(), demand);
     Gateway gateway =
-        new Gateway(
-            vertx,
-            GatewayOptions.defaults().withHost("0.0.0.0").withPort(settings.gatewayPort()),
-            routes,
-            apiKeys(settings.apiKeysFile()),
-            Clock.system(),
-            activator);
+        new Gateway(vertx, options(settings), routes, apiKeys(settings), Clock.system(), activator);
     int port = gateway.listen().toCompletionStage().toCompletableFuture().join();
     int grpc =
         gateway.listenGrpc(settings.grpcPort()).toCompletionStage().toCompletableFuture().join();
@@ -71,18 +66,39 @@ public final class ClusterGatewayMain {
                 "kairos-gateway-shutdown"));
   }
 
-  /**
-   * The API keys from the mounted Secret (reloaded by the gateway when the kubelet updates it), or
-   * none when the Secret is absent: then the data plane is open, as in local mode.
-   */
-  private static ApiKeyStore apiKeys(Path file) throws IOException {
-    if (file == null || !Files.exists(file)) {
+  /** The public port on every interface, showing replicas the cluster's replica token. */
+  static GatewayOptions options(ClusterSettings settings) {
+    if (settings.replicaToken() == null) {
       log.warn(
-          "no API keys file{}: requests are not authenticated", file == null ? "" : " " + file);
-      return ApiKeyStore.fixed(ApiKeys.none());
+          "no replica token ({} or {}): replicas that require one will refuse this gateway",
+          ReplicaToken.FILE_ENV,
+          ReplicaToken.ENV);
     }
-    ApiKeyStore keys = ApiKeyStore.fromFile(file);
-    log.info("{} API keys from {}", keys.current().all().size(), file);
+    return GatewayOptions.defaults()
+        .withHost("0.0.0.0")
+        .withPort(settings.gatewayPort())
+        .withReplicaToken(settings.replicaToken());
+  }
+
+  /**
+   * The API keys from the mounted Secret, watched: the gateway picks the file up when the kubelet
+   * creates, updates or removes it. While it is absent inference is refused (401), unless the
+   * operator set {@code KAIROS_ALLOW_UNAUTHENTICATED=true}.
+   */
+  static ApiKeyStore apiKeys(ClusterSettings settings) {
+    if (settings.allowUnauthenticated()) {
+      log.warn(
+          "KAIROS_ALLOW_UNAUTHENTICATED=true: while {} is absent, anyone who reaches this gateway"
+              + " may call every model without a key",
+          settings.apiKeysFile());
+    }
+    ApiKeyStore keys =
+        ApiKeyStore.watching(settings.apiKeysFile(), List.of(), settings.allowUnauthenticated());
+    log.info(
+        "API keys from {}: {} keys, inference {}",
+        settings.apiKeysFile(),
+        keys.current().all().size(),
+        keys.enforced() ? "needs a key" : "open");
     return keys;
   }
 

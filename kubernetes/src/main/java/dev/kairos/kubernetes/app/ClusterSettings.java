@@ -3,6 +3,7 @@ package dev.kairos.kubernetes.app;
 import dev.kairos.kubernetes.leader.LeaderElectionSettings;
 import dev.kairos.kubernetes.reconcile.ControllerConfig;
 import dev.kairos.sdk.model.Durations;
+import dev.kairos.sdk.replica.ReplicaToken;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -23,8 +24,13 @@ import java.util.Map;
  * @param gatewayPort {@code KAIROS_GATEWAY_PORT} (default 8080)
  * @param grpcPort {@code KAIROS_GRPC_PORT}: the gateway's OIP gRPC port (default 8081)
  * @param healthPort {@code KAIROS_HEALTH_PORT}: the autoscaler's probe port (default 8081)
- * @param apiKeysFile {@code KAIROS_API_KEYS_FILE}: the gateway's API keys (a mounted Secret), or
- *     null for none
+ * @param apiKeysFile {@code KAIROS_API_KEYS_FILE}: the gateway's API keys, a mounted Secret that
+ *     may appear after the gateway starts (default {@value #DEFAULT_API_KEYS_FILE})
+ * @param allowUnauthenticated {@code KAIROS_ALLOW_UNAUTHENTICATED} ({@code true} or {@code false},
+ *     default false): serve inference without keys while the keys file is absent; otherwise the
+ *     gateway refuses inference (401) until the file is there
+ * @param replicaToken {@code KAIROS_REPLICA_TOKEN_FILE} or {@code KAIROS_REPLICA_TOKEN}: the secret
+ *     gateways show runtime replicas and the autoscaler's {@code /demand}, or null for none
  */
 public record ClusterSettings(
     String namespace,
@@ -34,7 +40,11 @@ public record ClusterSettings(
     int gatewayPort,
     int grpcPort,
     int healthPort,
-    Path apiKeysFile) {
+    Path apiKeysFile,
+    boolean allowUnauthenticated,
+    ReplicaToken replicaToken) {
+  /** Where the gateway manifest mounts the {@code kairos-api-keys} Secret. */
+  public static final String DEFAULT_API_KEYS_FILE = "/etc/kairos/keys/api-keys";
 
   public static ClusterSettings from(Map<String, String> env, String hostName) {
     String ns = env.getOrDefault("KAIROS_NAMESPACE", "kairos");
@@ -72,7 +82,21 @@ public record ClusterSettings(
         port(env, "KAIROS_GATEWAY_PORT", 8080),
         port(env, "KAIROS_GRPC_PORT", 8081),
         port(env, "KAIROS_HEALTH_PORT", 8081),
-        env.containsKey("KAIROS_API_KEYS_FILE") ? Path.of(env.get("KAIROS_API_KEYS_FILE")) : null);
+        Path.of(env.getOrDefault("KAIROS_API_KEYS_FILE", DEFAULT_API_KEYS_FILE)),
+        bool(env, "KAIROS_ALLOW_UNAUTHENTICATED"),
+        ReplicaToken.fromEnvironment(env).orElse(null));
+  }
+
+  private static boolean bool(Map<String, String> env, String key) {
+    String v = env.get(key);
+    if (v == null || v.isBlank()) {
+      return false;
+    }
+    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(key + " = '" + v + "', must be true or false");
+    };
   }
 
   private static int port(Map<String, String> env, String key, int dflt) {

@@ -2,6 +2,7 @@ package dev.kairos.kubernetes.app;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.kairos.sdk.replica.ReplicaToken;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -14,8 +15,9 @@ import java.util.function.Supplier;
 /**
  * The autoscaler's probe endpoints: {@code /healthz} (the process runs), {@code /readyz} (it has
  * joined the leader election), {@code /leader} (who leads, as JSON), and {@code POST /demand} (a
- * gateway holds a request for a model at zero: the leader scales it now, 202; others answer 409).
- * Leader and standby are both healthy and ready: a standby is doing its job.
+ * gateway holds a request for a model at zero: the leader scales it now, 202; others answer 409;
+ * with a replica token configured, only callers showing it, 401 otherwise). Leader and standby are
+ * both healthy and ready: a standby is doing its job.
  */
 final class HealthEndpoint implements AutoCloseable {
   private final HttpServer server;
@@ -24,7 +26,8 @@ final class HealthEndpoint implements AutoCloseable {
       int port,
       Supplier<Boolean> ready,
       Supplier<String> leaderJson,
-      java.util.function.BiPredicate<String, String> demand)
+      java.util.function.BiPredicate<String, String> demand,
+      ReplicaToken token)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 16);
     server.createContext("/healthz", ex -> send(ex, 200, "{\"status\":\"ok\"}"));
@@ -40,7 +43,15 @@ final class HealthEndpoint implements AutoCloseable {
         "/demand",
         ex -> {
           Map<String, String> q = query(ex.getRequestURI().getRawQuery());
-          if (!"POST".equals(ex.getRequestMethod())) {
+          if (token != null
+              && !token.matches(ex.getRequestHeaders().getFirst(ReplicaToken.HEADER))) {
+            send(
+                ex,
+                401,
+                "{\"error\":\"demand is taken from gateways only: missing or wrong "
+                    + ReplicaToken.HEADER
+                    + " header\"}");
+          } else if (!"POST".equals(ex.getRequestMethod())) {
             send(ex, 405, "{\"error\":\"POST /demand?model=M[&version=V]\"}");
           } else if (q.get("model") == null) {
             send(ex, 400, "{\"error\":\"query parameter 'model' is required\"}");

@@ -1,6 +1,7 @@
 package dev.kairos.kubernetes.autoscale;
 
 import dev.kairos.gateway.activator.DemandListener;
+import dev.kairos.sdk.replica.ReplicaToken;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -28,10 +29,15 @@ public final class ClusterDemand implements DemandListener, AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
+  private final ReplicaToken token;
+
   /**
    * @param autoscalerService the Service selecting the autoscaler pods (port named "health")
+   * @param token shown to the autoscalers, which take demand only from gateways; null for none
    */
-  public ClusterDemand(KubernetesClient client, String namespace, String autoscalerService) {
+  public ClusterDemand(
+      KubernetesClient client, String namespace, String autoscalerService, ReplicaToken token) {
+    this.token = token;
     this.autoscalers =
         client
             .discovery()
@@ -62,16 +68,23 @@ public final class ClusterDemand implements DemandListener, AutoCloseable {
         String host = e.getAddresses().get(0);
         host = host.contains(":") ? "[" + host + "]" : host;
         URI uri = URI.create("http://" + host + ":" + port + "/demand?" + query);
-        http.sendAsync(
-                HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(2))
-                    .POST(HttpRequest.BodyPublishers.noBody())
-                    .build(),
-                HttpResponse.BodyHandlers.discarding())
+        HttpRequest.Builder request =
+            HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(2))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+          request.header(ReplicaToken.HEADER, token.secret());
+        }
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
             .whenComplete(
                 (r, err) -> {
                   if (err != null) {
                     log.warn("model={} demand not delivered to {}: {}", model, uri, err.toString());
+                  } else if (r.statusCode() == 401) {
+                    log.warn(
+                        "model={} demand refused by the autoscaler at {}: the replica tokens differ",
+                        model,
+                        uri.getHost());
                   } else if (r.statusCode() == 202) {
                     log.info("model={} demand taken by the autoscaler at {}", model, uri.getHost());
                   }

@@ -3,6 +3,7 @@ package dev.kairos.kubernetes.reconcile;
 import dev.kairos.kubernetes.crd.Model;
 import dev.kairos.kubernetes.crd.ModelLabels;
 import dev.kairos.kubernetes.crd.RuntimeSpec;
+import dev.kairos.sdk.replica.ReplicaToken;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -40,6 +41,16 @@ public final class RuntimeObjects {
   public static final int WORKERS = 1;
 
   static final String CONFIG_KEY = "model.yaml";
+
+  /**
+   * The Secret holding the token gateways show replicas (key {@value #REPLICA_TOKEN_KEY}): a
+   * replica answers only callers that show it, apart from the kubelet's probes. The pod does not
+   * start until the Secret exists, so a replica never runs open.
+   */
+  public static final String REPLICA_TOKEN_SECRET = "kairos-replica-token";
+
+  public static final String REPLICA_TOKEN_KEY = "token";
+  static final String REPLICA_TOKEN_DIR = "/etc/kairos/replica-token";
 
   /** The runtime pods' service account: no API access (see k8s/base/rbac.yaml). */
   public static final String RUNTIME_SERVICE_ACCOUNT = "kairos-runtime";
@@ -134,6 +145,10 @@ public final class RuntimeObjects {
             .withName("KAIROS_MODEL_VERSION")
             .withValue(version)
             .endEnv()
+            .addNewEnv()
+            .withName(ReplicaToken.FILE_ENV)
+            .withValue(REPLICA_TOKEN_DIR + "/" + REPLICA_TOKEN_KEY)
+            .endEnv()
             .withNewStartupProbe()
             .withNewHttpGet()
             .withPath("/v2/health/live")
@@ -178,6 +193,11 @@ public final class RuntimeObjects {
                     .withMountPath(dir + "/" + version)
                     .withSubPath(artifactSubPath)
                     .withReadOnly(true)
+                    .build(),
+                new VolumeMountBuilder()
+                    .withName("replica-token")
+                    .withMountPath(REPLICA_TOKEN_DIR)
+                    .withReadOnly(true)
                     .build());
     PodSpecBuilder pod =
         new PodSpecBuilder()
@@ -199,7 +219,14 @@ public final class RuntimeObjects {
                     .withName(ModelLabels.configName(name))
                     .endConfigMap()
                     .build(),
-                doc.artifact().volume("artifacts"));
+                doc.artifact().volume("artifacts"),
+                new VolumeBuilder()
+                    .withName("replica-token")
+                    .withNewSecret()
+                    .withSecretName(REPLICA_TOKEN_SECRET)
+                    .withOptional(false)
+                    .endSecret()
+                    .build());
     if (gpu) {
       container
           .addToVolumeMounts(

@@ -49,7 +49,24 @@ class ClusterSettingsTest {
     assertThat(s.controller().runtimePort()).isEqualTo(8080);
     assertThat(s.gatewayPort()).isEqualTo(8080);
     assertThat(s.grpcPort()).isEqualTo(8081);
-    assertThat(s.apiKeysFile()).isNull();
+    assertThat(s.apiKeysFile()).isEqualTo(java.nio.file.Path.of("/etc/kairos/keys/api-keys"));
+    assertThat(s.allowUnauthenticated()).isFalse();
+    assertThat(s.replicaToken()).isNull();
+  }
+
+  @Test
+  void shouldOpenInferenceWithoutKeysOnlyWhenToldExactlyTrue() {
+    assertThat(
+            ClusterSettings.from(Map.of("KAIROS_ALLOW_UNAUTHENTICATED", "true"), "h")
+                .allowUnauthenticated())
+        .isTrue();
+    assertThat(
+            ClusterSettings.from(Map.of("KAIROS_ALLOW_UNAUTHENTICATED", "false"), "h")
+                .allowUnauthenticated())
+        .isFalse();
+    assertThatThrownBy(
+            () -> ClusterSettings.from(Map.of("KAIROS_ALLOW_UNAUTHENTICATED", "yes please"), "h"))
+        .hasMessageContaining("KAIROS_ALLOW_UNAUTHENTICATED = 'yes please', must be true or false");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.kairos.kubernetes.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kairos.sdk.replica.ReplicaToken;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class HealthEndpointTest {
+  static final ReplicaToken TOKEN = ReplicaToken.random();
   HealthEndpoint endpoint;
   final List<String> demanded = new CopyOnWriteArrayList<>();
   final HttpClient http = HttpClient.newHttpClient();
@@ -27,7 +29,8 @@ class HealthEndpointTest {
             (model, version) -> {
               demanded.add(model + "/" + version);
               return model.equals("mlp");
-            });
+            },
+            TOKEN);
   }
 
   @AfterEach
@@ -52,11 +55,28 @@ class HealthEndpointTest {
     assertThat(demanded).containsExactly("mlp/1", "cnn/null");
   }
 
+  @Test
+  void shouldRefuseDemandFromCallersWithoutTheClusterToken() throws Exception {
+    HttpResponse<String> none = send("POST", "/demand?model=mlp", null);
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.body()).contains(ReplicaToken.HEADER);
+    assertThat(send("POST", "/demand?model=mlp", "y".repeat(64)).statusCode()).isEqualTo(401);
+    assertThat(demanded).isEmpty();
+    // the kubelet's probes need no token
+    assertThat(send("GET", "/healthz", null).statusCode()).isEqualTo(200);
+  }
+
   private HttpResponse<String> send(String method, String path) throws Exception {
-    return http.send(
+    return send(method, path, TOKEN.secret());
+  }
+
+  private HttpResponse<String> send(String method, String path, String token) throws Exception {
+    HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + path))
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      b.header(ReplicaToken.HEADER, token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

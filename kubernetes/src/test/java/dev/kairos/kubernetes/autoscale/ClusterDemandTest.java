@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.kairos.sdk.replica.ReplicaToken;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true, https = false)
 class ClusterDemandTest {
   static final String NS = "kairos";
+  static final ReplicaToken TOKEN = ReplicaToken.random();
 
   KubernetesClient client;
   HttpServer autoscaler;
@@ -28,7 +30,12 @@ class ClusterDemandTest {
     autoscaler.createContext(
         "/demand",
         ex -> {
-          received.add(ex.getRequestMethod() + " " + ex.getRequestURI().getRawQuery());
+          received.add(
+              ex.getRequestMethod()
+                  + " "
+                  + ex.getRequestURI().getRawQuery()
+                  + " token="
+                  + TOKEN.matches(ex.getRequestHeaders().getFirst(ReplicaToken.HEADER)));
           ex.sendResponseHeaders(202, -1);
           ex.close();
         });
@@ -65,13 +72,14 @@ class ClusterDemandTest {
                 .build())
         .create();
 
-    try (ClusterDemand demand = new ClusterDemand(client, NS, "kairos-autoscaler")) {
+    try (ClusterDemand demand = new ClusterDemand(client, NS, "kairos-autoscaler", TOKEN)) {
       demand.demand("mlp", "1", 1);
       demand.demand("resnet 18", null, 3);
 
       await().until(() -> received.size() == 2);
     }
     assertThat(received)
-        .containsExactlyInAnyOrder("POST model=mlp&version=1", "POST model=resnet+18");
+        .containsExactlyInAnyOrder(
+            "POST model=mlp&version=1 token=true", "POST model=resnet+18 token=true");
   }
 }

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.kairos.kubernetes.Models;
 import dev.kairos.kubernetes.crd.Model;
+import dev.kairos.kubernetes.reconcile.ControllerConfig;
 import dev.kairos.kubernetes.reconcile.ModelDocument;
+import dev.kairos.kubernetes.reconcile.RuntimeObjects;
+import dev.kairos.sdk.replica.ReplicaToken;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -18,6 +21,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -26,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -128,6 +133,77 @@ class ManifestsTest {
 
     ConfigMap config = one(objects, ConfigMap.class, "kairos-config");
     assertThat(config.getData()).containsKeys("KAIROS_RUNTIME_IMAGE", "KAIROS_LEASE_DURATION");
+  }
+
+  @Test
+  void shouldAdmitOnlyGatewayAndAutoscalerPodsToTheRuntimePodsTheControllerMakes()
+      throws Exception {
+    List<HasMetadata> objects = objects(".");
+    NetworkPolicy runtime = one(objects, NetworkPolicy.class, "kairos-runtime");
+    Map<String, String> runtimePod =
+        new RuntimeObjects(ControllerConfig.defaults("kairos"))
+            .deployment(Models.mlp("kairos"), ModelDocument.of(Models.mlp("kairos")), "1", 1)
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getLabels();
+    assertThat(runtimePod)
+        .containsAllEntriesOf(runtime.getSpec().getPodSelector().getMatchLabels());
+    assertThat(runtime.getSpec().getPolicyTypes()).containsExactly("Ingress");
+    assertThat(runtime.getSpec().getIngress()).singleElement();
+    List<Map<String, String>> admitted =
+        runtime.getSpec().getIngress().get(0).getFrom().stream()
+            .peek(peer -> assertThat(peer.getNamespaceSelector()).isNull())
+            .map(peer -> peer.getPodSelector().getMatchLabels())
+            .toList();
+    Map<String, String> gatewayPod =
+        one(objects, Deployment.class, "kairos-gateway")
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getLabels();
+    Map<String, String> autoscalerPod =
+        one(objects, Deployment.class, "kairos-autoscaler")
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getLabels();
+    assertThat(admitted)
+        .hasSize(2)
+        .anySatisfy(sel -> assertThat(gatewayPod).containsAllEntriesOf(sel))
+        .anySatisfy(sel -> assertThat(autoscalerPod).containsAllEntriesOf(sel))
+        // replicas do not admit one another
+        .allSatisfy(sel -> assertThat(runtimePod.entrySet().containsAll(sel.entrySet())).isFalse());
+
+    NetworkPolicy autoscaler = one(objects, NetworkPolicy.class, "kairos-autoscaler");
+    assertThat(autoscalerPod)
+        .containsAllEntriesOf(autoscaler.getSpec().getPodSelector().getMatchLabels());
+    assertThat(autoscaler.getSpec().getIngress().get(0).getFrom())
+        .singleElement()
+        .satisfies(
+            peer ->
+                assertThat(gatewayPod)
+                    .containsAllEntriesOf(peer.getPodSelector().getMatchLabels()));
+  }
+
+  @Test
+  void shouldGiveGatewaysAndAutoscalersTheSecretReplicasCheck() throws Exception {
+    List<HasMetadata> objects = objects(".");
+    for (String name : List.of("kairos-gateway", "kairos-autoscaler")) {
+      var pod = one(objects, Deployment.class, name).getSpec().getTemplate().getSpec();
+      assertThat(pod.getVolumes())
+          .as(name)
+          .filteredOn(v -> v.getSecret() != null)
+          .anySatisfy(
+              v -> {
+                assertThat(v.getSecret().getSecretName())
+                    .isEqualTo(RuntimeObjects.REPLICA_TOKEN_SECRET);
+                assertThat(v.getSecret().getOptional()).isNotEqualTo(Boolean.TRUE);
+              });
+      assertThat(pod.getContainers().get(0).getEnv())
+          .as(name)
+          .anySatisfy(e -> assertThat(e.getName()).isEqualTo(ReplicaToken.FILE_ENV));
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.kairos.kubernetes.crd.Model;
 import dev.kairos.kubernetes.crd.ModelLabels;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ModelConfigParser;
+import dev.kairos.sdk.replica.ReplicaToken;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Service;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,6 +138,45 @@ class ModelControllerTest {
     assertThat(rendered.inputs())
         .singleElement()
         .satisfies(t -> assertThat(t.name()).isEqualTo("input"));
+  }
+
+  @Test
+  void shouldGiveEveryRuntimePodTheReplicaTokenFromItsSecretAndProbeWhereNoTokenIsAsked() {
+    client.resources(Model.class).inNamespace(NS).resource(Models.mlp(NS)).create();
+
+    for (String name : List.of("mlp-v1", "mlp-v2")) {
+      var pod = awaitDeployment(name).getSpec().getTemplate().getSpec();
+      Container c = pod.getContainers().get(0);
+      assertThat(c.getEnv())
+          .anySatisfy(
+              e -> {
+                assertThat(e.getName()).isEqualTo(ReplicaToken.FILE_ENV);
+                assertThat(e.getValue()).isEqualTo("/etc/kairos/replica-token/token");
+              });
+      assertThat(c.getVolumeMounts())
+          .anySatisfy(
+              m -> {
+                assertThat(m.getMountPath()).isEqualTo("/etc/kairos/replica-token");
+                assertThat(m.getReadOnly()).isTrue();
+                assertThat(m.getName()).isEqualTo("replica-token");
+              });
+      assertThat(pod.getVolumes())
+          .anySatisfy(
+              v -> {
+                assertThat(v.getName()).isEqualTo("replica-token");
+                assertThat(v.getSecret().getSecretName()).isEqualTo("kairos-replica-token");
+                assertThat(v.getSecret().getOptional()).isFalse();
+              });
+      // the kubelet shows no token: its probes must be paths a replica answers without one
+      assertThat(
+              List.of(
+                  c.getStartupProbe().getHttpGet().getPath(),
+                  c.getLivenessProbe().getHttpGet().getPath(),
+                  c.getReadinessProbe().getHttpGet().getPath()))
+          .allMatch(path -> path.equals("/v2/health/live") || path.equals("/v2/health/ready"));
+      // no secret on the command line
+      assertThat(String.join(" ", c.getArgs())).doesNotContain("token");
+    }
   }
 
   @Test

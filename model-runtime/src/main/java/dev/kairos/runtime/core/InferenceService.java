@@ -1,10 +1,12 @@
 package dev.kairos.runtime.core;
 
 import dev.kairos.multiplexer.arbiter.ArbiterClient;
+import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
 import dev.kairos.runtime.batch.Batch;
 import dev.kairos.runtime.batch.DynamicBatcher;
 import dev.kairos.runtime.batch.PendingRequest;
 import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.runtime.metrics.RuntimeMeters;
 import dev.kairos.runtime.metrics.RuntimeMetrics;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.oip.InferenceRequest;
@@ -26,6 +28,15 @@ import java.util.function.Supplier;
  * HTTP: the server maps its exceptions to status codes.
  */
 public final class InferenceService implements AutoCloseable {
+  /**
+   * Added to {@link #admitted} when the service is retired: the value turns negative, so nothing
+   * more is admitted, while the requests still in progress keep counting down to exactly this.
+   */
+  private static final int RETIRED = Integer.MIN_VALUE / 2;
+
+  /** Signalled when a retired service's last request in progress is answered. */
+  private final Object idle = new Object();
+
   private final String model;
   private final String version;
   private final ModelConfig config;
@@ -51,11 +62,27 @@ public final class InferenceService implements AutoCloseable {
       WorkerConfig workers,
       ArbiterClient arbiter,
       Clock clock) {
+    this(model, version, config, loaded, workers, arbiter, clock, new RuntimeMeters());
+  }
+
+  /**
+   * @param meters the process's meter families, shared with the other models of a runtime host;
+   *     this model writes its own series in them
+   */
+  public InferenceService(
+      String model,
+      String version,
+      ModelConfig config,
+      LoadedModel loaded,
+      WorkerConfig workers,
+      ArbiterClient arbiter,
+      Clock clock,
+      RuntimeMeters meters) {
     this.model = model;
     this.version = version;
     this.config = config;
     this.clock = clock;
-    this.metrics = new RuntimeMetrics(model, version);
+    this.metrics = new RuntimeMetrics(meters, model, version);
     this.holder = new LoadedModelHolder(model, loaded);
     this.codec =
         new ThreadPoolExecutor(
@@ -74,7 +101,7 @@ public final class InferenceService implements AutoCloseable {
             new LinkedBlockingQueue<>(),
             threads("infer-" + model));
     this.admissionLimit = config.batching().admissionLimit(workers.computeThreads());
-    int priority = "heavy".equals(config.device().workloadClass()) ? 0 : 10;
+    int priority = SlicePolicies.priorityOf(config.device().workloadClass());
     BatchExecutor executor = new BatchExecutor(model, holder, arbiter, clock, metrics, priority);
     this.batcher =
         new DynamicBatcher(
@@ -122,12 +149,55 @@ public final class InferenceService implements AutoCloseable {
    * cores for the requests it can still answer.
    */
   public boolean tryAdmit() {
-    return admitted.getAndUpdate(n -> n < admissionLimit ? n + 1 : n) < admissionLimit;
+    int before = admitted.getAndUpdate(n -> n >= 0 && n < admissionLimit ? n + 1 : n);
+    return before >= 0 && before < admissionLimit;
+  }
+
+  /**
+   * Stops admitting requests if none is in progress, atomically with {@link #tryAdmit()}: a runtime
+   * host evicts a model only when this returns true, so no admitted request ever finds its model
+   * closed under it.
+   */
+  public boolean retireIfIdle() {
+    return admitted.compareAndSet(0, RETIRED);
+  }
+
+  /** Stops admitting requests; those in progress go on (see {@link #awaitIdle}). */
+  public void retire() {
+    admitted.getAndUpdate(n -> n >= 0 ? n + RETIRED : n);
+  }
+
+  /** Whether the service was retired: it admits nothing more. */
+  public boolean retired() {
+    return admitted.get() < 0;
+  }
+
+  /**
+   * Waits until a retired service has answered every request it admitted.
+   *
+   * @return false if some were still in progress after {@code timeout}
+   */
+  public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (idle) {
+      while (admitted.get() != RETIRED) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(idle, left);
+      }
+      return true;
+    }
   }
 
   /** An admitted request was answered, however it went. */
   public void leave() {
-    admitted.decrementAndGet();
+    if (admitted.decrementAndGet() == RETIRED) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
   }
 
   /**
@@ -141,7 +211,8 @@ public final class InferenceService implements AutoCloseable {
 
   /** Requests admitted and not yet answered. */
   public int admitted() {
-    return admitted.get();
+    int n = admitted.get();
+    return n >= 0 ? n : n - RETIRED;
   }
 
   public String model() {
@@ -229,5 +300,6 @@ public final class InferenceService implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     holder.replace(null);
+    metrics.close();
   }
 }

@@ -10,6 +10,16 @@ public interface Engine {
   String name();
 
   /**
+   * Loads the engine's native libraries and process-wide state before any model, so that a runtime
+   * host's first model of this engine neither waits for them nor counts them in its footprint.
+   * Engines with nothing to start keep the no-op.
+   *
+   * @param threads engine threads per model, for engines whose thread pools are process-wide
+   * @throws ModelLoadException when the engine cannot start here
+   */
+  default void start(int threads) {}
+
+  /**
    * Loads one model version.
    *
    * @throws ModelLoadException saying what is wrong with the artifact or the device

@@ -22,6 +22,15 @@ public final class EngineRegistry {
     return new EngineRegistry(found);
   }
 
+  /** Exactly these engines (an engine wrapped to observe it, in a test). */
+  public static EngineRegistry of(Engine... engines) {
+    Map<String, Engine> found = new LinkedHashMap<>();
+    for (Engine e : engines) {
+      found.putIfAbsent(e.name(), e);
+    }
+    return new EngineRegistry(found);
+  }
+
   /**
    * @throws ModelLoadException naming the engines that are available
    */

@@ -1,92 +1,57 @@
 package dev.kairos.runtime.metrics;
 
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-
 /**
- * The replica's meters, exposed as Prometheus text: time in the queue, time in the engine, batch
- * sizes and answers by status code. One registry per replica, never the global one.
+ * One model version's meters: time in the queue, time in the engine, batch sizes and answers by
+ * status code, as series labelled with the model and version in its process's {@link
+ * RuntimeMeters}.
  */
-public final class RuntimeMetrics {
-  private static final double[] SECONDS = {
-    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10
-  };
-  private static final double[] SIZES = {1, 2, 4, 8, 16, 32, 64, 128, 256};
-
-  private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+public final class RuntimeMetrics implements AutoCloseable {
+  private final RuntimeMeters meters;
   private final String model;
   private final String version;
-  private final Histogram queueSeconds;
-  private final Histogram computeSeconds;
-  private final Histogram batchSize;
-  private final Counter requests;
 
+  /** The meters of a process that serves this one model version. */
   public RuntimeMetrics(String model, String version) {
+    this(new RuntimeMeters(), model, version);
+  }
+
+  /** This model version's series in meters it shares with the other models of its host. */
+  public RuntimeMetrics(RuntimeMeters meters, String model, String version) {
+    this.meters = meters;
     this.model = model;
     this.version = version;
-    queueSeconds =
-        Histogram.builder()
-            .name("kairos_runtime_queue_seconds")
-            .help("Time a request waited in the batcher's queue")
-            .labelNames("model", "version")
-            .classicOnly()
-            .classicUpperBounds(SECONDS)
-            .register(registry);
-    computeSeconds =
-        Histogram.builder()
-            .name("kairos_runtime_compute_seconds")
-            .help("Time the engine took for one batch")
-            .labelNames("model", "version")
-            .classicOnly()
-            .classicUpperBounds(SECONDS)
-            .register(registry);
-    batchSize =
-        Histogram.builder()
-            .name("kairos_runtime_batch_size")
-            .help("Rows per batch handed to the engine")
-            .labelNames("model", "version")
-            .classicOnly()
-            .classicUpperBounds(SIZES)
-            .register(registry);
-    requests =
-        Counter.builder()
-            .name("kairos_runtime_requests_total")
-            .help("Inference answers by HTTP status code")
-            .labelNames("model", "version", "code")
-            .register(registry);
   }
 
   public void queued(long nanos) {
-    queueSeconds.labelValues(model, version).observe(nanos / 1e9);
+    meters.queueSeconds.labelValues(model, version).observe(nanos / 1e9);
   }
 
   public void computed(long nanos, int rows) {
-    computeSeconds.labelValues(model, version).observe(nanos / 1e9);
-    batchSize.labelValues(model, version).observe(rows);
+    meters.computeSeconds.labelValues(model, version).observe(nanos / 1e9);
+    meters.batchSize.labelValues(model, version).observe(rows);
   }
 
   public void answered(int status) {
-    requests.labelValues(model, version, Integer.toString(status)).inc();
+    meters.requests.labelValues(model, version, Integer.toString(status)).inc();
+  }
+
+  /** The process's meter families these series live in. */
+  public RuntimeMeters meters() {
+    return meters;
   }
 
   public String contentType() {
-    return PrometheusTextFormatWriter.CONTENT_TYPE;
+    return meters.contentType();
   }
 
-  /** The Prometheus text exposition of every meter. */
+  /** The Prometheus text exposition of every meter of the process. */
   public byte[] scrape() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-    try {
-      writer.write(out, registry.scrape());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return meters.scrape();
+  }
+
+  /** Drops this model version's series: it is no longer served here. */
+  @Override
+  public void close() {
+    meters.remove(model, version);
   }
 }

@@ -1,7 +1,6 @@
 package dev.kairos.runtime.repository;
 
 import dev.kairos.sdk.model.BatchingConfig;
-import dev.kairos.sdk.model.BatchingKnobs;
 import dev.kairos.sdk.model.InvalidKnobException;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ModelConfigException;
@@ -25,13 +24,14 @@ import java.util.stream.Stream;
  * <pre>
  * engine=OnnxRuntime          # OnnxRuntime | PyTorch | TensorRT
  * option.modelName=mlp        # the model file's name without extension (default: folder name)
- * batch_size=16               # maxBatchSize
- * max_batch_delay=2           # maxQueueDelay, milliseconds
- * job_queue_size=256          # maxQueueSize
+ * batch_size=16               # maxBatchSize, 1 to 4096
+ * max_batch_delay=2           # maxQueueDelay, milliseconds (0 to 1 h)
+ * job_queue_size=256          # maxQueueSize, 1 to 1000000
  * </pre>
  *
  * A {@code model.yaml} beside it may declare the signature (a TorchScript file has none); the
- * properties win for engine and batching.
+ * properties win for engine and batching. The batching values follow {@code model.yaml}'s rules
+ * ({@link BatchingConfig}); an error names the file, the property, the value and the rule.
  */
 final class DjlServingDirectory {
   static final String FILE = "serving.properties";
@@ -41,6 +41,13 @@ final class DjlServingDirectory {
           "onnxruntime", "onnxruntime",
           "pytorch", "pytorch",
           "tensorrt", "tensorrt");
+
+  /** The property of each {@link BatchingConfig} field. */
+  private static final Map<String, String> PROPERTIES =
+      Map.of(
+          "maxBatchSize", "batch_size",
+          "maxQueueDelay", "max_batch_delay",
+          "maxQueueSize", "job_queue_size");
 
   private DjlServingDirectory() {}
 
@@ -74,30 +81,7 @@ final class DjlServingDirectory {
               + djlEngine
               + ": Kairos serves OnnxRuntime, PyTorch and TensorRT models from DJL Serving folders");
     }
-    BatchingConfig b = base.batching();
-    int batchSize = intProp(p, file, "batch_size", b.maxBatchSize());
-    Duration delay =
-        p.containsKey("max_batch_delay")
-            ? Duration.ofMillis(intProp(p, file, "max_batch_delay", 0))
-            : b.maxQueueDelay();
-    int queue = intProp(p, file, "job_queue_size", b.maxQueueSize());
-    BatchingConfig batching;
-    try {
-      // model.yaml's batching rules, so a DJL folder cannot ask for what model.yaml refuses
-      batching =
-          BatchingKnobs.apply(
-              new BatchingConfig(
-                  b.maxBatchSize(), delay, b.maxQueueSize(), b.preferredBatchSizes()),
-              Map.of("maxBatchSize", batchSize, "maxQueueSize", queue));
-    } catch (InvalidKnobException e) {
-      String key =
-          switch (e.knob()) {
-            case "maxBatchSize" -> "batch_size";
-            case "maxQueueSize" -> "job_queue_size";
-            default -> e.knob();
-          };
-      throw new ModelConfigException(file, key, e.problem());
-    }
+    BatchingConfig batching = batching(p, file, base.batching());
     Map<String, String> options = new HashMap<>(base.options());
     for (String key : p.stringPropertyNames()) {
       if (key.startsWith("option.")) {
@@ -150,19 +134,43 @@ final class DjlServingDirectory {
     }
   }
 
+  /**
+   * The properties' batching over {@code base}'s, checked by {@link BatchingConfig}'s own rules
+   * (the rules of {@code model.yaml}); an error names the property as written in the file.
+   */
+  private static BatchingConfig batching(Properties p, Path file, BatchingConfig base) {
+    int batchSize = intProp(p, file, "batch_size", base.maxBatchSize());
+    Duration delay =
+        p.containsKey("max_batch_delay")
+            ? Duration.ofMillis(intProp(p, file, "max_batch_delay", 0))
+            : base.maxQueueDelay();
+    int queue = intProp(p, file, "job_queue_size", base.maxQueueSize());
+    try {
+      return new BatchingConfig(batchSize, delay, queue, base.preferredBatchSizes());
+    } catch (InvalidKnobException e) {
+      String key = PROPERTIES.get(e.knob());
+      if (key != null && p.containsKey(key)) {
+        throw new ModelConfigException(
+            file, key, "= " + p.getProperty(key).trim() + ", " + e.rule());
+      }
+      // a model.yaml beside it that no longer fits the properties (preferredBatchSizes >
+      // batch_size)
+      throw new ModelConfigException(
+          file.resolveSibling("model.yaml"),
+          "batching." + e.knob(),
+          e.problem() + " (batch_size = " + batchSize + " in " + FILE + ")");
+    }
+  }
+
   private static int intProp(Properties p, Path file, String key, int dflt) {
     String v = p.getProperty(key);
     if (v == null) {
       return dflt;
     }
     try {
-      int n = Integer.parseInt(v.trim());
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      return n;
+      return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new ModelConfigException(file, key, "= '" + v + "', must be a non-negative integer");
+      throw new ModelConfigException(file, key, "= '" + v + "', must be an integer");
     }
   }
 }

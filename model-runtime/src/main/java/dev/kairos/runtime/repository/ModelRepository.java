@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -32,6 +33,14 @@ public final class ModelRepository {
 
   private final Path root;
 
+  /**
+   * What each model folder parsed to, with the stamp of its files then: a folder is parsed again
+   * only when a file in it or in a version folder changed (the admin API lists models often).
+   */
+  private final Map<Path, Parsed> parsed = new ConcurrentHashMap<>();
+
+  private record Parsed(String stamp, ModelDirectory directory) {}
+
   public ModelRepository(Path root) {
     this.root = root;
   }
@@ -51,16 +60,70 @@ public final class ModelRepository {
           new IOException("model repository " + root + " is not a directory"));
     }
     List<ModelDirectory> out = new ArrayList<>();
+    List<Path> seen = new ArrayList<>();
     try (Stream<Path> dirs = Files.list(root)) {
       for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
         if (!dir.getFileName().toString().startsWith(".")) {
-          out.add(read(dir));
+          out.add(cached(dir));
+          seen.add(dir);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    parsed.keySet().retainAll(seen);
     return out;
+  }
+
+  /** The folder as last parsed if none of its files changed since, else parsed now. */
+  private ModelDirectory cached(Path dir) {
+    String stamp = stamp(dir);
+    Parsed p = parsed.get(dir);
+    if (p != null && stamp != null && p.stamp().equals(stamp)) {
+      return p.directory();
+    }
+    ModelDirectory d = read(dir);
+    if (stamp != null) {
+      parsed.put(dir, new Parsed(stamp, d));
+    }
+    return d;
+  }
+
+  /**
+   * Names, sizes and modification times of the folder's files and of the files in its sub-folders
+   * (versions): what a parse depends on. Null when the folder cannot be read (never cached).
+   */
+  private static String stamp(Path dir) {
+    StringBuilder b = new StringBuilder();
+    try {
+      appendStamp(b, dir);
+      try (Stream<Path> s = Files.list(dir)) {
+        for (Path p : s.sorted().toList()) {
+          appendStamp(b, p);
+          if (Files.isDirectory(p)) {
+            try (Stream<Path> inner = Files.list(p)) {
+              for (Path q : inner.sorted().toList()) {
+                appendStamp(b, q);
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      return null;
+    }
+    return b.toString();
+  }
+
+  private static void appendStamp(StringBuilder b, Path p) throws IOException {
+    java.nio.file.attribute.BasicFileAttributes a =
+        Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+    b.append(p.getFileName())
+        .append(':')
+        .append(a.size())
+        .append(':')
+        .append(a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS))
+        .append('\n');
   }
 
   /** Reads one model folder; problems become the directory's {@code error}. */
@@ -87,6 +150,10 @@ public final class ModelRepository {
       if (engine == null) {
         engine = inferEngine(versionDirs.get(versionDirs.size() - 1));
         config = config.withEngine(engine);
+        String problem = config.isolation().problemWith(engine);
+        if (problem != null) {
+          throw new ModelConfigException(dir.resolve("model.yaml"), "isolation", problem);
+        }
       }
       List<ModelVersion> versions = new ArrayList<>();
       for (Path v : versionDirs) {

@@ -2,9 +2,13 @@ package dev.kairos.runtime.server;
 
 import dev.kairos.multiplexer.arbiter.SliceRejectedException;
 import dev.kairos.runtime.core.DeadlineExceededException;
+import dev.kairos.runtime.core.IsolationRefusedException;
+import dev.kairos.runtime.core.ModelTooLargeException;
 import dev.kairos.runtime.core.NotReadyException;
 import dev.kairos.runtime.core.OverloadedException;
 import dev.kairos.runtime.core.UnknownModelException;
+import dev.kairos.runtime.engine.ModelLoadException;
+import dev.kairos.sdk.model.ModelConfigException;
 import dev.kairos.sdk.oip.InvalidInputException;
 import java.util.concurrent.CompletionException;
 
@@ -20,8 +24,17 @@ final class HttpErrors {
   }
 
   static int status(Throwable t) {
-    if (t instanceof InvalidInputException) {
+    if (t instanceof InvalidInputException
+        || t instanceof ModelConfigException
+        || t instanceof ModelLoadException) {
       return 400;
+    }
+    if (t instanceof IsolationRefusedException) {
+      return 409;
+    }
+    if (t instanceof ModelTooLargeException) {
+      // Insufficient Storage: this host can never hold the model; another placement might.
+      return 507;
     }
     if (t instanceof UnknownModelException) {
       return 404;

@@ -1,7 +1,6 @@
 package dev.kairos.runtime.server;
 
 import dev.kairos.runtime.core.InferenceService;
-import dev.kairos.runtime.core.UnknownModelException;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
@@ -33,8 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime's Open Inference Protocol v2 REST endpoint for one model version. The event loop only
- * moves bytes; decoding, inference and encoding run on the {@link InferenceService}'s pool.
+ * The runtime's Open Inference Protocol v2 REST endpoint, for one model version or for the several
+ * a runtime host holds ({@link ServedModels} finds the model a path names; {@link
+ * RepositoryOperations} loads and unloads). The event loop only moves bytes; decoding, inference
+ * and encoding run on each model's {@link InferenceService} pools.
  */
 public final class RuntimeServer {
   /** Header of the binary tensor extension: length of the JSON part of the body. */
@@ -46,10 +47,13 @@ public final class RuntimeServer {
   private static final byte[] NOT_READY = "{\"ready\":false}".getBytes(StandardCharsets.UTF_8);
   private static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);
   private static final String REPOSITORY = "/v2/repository/models/";
+  private static final String REPOSITORY_INDEX = "/v2/repository/index";
+  private static final long MAX_REPOSITORY_BODY = 64 * 1024;
   private static final int INLINE_DECODE_BYTES = 16 * 1024;
 
   private final Vertx vertx;
-  private final InferenceService service;
+  private final ServedModels models;
+  private final RepositoryOperations repository;
   private final long maxBodyBytes;
   private final OipJsonDecoder decoder = new OipJsonDecoder();
   private final OipJsonEncoder encoder = new OipJsonEncoder();
@@ -57,18 +61,57 @@ public final class RuntimeServer {
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile int actualPort;
 
-  private final Supplier<LoadedModel> loader;
+  private final ReplicaTokenCheck door;
 
   /**
+   * A replica serving one model version, answering anyone who reaches its port.
+   *
    * @param loader loads the model version again from its files, for the repository extension's
    *     {@code load}
    */
   public RuntimeServer(
       Vertx vertx, InferenceService service, long maxBodyBytes, Supplier<LoadedModel> loader) {
+    this(vertx, service, maxBodyBytes, loader, ReplicaTokenCheck.open());
+  }
+
+  /**
+   * A replica serving one model version.
+   *
+   * @param loader loads the model version again from its files, for the repository extension's
+   *     {@code load}
+   * @param door who may call: the gateway's token, checked before anything else
+   */
+  public RuntimeServer(
+      Vertx vertx,
+      InferenceService service,
+      long maxBodyBytes,
+      Supplier<LoadedModel> loader,
+      ReplicaTokenCheck door) {
+    this(
+        vertx,
+        ServedModels.one(service),
+        new ReplicaRepository(vertx, service, loader),
+        maxBodyBytes,
+        door);
+  }
+
+  /**
+   * A server for the models {@code models} holds (a runtime host's), loaded and unloaded by {@code
+   * repository}.
+   *
+   * @param door who may call: the gateway's token, checked before anything else
+   */
+  public RuntimeServer(
+      Vertx vertx,
+      ServedModels models,
+      RepositoryOperations repository,
+      long maxBodyBytes,
+      ReplicaTokenCheck door) {
+    this.door = door;
     this.vertx = vertx;
-    this.service = service;
+    this.models = models;
+    this.repository = repository;
     this.maxBodyBytes = maxBodyBytes;
-    this.loader = loader;
     this.serverMetadata =
         encoder.encodeServerMetadata(
             "kairos-runtime", version(), List.of("binary_tensor_data", "model_repository"));
@@ -133,14 +176,17 @@ public final class RuntimeServer {
   }
 
   private void handle(HttpServerRequest req) {
+    if (!door.admit(req)) {
+      return;
+    }
     String path = req.path();
     try {
       switch (path) {
         case "/v2/health/live" -> send(req, 200, LIVE);
-        case "/v2/health/ready" -> sendReady(req);
+        case "/v2/health/ready" -> sendReady(req, models.ready());
         case "/v2" -> send(req, 200, serverMetadata);
-        case "/metrics" ->
-            send(req, 200, service.metrics().scrape(), service.metrics().contentType());
+        case "/metrics" -> send(req, 200, models.meters().scrape(), models.meters().contentType());
+        case REPOSITORY_INDEX -> answerRepository(req, body -> repository.index());
         default -> {
           if (path.startsWith(REPOSITORY)) {
             handleRepository(req, path.substring(REPOSITORY.length()));
@@ -150,7 +196,7 @@ public final class RuntimeServer {
         }
       }
     } catch (RuntimeException e) {
-      fail(req, e);
+      fail(req, e, null);
     }
   }
 
@@ -160,13 +206,7 @@ public final class RuntimeServer {
       send(req, 404, encoder.encodeError("no route for " + req.method() + " " + path));
       return;
     }
-    if (!p.model().equals(service.model())) {
-      throw new UnknownModelException("unknown model '" + p.model() + "'");
-    }
-    if (p.version() != null && !p.version().equals(service.version())) {
-      throw new UnknownModelException(
-          "model '" + p.model() + "' has no version '" + p.version() + "' on this replica");
-    }
+    InferenceService service = models.resolve(p.model(), p.version());
     switch (p.op()) {
       case METADATA -> {
         LoadedModel m = service.loaded();
@@ -176,19 +216,19 @@ public final class RuntimeServer {
             encoder.encodeModelMetadata(
                 service.model(), List.of(service.version()), m.platform(), m.signature()));
       }
-      case READY -> sendReady(req);
+      case READY -> sendReady(req, service.ready());
       case INFER -> {
         if (req.method() != HttpMethod.POST) {
           send(req, 405, encoder.encodeError("infer takes POST, got " + req.method()));
           return;
         }
-        infer(req);
+        infer(req, service);
       }
     }
   }
 
-  private void sendReady(HttpServerRequest req) {
-    if (service.ready()) {
+  private void sendReady(HttpServerRequest req, boolean ready) {
+    if (ready) {
       send(req, 200, READY);
     } else {
       req.response().putHeader("Retry-After", "1");
@@ -196,7 +236,7 @@ public final class RuntimeServer {
     }
   }
 
-  private void infer(HttpServerRequest req) {
+  private void infer(HttpServerRequest req, InferenceService service) {
     String contentType = req.getHeader("Content-Type");
     if (!OipMediaTypes.isAcceptedRequestType(contentType)) {
       send(req, 415, encoder.encodeError(OipMediaTypes.rejection(contentType)));
@@ -213,11 +253,17 @@ public final class RuntimeServer {
           req,
           503,
           encoder.encodeError(
-              "model '"
-                  + service.model()
-                  + "' is overloaded: "
-                  + service.admitted()
-                  + " requests in progress"));
+              service.retired()
+                  ? "model '"
+                      + service.model()
+                      + "' version "
+                      + service.version()
+                      + " is being unloaded"
+                  : "model '"
+                      + service.model()
+                      + "' is overloaded: "
+                      + service.admitted()
+                      + " requests in progress"));
       return;
     }
     AtomicBoolean left = new AtomicBoolean();
@@ -230,7 +276,7 @@ public final class RuntimeServer {
     readBody(req)
         .onSuccess(
             body ->
-                decodeOffLoopIfLarge(body, jsonLength)
+                decodeOffLoopIfLarge(service, body, jsonLength)
                     .thenCompose(
                         request -> {
                           long deadline =
@@ -251,7 +297,7 @@ public final class RuntimeServer {
                         (encoded, err) -> {
                           leave.run();
                           if (err != null) {
-                            failInference(req, err);
+                            failInference(req, service, err);
                             return;
                           }
                           service.metrics().answered(200);
@@ -266,7 +312,7 @@ public final class RuntimeServer {
         .onFailure(
             err -> {
               leave.run();
-              failInference(req, err);
+              failInference(req, service, err);
             });
   }
 
@@ -274,7 +320,8 @@ public final class RuntimeServer {
    * Small bodies (a few rows of JSON) decode in microseconds: on the event loop, which saves two
    * thread hops per request. Larger ones go to the bounded codec pool, so the loop never stalls.
    */
-  private CompletableFuture<InferenceRequest> decodeOffLoopIfLarge(Buffer body, int jsonLength) {
+  private CompletableFuture<InferenceRequest> decodeOffLoopIfLarge(
+      InferenceService service, Buffer body, int jsonLength) {
     if (body.length() <= INLINE_DECODE_BYTES) {
       try {
         return CompletableFuture.completedFuture(decode(body.getBytes(), jsonLength));
@@ -289,44 +336,44 @@ public final class RuntimeServer {
     return decoder.decodeRequest(body, jsonLength < 0 ? body.length : jsonLength);
   }
 
-  private void failInference(HttpServerRequest req, Throwable err) {
+  private void failInference(HttpServerRequest req, InferenceService service, Throwable err) {
     service.metrics().answered(HttpErrors.status(HttpErrors.unwrap(err)));
-    fail(req, err);
+    fail(req, err, service);
   }
 
-  /** Triton's repository extension, for the one model this replica serves. */
+  /** Triton's repository extension: {@code POST .../models/{m}/load} and {@code .../unload}. */
   private void handleRepository(HttpServerRequest req, String rest) {
-    if (req.method() != HttpMethod.POST) {
-      send(req, 405, encoder.encodeError("repository operations take POST, got " + req.method()));
-      return;
-    }
     int slash = rest.lastIndexOf('/');
     String name = slash < 0 ? rest : rest.substring(0, slash);
     String op = slash < 0 ? "" : rest.substring(slash + 1);
-    if (!name.equals(service.model())) {
-      throw new UnknownModelException("unknown model '" + name + "'");
-    }
     switch (op) {
-      case "load" ->
-          vertx
-              .executeBlocking(
-                  () -> {
-                    service.reload(loader.get());
-                    return null;
-                  })
-              .onSuccess(v -> send(req, 200, EMPTY))
-              .onFailure(err -> fail(req, err));
-      case "unload" ->
-          vertx
-              .executeBlocking(
-                  () -> {
-                    service.unload();
-                    return null;
-                  })
-              .onSuccess(v -> send(req, 200, EMPTY))
-              .onFailure(err -> fail(req, err));
+      case "load" -> answerRepository(req, body -> repository.load(name, body));
+      case "unload" -> answerRepository(req, body -> repository.unload(name, body));
       default -> send(req, 404, encoder.encodeError("no repository operation '" + op + "'"));
     }
+  }
+
+  /** Reads the operation's (small) body, runs it off the event loop, and answers its JSON. */
+  private void answerRepository(
+      HttpServerRequest req, java.util.function.Function<byte[], CompletableFuture<byte[]>> op) {
+    boolean index = req.path().equals(REPOSITORY_INDEX);
+    if (req.method() != HttpMethod.POST && !(index && req.method() == HttpMethod.GET)) {
+      send(req, 405, encoder.encodeError("repository operations take POST, got " + req.method()));
+      return;
+    }
+    readBody(req, Math.min(maxBodyBytes, MAX_REPOSITORY_BODY))
+        .onSuccess(
+            body ->
+                op.apply(body.getBytes())
+                    .whenComplete(
+                        (json, err) -> {
+                          if (err != null) {
+                            fail(req, err, null);
+                          } else {
+                            send(req, 200, json);
+                          }
+                        }))
+        .onFailure(err -> fail(req, err, null));
   }
 
   private static Set<String> binaryOutputs(InferenceRequest request, InferenceResponse response) {
@@ -363,13 +410,17 @@ public final class RuntimeServer {
     }
   }
 
-  /** Collects the body, failing with 413 as soon as it passes the limit. */
   private Future<Buffer> readBody(HttpServerRequest req) {
+    return readBody(req, maxBodyBytes);
+  }
+
+  /** Collects the body, failing with 413 as soon as it passes the limit. */
+  private Future<Buffer> readBody(HttpServerRequest req, long maxBodyBytes) {
     String declared = req.getHeader("Content-Length");
     if (declared != null) {
       try {
         if (Long.parseLong(declared.trim()) > maxBodyBytes) {
-          return Future.failedFuture(tooLarge());
+          return Future.failedFuture(tooLarge(maxBodyBytes));
         }
       } catch (NumberFormatException e) {
         return Future.failedFuture(new InvalidInputException("Content-Length is not a number"));
@@ -380,7 +431,7 @@ public final class RuntimeServer {
     req.handler(
         chunk -> {
           if (body.length() + chunk.length() > maxBodyBytes) {
-            promise.tryFail(tooLarge());
+            promise.tryFail(tooLarge(maxBodyBytes));
             req.pause();
           } else {
             body.appendBuffer(chunk);
@@ -391,15 +442,20 @@ public final class RuntimeServer {
     return promise.future();
   }
 
-  private PayloadTooLargeException tooLarge() {
+  private static PayloadTooLargeException tooLarge(long maxBodyBytes) {
     return new PayloadTooLargeException("request body exceeds " + maxBodyBytes + " bytes");
   }
 
-  private void fail(HttpServerRequest req, Throwable err) {
+  /**
+   * @param service the model the request was for, or null when it was for the process
+   */
+  private void fail(HttpServerRequest req, Throwable err, InferenceService service) {
     Throwable t = HttpErrors.unwrap(err);
     int status = HttpErrors.status(t);
     String message = t.getMessage();
-    if (status == 500) {
+    if (status == 500 && service == null) {
+      log.warn("runtime request {} {} failed", req.method(), req.path(), t);
+    } else if (status == 500) {
       message =
           "model '" + service.model() + "' version " + service.version() + " failed: " + message;
       log.warn("model={} version={} inference failed", service.model(), service.version(), t);

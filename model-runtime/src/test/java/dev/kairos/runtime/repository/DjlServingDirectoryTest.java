@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DjlServingDirectoryTest {
   @TempDir Path root;
@@ -34,14 +36,27 @@ class DjlServingDirectoryTest {
         .contains("MXNet");
     Files.writeString(dir.resolve("serving.properties"), "engine=PyTorch\nbatch_size=many\n");
     assertThat(ModelRepository.read(dir).error()).contains("batch_size").contains("many");
-    Files.writeString(dir.resolve("serving.properties"), "engine=PyTorch\nbatch_size=0\n");
-    assertThat(ModelRepository.read(dir).error())
-        .contains("batch_size = 0, must be between 1 and 4096");
-    Files.writeString(dir.resolve("serving.properties"), "engine=PyTorch\njob_queue_size=0\n");
-    assertThat(ModelRepository.read(dir).error())
-        .contains("job_queue_size = 0, must be between 1 and 1000000");
     Files.writeString(dir.resolve("serving.properties"), "engine=PyTorch\noption.modelName=x\n");
     assertThat(ModelRepository.read(dir).error()).contains("option.modelName").contains("x.pt");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "batch of zero   | batch_size=0         | batch_size = 0, must be between 1 and 4096",
+        "batch too large | batch_size=5000      | batch_size = 5000, must be between 1 and 4096",
+        "queue of zero   | job_queue_size=0     | job_queue_size = 0, must be between 1 and 1000000",
+        "negative delay  | max_batch_delay=-5   | max_batch_delay = -5, must be between 0s and 1h",
+      })
+  void shouldValidateBatchingWithTheRulesOfModelYaml(String label, String line, String message)
+      throws Exception {
+    Path dir = Files.createDirectories(root.resolve("mlp"));
+    Files.copy(TestModels.EXAMPLES.resolve("mlp-djl/mlp.onnx"), dir.resolve("mlp.onnx"));
+    Files.writeString(dir.resolve("serving.properties"), "engine=OnnxRuntime\n" + line + "\n");
+    ModelDirectory d = ModelRepository.read(dir);
+    assertThat(d.ok()).isFalse();
+    assertThat(d.error()).isEqualTo(dir.resolve("serving.properties") + ": " + message.trim());
   }
 
   @Test

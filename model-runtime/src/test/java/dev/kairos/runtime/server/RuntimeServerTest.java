@@ -192,6 +192,7 @@ class RuntimeServerTest {
     assertThat(post("/v2/repository/models/mlp/unload", new byte[0], Map.of()).statusCode())
         .isEqualTo(200);
     try {
+      assertThat(get("/v2/repository/index").body()).contains("\"state\":\"UNAVAILABLE\"");
       assertThat(get("/v2/models/mlp/ready").statusCode()).isEqualTo(503);
       HttpResponse<byte[]> r = post("/v2/models/mlp/infer", request, Map.of());
       assertThat(r.statusCode()).isEqualTo(503);
@@ -202,5 +203,9 @@ class RuntimeServerTest {
     }
     assertThat(get("/v2/models/mlp/ready").statusCode()).isEqualTo(200);
     assertThat(post("/v2/models/mlp/infer", request, Map.of()).statusCode()).isEqualTo(200);
+    assertThat(get("/v2/repository/index").body())
+        .isEqualTo("[{\"name\":\"mlp\",\"version\":\"1\",\"state\":\"READY\"}]");
+    assertThat(post("/v2/repository/models/other/load", new byte[0], Map.of()).statusCode())
+        .isEqualTo(404);
   }
 }

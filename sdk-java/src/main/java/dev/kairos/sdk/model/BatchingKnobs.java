@@ -13,13 +13,10 @@ public final class BatchingKnobs {
   /** The knobs set by value ({@code preferredBatchSizes}, a list, is kept as it is). */
   public static final List<String> NAMES = List.of("maxBatchSize", "maxQueueDelay", "maxQueueSize");
 
-  /** The largest batch {@code model.yaml} allows. */
-  public static final int MAX_BATCH_SIZE = 4096;
-
   private BatchingKnobs() {}
 
   /**
-   * Returns {@code base} with the given knobs changed.
+   * Returns {@code base} with the given knobs changed; the rules are {@link BatchingConfig}'s own.
    *
    * @throws InvalidKnobException naming the knob, the value and the rule
    */
@@ -30,10 +27,6 @@ public final class BatchingKnobs {
             k, values.get(k), "is not a batching knob; expected one of " + NAMES);
       }
     }
-    int max = integer(values, "maxBatchSize", base.maxBatchSize());
-    between("maxBatchSize", max, 1, MAX_BATCH_SIZE);
-    int queue = integer(values, "maxQueueSize", base.maxQueueSize());
-    between("maxQueueSize", queue, 1, 1_000_000);
     Duration delay = base.maxQueueDelay();
     Object d = values.get("maxQueueDelay");
     if (d != null) {
@@ -43,21 +36,11 @@ public final class BatchingKnobs {
         throw new InvalidKnobException("maxQueueDelay", "'" + d + "'", e.getMessage());
       }
     }
-    for (int p : base.preferredBatchSizes()) {
-      if (p < 1 || p > max) {
-        throw new InvalidKnobException(
-            "preferredBatchSizes",
-            base.preferredBatchSizes(),
-            "each must be between 1 and maxBatchSize (" + max + ")");
-      }
-    }
-    return new BatchingConfig(max, delay, queue, base.preferredBatchSizes());
-  }
-
-  private static void between(String knob, int v, int min, int max) {
-    if (v < min || v > max) {
-      throw new InvalidKnobException(knob, v, "must be between " + min + " and " + max);
-    }
+    return new BatchingConfig(
+        integer(values, "maxBatchSize", base.maxBatchSize()),
+        delay,
+        integer(values, "maxQueueSize", base.maxQueueSize()),
+        base.preferredBatchSizes());
   }
 
   private static int integer(Map<String, ?> values, String knob, int dflt) {

@@ -1,9 +1,9 @@
 package dev.kairos.sdk.model;
 
 /**
- * A scaling knob has a value its rule rejects. The message names the knob, the value and the rule,
- * e.g. {@code maxScaleUpRate = 0.5, must be > 1.0}; callers add where it came from (a file, an
- * admin request, a command line).
+ * A configuration knob (scaling, batching) has a value its rule rejects. The message names the
+ * knob, the value and the rule, e.g. {@code maxScaleUpRate = 0.5, must be > 1.0}; callers add where
+ * it came from (a file, an admin request, a command line).
  */
 public final class InvalidKnobException extends IllegalArgumentException {
   private final String knob;

@@ -18,6 +18,10 @@ import java.util.Map;
  * @param traffic weight per version, e.g. {@code {"1": 90, "2": 10}}; empty sends all traffic to
  *     the highest version
  * @param options engine-specific settings, passed through as strings
+ * @param isolation whether the model may share a runtime host with others (default: {@link
+ *     Isolation#PLACEMENT}, placement decides)
+ * @param generation for {@code task: text-generation}, its tokenizer and token scheduler; null for
+ *     a tensor model
  */
 public record ModelConfig(
     String name,
@@ -28,12 +32,45 @@ public record ModelConfig(
     DeviceConfig device,
     ScalingConfig scaling,
     Map<String, Integer> traffic,
-    Map<String, String> options) {
+    Map<String, String> options,
+    Isolation isolation,
+    GenerationConfig generation) {
   public ModelConfig {
+    isolation = isolation == null ? Isolation.PLACEMENT : isolation;
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
     traffic = Map.copyOf(traffic);
     options = Map.copyOf(options);
+  }
+
+  /** A tensor model's configuration, without an {@code isolation:} field: placement decides. */
+  public ModelConfig(
+      String name,
+      String engine,
+      List<TensorSpec> inputs,
+      List<TensorSpec> outputs,
+      BatchingConfig batching,
+      DeviceConfig device,
+      ScalingConfig scaling,
+      Map<String, Integer> traffic,
+      Map<String, String> options) {
+    this(
+        name,
+        engine,
+        inputs,
+        outputs,
+        batching,
+        device,
+        scaling,
+        traffic,
+        options,
+        Isolation.PLACEMENT,
+        null);
+  }
+
+  /** Whether this is a text-generation model, served by the token scheduler. */
+  public boolean isGenerative() {
+    return generation != null;
   }
 
   /** The configuration of a directory without {@code model.yaml}. */
@@ -57,16 +94,46 @@ public record ModelConfig(
 
   public ModelConfig withEngine(String newEngine) {
     return new ModelConfig(
-        name, newEngine, inputs, outputs, batching, device, scaling, traffic, options);
+        name,
+        newEngine,
+        inputs,
+        outputs,
+        batching,
+        device,
+        scaling,
+        traffic,
+        options,
+        isolation,
+        generation);
   }
 
   public ModelConfig withBatching(BatchingConfig newBatching) {
     return new ModelConfig(
-        name, engine, inputs, outputs, newBatching, device, scaling, traffic, options);
+        name,
+        engine,
+        inputs,
+        outputs,
+        newBatching,
+        device,
+        scaling,
+        traffic,
+        options,
+        isolation,
+        generation);
   }
 
   public ModelConfig withDevice(DeviceConfig newDevice) {
     return new ModelConfig(
-        name, engine, inputs, outputs, batching, newDevice, scaling, traffic, options);
+        name,
+        engine,
+        inputs,
+        outputs,
+        batching,
+        newDevice,
+        scaling,
+        traffic,
+        options,
+        isolation,
+        generation);
   }
 }

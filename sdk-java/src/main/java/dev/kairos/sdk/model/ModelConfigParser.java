@@ -69,7 +69,11 @@ public final class ModelConfigParser {
         "device",
         "scaling",
         "traffic",
-        "options");
+        "options",
+        "task",
+        "tokenizer",
+        "generation",
+        "isolation");
     String name = top.string("name", defaultName);
     if (!OipPath.isValidName(name)) {
       throw new ModelConfigException(
@@ -80,6 +84,7 @@ public final class ModelConfigParser {
       throw new ModelConfigException(
           file, "engine", "= '" + engine + "', must be one of " + new java.util.TreeSet<>(ENGINES));
     }
+    Isolation isolation = isolation(top);
     return new ModelConfig(
         name,
         engine,
@@ -89,7 +94,87 @@ public final class ModelConfigParser {
         device(top.child("device")),
         scaling(top.child("scaling")),
         traffic(top.child("traffic")),
-        options(top.child("options")));
+        options(top.child("options")),
+        isolation,
+        generation(top));
+  }
+
+  private static Isolation isolation(Obj top) {
+    String v = top.string("isolation", null);
+    if (v == null) {
+      return Isolation.PLACEMENT;
+    }
+    Isolation isolation =
+        switch (v) {
+          case "process" -> Isolation.PROCESS;
+          case "shared" -> Isolation.SHARED;
+          default ->
+              throw top.error("isolation", "= '" + v + "', must be one of [process, shared]");
+        };
+    // With no engine named, the repository checks the rule once it has inferred the engine.
+    String problem = isolation.problemWith(top.string("engine", null));
+    if (problem != null) {
+      throw top.error("isolation", problem);
+    }
+    return isolation;
+  }
+
+  private static GenerationConfig generation(Obj top) {
+    String task = top.string("task", null);
+    if (task != null && !task.equals("text-generation")) {
+      throw top.error(
+          "task", "= '" + task + "', must be text-generation (or absent for a tensor model)");
+    }
+    if (task == null) {
+      for (String field : List.of("tokenizer", "generation")) {
+        if (top.node.has(field)) {
+          throw top.error(field, "is set, but only a model with task: text-generation has one");
+        }
+      }
+      return null;
+    }
+    GenerationConfig d = GenerationConfig.DEFAULT;
+    String tokenizer = top.string("tokenizer", d.tokenizer());
+    Obj o = top.child("generation");
+    if (o != null) {
+      o.allow(
+          "contextLength",
+          "blockSize",
+          "kvCacheMemory",
+          "maxRunning",
+          "maxWaiting",
+          "prefillChunk",
+          "chatTemplate");
+    }
+    int any = Integer.MIN_VALUE;
+    int all = Integer.MAX_VALUE;
+    // Types are checked here, ranges by GenerationConfig itself.
+    try {
+      return o == null
+          ? new GenerationConfig(
+              tokenizer,
+              d.contextLength(),
+              d.blockSize(),
+              d.kvCacheBytes(),
+              d.maxRunning(),
+              d.maxWaiting(),
+              d.prefillChunk(),
+              d.chatTemplate())
+          : new GenerationConfig(
+              tokenizer,
+              o.integer("contextLength", d.contextLength(), any, all),
+              o.integer("blockSize", d.blockSize(), any, all),
+              o.bytes("kvCacheMemory", d.kvCacheBytes()),
+              o.integer("maxRunning", d.maxRunning(), any, all),
+              o.integer("maxWaiting", d.maxWaiting(), any, all),
+              o.integer("prefillChunk", d.prefillChunk(), any, all),
+              o.string("chatTemplate", d.chatTemplate()));
+    } catch (InvalidKnobException e) {
+      if (o == null || e.knob().equals("tokenizer")) {
+        throw top.error(e.knob(), e.problem());
+      }
+      throw o.error(e.knob(), e.problem());
+    }
   }
 
   private static BatchingConfig batching(Obj o) {
@@ -98,16 +183,14 @@ public final class ModelConfigParser {
     }
     o.allow("maxBatchSize", "maxQueueDelay", "maxQueueSize", "preferredBatchSizes");
     BatchingConfig d = BatchingConfig.DEFAULT;
-    // types here, rules in BatchingKnobs (shared with kairos tune)
+    // Types are checked here, ranges by BatchingConfig itself: one set of rules for every source.
     int max = o.integer("maxBatchSize", d.maxBatchSize(), Integer.MIN_VALUE, Integer.MAX_VALUE);
-    int queue = o.integer("maxQueueSize", d.maxQueueSize(), Integer.MIN_VALUE, Integer.MAX_VALUE);
-    Duration delay = o.duration("maxQueueDelay", d.maxQueueDelay());
     List<Integer> preferred =
         o.intList("preferredBatchSizes", Integer.MIN_VALUE, Integer.MAX_VALUE);
+    Duration delay = o.duration("maxQueueDelay", d.maxQueueDelay());
+    int queue = o.integer("maxQueueSize", d.maxQueueSize(), Integer.MIN_VALUE, Integer.MAX_VALUE);
     try {
-      return BatchingKnobs.apply(
-          new BatchingConfig(max, delay, queue, preferred),
-          Map.of("maxBatchSize", max, "maxQueueSize", queue));
+      return new BatchingConfig(max, delay, queue, preferred);
     } catch (InvalidKnobException e) {
       throw o.error(e.knob(), e.problem());
     }
@@ -119,17 +202,16 @@ public final class ModelConfigParser {
     }
     o.allow("kind", "memory", "class", "threads", "shared");
     DeviceConfig d = DeviceConfig.DEFAULT;
-    String shared = o.string("shared", d.shared());
-    if (!shared.matches("[A-Za-z0-9_-]{0,64}")) {
-      throw o.error(
-          "shared", "= '" + shared + "', must be a device id of letters, digits, '_' or '-'");
+    try {
+      return new DeviceConfig(
+          o.string("kind", d.kind()),
+          o.bytes("memory", d.memoryBytes()),
+          o.string("class", d.workloadClass()),
+          o.integer("threads", d.threads(), Integer.MIN_VALUE, Integer.MAX_VALUE),
+          o.string("shared", d.shared()));
+    } catch (InvalidKnobException e) {
+      throw o.error(e.knob(), e.problem());
     }
-    return new DeviceConfig(
-        o.oneOf("kind", d.kind(), "cpu", "gpu"),
-        o.bytes("memory", d.memoryBytes()),
-        o.oneOf("class", d.workloadClass(), "light", "heavy"),
-        o.integer("threads", d.threads(), 0, 1024),
-        shared);
   }
 
   private static ScalingConfig scaling(Obj o) {
@@ -247,14 +329,6 @@ public final class ModelConfigParser {
         throw error(key, "must be a string, got " + kind(n));
       }
       return n.asText();
-    }
-
-    String oneOf(String key, String dflt, String... allowed) {
-      String v = string(key, dflt);
-      if (!List.of(allowed).contains(v)) {
-        throw error(key, "= '" + v + "', must be one of " + List.of(allowed));
-      }
-      return v;
     }
 
     int integer(String key, int dflt, int min, int max) {

@@ -43,11 +43,74 @@ class ModelConfigParserTest {
   }
 
   @Test
+  void shouldReadATextGenerationModel() {
+    ModelConfig c =
+        ModelConfigParser.parse(
+            "task: text-generation\ntokenizer: gpt2\n"
+                + "generation: {contextLength: 128, kvCacheMemory: 8Mi, chatTemplate: plain}",
+            FILE,
+            "dir");
+    assertThat(c.isGenerative()).isTrue();
+    assertThat(c.generation().contextLength()).isEqualTo(128);
+    assertThat(c.generation().kvCacheBytes()).isEqualTo(8L << 20);
+    assertThat(c.generation().chatTemplate()).isEqualTo("plain");
+    assertThat(c.generation().blockSize()).isEqualTo(GenerationConfig.DEFAULT.blockSize());
+    assertThat(ModelConfigParser.parse("name: m", FILE, "dir").isGenerative()).isFalse();
+  }
+
+  @Test
+  void shouldNameTheBadTextGenerationField() {
+    assertThatThrownBy(() -> ModelConfigParser.parse("task: translation", FILE, "dir"))
+        .hasMessageContaining("task")
+        .hasMessageContaining("must be text-generation");
+    assertThatThrownBy(() -> ModelConfigParser.parse("tokenizer: gpt2", FILE, "dir"))
+        .hasMessageContaining("tokenizer")
+        .hasMessageContaining("only a model with task: text-generation");
+    assertThatThrownBy(
+            () ->
+                ModelConfigParser.parse(
+                    "task: text-generation\ngeneration: {chatTemplate: jinja}", FILE, "dir"))
+        .hasMessageContaining("generation.chatTemplate");
+  }
+
+  @Test
   void shouldReadTheDeviceAModelShares() {
     ModelConfig c =
         ModelConfigParser.parse("device: {kind: cpu, class: heavy, shared: cpu0}", FILE, "dir");
     assertThat(c.device().shared()).isEqualTo("cpu0");
     assertThat(c.device().isShared()).isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "left to placement | engine: onnxruntime | PLACEMENT",
+        "onnx shared | '{engine: onnxruntime, isolation: shared}' | SHARED",
+        "torch shared | '{engine: pytorch, isolation: shared}' | SHARED",
+        "java asks to share | '{engine: java, isolation: shared}' | SHARED",
+        "engine inferred later | 'isolation: shared' | SHARED",
+        "tensorrt alone | '{engine: tensorrt, isolation: process}' | PROCESS",
+      })
+  void shouldReadIsolation(String label, String yaml, Isolation wanted) {
+    assertThat(ModelConfigParser.parse(yaml, FILE, "m").isolation()).isEqualTo(wanted);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "onnx left to placement | PLACEMENT | onnxruntime | false | true",
+        "onnx forced alone | PROCESS | onnxruntime | false | false",
+        "torch shared | SHARED | pytorch | false | true",
+        "tensorrt never | PLACEMENT | tensorrt | true | false",
+        "java untrusted asking | SHARED | java | false | false",
+        "java trusted not asking | PLACEMENT | java | true | false",
+        "java trusted asking | SHARED | java | true | true",
+      })
+  void shouldShareOnlyWhatIsSafeToShare(
+      String label, Isolation isolation, String engine, boolean trusted, boolean wanted) {
+    assertThat(isolation.mayShare(engine, trusted)).isEqualTo(wanted);
   }
 
   @Test
@@ -68,8 +131,11 @@ class ModelConfigParserTest {
         "bad shared device | 'device: {shared: \"gpu 0\"}' | device.shared = 'gpu 0', must be a device id of letters, digits, '_' or '-'",
         "batch size zero | 'batching: {maxBatchSize: 0}' | batching.maxBatchSize = 0, must be between 1 and 4096",
         "batch size text | 'batching: {maxBatchSize: lots}' | batching.maxBatchSize must be an integer, got 'lots'",
-        "preferred over max | 'batching: {maxBatchSize: 4, preferredBatchSizes: [8]}' | batching.preferredBatchSizes = [8], each must be between 1 and maxBatchSize (4)",
-        "queue size zero | 'batching: {maxQueueSize: 0}' | batching.maxQueueSize = 0, must be between 1 and 1000000",
+        "queue size zero | 'batching: {maxQueueSize: 0}' | models/m/model.yaml: batching.maxQueueSize = 0, must be between 1 and 1000000",
+        "preferred above max | 'batching: {maxBatchSize: 4, preferredBatchSizes: [8]}' | batching.preferredBatchSizes = [8], each must be between 1 and maxBatchSize (4)",
+        "delay too long | 'batching: {maxQueueDelay: 2h}' | batching.maxQueueDelay = 2h, must be between 0s and 1h",
+        "threads too many | 'device: {threads: 5000}' | device.threads = 5000, must be between 0 and 1024",
+        "bad class | 'device: {class: medium}' | device.class = 'medium', must be one of [light, heavy]",
         "bad duration | 'batching: {maxQueueDelay: soon}' | batching.maxQueueDelay expected a duration",
         "bad datatype | 'inputs: [{name: x, datatype: FLOAT, shape: [1]}]' | inputs[0].datatype unknown datatype 'FLOAT'",
         "missing shape | 'inputs: [{name: x, datatype: FP32}]' | inputs[0].shape must be a list of integers",
@@ -82,6 +148,9 @@ class ModelConfigParserTest {
         "memory overflows | 'device: {memory: 9999999999Gi}' | device.memory = '9999999999Gi' is too large",
         "memory too many digits | 'device: {memory: \"99999999999999999999999\"}' | is too large",
         "memory not a size | 'device: {memory: lots}' | expected a size such as 600Mi or 2Gi",
+        "bad isolation | 'isolation: thread' | models/m/model.yaml: isolation = 'thread', must be one of [process, shared]",
+        "isolation not text | 'isolation: 1' | isolation must be a string, got 1",
+        "tensorrt shared | '{engine: tensorrt, isolation: shared}' | models/m/model.yaml: isolation = 'shared', but engine 'tensorrt' keeps a process of its own",
       })
   void shouldNameFileFieldAndRule(String label, String yaml, String message) {
     assertThatThrownBy(() -> ModelConfigParser.parse(yaml, FILE, "m"))

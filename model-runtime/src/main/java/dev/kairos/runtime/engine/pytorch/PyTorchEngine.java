@@ -26,6 +26,16 @@ public final class PyTorchEngine implements Engine {
   }
 
   @Override
+  public void start(int threads) {
+    DjlSettings.apply(threads);
+    try {
+      ai.djl.engine.Engine.getEngine("PyTorch");
+    } catch (RuntimeException | LinkageError e) {
+      throw new ModelLoadException("DJL's PyTorch engine cannot start: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public LoadedModel load(ModelSource source) {
     String name = source.modelName();
     ModelSignature signature = source.config().declaredSignature();

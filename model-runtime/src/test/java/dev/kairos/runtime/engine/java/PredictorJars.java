@@ -14,14 +14,15 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /** Compiles predictor sources and packs them into a jar, as a model developer's build would. */
-final class PredictorJars {
+public final class PredictorJars {
   private PredictorJars() {}
 
   /**
    * @param sources fully qualified class name to source
    * @param services contents of META-INF/services/dev.kairos.sdk.predictor.Predictor, or null
    */
-  static Path build(Path dir, Map<String, String> sources, String services) throws IOException {
+  public static Path build(Path dir, Map<String, String> sources, String services)
+      throws IOException {
     Path src = Files.createDirectories(dir.resolve("src"));
     Path classes = Files.createDirectories(dir.resolve("classes"));
     String[] args = new String[sources.size() + 4];

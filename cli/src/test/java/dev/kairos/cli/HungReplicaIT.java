@@ -1,0 +1,110 @@
+package dev.kairos.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replica process that is alive but stuck (stopped with SIGSTOP) is found by its liveness probe,
+ * killed and replaced; one paused briefly, as the arbiter pauses heavy replicas, is left alone.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HungReplicaIT {
+  private static final Path MLP = KairosProcess.HOME.resolve("examples/models/mlp");
+
+  private Path models;
+  private KairosProcess kairos;
+  private String request;
+
+  @BeforeAll
+  void serve(@TempDir Path repo) throws Exception {
+    models = repo;
+    model("paused");
+    model("stuck");
+    request = Files.readString(MLP.resolve("golden/request.json"));
+    List<String> args = new ArrayList<>(List.of("--warm-pool", "0"));
+    args.addAll(List.of(ProcessProbe.adminArgs()));
+    kairos = KairosProcess.serve(models, args.toArray(String[]::new));
+  }
+
+  @AfterAll
+  void stop() throws InterruptedException {
+    if (kairos != null) {
+      kairos.close();
+    }
+  }
+
+  private void model(String name) throws Exception {
+    Path dir = Files.createDirectories(models.resolve(name + "/1"));
+    Files.copy(MLP.resolve("1/model.onnx"), dir.resolve("model.onnx"));
+    Files.writeString(
+        models.resolve(name + "/model.yaml"),
+        "name: " + name + "\nscaling: {minReplicas: 1, initialScale: 1, maxReplicas: 1}\n");
+  }
+
+  @Test
+  void shouldKillAndReplaceAReplicaThatStopsAnswering() throws Exception {
+    List<ProcessHandle> before = ProcessProbe.replicas(kairos, models.resolve("stuck"));
+    assertThat(before).hasSize(1);
+    ProcessHandle stuck = before.get(0);
+    signal("STOP", stuck.pid());
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () ->
+                  supervision("stuck").contains("\"restarts\":1")
+                      && supervision("stuck").contains("\"ready\":1"));
+    } finally {
+      if (stuck.isAlive()) {
+        signal("CONT", stuck.pid());
+      }
+    }
+    String s = supervision("stuck");
+    assertThat(s).contains(stuck.pid() + " hung").contains("liveness probes");
+    assertThat(s).containsPattern("\"lastExitAt\":\"\\d{4}-\\d\\d-\\d\\dT");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !stuck.isAlive());
+    List<ProcessHandle> after = ProcessProbe.replicas(kairos, models.resolve("stuck"));
+    assertThat(after).hasSize(1).doesNotContain(stuck);
+    assertThat(kairos.post("/v2/models/stuck/infer", request).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldLeaveAReplicaPausedForSlicesAlone() throws Exception {
+    ProcessHandle replica = ProcessProbe.replicas(kairos, models.resolve("paused")).get(0);
+    // as the arbiter does on a shared CPU device: stopped for a slice, run, stopped again
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < until) {
+      signal("STOP", replica.pid());
+      Thread.sleep(100); // the length of the pause, not a wait for something to happen
+      signal("CONT", replica.pid());
+      Thread.sleep(100);
+    }
+    assertThat(supervision("paused")).contains("\"restarts\":0");
+    assertThat(ProcessProbe.replicas(kairos, models.resolve("paused"))).containsExactly(replica);
+    assertThat(kairos.post("/v2/models/paused/infer", request).statusCode()).isEqualTo(200);
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor())
+        .isZero();
+  }
+
+  private String supervision(String model) throws Exception {
+    String all = ProcessProbe.admin(kairos, "/admin/supervision");
+    Matcher m = Pattern.compile("\\{\"model\":\"" + model + "\"[^}]*}").matcher(all);
+    return m.find() ? m.group() : "";
+  }
+}

@@ -1,0 +1,287 @@
+#!/usr/bin/python3
+"""Writes a GPT-2-architecture decoder as ONNX with a paged KV cache, for Kairos' generative engine.
+
+GPT-2's blocks are written here in plain torch (Debian has no `transformers`), with the parameter
+names of Hugging Face's GPT2LMHeadModel, so a real checkpoint loads with --weights.
+
+The ONNX signature (what dev.kairos.generative reads from the file):
+  inputs
+    input_ids       int64 [B, T]       new tokens of each sequence, right-padded
+    position_ids    int64 [B, T]
+    block_tables    int64 [B, NB]      KV blocks of each sequence's past, in order; block 0 is the
+                                       null block the runtime keeps for padding
+    attention_mask  int64 [B, NB*BS+T] 1 where a key is real: the first `past` slots of the gathered
+                                       blocks, then the new tokens that are not padding
+    logits_index    int64 [B]          which of the T positions to return logits for
+    key_cache.L     float [NBLK, H, BS, D]   the block pool of layer L, shared by every sequence
+    value_cache.L   float [NBLK, H, BS, D]
+  outputs
+    logits          float [B, V]       for position logits_index of each row
+    key.L / value.L float [B, H, T, D] the new tokens' keys and values; the runtime writes them
+                                       into the sequences' blocks
+
+The pool is an input that the model only reads (a Gather by block table), so the runtime hands ORT
+the same direct buffer every step and copies nothing but the new tokens' entries.
+
+  tiny:  /usr/bin/python3 tools/models/make_gpt2.py tiny  examples/models/gpt2-tiny --tokens T.json
+  small: /usr/bin/python3 tools/models/make_gpt2.py small tools/models/out/gpt2-small
+  yours: /usr/bin/python3 tools/models/make_gpt2.py small DIR --weights pytorch_model.bin --heads 12
+         (layers, width and context are read from the checkpoint; heads are not in it)
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+
+import torch
+import torch.nn as nn
+
+SIZES = {
+    # vocab stays GPT-2's so the real tokenizer fits; the tied embedding dominates the file.
+    "tiny": dict(n_layer=2, n_head=4, n_embd=32, n_ctx=128),
+    "small": dict(n_layer=12, n_head=12, n_embd=768, n_ctx=1024),
+}
+VOCAB = 50257
+MASKED = -1e9
+
+
+class Conv1D(nn.Module):
+    """GPT-2's linear layer: weight stored [in, out] (y = x @ W + b)."""
+
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n_in, n_out))
+        self.bias = nn.Parameter(torch.zeros(n_out))
+
+    def forward(self, x):
+        return torch.matmul(x, self.weight) + self.bias
+
+
+def gelu(x):
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)))
+
+
+class Attention(nn.Module):
+    def __init__(self, n_embd, n_head):
+        super().__init__()
+        self.n_head = n_head
+        self.head_dim = n_embd // n_head
+        self.c_attn = Conv1D(n_embd, 3 * n_embd)
+        self.c_proj = Conv1D(n_embd, n_embd)
+
+    def heads(self, x):
+        b, t, _ = x.shape
+        return x.reshape(b, t, self.n_head, self.head_dim).transpose(1, 2)
+
+    def qkv(self, x):
+        q, k, v = self.c_attn(x).split(x.shape[-1], dim=2)
+        return self.heads(q), self.heads(k), self.heads(v)
+
+    def attend(self, q, k, v, allowed):
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim)
+        scores = torch.where(allowed, scores, torch.full_like(scores, MASKED))
+        out = torch.matmul(torch.softmax(scores, dim=-1), v)
+        b, h, t, d = out.shape
+        return self.c_proj(out.transpose(1, 2).reshape(b, t, h * d))
+
+
+class Block(nn.Module):
+    def __init__(self, n_embd, n_head):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(n_embd, eps=1e-5)
+        self.attn = Attention(n_embd, n_head)
+        self.ln_2 = nn.LayerNorm(n_embd, eps=1e-5)
+        self.mlp = nn.Module()
+        self.mlp.c_fc = Conv1D(n_embd, 4 * n_embd)
+        self.mlp.c_proj = Conv1D(4 * n_embd, n_embd)
+
+    def mlp_forward(self, x):
+        return self.mlp.c_proj(gelu(self.mlp.c_fc(x)))
+
+
+class Transformer(nn.Module):
+    def __init__(self, n_layer, n_head, n_embd, n_ctx):
+        super().__init__()
+        self.wte = nn.Embedding(VOCAB, n_embd)
+        self.wpe = nn.Embedding(n_ctx, n_embd)
+        self.h = nn.ModuleList([Block(n_embd, n_head) for _ in range(n_layer)])
+        self.ln_f = nn.LayerNorm(n_embd, eps=1e-5)
+
+
+class Gpt2(nn.Module):
+    def __init__(self, n_layer, n_head, n_embd, n_ctx):
+        super().__init__()
+        self.transformer = Transformer(n_layer, n_head, n_embd, n_ctx)
+
+    def lm_head(self, x):
+        # Tied to the token embedding, as in GPT-2: one copy of the largest matrix in the file.
+        return torch.matmul(x, self.transformer.wte.weight.t())
+
+    def reference(self, ids):
+        """Plain causal forward over a whole sequence, no cache: what the goldens come from."""
+        t = ids.shape[1]
+        x = self.transformer.wte(ids) + self.transformer.wpe(torch.arange(t)[None, :])
+        allowed = torch.tril(torch.ones(t, t, dtype=torch.bool))[None, None]
+        for block in self.transformer.h:
+            q, k, v = block.attn.qkv(block.ln_1(x))
+            x = x + block.attn.attend(q, k, v, allowed)
+            x = x + block.mlp_forward(block.ln_2(x))
+        return self.lm_head(self.transformer.ln_f(x))
+
+    def forward(self, input_ids, position_ids, block_tables, attention_mask, logits_index, *caches):
+        b, t = input_ids.shape
+        x = self.transformer.wte(input_ids) + self.transformer.wpe(position_ids)
+        past = attention_mask.shape[1] - t
+        keys = torch.arange(attention_mask.shape[1])
+        causal = keys[None, :] <= torch.arange(t)[:, None] + past  # [T, past+T]
+        allowed = (causal[None] & (attention_mask[:, None, :] > 0))[:, None]  # [B,1,T,past+T]
+        new_kv = []
+        for i, block in enumerate(self.transformer.h):
+            q, k, v = block.attn.qkv(block.ln_1(x))
+            k_all = torch.cat([gather(caches[2 * i], block_tables), k], dim=2)
+            v_all = torch.cat([gather(caches[2 * i + 1], block_tables), v], dim=2)
+            x = x + block.attn.attend(q, k_all, v_all, allowed)
+            x = x + block.mlp_forward(block.ln_2(x))
+            new_kv += [k, v]
+        x = self.transformer.ln_f(x)
+        last = torch.gather(x, 1, logits_index[:, None, None].expand(b, 1, x.shape[2]))[:, 0]
+        return (self.lm_head(last), *new_kv)
+
+
+def gather(pool, block_tables):
+    """[NBLK,H,BS,D] pool and [B,NB] tables -> [B,H,NB*BS,D] past of each sequence."""
+    blocks = pool[block_tables]  # [B, NB, H, BS, D]
+    b, nb, h, bs, d = blocks.shape
+    return blocks.permute(0, 2, 1, 3, 4).reshape(b, h, nb * bs, d)
+
+
+def init(model, seed):
+    # Wider than GPT-2's own init (0.02): with small weights a random model's residual stream is
+    # its input embedding, so the tied head echoes the input token forever. Scaled by fan-in, the
+    # blocks and positions move the stream and greedy continuations vary, with clear margins
+    # between the top two logits so that torch and ONNX Runtime agree despite rounding.
+    torch.manual_seed(seed)
+    for name, p in model.named_parameters():
+        if ".ln_" in name and name.endswith("weight"):
+            nn.init.ones_(p)
+        elif name.endswith("bias"):
+            nn.init.zeros_(p)
+        elif "wte" in name:
+            nn.init.normal_(p, std=0.1)
+        elif "wpe" in name:
+            nn.init.normal_(p, std=0.5)
+        else:
+            nn.init.normal_(p, std=2.0 / math.sqrt(p.shape[0]))
+
+
+def export(model, size, path):
+    n_layer, n_head = size["n_layer"], size["n_head"]
+    d = size["n_embd"] // n_head
+    bs, nblk = 4, 6
+    inputs = (
+        torch.tensor([[11, 12, 13], [21, 22, 0]]),
+        torch.tensor([[5, 6, 7], [4, 5, 0]]),
+        torch.tensor([[1, 2], [3, 0]]),
+        torch.ones(2, 2 * bs + 3, dtype=torch.int64),
+        torch.tensor([2, 1]),
+        *[torch.randn(nblk, n_head, bs, d) for _ in range(2 * n_layer)],
+    )
+    cache_names = [f"{kind}_cache.{i}" for i in range(n_layer) for kind in ("key", "value")]
+    out_names = [f"{kind}.{i}" for i in range(n_layer) for kind in ("key", "value")]
+    in_names = ["input_ids", "position_ids", "block_tables", "attention_mask", "logits_index"]
+    axes = {
+        "input_ids": {0: "batch", 1: "tokens"},
+        "position_ids": {0: "batch", 1: "tokens"},
+        "block_tables": {0: "batch", 1: "blocks"},
+        "attention_mask": {0: "batch", 1: "keys"},
+        "logits_index": {0: "batch"},
+        "logits": {0: "batch"},
+    }
+    for name in cache_names:
+        axes[name] = {0: "pool_blocks", 2: "block_size"}
+    for name in out_names:
+        axes[name] = {0: "batch", 2: "tokens"}
+    torch.onnx.export(
+        model,
+        inputs,
+        path,
+        input_names=in_names + cache_names,
+        output_names=["logits"] + out_names,
+        dynamic_axes=axes,
+        opset_version=17,
+        # Folding would store the tied embedding twice (once transposed for the head).
+        do_constant_folding=False,
+    )
+
+
+def goldens(model, prompts, steps):
+    rows = []
+    with torch.no_grad():
+        for p in prompts:
+            ids = list(p["ids"])
+            out, margins = [], []
+            for _ in range(steps):
+                logits = model.reference(torch.tensor([ids]))[0, -1]
+                top = torch.topk(logits, 2).values
+                margins.append(float(top[0] - top[1]))
+                nxt = int(torch.argmax(logits))
+                out.append(nxt)
+                ids.append(nxt)
+            rows.append({"text": p["text"], "prompt": p["ids"], "greedy": out,
+                         "min_margin": min(margins)})
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("size", choices=SIZES)
+    ap.add_argument("out")
+    ap.add_argument("--seed", type=int, default=29)
+    ap.add_argument("--weights", help="a GPT-2 state dict (Hugging Face names) to load instead")
+    ap.add_argument("--heads", type=int, help="attention heads of the --weights checkpoint")
+    ap.add_argument("--tokens", help="gpt2_tokens.js output: prompts for golden continuations")
+    ap.add_argument("--steps", type=int, default=24)
+    args = ap.parse_args()
+
+    size = dict(SIZES[args.size])
+    state = None
+    if args.weights:
+        state = torch.load(args.weights, map_location="cpu")
+        # GPT2LMHeadModel or GPT2Model names; the causal-mask buffers and the tied head are not
+        # parameters here.
+        state = {k if k.startswith("transformer.") else "transformer." + k: v
+                 for k, v in state.items()
+                 if not k.endswith((".attn.bias", ".attn.masked_bias")) and "lm_head" not in k}
+        size["n_embd"] = state["transformer.wte.weight"].shape[1]
+        size["n_ctx"] = state["transformer.wpe.weight"].shape[0]
+        size["n_layer"] = 1 + max(int(k.split(".")[2]) for k in state if k.startswith("transformer.h."))
+        size["n_head"] = args.heads or size["n_head"]
+    model = Gpt2(**size)
+    if state is not None:
+        model.load_state_dict(state, strict=True)
+    else:
+        init(model, args.seed)
+    model.eval()
+
+    os.makedirs(os.path.join(args.out, "1"), exist_ok=True)
+    export(model, size, os.path.join(args.out, "1", "model.onnx"))
+    name = os.path.basename(os.path.normpath(args.out))
+    with open(os.path.join(args.out, "model.yaml"), "w") as f:
+        f.write(f"name: {name}\nengine: onnxruntime\ntask: text-generation\n"
+                f"tokenizer: gpt2\n"
+                f"generation: {{contextLength: {size['n_ctx']}}}\n")
+    if args.tokens:
+        with open(args.tokens) as f:
+            prompts = [p for p in json.load(f) if 0 < len(p["ids"]) <= size["n_ctx"] // 2]
+        os.makedirs(os.path.join(args.out, "golden"), exist_ok=True)
+        rows = goldens(model, prompts, args.steps)
+        with open(os.path.join(args.out, "golden", "greedy.json"), "w") as f:
+            f.write("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
+        shutil.copy(args.tokens, os.path.join(args.out, "golden", "tokens.json"))
+        print("smallest greedy margin:", min(r["min_margin"] for r in rows))
+    print("wrote", args.out, sum(p.numel() for p in model.parameters()), "parameters")
+
+
+if __name__ == "__main__":
+    main()
