@@ -199,6 +199,20 @@ try {
     await shot('tune');
   });
 
+  await check('a search on the last hour fills in a recommendation that Apply sets', async () => {
+    await page.fill('#search-attainment', '99');
+    await page.click('#search-button');
+    await page.waitForSelector('#preview #frontier', { timeout: 120_000 });
+    const message = await page.textContent('#tune-message');
+    assert(/Recommended|best reachable/.test(message), 'message: ' + message);
+    const proposed = await page.inputValue('#knobs input[name="targetUtilizationPercentage"]');
+    await page.click('#apply-button');
+    await page.waitForSelector('#tune-message.ok');
+    const now = (await adminApi('GET', '/admin/models/cnn/scaling')).body;
+    assert(Number(now.targetUtilizationPercentage) === Number(proposed), 'admin API says ' + JSON.stringify(now));
+    await shot('tune-search');
+  });
+
   await check('the simulate page replays the sample trace under two settings', async () => {
     await page.goto(consoleUrl + '#/simulate');
     await page.waitForSelector('#trace option[value="sample"]', { state: 'attached' });

@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
       PredictCommand.class,
       ProfileCommand.class,
       SimulateCommand.class,
+      TuneCommand.class,
       ScaleCommand.class
     })
 public final class KairosCli {

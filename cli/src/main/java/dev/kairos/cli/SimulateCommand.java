@@ -1,12 +1,10 @@
 package dev.kairos.cli;
 
-import dev.kairos.autoscaler.simulator.LatencyModel;
 import dev.kairos.autoscaler.simulator.SimulationOptions;
 import dev.kairos.autoscaler.simulator.SimulationReport;
 import dev.kairos.autoscaler.simulator.SimulationResult;
 import dev.kairos.autoscaler.simulator.Simulator;
 import dev.kairos.autoscaler.simulator.Trace;
-import dev.kairos.sdk.model.Durations;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
 import java.io.IOException;
@@ -15,9 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,24 +31,7 @@ import picocli.CommandLine.Option;
           + " --html sim.html"
     })
 final class SimulateCommand implements Callable<Integer> {
-  @Option(
-      names = "--trace",
-      description =
-          "Azure Functions 2019 directory, or a CSV of timestamp,model rows (default:"
-              + " ../shared/data/traces/azure-functions-2019 next to the Kairos checkout).")
-  Path trace;
-
-  @Option(
-      names = "--functions",
-      defaultValue = "0",
-      description = "Only the first N models (0: all).")
-  int functions;
-
-  @Option(
-      names = "--minutes",
-      defaultValue = "0",
-      description = "Only the first N minutes (0: all).")
-  int minutes;
+  @Mixin ReplayOptions replay;
 
   @Option(
       names = "--set",
@@ -77,35 +58,6 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Name of the second setting.")
   String compareLabel;
 
-  @Option(
-      names = "--service-time",
-      description = "Service time of every request, e.g. 50ms (default: the trace's durations).")
-  String serviceTime;
-
-  @Option(
-      names = "--replica-concurrency",
-      defaultValue = "8",
-      description = "Requests one replica serves at once.")
-  int replicaConcurrency;
-
-  @Option(names = "--cold-start", defaultValue = "1s", description = "Replica start time.")
-  String coldStart;
-
-  @Option(
-      names = "--slo-wait",
-      defaultValue = "100ms",
-      description = "A request meets its SLO when it waits at most this long before service.")
-  String sloWait;
-
-  @Option(names = "--tick", defaultValue = "2s", description = "Decider period.")
-  String tick;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
-  long seed;
-
-  @Option(names = "--threads", defaultValue = "2", description = "Models replayed in parallel.")
-  int threads;
-
   @Option(names = "--html", description = "Write the report with charts to this HTML file.")
   Path html;
 
@@ -115,38 +67,24 @@ final class SimulateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintStream out = System.out;
-    LatencyModel latency;
     SimulationOptions options;
     ScalingConfig a;
     ScalingConfig b;
+    Trace t;
     try {
-      latency =
-          new LatencyModel(
-              serviceTime == null ? Double.NaN : seconds("--service-time", serviceTime),
-              replicaConcurrency,
-              seconds("--cold-start", coldStart));
-      options =
-          new SimulationOptions(
-              latency, seconds("--slo-wait", sloWait), seconds("--tick", tick), 60, seed);
-      ScalingConfig base =
-          ScalingKnobs.apply(
-              ScalingConfig.DEFAULT,
-              Map.of("maxReplicas", 1000, "targetConcurrency", replicaConcurrency));
+      options = replay.options();
+      ScalingConfig base = replay.base();
       a = ScalingKnobs.apply(base, ScalingKnobs.parseAssignments(set));
       b =
           compare.isEmpty()
               ? null
               : ScalingKnobs.apply(base, ScalingKnobs.parseAssignments(compare));
-    } catch (IllegalArgumentException e) {
+      t = replay.trace();
+    } catch (IllegalArgumentException | IOException e) {
       System.err.println("kairos simulate: " + e.getMessage());
       return 2;
     }
-    Path source = trace != null ? trace : defaultTrace();
-    Trace t =
-        Files.isDirectory(source)
-            ? Trace.azureFunctions(source, functions, minutes)
-            : Trace.csv(source);
-    Simulator simulator = new Simulator(options, threads);
+    Simulator simulator = new Simulator(options, replay.threads);
     List<SimulationResult> results = new ArrayList<>();
     results.add(simulator.run(t, label, a));
     if (b != null) {
@@ -163,19 +101,5 @@ final class SimulateCommand implements Callable<Integer> {
       out.println("chart: " + html.toAbsolutePath());
     }
     return 0;
-  }
-
-  private static double seconds(String flag, String text) {
-    try {
-      return Durations.parse(text).toNanos() / 1e9;
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(flag + " " + e.getMessage());
-    }
-  }
-
-  private static Path defaultTrace() {
-    String home =
-        System.getProperty("kairos.home", System.getenv().getOrDefault("KAIROS_HOME", "."));
-    return Path.of(home, "..", "shared", "data", "traces", "azure-functions-2019").normalize();
   }
 }

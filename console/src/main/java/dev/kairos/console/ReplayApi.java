@@ -37,6 +37,8 @@ import java.util.Map;
  *
  * <pre>
  * POST /admin/console/preview/{m}         {"scaling": {...}}: validate knobs, replay the last hour
+ * POST /admin/console/search/{m}          {"attainment": 0.99, "budget": 20}: search the knobs on
+ *                                         the last hour; the recommendation and the frontier
  * GET  /admin/console/traces              the traces the Simulate page can replay
  * POST /admin/console/simulate            {"trace": id, "csv": text, "knobs": {}, "compare": {}}
  * </pre>
@@ -73,6 +75,7 @@ final class ReplayApi implements AdminExtension {
   public void install(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_UPLOAD);
     router.post("/admin/console/preview/:model").handler(body).handler(this::preview);
+    router.post("/admin/console/search/:model").handler(body).handler(this::search);
     router.get("/admin/console/traces").handler(ctx -> json(ctx, traces()));
     router.post("/admin/console/simulate").handler(body).handler(this::simulate);
   }
@@ -104,6 +107,52 @@ final class ReplayApi implements AdminExtension {
                     1.0)
                 .put("serviceMs", service * 1000)
                 .put("recordedRequests", Arrays.stream(arrivals).asLongStream().sum()));
+  }
+
+  /** Searches the knobs on the last hour of recorded arrivals, as kairos tune would. */
+  private void search(RoutingContext ctx) {
+    String model = model(ctx);
+    JsonObject body = bodyObject(ctx);
+    double attainment = number(body, "attainment", 0.99);
+    double budget = number(body, "budget", 20);
+    if (!(attainment >= 0 && attainment <= 1)) {
+      throw AdminException.badRequest(
+          "attainment = " + attainment + ", must be between 0 and 1 (e.g. 0.99)");
+    }
+    if (!(budget >= 1 && budget <= 200)) {
+      throw AdminException.badRequest("budget = " + budget + ", must be between 1 and 200 replays");
+    }
+    ScalingConfig current = ScalingKnobs.apply(ScalingConfig.DEFAULT, platform.scaling(model));
+    int seconds = 3600;
+    int[] arrivals = ring.arrivals(model, Math.floorDiv(clock.wallMillis(), 1000L), seconds);
+    double service = medianLatencySeconds(model);
+    blocking(
+        vertx,
+        ctx,
+        () ->
+            replays
+                .search(
+                    model,
+                    arrivals,
+                    current,
+                    service,
+                    (int) Math.max(1, Math.ceil(current.targetConcurrency())),
+                    1.0,
+                    attainment,
+                    budget)
+                .put("serviceMs", service * 1000)
+                .put("recordedRequests", Arrays.stream(arrivals).asLongStream().sum()));
+  }
+
+  private static double number(JsonObject body, String key, double dflt) {
+    Object v = body.getValue(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    throw AdminException.badRequest(key + " must be a number, got " + v);
   }
 
   /** The model's median latency over its recent samples, 10 ms when it has served nothing. */

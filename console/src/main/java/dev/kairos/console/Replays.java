@@ -6,6 +6,15 @@ import dev.kairos.autoscaler.simulator.SimulationOptions;
 import dev.kairos.autoscaler.simulator.SimulationResult;
 import dev.kairos.autoscaler.simulator.Simulator;
 import dev.kairos.autoscaler.simulator.Trace;
+import dev.kairos.autoscaler.tuner.Budget;
+import dev.kairos.autoscaler.tuner.Evaluation;
+import dev.kairos.autoscaler.tuner.Goal;
+import dev.kairos.autoscaler.tuner.ModelRecommendation;
+import dev.kairos.autoscaler.tuner.Objective;
+import dev.kairos.autoscaler.tuner.SearchSpace;
+import dev.kairos.autoscaler.tuner.Tuner;
+import dev.kairos.autoscaler.tuner.TuningResult;
+import dev.kairos.sdk.model.BatchingConfig;
 import dev.kairos.sdk.model.ScalingConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +24,8 @@ import java.util.Map;
 /**
  * Replays traces through the autoscaler's simulator (the live decider on a virtual clock) for the
  * console: the tune preview (the last hour of a model's recorded arrivals under the knobs in force
- * and the proposed ones) and the Simulate page (any trace, one or two knob settings).
+ * and the proposed ones), the tune search (the same hour, {@code kairos tune}'s search) and the
+ * Simulate page (any trace, one or two knob settings).
  */
 public final class Replays {
   /** A request meets its SLO when it waits at most this long before its service begins. */
@@ -103,6 +113,68 @@ public final class Replays {
         .put("coldRequests", all.coldRequests())
         .put("peakReplicas", peak)
         .put("replicas", replicas);
+  }
+
+  /**
+   * Searches one model's scaling knobs on its recorded arrivals ({@code kairos tune}'s search): the
+   * cheapest setting, in replica-seconds, whose SLO attainment reaches {@code attainment}.
+   *
+   * @param budget replays of the recorded hour the search may spend
+   */
+  public JsonObject search(
+      String model,
+      int[] perSecond,
+      ScalingConfig current,
+      double serviceSeconds,
+      int replicaConcurrency,
+      double coldStartSeconds,
+      double attainment,
+      double budget) {
+    Trace trace =
+        new Trace(
+            List.of(new RecordedArrivals(model, perSecond)),
+            perSecond.length,
+            "recorded arrivals of " + model);
+    SimulationOptions options =
+        new SimulationOptions(
+            new LatencyModel(serviceSeconds, replicaConcurrency, coldStartSeconds),
+            SLO_WAIT_SECONDS,
+            2.0,
+            bucketFor(perSecond.length),
+            1);
+    SearchSpace space =
+        new SearchSpace(current, BatchingConfig.DEFAULT, SearchSpace.DEFAULT_SCALING);
+    TuningResult r =
+        new Tuner(
+                options,
+                new Goal(Objective.REPLICA_SECONDS, attainment),
+                new Budget(budget, null),
+                "evolution",
+                1,
+                1)
+            .tune(trace, m -> space, (done, total, rec, replays) -> {});
+    ModelRecommendation m = r.models().get(0);
+    JsonArray frontier = new JsonArray();
+    m.frontier(Objective.REPLICA_SECONDS).forEach(e -> frontier.add(point(e)));
+    JsonArray evaluated = new JsonArray();
+    m.evaluated().forEach(e -> evaluated.add(point(e)));
+    return new JsonObject()
+        .put("target", m.target())
+        .put("reachable", m.reachable())
+        .put("replays", m.replays())
+        .put("current", point(m.current()))
+        .put(
+            "recommended", point(m.best()).put("knobs", new JsonObject(m.best().setting().knobs())))
+        .put("frontier", frontier)
+        .put("evaluated", evaluated);
+  }
+
+  private static JsonObject point(Evaluation e) {
+    return new JsonObject()
+        .put("requests", e.requests())
+        .put("sloAttainment", e.attainment())
+        .put("replicaSeconds", e.replicaSeconds())
+        .put("coldStarts", e.coldStarts());
   }
 
   /** About 120 points on a chart, in whole seconds. */

@@ -199,6 +199,32 @@ class ConsoleApiTest {
   }
 
   @Test
+  void shouldSearchTheKnobsOnTheLastHourAndRecommendASettingTheValidatorAccepts() throws Exception {
+    long now = clock.wallMillis() / 1000;
+    for (int s = 1200; s > 300; s--) {
+      ring.recordArrivals("mlp", now - s, (s / 60) % 3 == 0 ? 30 : 5); // bursts every 3 minutes
+    }
+    ring.record("mlp", new ModelSample(clock.wallMillis(), 40, 200, 900, 0, 20, 20, 4, 4, 5.6));
+    HttpResponse<String> r =
+        send("POST", "/admin/console/search/mlp", "{\"attainment\":0.95,\"budget\":8}", true);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonObject p = new JsonObject(r.body());
+    assertThat(p.getDouble("target")).isEqualTo(0.95);
+    assertThat(p.getDouble("replays")).isLessThanOrEqualTo(8.0);
+    assertThat(p.getJsonArray("frontier")).isNotEmpty();
+    assertThat(p.getJsonObject("current").getLong("requests"))
+        .isEqualTo(p.getLong("recordedRequests"));
+    JsonObject knobs = p.getJsonObject("recommended").getJsonObject("knobs");
+    // what the page's Apply sends: the validator behind model.yaml accepts it
+    ScalingKnobs.apply(ScalingConfig.DEFAULT, knobs.getMap());
+
+    HttpResponse<String> bad =
+        send("POST", "/admin/console/search/mlp", "{\"attainment\":99}", true);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(bad.body()).getString("error")).contains("attainment = 99.0");
+  }
+
+  @Test
   void shouldReplayTheBundledSampleTraceUnderTwoSettings() throws Exception {
     HttpResponse<String> r =
         send(

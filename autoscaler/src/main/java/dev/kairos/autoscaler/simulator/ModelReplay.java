@@ -15,10 +15,14 @@ import java.util.SplittableRandom;
  * concurrencyPerReplica} each) fed from one FIFO queue, which is what least-loaded routing plus the
  * activator's queue approximate; a new replica serves after the cold start.
  *
- * <p>Events (arrival, completion, replica ready, decider tick) are taken in time order. Concurrency
- * (in service plus waiting) is integrated exactly and recorded once per second, as the gateway's
- * sampler averages it. Ticks are skipped while the model is at zero with nothing waiting, which is
- * where most of a day goes for most functions.
+ * <p>With {@link Batching}, a slot is a worker that runs one batch at a time, formed by the runtime
+ * batcher's rules from the shared queue (a request joins the batch of whichever replica frees a
+ * worker first), and takes what the profile says; without it, a slot serves one request.
+ *
+ * <p>Events (arrival, completion, replica ready, batch delay over, decider tick) are taken in time
+ * order. Concurrency (in service plus waiting) is integrated exactly and recorded once per second,
+ * as the gateway's sampler averages it. Ticks are skipped while the model is at zero with nothing
+ * waiting, which is where most of a day goes for most functions.
  */
 final class ModelReplay {
   private static final long NANOS = 1_000_000_000L;
@@ -27,11 +31,16 @@ final class ModelReplay {
   private final ScalingConfig spec;
   private final SimulationOptions options;
   private final double horizon;
+  private final Batching batching;
+  private final int maxBatch;
+  private final double batchDelay;
 
   // replicas
   private int ready;
   private final DoubleQueue starting = new DoubleQueue();
-  private int busy;
+  private int busy; // slots in use
+  private int inService; // requests in those slots
+  private double batchDue = Double.POSITIVE_INFINITY;
   private final DoubleHeap completions = new DoubleHeap();
   private final DoubleQueue waitingArrival = new DoubleQueue();
   private final DoubleQueue waitingService = new DoubleQueue();
@@ -55,10 +64,25 @@ final class ModelReplay {
   private final double[] replicaSecondsPerBucket;
 
   ModelReplay(TraceModel model, ScalingConfig spec, SimulationOptions options, double horizon) {
+    this(model, spec, null, options, horizon);
+  }
+
+  /**
+   * @param batching the model's batching and profile, or null for one request per slot
+   */
+  ModelReplay(
+      TraceModel model,
+      ScalingConfig spec,
+      Batching batching,
+      SimulationOptions options,
+      double horizon) {
     this.model = model;
     this.spec = spec;
     this.options = options;
     this.horizon = horizon;
+    this.batching = batching;
+    this.maxBatch = batching == null ? 1 : batching.config().maxBatchSize();
+    this.batchDelay = batching == null ? 0 : batching.config().maxQueueDelay().toNanos() / 1e9;
     this.window = new ConcurrencyWindow(spec.stableWindow());
     int buckets = (int) Math.ceil(horizon / options.chartBucketSeconds());
     this.requestsPerBucket = new long[Math.max(1, buckets)];
@@ -79,7 +103,8 @@ final class ModelReplay {
     while (true) {
       double tc = completions.isEmpty() ? Double.POSITIVE_INFINITY : completions.peek();
       double tr = starting.isEmpty() ? Double.POSITIVE_INFINITY : starting.peekFirst();
-      double t = Math.min(Math.min(nextArrival, tc), Math.min(tr, nextTick));
+      double tb = batchDue;
+      double t = Math.min(Math.min(nextArrival, tc), Math.min(tr, Math.min(nextTick, tb)));
       if (t == Double.POSITIVE_INFINITY || t > horizon) {
         advanceTo(horizon);
         break;
@@ -88,10 +113,13 @@ final class ModelReplay {
       if (t == tc) {
         completions.poll();
         busy--;
+        inService -= completions.polledWeight();
         admit(t);
       } else if (t == tr) {
         starting.pollFirst();
         ready++;
+        admit(t);
+      } else if (t == tb) {
         admit(t);
       } else if (t == nextArrival) {
         double service = Double.isNaN(fixedService) ? arrivals.serviceTime() : fixedService;
@@ -131,7 +159,7 @@ final class ModelReplay {
   }
 
   private int inSystem() {
-    return busy + waitingArrival.size();
+    return inService + waitingArrival.size();
   }
 
   private void arrive(double t, double service) {
@@ -143,29 +171,47 @@ final class ModelReplay {
     if (ready == 0) {
       coldRequests++;
     }
-    if (waitingArrival.isEmpty() && busy < ready * options.latency().concurrencyPerReplica()) {
-      start(t, t, service);
-    } else {
-      waitingArrival.addLast(t);
-      waitingService.addLast(service);
-    }
+    waitingArrival.addLast(t);
+    waitingService.addLast(service);
+    admit(t);
   }
 
+  /** Starts every batch that is due on a free slot, as the runtime's batcher would. */
   private void admit(double t) {
+    batchDue = Double.POSITIVE_INFINITY;
     int capacity = ready * options.latency().concurrencyPerReplica();
     while (busy < capacity && !waitingArrival.isEmpty()) {
-      start(t, waitingArrival.pollFirst(), waitingService.pollFirst());
+      int rows = Math.min(waitingArrival.size(), maxBatch);
+      boolean due =
+          rows >= maxBatch
+              || batching.config().preferredBatchSizes().contains(rows)
+              || waitingArrival.peekFirst() + batchDelay <= t + 1e-12;
+      if (!due) {
+        batchDue = waitingArrival.peekFirst() + batchDelay;
+        return;
+      }
+      start(t, rows);
     }
   }
 
-  private void start(double now, double arrival, double service) {
+  private void start(double now, int rows) {
     busy++;
-    completions.add(now + service);
-    double wait = now - arrival;
-    if (wait <= options.sloWaitSeconds() + 1e-9) {
-      withinSlo++;
+    inService += rows;
+    double batchService = batching == null ? Double.NaN : batching.latencies().seconds(rows);
+    double end = now;
+    for (int k = 0; k < rows; k++) {
+      double arrival = waitingArrival.pollFirst();
+      double own = waitingService.pollFirst();
+      double service = batching == null ? own : batchService;
+      double wait = now - arrival;
+      double counted = options.sloCountsService() ? wait + service : wait;
+      if (counted <= options.sloWaitSeconds() + 1e-9) {
+        withinSlo++;
+      }
+      latencies.record(wait + service);
+      end = Math.max(end, now + service);
     }
-    latencies.record(wait + service);
+    completions.add(end, rows);
   }
 
   private void decide(double t) {
@@ -282,10 +328,12 @@ final class ModelReplay {
     }
   }
 
-  /** A binary min-heap of doubles. */
+  /** A binary min-heap of doubles, each with a weight. */
   static final class DoubleHeap {
     private double[] a = new double[16];
+    private int[] w = new int[16];
     private int size;
+    private int polledWeight;
 
     boolean isEmpty() {
       return size == 0;
@@ -295,9 +343,10 @@ final class ModelReplay {
       return a[0];
     }
 
-    void add(double v) {
+    void add(double v, int weight) {
       if (size == a.length) {
         a = Arrays.copyOf(a, size * 2);
+        w = Arrays.copyOf(w, size * 2);
       }
       int i = size++;
       while (i > 0) {
@@ -306,13 +355,22 @@ final class ModelReplay {
           break;
         }
         a[i] = a[p];
+        w[i] = w[p];
         i = p;
       }
       a[i] = v;
+      w[i] = weight;
+    }
+
+    /** The weight of the value {@link #poll} took last. */
+    int polledWeight() {
+      return polledWeight;
     }
 
     double poll() {
       double top = a[0];
+      polledWeight = w[0];
+      int vw = w[size - 1];
       double v = a[--size];
       int i = 0;
       while (true) {
@@ -325,9 +383,11 @@ final class ModelReplay {
           break;
         }
         a[i] = a[c];
+        w[i] = w[c];
         i = c;
       }
       a[i] = v;
+      w[i] = vw;
       return top;
     }
   }

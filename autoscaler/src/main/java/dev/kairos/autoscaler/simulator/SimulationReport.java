@@ -12,6 +12,13 @@ import java.util.Map;
 public final class SimulationReport {
   private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
 
+  /** The reports' look (tables and page), shared with the tuner's report. */
+  public static final String STYLE =
+      "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
+          + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;"
+          + "text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}"
+          + "code{background:#f4f4f4}</style>";
+
   private final Trace trace;
   private final SimulationOptions options;
   private final List<SimulationResult> results;
@@ -80,7 +87,8 @@ public final class SimulationReport {
         m.coldRequests());
   }
 
-  static String seconds(double s) {
+  /** A duration for people: {@code 85ms}, {@code 1.25s}. */
+  public static String seconds(double s) {
     return s < 1
         ? String.format(Locale.ROOT, "%.0fms", s * 1000)
         : String.format(Locale.ROOT, "%.2fs", s);
@@ -91,11 +99,8 @@ public final class SimulationReport {
     StringBuilder h = new StringBuilder();
     h.append(
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kairos simulate</title>\n")
-        .append("<style>body{font-family:sans-serif;margin:2em;max-width:1100px}")
-        .append(
-            "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;")
-        .append("text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}")
-        .append("code{background:#f4f4f4}</style></head><body>\n");
+        .append(STYLE)
+        .append("</head><body>\n");
     h.append("<h1>Autoscaler what-if replay</h1>\n<p>Trace <code>")
         .append(esc(trace.source()))
         .append("</code>: ")
@@ -108,12 +113,13 @@ public final class SimulationReport {
             String.format(
                 Locale.ROOT,
                 "Replica model: %s per request, %d concurrent requests per replica, cold start %s;"
-                    + " SLO: wait before service &le; %s; decider tick %s; seed %d.</p>\n",
+                    + " SLO: %s &le; %s; decider tick %s; seed %d.</p>\n",
                 Double.isNaN(options.latency().serviceTimeSeconds())
                     ? "trace durations"
                     : seconds(options.latency().serviceTimeSeconds()),
                 options.latency().concurrencyPerReplica(),
                 seconds(options.latency().coldStartSeconds()),
+                options.sloCountsService() ? "latency (wait + service)" : "wait before service",
                 seconds(options.sloWaitSeconds()),
                 seconds(options.tickSeconds()),
                 options.seed()));
@@ -297,7 +303,8 @@ public final class SimulationReport {
     return s.append("</svg>\n").toString();
   }
 
-  private static String esc(String s) {
+  /** Text made safe for HTML. */
+  public static String esc(String s) {
     return s.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")

@@ -32,12 +32,41 @@ public final class Simulator {
                               i ->
                                   new ModelReplay(
                                           models.get(i), spec, options, trace.durationSeconds())
-                                      .run(options.seed() * 1_000_003L + i))
+                                      .run(seed(i)))
                           .toList())
               .join();
       return new SimulationResult(label, spec, results, (System.nanoTime() - started) / 1e9);
     } finally {
       pool.shutdown();
     }
+  }
+
+  /**
+   * Replays model {@code index} of {@code trace} alone under {@code spec}, exactly as {@link #run}
+   * replays it (same arrivals, same service times), over the first {@code horizonSeconds} of the
+   * trace (all of it when longer).
+   */
+  public ModelResult replay(Trace trace, int index, ScalingConfig spec, double horizonSeconds) {
+    return replay(trace, index, spec, null, horizonSeconds);
+  }
+
+  /**
+   * As {@link #replay(Trace, int, ScalingConfig, double)}, with the model's requests batched.
+   *
+   * @param batching the model's batching knobs and profile; null for one request per slot
+   */
+  public ModelResult replay(
+      Trace trace, int index, ScalingConfig spec, Batching batching, double horizonSeconds) {
+    double horizon = Math.min(horizonSeconds, trace.durationSeconds());
+    return new ModelReplay(trace.models().get(index), spec, batching, options, horizon)
+        .run(seed(index));
+  }
+
+  public SimulationOptions options() {
+    return options;
+  }
+
+  private long seed(int index) {
+    return options.seed() * 1_000_003L + index;
   }
 }

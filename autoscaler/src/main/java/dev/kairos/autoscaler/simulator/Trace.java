@@ -34,41 +34,111 @@ public record Trace(List<TraceModel> models, double durationSeconds, String sour
    */
   public static Trace azureFunctions(Path dir, int limit, int minutes) throws IOException {
     Map<String, double[]> durations = new HashMap<>();
-    try (BufferedReader r = Files.newBufferedReader(dir.resolve("function_durations_ms.csv"))) {
+    Path durationsFile = existing(dir.resolve("function_durations_ms.csv"));
+    try (BufferedReader r = Files.newBufferedReader(durationsFile)) {
       String header = r.readLine();
-      int first = Arrays.asList(header.split(",")).indexOf("percentile_Average_0");
+      int first =
+          header == null ? -1 : Arrays.asList(header.split(",")).indexOf("percentile_Average_0");
+      if (first < 1) {
+        throw new IOException(durationsFile + ":1: expected a header with percentile_Average_0");
+      }
       String line;
+      int lineNo = 1;
       while ((line = r.readLine()) != null) {
+        lineNo++;
         String[] f = line.split(",");
+        if (f.length < first + 7) {
+          throw new IOException(
+              durationsFile
+                  + ":"
+                  + lineNo
+                  + ": expected "
+                  + (first + 7)
+                  + " columns, got "
+                  + f.length);
+        }
         double[] p = new double[7];
         for (int i = 0; i < 7; i++) {
-          p[i] = Double.parseDouble(f[first + i]);
+          p[i] = number(durationsFile, lineNo, f[first + i]);
         }
         durations.put(f[0], p);
       }
     }
     List<TraceModel> models = new ArrayList<>();
     int span = 0;
-    try (BufferedReader r =
-        Files.newBufferedReader(dir.resolve("invocations_per_function_per_minute.csv"))) {
+    Path invocations = existing(dir.resolve("invocations_per_function_per_minute.csv"));
+    try (BufferedReader r = Files.newBufferedReader(invocations)) {
       String header = r.readLine();
-      int columns = header.split(",").length - 3;
+      int columns = header == null ? 0 : header.split(",").length - 3;
+      if (columns < 1) {
+        throw new IOException(invocations + ":1: expected a header with 3 columns and the minutes");
+      }
       span = minutes > 0 ? Math.min(minutes, columns) : columns;
       String line;
+      int lineNo = 1;
       while ((line = r.readLine()) != null && (limit <= 0 || models.size() < limit)) {
+        lineNo++;
         String[] f = line.split(",");
+        if (f.length < 3 + span) {
+          throw new IOException(
+              invocations
+                  + ":"
+                  + lineNo
+                  + ": expected "
+                  + (3 + span)
+                  + " columns, got "
+                  + f.length);
+        }
         int[] counts = new int[span];
         for (int m = 0; m < span; m++) {
-          counts[m] = Integer.parseInt(f[3 + m]);
+          double c = number(invocations, lineNo, f[3 + m]);
+          if (c < 0 || c != Math.rint(c) || c > Integer.MAX_VALUE) {
+            throw new IOException(
+                invocations
+                    + ":"
+                    + lineNo
+                    + ": minute "
+                    + (m + 1)
+                    + " holds '"
+                    + f[3 + m]
+                    + "', expected a count of invocations");
+          }
+          counts[m] = (int) c;
         }
         double[] p = durations.get(f[0]);
         if (p == null) {
-          throw new IOException("function " + f[0] + " has invocations but no durations");
+          throw new IOException(
+              invocations
+                  + ":"
+                  + lineNo
+                  + ": function "
+                  + f[0]
+                  + " has invocations but no durations");
         }
-        models.add(new PerMinuteModel(f[0].substring(0, 12), counts, p));
+        models.add(new PerMinuteModel(f[0].substring(0, Math.min(12, f[0].length())), counts, p));
       }
     }
     return new Trace(models, span * 60.0, dir.toString());
+  }
+
+  private static Path existing(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(
+          file + " does not exist (an Azure Functions 2019 trace directory holds it)");
+    }
+    return file;
+  }
+
+  private static double number(Path file, int lineNo, String text) throws IOException {
+    try {
+      double v = Double.parseDouble(text.trim());
+      if (Double.isFinite(v)) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the message naming the line
+    }
+    throw new IOException(file + ":" + lineNo + ": '" + text + "' is not a number");
   }
 
   /**
@@ -76,11 +146,20 @@ public record Trace(List<TraceModel> models, double durationSeconds, String sour
    * (decimals allowed) or ISO-8601 instants; time starts at the earliest one.
    */
   public static Trace csv(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("trace " + file + " does not exist");
+    }
     Map<String, List<Double>> byModel = new LinkedHashMap<>();
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     int lineNo = 0;
-    for (String line : Files.readAllLines(file)) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IOException(file + " is not a text file (UTF-8 CSV of timestamp,model rows)");
+    }
+    for (String line : lines) {
       lineNo++;
       String s = line.trim();
       if (s.isEmpty() || s.startsWith("#")) {
@@ -98,6 +177,9 @@ public record Trace(List<TraceModel> models, double durationSeconds, String sour
           continue; // a header
         }
         throw new IOException(file + ":" + lineNo + ": " + e.getMessage());
+      }
+      if (f[1].trim().isEmpty()) {
+        throw new IOException(file + ":" + lineNo + ": the model name is empty");
       }
       byModel.computeIfAbsent(f[1].trim(), k -> new ArrayList<>()).add(t);
       min = Math.min(min, t);
@@ -118,7 +200,12 @@ public record Trace(List<TraceModel> models, double durationSeconds, String sour
 
   private static double parseTime(String s) {
     try {
-      return Double.parseDouble(s);
+      double t = Double.parseDouble(s);
+      if (!Double.isFinite(t)) {
+        throw new IllegalArgumentException(
+            "timestamp '" + s + "' is not a finite number of seconds");
+      }
+      return t;
     } catch (NumberFormatException e) {
       try {
         Instant i = Instant.parse(s);

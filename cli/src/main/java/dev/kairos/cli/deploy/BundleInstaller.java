@@ -364,16 +364,50 @@ public final class BundleInstaller {
   public synchronized void writeScaling(
       Path modelDir, Map<String, Object> knobs, dev.kairos.sdk.model.ScalingConfig expected)
       throws IOException {
+    writeKnobs(modelDir, knobs, expected, Map.of(), null, null);
+  }
+
+  /**
+   * As {@link #writeScaling(Path, Map, dev.kairos.sdk.model.ScalingConfig)}, with batching knobs
+   * too, and only over the content a caller read earlier: when {@code model.yaml} no longer hashes
+   * to {@code expectedSha256}, nothing is written.
+   *
+   * @param batchingKnobs batching knobs to write (may be empty)
+   * @param expectedBatching what the batching section must read as afterwards (null: unchecked)
+   * @param expectedSha256 hex SHA-256 of the {@code model.yaml} the caller decided from (an empty
+   *     file when there was none); null to write whatever it holds now
+   * @throws ModelChangedException when the file changed since
+   */
+  public synchronized void writeKnobs(
+      Path modelDir,
+      Map<String, Object> knobs,
+      dev.kairos.sdk.model.ScalingConfig expected,
+      Map<String, Object> batchingKnobs,
+      dev.kairos.sdk.model.BatchingConfig expectedBatching,
+      String expectedSha256)
+      throws IOException {
     Path yaml = modelYaml(modelDir);
     String name = yaml.getParent().getFileName().toString();
     String before = Files.exists(yaml) ? Files.readString(yaml) : "";
-    String after = ModelYamlEditor.withScaling(before, knobs);
+    if (expectedSha256 != null && !expectedSha256.equals(sha256(before))) {
+      throw new ModelChangedException(
+          "model.yaml of '" + name + "' changed since it was read; not overwritten");
+    }
+    String after = knobs.isEmpty() ? before : ModelYamlEditor.withScaling(before, knobs);
     if (!ModelConfigParser.parse(after, yaml, name).scaling().equals(expected)) {
       // a knob the file leaves implicit (e.g. a clamped initialScale) reads differently: write all
       after = ModelYamlEditor.withScaling(before, expected.knobs());
     }
     if (!ModelConfigParser.parse(after, yaml, name).scaling().equals(expected)) {
       throw new IllegalStateException("model.yaml of '" + name + "' would not read as " + expected);
+    }
+    if (!batchingKnobs.isEmpty()) {
+      after = ModelYamlEditor.withSection(after, "batching", batchingKnobs);
+      if (expectedBatching != null
+          && !ModelConfigParser.parse(after, yaml, name).batching().equals(expectedBatching)) {
+        throw new IllegalStateException(
+            "model.yaml of '" + name + "' would not read as " + expectedBatching);
+      }
     }
     AtomicFiles.write(yaml, after.getBytes(StandardCharsets.UTF_8));
   }
@@ -487,6 +521,25 @@ public final class BundleInstaller {
     Files.deleteIfExists(target.resolve(JOURNAL));
     AtomicFiles.syncDir(target);
     return v;
+  }
+
+  /** Hex SHA-256 of a {@code model.yaml}'s text, as {@link #writeScaling} compares it. */
+  public static String sha256(String text) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A {@code model.yaml} changed between the read a decision came from and the write. */
+  public static final class ModelChangedException extends IOException {
+    ModelChangedException(String message) {
+      super(message);
+    }
   }
 
   private static String printable(String s) {

@@ -15,14 +15,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sets {@code scaling:} knobs or the {@code traffic:} split in the text of a {@code model.yaml},
- * touching only the lines it changes: comments, field order and every other field stay as written.
- * Understands the two ways the examples and the docs write the section (a one-line flow map {@code
- * scaling: {a: 1}}, or an indented block); anything else is rewritten through a YAML tree, which
- * keeps the values but not the comments.
+ * Sets {@code scaling:} (or {@code batching:}) knobs or the {@code traffic:} split in the text of a
+ * {@code model.yaml}, touching only the lines it changes: comments, field order and every other
+ * field stay as written. Understands the two ways the examples and the docs write the section (a
+ * one-line flow map {@code scaling: {a: 1}}, or an indented block); anything else is rewritten
+ * through a YAML tree, which keeps the values but not the comments.
  */
 final class ModelYamlEditor {
-  private static final Pattern SCALING = Pattern.compile("^scaling\\s*:(.*)$");
   private static final Pattern TRAFFIC = Pattern.compile("^[\"']?traffic[\"']?\\s*:(.*)$");
   private static final Pattern TOP_LEVEL = Pattern.compile("^[^\\s#].*$");
   private static final Pattern ENTRY =
@@ -32,8 +31,14 @@ final class ModelYamlEditor {
 
   /** The text with each knob of {@code knobs} set (added where missing). */
   static String withScaling(String yaml, Map<String, Object> knobs) {
-    String edited = editText(yaml, knobs);
-    return edited != null ? edited : rewriteTree(yaml, knobs);
+    return withSection(yaml, "scaling", knobs);
+  }
+
+  /** The text with each knob of {@code knobs} set in the top-level mapping {@code section}. */
+  static String withSection(String yaml, String section, Map<String, Object> knobs) {
+    Pattern header = Pattern.compile("^" + Pattern.quote(section) + "\\s*:(.*)$");
+    String edited = editText(yaml, section, header, knobs);
+    return edited != null ? edited : rewriteTree(yaml, section, knobs);
   }
 
   /**
@@ -135,7 +140,8 @@ final class ModelYamlEditor {
     return String.valueOf(v);
   }
 
-  private static String editText(String yaml, Map<String, Object> knobs) {
+  private static String editText(
+      String yaml, String section, Pattern header, Map<String, Object> knobs) {
     if (yaml.contains("\t") || yaml.contains("\n---") || yaml.contains("&") || yaml.contains("*")) {
       return null;
     }
@@ -146,7 +152,7 @@ final class ModelYamlEditor {
     }
     int at = -1;
     for (int i = 0; i < lines.size(); i++) {
-      if (SCALING.matcher(lines.get(i)).matches()) {
+      if (header.matcher(lines.get(i)).matches()) {
         if (at >= 0) {
           return null;
         }
@@ -154,9 +160,9 @@ final class ModelYamlEditor {
       }
     }
     if (at < 0) {
-      lines.add("scaling: " + flow(new LinkedHashMap<>(), knobs));
+      lines.add(section + ": " + flow(new LinkedHashMap<>(), knobs));
     } else {
-      Matcher m = SCALING.matcher(lines.get(at));
+      Matcher m = header.matcher(lines.get(at));
       m.matches();
       String rest = m.group(1);
       String comment = "";
@@ -171,7 +177,7 @@ final class ModelYamlEditor {
         if (entries == null) {
           return null;
         }
-        lines.set(at, "scaling: " + flow(entries, knobs) + comment);
+        lines.set(at, section + ": " + flow(entries, knobs) + comment);
       } else if (rest.isEmpty()) {
         if (!editBlock(lines, at, knobs)) {
           return null;
@@ -257,16 +263,16 @@ final class ModelYamlEditor {
     return true;
   }
 
-  private static String rewriteTree(String yaml, Map<String, Object> knobs) {
+  private static String rewriteTree(String yaml, String section, Map<String, Object> knobs) {
     ObjectMapper mapper = treeMapper();
     try {
       JsonNode root = yaml.isBlank() ? mapper.createObjectNode() : mapper.readTree(yaml);
       if (!(root instanceof ObjectNode top)) {
         throw new IllegalArgumentException("model.yaml is not a mapping");
       }
-      JsonNode existing = top.get("scaling");
-      ObjectNode scaling = existing instanceof ObjectNode o ? o : top.putObject("scaling");
-      knobs.forEach((k, v) -> scaling.put(k, scalar(v)));
+      JsonNode existing = top.get(section);
+      ObjectNode target = existing instanceof ObjectNode o ? o : top.putObject(section);
+      knobs.forEach((k, v) -> target.put(k, scalar(v)));
       return mapper.writeValueAsString(top);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

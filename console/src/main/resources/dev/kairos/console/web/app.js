@@ -322,6 +322,23 @@ async function tunePage(current) {
       preview.replaceChildren(replayChart(r), summaryTable(r.runs));
     } catch (e) { say('error', e.message); }
   };
+  const target = h('input', { class: 'knob', id: 'search-attainment', value: '99', size: 4 });
+  const doSearch = async () => {
+    say('muted', 'Searching the knobs on the last hour…');
+    preview.replaceChildren();
+    try {
+      const r = await api('POST', '/admin/console/search/' + name, { attainment: Number(target.value) / 100 });
+      const rec = r.recommended;
+      for (const [k, v] of Object.entries(rec.knobs)) if (inputs[k]) inputs[k].value = String(v);
+      say(r.reachable ? 'muted' : 'error',
+        (r.reachable ? 'Recommended' : `No setting tried reaches ${fmt.pct(r.target)}; best reachable`)
+        + ` (filled in above; Apply sets it): SLO ${fmt.pct(rec.sloAttainment)} vs ${fmt.pct(r.current.sloAttainment)} now,`
+        + ` ${fmt.n(rec.replicaSeconds, 0)} replica-seconds vs ${fmt.n(r.current.replicaSeconds, 0)},`
+        + ` ${rec.coldStarts} cold starts vs ${r.current.coldStarts}; ${fmt.n(r.replays, 0)} replays of the last hour`
+        + ` (${r.recordedRequests} requests recorded, service time ${fmt.ms(r.serviceMs)}).`);
+      preview.replaceChildren(frontierChart(r));
+    } catch (e) { say('error', e.message); }
+  };
   const doApply = async () => {
     try {
       const now = await api('PUT', `/admin/models/${name}/scaling`, changes());
@@ -340,11 +357,40 @@ async function tunePage(current) {
       h('h2', {}, 'Traffic weights'), traffic,
       h('div', { class: 'toolbar' },
         h('button', { type: 'button', id: 'preview-button', class: 'secondary', onclick: doPreview }, 'Preview on the last hour'),
+        h('label', {}, 'SLO attainment % ', target),
+        h('button', { type: 'button', id: 'search-button', class: 'secondary', onclick: doSearch }, 'Search'),
         h('button', { type: 'button', id: 'apply-button', onclick: doApply }, 'Apply')),
       message),
     preview,
     h('p', { class: 'muted' }, 'Knobs are checked by the same validator as model.yaml; applied knobs take effect at the autoscaler\'s next decision (kairos serve also writes them into the model\'s model.yaml).'),
   ];
+}
+
+/** Replica-seconds (up) against SLO attainment (across) of every setting a search replayed. */
+function frontierChart(r) {
+  const W = 900, H = 300, L = 64, R = 16, T = 16, B = 28;
+  const pts = r.evaluated.concat([r.current]);
+  let a0 = Math.min(r.target, ...pts.map((p) => p.sloAttainment));
+  const a1 = Math.max(r.target, ...pts.map((p) => p.sloAttainment));
+  if (a1 - a0 < 0.001) a0 = Math.max(0, a1 - 0.01);
+  const cmax = niceMax(Math.max(...pts.map((p) => p.replicaSeconds)) * 1.1 || 1);
+  const X = (a) => L + (W - L - R) * (a - a0) / (a1 - a0);
+  const Y = (c) => T + (H - T - B) * (1 - c / cmax);
+  const svg = s('svg', { class: 'chart', id: 'frontier', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'frontier' });
+  for (let i = 0; i <= 4; i++) {
+    svg.append(s('line', { class: 'grid', x1: L, x2: W - R, y1: Y(cmax * i / 4), y2: Y(cmax * i / 4) }));
+    svg.append(s('text', { x: L - 6, y: Y(cmax * i / 4) + 4, 'text-anchor': 'end' }, fmt.n(cmax * i / 4, 0)));
+    svg.append(s('text', { x: X(a0 + (a1 - a0) * i / 4), y: H - 8, 'text-anchor': 'middle' }, fmt.pct(a0 + (a1 - a0) * i / 4)));
+  }
+  svg.append(s('line', { class: 's c5 dash', x1: X(r.target), x2: X(r.target), y1: T, y2: H - B }));
+  for (const p of r.evaluated) svg.append(s('circle', { class: 'c5', cx: X(p.sloAttainment), cy: Y(p.replicaSeconds), r: 3 }));
+  svg.append(s('path', { class: 's c0', d: r.frontier.map((p, i) => `${i ? 'L' : 'M'}${X(p.sloAttainment).toFixed(1)},${Y(p.replicaSeconds).toFixed(1)}`).join('') }));
+  svg.append(s('circle', { class: 'c4', cx: X(r.current.sloAttainment), cy: Y(r.current.replicaSeconds), r: 6 }));
+  svg.append(s('circle', { class: 'c1', cx: X(r.recommended.sloAttainment), cy: Y(r.recommended.replicaSeconds), r: 6 }));
+  svg.append(s('text', { x: 4, y: 11 }, 'replica-seconds'));
+  return h('div', { class: 'chart-wrap' }, svg,
+    h('div', { class: 'legend' }, h('span', {}, h('i', { class: 'c4' }), 'current'), h('span', {}, h('i', { class: 'c1' }), 'recommended'),
+      h('span', {}, h('i', { class: 'c0' }), 'frontier'), h('span', {}, h('i', { class: 'c5' }), 'settings replayed; dashed: target')));
 }
 
 function parseKnobs(text) {

@@ -1,0 +1,121 @@
+package dev.kairos.cli;
+
+import dev.kairos.autoscaler.simulator.LatencyModel;
+import dev.kairos.autoscaler.simulator.SimulationOptions;
+import dev.kairos.autoscaler.simulator.Trace;
+import dev.kairos.sdk.model.Durations;
+import dev.kairos.sdk.model.ScalingConfig;
+import dev.kairos.sdk.model.ScalingKnobs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The trace and the replica model of a replay, shared by {@code simulate} and {@code tune}. */
+final class ReplayOptions {
+  @Option(
+      names = "--trace",
+      description =
+          "Azure Functions 2019 directory, or a CSV of timestamp,model rows (default:"
+              + " ../shared/data/traces/azure-functions-2019 next to the Kairos checkout).")
+  Path trace;
+
+  @Option(
+      names = "--functions",
+      defaultValue = "0",
+      description = "Only the first N models (0: all).")
+  int functions;
+
+  @Option(
+      names = "--minutes",
+      defaultValue = "0",
+      description = "Only the first N minutes (0: all).")
+  int minutes;
+
+  @Option(
+      names = "--service-time",
+      description = "Service time of every request, e.g. 50ms (default: the trace's durations).")
+  String serviceTime;
+
+  @Option(
+      names = "--replica-concurrency",
+      defaultValue = "8",
+      description = "Requests one replica serves at once.")
+  int replicaConcurrency;
+
+  @Option(names = "--cold-start", defaultValue = "1s", description = "Replica start time.")
+  String coldStart;
+
+  @Option(
+      names = "--slo-wait",
+      defaultValue = "100ms",
+      description = "A request meets its SLO when it waits at most this long before service.")
+  String sloWait;
+
+  @Option(
+      names = "--slo-latency",
+      description =
+          "A request meets its SLO when its whole latency (wait plus service) is at most this;"
+              + " replaces --slo-wait.")
+  String sloLatency;
+
+  @Option(names = "--tick", defaultValue = "2s", description = "Decider period.")
+  String tick;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
+  long seed;
+
+  @Option(names = "--threads", defaultValue = "2", description = "Models replayed in parallel.")
+  int threads;
+
+  /**
+   * @throws IllegalArgumentException naming the flag that is wrong
+   */
+  SimulationOptions options() {
+    LatencyModel latency =
+        new LatencyModel(
+            serviceTime == null ? Double.NaN : seconds("--service-time", serviceTime),
+            replicaConcurrency,
+            seconds("--cold-start", coldStart));
+    return sloLatency != null
+        ? new SimulationOptions(
+            latency, seconds("--slo-latency", sloLatency), seconds("--tick", tick), 60, seed, true)
+        : new SimulationOptions(
+            latency, seconds("--slo-wait", sloWait), seconds("--tick", tick), 60, seed);
+  }
+
+  /** Knative's defaults with maxReplicas=1000 and targetConcurrency = the replica concurrency. */
+  ScalingConfig base() {
+    return ScalingKnobs.apply(
+        ScalingConfig.DEFAULT,
+        Map.of("maxReplicas", 1000, "targetConcurrency", replicaConcurrency));
+  }
+
+  /**
+   * @throws IOException naming the file, the line and what is wrong with it
+   */
+  Trace trace() throws IOException {
+    Path source = trace != null ? trace : defaultTrace();
+    if (!Files.exists(source)) {
+      throw new IOException("trace " + source + " does not exist");
+    }
+    return Files.isDirectory(source)
+        ? Trace.azureFunctions(source, functions, minutes)
+        : Trace.csv(source);
+  }
+
+  static double seconds(String flag, String text) {
+    try {
+      return Durations.parse(text).toNanos() / 1e9;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + " " + e.getMessage());
+    }
+  }
+
+  private static Path defaultTrace() {
+    String home =
+        System.getProperty("kairos.home", System.getenv().getOrDefault("KAIROS_HOME", "."));
+    return Path.of(home, "..", "shared", "data", "traces", "azure-functions-2019").normalize();
+  }
+}
