@@ -257,7 +257,9 @@ public final class Gateway {
     }
     HttpServer server = vertx.createHttpServer(so);
     servers.add(server);
-    return server.requestHandler(grpc).listen().map(HttpServer::actualPort);
+    return dev.kairos.gateway.impl.ClearTextUpgrade.refuse(server, grpc)
+        .listen()
+        .map(HttpServer::actualPort);
   }
 
   /** The gRPC port, once {@link #listenGrpc(int)} completed; 0 before. */

@@ -72,7 +72,13 @@ final class GenerativeReplica {
     HttpServer server =
         vertx
             .createHttpServer(
-                new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
+                new HttpServerOptions()
+                    .setHost(host)
+                    .setPort(port)
+                    .setTcpNoDelay(true)
+                    // HTTP/1.1 only, as RuntimeServer: no h2c upgrade, whose body has no
+                    // back-pressure
+                    .setHttp2ClearTextEnabled(false))
             .requestHandler(
                 new GenerateRoutes(model, version.version(), maxBodyBytes, Clock.system(), vertx));
     int actual = server.listen().toCompletionStage().toCompletableFuture().join().actualPort();

@@ -150,9 +150,9 @@ public final class AdminServer {
                 .setHost(options.host())
                 .setPort(options.port())
                 .setHttp2ClearTextEnabled(true));
-    return server
-        // gRPC calls (the repository extension) beside the REST router, on the same port
-        .requestHandler(
+    // gRPC calls (the repository extension) beside the REST router, on the same port
+    return dev.kairos.gateway.impl.ClearTextUpgrade.refuse(
+            server,
             req -> {
               if (AdminGrpc.isGrpc(req)) {
                 grpc.handle(req);

@@ -146,7 +146,13 @@ public final class RuntimeServer {
   private Future<Integer> bind(String host, int port) {
     HttpServer server =
         vertx.createHttpServer(
-            new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
+            new HttpServerOptions()
+                .setHost(host)
+                .setPort(port)
+                .setTcpNoDelay(true)
+                // The gateway speaks HTTP/1.1 to replicas. Vert.x would otherwise accept an h2c
+                // upgrade, whose body it reads with no back-pressure into the heap.
+                .setHttp2ClearTextEnabled(false));
     servers.add(server);
     return server.requestHandler(this::handle).listen().map(HttpServer::actualPort);
   }

@@ -79,6 +79,17 @@ class RuntimeServerTest {
   }
 
   @Test
+  void shouldServeAnH2cUpgradeRequestAsHttp11() throws Exception {
+    // Java's default client offers "Upgrade: h2c" on http:// URLs; an upgraded request's body
+    // would be read with no back-pressure, so the replica declines and answers in HTTP/1.1.
+    byte[] request = Files.readAllBytes(TestModels.EXAMPLES.resolve("mlp/golden/request.json"));
+    HttpResponse<byte[]> resp =
+        post("/v2/models/mlp/infer", request, Map.of("Content-Type", "application/json"));
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(resp.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+  }
+
+  @Test
   void shouldShed503BeforeDecodingWhenTheReplicaHoldsAllItCanAndServeAgainAfter() throws Exception {
     byte[] request = Files.readAllBytes(TestModels.EXAMPLES.resolve("mlp/golden/request.json"));
     Map<String, String> jsonType = Map.of("Content-Type", "application/json");
