@@ -74,6 +74,9 @@ public final class AdminServer {
     this.keys = keys;
     this.router = Router.router(vertx);
     this.grpc = new AdminGrpc(vertx, platform, keys);
+    // Vert.x's JSON codec builds Jackson's mapper on first use: here, not on the event loop that
+    // decodes the first admin body.
+    new JsonObject("{}").encode();
     router.route().handler(this::authenticate);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
     // The platform reads the model repository and may wait on processes: its calls run on worker
