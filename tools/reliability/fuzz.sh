@@ -18,9 +18,9 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(json binary yaml openai)
 
-mvn -B -q -pl sdk-java,gateway -am test-compile -Dspotless.check.skip=true
-mvn -B -q -pl sdk-java,gateway dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/fuzz.classpath >/dev/null
+# One reactor run: the gateway's class path names its sibling modules' target/classes.
+mvn -B -q -pl gateway -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/fuzz.classpath -Dspotless.check.skip=true >/dev/null
 work=tools/reliability/work/fuzz
 summary=()
 for t in "${targets[@]}"; do
@@ -35,7 +35,6 @@ for t in "${targets[@]}"; do
   esac
   res="$module/src/test/resources/${pkg//.//}"
   cp="$module/target/test-classes:$module/target/classes:$(cat "$module/target/fuzz.classpath")"
-  [ "$module" = gateway ] && cp="sdk-java/target/classes:$cp"
   mkdir -p "$work/$t"
   log="$work/$t.log"
   echo "== $t: $class for ${seconds}s (log: $log)"
