@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the OIP JSON decoder, the binary tensor extension and the model.yaml
-# parser with Jazzer's standalone driver (libFuzzer inside), one target after the other.
+# Coverage-guided fuzzing of the OIP JSON decoder, the binary tensor extension, the model.yaml
+# parser and the gateway's reading of OpenAI bodies with Jazzer's standalone driver (libFuzzer
+# inside), one target after the other.
 #
 #   tools/reliability/fuzz.sh [seconds-per-target] [target...]
 #
-# Default: 600 s for each of json, binary, yaml. Each target starts from its kept inputs
-# (sdk-java/src/test/resources/dev/kairos/sdk/fuzz/*Inputs/, replayed by every `mvn test`) and
+# Default: 600 s for each of json, binary, yaml, openai. Each target starts from its kept inputs
+# (sdk-java/src/test/resources/dev/kairos/sdk/fuzz/*Inputs/, and gateway's .../gateway/fuzz/ for
+# openai, replayed by every `mvn test`) and
 # grows a working corpus under tools/reliability/work/fuzz/<target>/ (not committed). A finding
 # (crash-*) is written to that folder; copy it into the kept inputs so CI replays it forever.
 # Prints libFuzzer's final line per target (runs, cov, ft, corp) and a summary table.
@@ -14,28 +16,31 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(json binary yaml)
+[ ${#targets[@]} -eq 0 ] && targets=(json binary yaml openai)
 
-mvn -B -q -pl sdk-java test-compile -Dspotless.check.skip=true
-mvn -B -q -pl sdk-java dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/fuzz.classpath >/dev/null
-cp="sdk-java/target/test-classes:sdk-java/target/classes:$(cat sdk-java/target/fuzz.classpath)"
-res=sdk-java/src/test/resources/dev/kairos/sdk/fuzz
+# One reactor run: the gateway's class path names its sibling modules' target/classes.
+mvn -B -q -pl gateway -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/fuzz.classpath -Dspotless.check.skip=true >/dev/null
 work=tools/reliability/work/fuzz
 summary=()
 for t in "${targets[@]}"; do
+  module=sdk-java; pkg=dev.kairos.sdk.fuzz
   case "$t" in
     json) class=OipJsonFuzzTest; method=decodeRequest; dict=oip.dict ;;
     binary) class=OipBinaryFuzzTest; method=decodeBinaryRequest; dict=oip.dict ;;
     yaml) class=ModelYamlFuzzTest; method=parseModelYaml; dict=model-yaml.dict ;;
-    *) echo "unknown target $t (json, binary, yaml)" >&2; exit 2 ;;
+    openai) class=OpenAiBodyFuzzTest; method=readOpenAiBody; dict=openai.dict
+      module=gateway; pkg=dev.kairos.gateway.fuzz ;;
+    *) echo "unknown target $t (json, binary, yaml, openai)" >&2; exit 2 ;;
   esac
+  res="$module/src/test/resources/${pkg//.//}"
+  cp="$module/target/test-classes:$module/target/classes:$(cat "$module/target/fuzz.classpath")"
   mkdir -p "$work/$t"
   log="$work/$t.log"
   echo "== $t: $class for ${seconds}s (log: $log)"
   set +e
   java -Xmx1g -cp "$cp" com.code_intelligence.jazzer.Jazzer \
-    --target_class="dev.kairos.sdk.fuzz.$class" \
+    --target_class="$pkg.$class" \
     --instrumentation_includes='dev.kairos.**' \
     --custom_hook_includes='dev.kairos.**' \
     "-dict=$res/$dict" -max_total_time="$seconds" -print_final_stats=1 \

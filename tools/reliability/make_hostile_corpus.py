@@ -2,7 +2,8 @@
 """Writes the hostile-input corpus: raw HTTP/1.x requests that a correct server answers with 4xx.
 
 Each line of cli/src/test/resources/hostile/corpus.jsonl is {"name", "request" (base64 raw bytes)}.
-Requests target the example model "mlp" (input 'features' FP32 [-1,16], output 'scores').
+Requests target the example model "mlp" (input 'features' FP32 [-1,16], output 'scores'), and the
+text-generation example "gpt2-tiny" (context 128) over the OpenAI and Triton generate APIs.
 The placeholder HOST is replaced by the test with the gateway's address. Deterministic: no randomness.
 Left out, because Vert.x's HTTP/1 codec handles them before any Kairos code runs (see
 docs/RELIABILITY.md): an unknown HTTP version (answered 501) and a corrupt chunk size (connection
@@ -205,6 +206,64 @@ for name, body in [("v1 instances string", '{"instances": "x"}'), ("v1 instances
                    ("v1 instances NaN", '{"instances": [[NaN' + ",1" * 15 + ']]}'), ("v1 truncated", '{"instances": [[1,')]:
     infer(name, body, path="/v1/models/mlp:predict")
 infer("v1 path trick", '{"instances": []}', path="/v1/models/..%2fmlp:predict")
+
+# 9. the generative APIs: OpenAI bodies (the gateway reads "model" from them) and Triton's generate
+COMPLETIONS, CHAT = "/v1/completions", "/v1/chat/completions"
+GEN, GEN_STREAM = "/v2/models/gpt2-tiny/generate", "/v2/models/gpt2-tiny/generate_stream"
+for name, body in [("no model", '{"prompt": "hi"}'), ("model number", '{"model": 7, "prompt": "hi"}'),
+                   ("model null", '{"model": null}'), ("model array", '{"model": ["gpt2-tiny"]}'),
+                   ("model object", '{"model": {"name": "gpt2-tiny"}}'), ("body array", '["gpt2-tiny"]'),
+                   ("body string", '"gpt2-tiny"'), ("empty body", ""), ("truncated", '{"model": "gpt2-tiny", "prompt": "h'),
+                   ("trailing garbage", '{"model": "gpt2-tiny", "prompt": "hi"} x'),
+                   ("deep nesting", '{"model": "gpt2-tiny", "x": ' + "[" * 5000 + "]" * 5000 + "}"),
+                   ("model path trick", '{"model": "../gpt2-tiny", "prompt": "hi"}'),
+                   ("model with slash", '{"model": "gpt2-tiny/1", "prompt": "hi"}'),
+                   ("model unicode", '{"model": "gpt2-t\u0131ny", "prompt": "hi"}'),
+                   ("model 300 chars", '{"model": "' + "g" * 300 + '", "prompt": "hi"}'),
+                   ("unknown model", '{"model": "nope", "prompt": "hi"}'),
+                   ("tensor model", '{"model": "mlp", "prompt": "hi"}'),
+                   ("prompt over the context", '{"model": "gpt2-tiny", "prompt": "' + "hello " * 400 + '"}'),
+                   ("max_tokens over the context", '{"model": "gpt2-tiny", "prompt": "hi", "max_tokens": 100000}'),
+                   ("max_tokens negative", '{"model": "gpt2-tiny", "prompt": "hi", "max_tokens": -1}'),
+                   ("max_tokens string", '{"model": "gpt2-tiny", "prompt": "hi", "max_tokens": "5"}'),
+                   ("max_tokens huge", '{"model": "gpt2-tiny", "prompt": "hi", "max_tokens": 1e300}'),
+                   ("temperature negative", '{"model": "gpt2-tiny", "prompt": "hi", "temperature": -1}'),
+                   ("temperature NaN", '{"model": "gpt2-tiny", "prompt": "hi", "temperature": NaN}'),
+                   ("top_p zero", '{"model": "gpt2-tiny", "prompt": "hi", "top_p": 0}'),
+                   ("top_p over one", '{"model": "gpt2-tiny", "prompt": "hi", "top_p": 1.5}'),
+                   ("top_k negative", '{"model": "gpt2-tiny", "prompt": "hi", "top_k": -3}'),
+                   ("seed string", '{"model": "gpt2-tiny", "prompt": "hi", "seed": "x"}'),
+                   ("stop number", '{"model": "gpt2-tiny", "prompt": "hi", "stop": 5}'),
+                   ("stream string", '{"model": "gpt2-tiny", "prompt": "hi", "stream": "yes", "max_tokens": 2}'),
+                   ("prompt number", '{"model": "gpt2-tiny", "prompt": 5}'),
+                   ("prompt lone surrogate", '{"model": "gpt2-tiny", "prompt": "\\ud800", "max_tokens": 100000}'),
+                   ("stream with bad temperature", '{"model": "gpt2-tiny", "prompt": "hi", "stream": true, "temperature": -2}')]:
+    infer(f"completions {name}", body, path=COMPLETIONS)
+for name, body in [("no messages", '{"model": "gpt2-tiny"}'), ("empty messages", '{"model": "gpt2-tiny", "messages": []}'),
+                   ("messages object", '{"model": "gpt2-tiny", "messages": {"role": "user"}}'),
+                   ("unknown role", '{"model": "gpt2-tiny", "messages": [{"role": "wizard", "content": "hi"}]}'),
+                   ("content number", '{"model": "gpt2-tiny", "messages": [{"role": "user", "content": 5}]}'),
+                   ("no role", '{"model": "gpt2-tiny", "messages": [{"content": "hi"}]}'),
+                   ("message string", '{"model": "gpt2-tiny", "messages": ["hi"]}'),
+                   ("no model", '{"messages": [{"role": "user", "content": "hi"}]}'),
+                   ("truncated", '{"model": "gpt2-tiny", "messages": [{"role": "us'),
+                   ("stream bad top_p", '{"model": "gpt2-tiny", "stream": true, "top_p": -1, "messages": [{"role": "user", "content": "hi"}]}')]:
+    infer(f"chat {name}", body, path=CHAT)
+for path in [GEN, GEN_STREAM]:
+    for name, body in [("no text_input", '{"parameters": {"max_tokens": 2}}'), ("text_input number", '{"text_input": 5}'),
+                       ("parameters string", '{"text_input": "hi", "parameters": "x"}'),
+                       ("max_tokens negative", '{"text_input": "hi", "parameters": {"max_tokens": -1}}'),
+                       ("temperature negative", '{"text_input": "hi", "temperature": -1}'),
+                       ("truncated", '{"text_input": "h'), ("empty body", ""), ("body array", "[]")]:
+        infer(f"{path.rsplit('/', 1)[1]} {name}", body, path=path)
+infer("generate on a tensor model", '{"text_input": "hi"}', path="/v2/models/mlp/generate")
+infer("generate_stream on an unknown model", '{"text_input": "hi"}', path="/v2/models/nope/generate_stream")
+infer("generate path trick", '{"text_input": "hi"}', path="/v2/models/..%2fgpt2-tiny/generate")
+add("GET /v1/completions", http("GET", COMPLETIONS, b""))
+add("PUT /v1/chat/completions", http("PUT", CHAT, '{"model": "gpt2-tiny"}'))
+add("POST /v1/models", http("POST", "/v1/models", "{}"))
+add("completions chunked, no model", b"POST " + COMPLETIONS.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+add("completions body over the limit", http("POST", COMPLETIONS, b"", headers={"Content-Length": "999999999999"}, content_length=False))
 
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as f:

@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
       KeygenCommand.class,
       ModelsCommand.class,
       PredictCommand.class,
+      GenerateCommand.class,
       ProfileCommand.class,
       SimulateCommand.class,
       TuneCommand.class,

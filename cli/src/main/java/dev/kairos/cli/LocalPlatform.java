@@ -106,6 +106,7 @@ class LocalPlatform implements AutoCloseable {
     }
     models.put(dir.name(), dir);
     route.setTraffic(dir.config().traffic());
+    route.setGenerative(dir.config().isGenerative());
     int initial = dir.config().scaling().initialScale();
     if (initial == 0) {
       // scale to zero from the start: the activator holds the first request and asks for a replica

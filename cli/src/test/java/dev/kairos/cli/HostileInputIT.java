@@ -32,10 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileInputIT {
   private static final Pattern STATUS = Pattern.compile("HTTP/1\\.[01] (\\d{3})");
-  private static final Pattern ERROR_BODY = Pattern.compile("\\r\\n\\r\\n\\{\"error\":\"[^\"]+");
+
+  /** OIP's {@code {"error": "..."}}, or OpenAI's {@code {"error": {"message": "...", ...}}}. */
+  private static final Pattern ERROR_BODY =
+      Pattern.compile("\\r\\n\\r\\n\\{\"error\":(\\{\"message\":)?\"[^\"]+");
+
   private static final String GOOD =
       "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":"
           + "[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]}]}";
+  private static final Pattern GENERATIVE =
+      Pattern.compile("completions |chat |generate|GET /v1|PUT /v1|POST /v1");
+  private static final String GOOD_COMPLETION =
+      "{\"model\":\"gpt2-tiny\",\"prompt\":\"hi\",\"max_tokens\":2}";
   private static KairosProcess kairos;
 
   @BeforeAll
@@ -47,6 +55,13 @@ class HostileInputIT {
     Files.writeString(
         repo.resolve("mlp/model.yaml"),
         Files.readString(mlp.resolve("model.yaml")) + "scaling: {minReplicas: 1}\n");
+    // The text-generation example, for the OpenAI and generate cases.
+    Path gpt2 = KairosProcess.HOME.resolve("examples/models/gpt2-tiny");
+    Files.createDirectories(repo.resolve("gpt2-tiny/1"));
+    Files.copy(gpt2.resolve("1/model.onnx"), repo.resolve("gpt2-tiny/1/model.onnx"));
+    Files.writeString(
+        repo.resolve("gpt2-tiny/model.yaml"),
+        Files.readString(gpt2.resolve("model.yaml")) + "scaling: {minReplicas: 1}\n");
     kairos = KairosProcess.serve(repo, "--warm-pool", "0");
   }
 
@@ -86,6 +101,12 @@ class HostileInputIT {
       int after = kairos.post("/v2/models/mlp/infer", GOOD).statusCode();
       if (after != 200) {
         problems.add(name + ": the valid request after it got " + after);
+      }
+      if (GENERATIVE.matcher(name).lookingAt()) {
+        int generated = kairos.post("/v1/completions", GOOD_COMPLETION).statusCode();
+        if (generated != 200) {
+          problems.add(name + ": the valid completion after it got " + generated);
+        }
       }
     }
     assertThat(problems).as("hostile requests handled wrongly").isEmpty();

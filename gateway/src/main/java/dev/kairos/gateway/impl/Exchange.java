@@ -40,6 +40,22 @@ final class Exchange {
   Buffer body;
 
   long timeoutMs;
+
+  /** The client named its deadline ({@code Kairos-Timeout-Ms}) rather than take the model's. */
+  boolean deadlineAsked;
+
+  /**
+   * The answer is a stream of events (generate_stream, or an OpenAI body with {@code "stream":
+   * true}): relayed event by event, and bounded by the deadline while silent rather than in total.
+   */
+  boolean stream;
+
+  /** The request to the replica, once there is one: reset when the client goes away. */
+  io.vertx.core.http.HttpClientRequest upstream;
+
+  /** The client closed its connection before the answer was complete. */
+  boolean clientGone;
+
   int attempts;
   long sentNanos;
   boolean gateHeld;

@@ -32,7 +32,13 @@ import org.slf4j.LoggerFactory;
  * closed the connection before answering anything (it died holding it) is sent again too: inference
  * is a pure function of its inputs. Each retry needs a token of the {@link RetryBudget}. Anything
  * else that fails after the request was written is answered (502, or 504 on timeout) and never sent
- * twice.
+ * twice. Nothing is retried once a byte of the answer went to the client.
+ *
+ * <p>Streams (server-sent events of a text-generation model) are piped event by event with
+ * back-pressure, never buffered. A client that goes away resets the request to the replica, which
+ * cancels its sequence. A stream is bounded by its deadline while silent (until its first byte and
+ * between events), not in total, unless the client named a deadline ({@code Kairos-Timeout-Ms}),
+ * which the replica then applies to the whole generation.
  */
 final class Forwarder {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
@@ -201,6 +207,11 @@ final class Forwarder {
 
   private void send(Exchange ex) {
     Replica r = ex.replica;
+    if (ex.req != null && ex.req.response().closed()) {
+      // The client left while the request waited (for a replica to start, say): send nothing.
+      clientLeft(ex);
+      return;
+    }
     ex.attempts++;
     RequestOptions ro =
         new RequestOptions()
@@ -239,6 +250,24 @@ final class Forwarder {
       return;
     }
     HttpClientRequest creq = ar.result();
+    ex.upstream = creq;
+    if (ex.req != null) {
+      HttpServerResponse resp = ex.req.response();
+      resp.closeHandler(
+          v -> {
+            if (!ex.finished && !resp.ended()) {
+              // Closing the replica's connection is how it learns to cancel the sequence and
+              // free its KV blocks; a pooled connection cannot be taken back otherwise.
+              ex.clientGone = true;
+              ex.upstream.reset();
+            }
+          });
+      if (resp.closed()) {
+        creq.reset();
+        clientLeft(ex);
+        return;
+      }
+    }
     if (options.replicaToken() != null) {
       creq.putHeader(ReplicaToken.HEADER, options.replicaToken().secret());
     }
@@ -257,7 +286,11 @@ final class Forwarder {
     // The replica learns what is left of the deadline, so it drops a request from its queue once
     // this gateway has answered 504 for it rather than spend a batch slot on it.
     long leftMs = ex.timeoutMs - (ex.sentNanos - ex.startNanos) / 1_000_000;
-    creq.putHeader(REPLICA_DEADLINE_HEADER, Math.max(1, leftMs) + "ms");
+    if (!ex.stream || ex.deadlineAsked) {
+      // A stream with the model's default deadline has none in total: the idle timeout bounds its
+      // silences, and a client that leaves cancels it.
+      creq.putHeader(REPLICA_DEADLINE_HEADER, Math.max(1, leftMs) + "ms");
+    }
     if (ex.body != null) {
       creq.send(ex.body).onComplete(r -> answered(ex, r));
     } else {
@@ -270,6 +303,13 @@ final class Forwarder {
   }
 
   private void answered(Exchange ex, AsyncResult<HttpClientResponse> ar) {
+    if (ex.clientGone) {
+      if (ar.succeeded()) {
+        ar.result().end();
+      }
+      clientLeft(ex);
+      return;
+    }
     if (ar.failed()) {
       Throwable cause = ar.cause();
       left(ex, isTimeout(cause) ? Outcome.MISSED_DEADLINE : Outcome.FAILED, cause);
@@ -392,7 +432,9 @@ final class Forwarder {
     copy(cresp, resp, "Retry-After");
     String length = cresp.getHeader(HttpHeaders.CONTENT_LENGTH);
     long declared = length == null ? -1 : parse(length);
-    if (declared >= 0 && declared <= BUFFERED_RESPONSE_LIMIT) {
+    if (isEventStream(cresp)) {
+      relayStream(ex, cresp, resp, status, outcome);
+    } else if (declared >= 0 && declared <= BUFFERED_RESPONSE_LIMIT) {
       cresp
           .body()
           .onComplete(
@@ -420,6 +462,56 @@ final class Forwarder {
                 front.completed(ex, status);
               });
     }
+  }
+
+  /**
+   * Server-sent events: each chunk is written as it arrives (the pipe pauses the replica's
+   * connection while the client's is full), and headers go at once, so a proxy in between does not
+   * hold them either. A stream broken off by the replica resets the client's connection rather than
+   * end it cleanly: an ended stream would look complete.
+   */
+  private void relayStream(
+      Exchange ex, HttpClientResponse cresp, HttpServerResponse resp, int status, Outcome outcome) {
+    resp.setChunked(true);
+    copy(cresp, resp, HttpHeaders.CACHE_CONTROL);
+    resp.putHeader("X-Accel-Buffering", "no");
+    cresp
+        .pipe()
+        .endOnFailure(false)
+        .to(resp)
+        .onComplete(
+            p -> {
+              if (ex.clientGone) {
+                clientLeft(ex);
+                return;
+              }
+              left(ex, p.succeeded() ? outcome : Outcome.FAILED, p.cause());
+              if (p.failed()) {
+                log.warn(
+                    "model={} version={} stream broke off: {}",
+                    ex.model,
+                    ex.version,
+                    p.cause().toString());
+                if (!resp.ended()) {
+                  resp.reset();
+                }
+              }
+              front.completed(ex, status);
+            });
+  }
+
+  /**
+   * The client closed its connection before its answer was complete: nothing more is sent or
+   * retried, and the replica is not blamed. Counted as 499 (client closed request).
+   */
+  private void clientLeft(Exchange ex) {
+    left(ex, Outcome.NEUTRAL, null);
+    front.completed(ex, 499);
+  }
+
+  private static boolean isEventStream(HttpClientResponse cresp) {
+    String type = cresp.getHeader(HttpHeaders.CONTENT_TYPE);
+    return type != null && GatewayHandler.lower(type).startsWith("text/event-stream");
   }
 
   private void retryOrFail(Exchange ex, Throwable cause) {
@@ -471,6 +563,9 @@ final class Forwarder {
     ex.replica = null;
     ex.lastReplica = r;
     r.release();
+    if (ex.clientGone) {
+      outcome = Outcome.NEUTRAL; // a client that leaves says nothing of the replica
+    }
     ReplicaBreaker b = chooser.breakerOf(r);
     long now = time.monotonicNanos();
     long took = now - ex.sentNanos;

@@ -8,6 +8,7 @@ import dev.kairos.gateway.metrics.GatewayMetrics;
 import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
 import dev.kairos.gateway.protocol.DjlPredictions;
 import dev.kairos.gateway.protocol.KServeV1;
+import dev.kairos.gateway.protocol.OpenAi;
 import dev.kairos.gateway.protocol.Translation;
 import dev.kairos.gateway.resilience.ModelGate;
 import dev.kairos.gateway.resilience.RetryBudget;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The public port's front door: server endpoints, then for model requests authentication, rate
  * limit, route lookup, size limit and the model's bulkhead, before {@link Forwarder} takes over.
- * OIP v2 bodies pass unparsed; KServe v1 and DJL Serving bodies are translated.
+ * OIP v2 bodies (and Triton's generate extension) pass unparsed; KServe v1 and DJL Serving bodies
+ * are translated; OpenAI bodies are read for their {@code model} and forwarded unchanged.
  */
 public final class GatewayHandler implements Handler<HttpServerRequest> {
   private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
@@ -126,6 +128,8 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       case "/v2/health/live" -> send(req, 200, LIVE);
       case "/v2/health/ready" -> ready(req);
       case "/v2" -> send(req, 200, serverMetadata);
+      case OpenAi.COMPLETIONS, OpenAi.CHAT_COMPLETIONS -> openAi(req);
+      case OpenAi.MODELS -> openAiModels(req);
       case "/metrics" ->
           req.response()
               .putHeader("Content-Type", metrics.contentType())
@@ -168,8 +172,13 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       modelReady(req, p.model(), p.version());
       return;
     }
+    boolean generate = p.op() == OipPath.Op.GENERATE || p.op() == OipPath.Op.GENERATE_STREAM;
+    if (generate && !generates(req, p.model())) {
+      return;
+    }
     Exchange ex = new Exchange(req, time.monotonicNanos(), p.model(), p.version(), null);
     ex.upstreamUri = req.uri();
+    ex.stream = p.op() == OipPath.Op.GENERATE_STREAM;
     begin(ex);
   }
 
@@ -203,6 +212,128 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
         error(req, 503, "model '" + model + "' failed to load: " + route.reason());
       }
     }
+  }
+
+  /**
+   * {@code POST /v1/completions} and {@code /v1/chat/completions}: the model is named by the body's
+   * {@code model}, so the body (bounded by the body limit) is read first; the request then takes
+   * the same way as every other, and its body goes to the replica unchanged.
+   */
+  private void openAi(HttpServerRequest req) {
+    if (req.method() != HttpMethod.POST) {
+      error(req, 405, req.path() + " takes POST, got " + req.method());
+      return;
+    }
+    String secret = Credentials.secret(req);
+    if (keys.enforced() && (secret == null || keys.current().find(secret) == null)) {
+      // Refused before the body is read: an unknown caller costs no copy of it.
+      authorized(req, "");
+      return;
+    }
+    long start = time.monotonicNanos();
+    long length = contentLength(req);
+    if (length > options.maxBodyBytes()) {
+      metrics.rejected(null, Rejection.TOO_LARGE);
+      req.response().putHeader("Connection", "close");
+      error(req, 413, "request body exceeds " + options.maxBodyBytes() + " bytes");
+      return;
+    }
+    Buffer acc = Buffer.buffer(length > 0 ? (int) length : 1024);
+    boolean[] refused = {false};
+    req.handler(
+        chunk -> {
+          if (refused[0]) {
+            return;
+          }
+          if (acc.length() + chunk.length() > options.maxBodyBytes()) {
+            refused[0] = true;
+            metrics.rejected(null, Rejection.TOO_LARGE);
+            req.response().putHeader("Connection", "close");
+            error(req, 413, "request body exceeds " + options.maxBodyBytes() + " bytes");
+            return;
+          }
+          acc.appendBuffer(chunk);
+        });
+    req.exceptionHandler(err -> log.debug("{} body read failed: {}", req.path(), err.toString()));
+    req.endHandler(
+        v -> {
+          if (refused[0]) {
+            return;
+          }
+          OpenAi.Request asked;
+          try {
+            asked = OpenAi.read(acc.getBytes());
+          } catch (InvalidInputException e) {
+            error(req, 400, e.getMessage());
+            return;
+          }
+          String model = asked.model();
+          if (!OipPath.isValidName(model)) {
+            error(req, 400, "invalid model name '" + printable(model) + "'");
+            return;
+          }
+          if (!generates(req, model)) {
+            return;
+          }
+          Exchange ex = new Exchange(req, start, model, null, null);
+          ex.upstreamUri = req.uri();
+          ex.body = acc;
+          ex.stream = asked.stream();
+          begin(ex);
+        });
+  }
+
+  /**
+   * False, after answering, when a known model does not generate text: asking a tensor model for a
+   * completion is the caller's mistake, and must not wake it at zero replicas. Unknown models go on
+   * to the usual 404 (after authentication, so a caller learns nothing of models it may not call).
+   */
+  private boolean generates(HttpServerRequest req, String model) {
+    ModelRoute route = routes.find(model);
+    if (route == null || route.generative()) {
+      return true;
+    }
+    if (authorized(req, model)) {
+      error(
+          req,
+          400,
+          "model '"
+              + model
+              + "' does not generate text (no task: text-generation); call it at /v2/models/"
+              + model
+              + "/infer");
+    }
+    return false;
+  }
+
+  /**
+   * {@code GET /v1/models}: the text-generation models of the route table, as OpenAI lists them;
+   * with API keys on, those the caller's key may call.
+   */
+  private void openAiModels(HttpServerRequest req) {
+    if (req.method() != HttpMethod.GET) {
+      error(req, 405, "use GET for /v1/models");
+      return;
+    }
+    ApiKey key = null;
+    if (keys.enforced()) {
+      String secret = Credentials.secret(req);
+      key = secret == null ? null : keys.current().find(secret);
+      if (key == null) {
+        authorized(req, "");
+        return;
+      }
+    }
+    List<String> names = new java.util.ArrayList<>();
+    for (ModelRoute m : routes.all()) {
+      if (m.generative()
+          && m.state() != ModelRoute.State.FAILED
+          && (key == null || key.mayInfer(m.name()))) {
+        names.add(m.name());
+      }
+    }
+    names.sort(null);
+    send(req, 200, OpenAi.models(names));
   }
 
   /** {@code POST /v1/models/{m}:predict}, and {@code GET /v1/models/{m}} (readiness). */
@@ -284,6 +415,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
         if (ex.timeoutMs < 1) {
           throw new NumberFormatException();
         }
+        ex.deadlineAsked = true;
       } catch (NumberFormatException e) {
         finish(ex, 400, TIMEOUT_HEADER + " = '" + asked + "', must be a positive integer", null);
         return;
@@ -294,7 +426,14 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       tooLarge(ex);
       return;
     }
-    if (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) {
+    if (ex.body != null) {
+      // Read already, to learn the model (the OpenAI API names it in the body).
+      if (route.full()) {
+        refuseFull(ex);
+      } else {
+        admit(ex);
+      }
+    } else if (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) {
       ex.body = Buffer.buffer();
       admit(ex);
     } else if (route.full()) {
@@ -576,8 +715,14 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
     return b.toString();
   }
 
+  /** Answers an error in the format of the API asked: OpenAI's for its paths, else OIP's. */
   void error(HttpServerRequest req, int status, String message) {
-    send(req, status, encoder.encodeError(message));
+    send(
+        req,
+        status,
+        OpenAi.isOpenAiPath(req.path())
+            ? OpenAi.error(status, message)
+            : encoder.encodeError(message));
   }
 
   static void send(HttpServerRequest req, int status, byte[] body) {

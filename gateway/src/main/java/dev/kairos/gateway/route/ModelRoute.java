@@ -27,6 +27,7 @@ public final class ModelRoute {
   private volatile State state = State.LOADING;
   private volatile String reason;
   private volatile ModelLimits limits;
+  private volatile boolean generative;
   private final ModelGate gate = new ModelGate();
 
   /** Model metadata as a replica last answered it, by the version asked for ("" for none). */
@@ -38,6 +39,18 @@ public final class ModelRoute {
 
   public String name() {
     return name;
+  }
+
+  /**
+   * Whether the model generates text ({@code task: text-generation}): it answers the OpenAI API and
+   * is listed by {@code GET /v1/models}.
+   */
+  public boolean generative() {
+    return generative;
+  }
+
+  public void setGenerative(boolean generative) {
+    this.generative = generative;
   }
 
   public State state() {

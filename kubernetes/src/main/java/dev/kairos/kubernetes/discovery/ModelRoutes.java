@@ -74,6 +74,7 @@ public final class ModelRoutes implements AutoCloseable {
     boolean known = routes.find(name) != null;
     capacities.put(name, capacity(m));
     ModelRoute route = routes.model(name);
+    route.setGenerative(generative(m));
     if (m.getSpec() != null) {
       for (String v : m.getSpec().getVersions()) {
         route.version(v);
@@ -113,6 +114,15 @@ public final class ModelRoutes implements AutoCloseable {
       return ModelDocument.of(m).config().batching().admissionLimit(RuntimeObjects.WORKERS);
     } catch (InvalidModelException e) {
       return 0; // answered with its reason; no replicas of it are routed to
+    }
+  }
+
+  /** Whether the model generates text, so the gateway lists it at {@code GET /v1/models}. */
+  private static boolean generative(Model m) {
+    try {
+      return ModelDocument.of(m).config().isGenerative();
+    } catch (InvalidModelException e) {
+      return false;
     }
   }
 

@@ -235,6 +235,24 @@ public final class InferenceClient implements AutoCloseable {
     return CompletableFuture.failedFuture(InferenceException.of(status, message, what));
   }
 
+  /**
+   * Streams a generation from a text-generation model: each event goes to {@code onEvent} as the
+   * server sends it (on the HTTP client's thread, one at a time). The client's timeout bounds the
+   * stream's silences, not its length. Cancel the returned stream to stop it on the server.
+   *
+   * @throws UnsupportedOperationException for a client over another transport than HTTP
+   */
+  public dev.kairos.sdk.generate.GenerationStream generate(
+      dev.kairos.sdk.generate.GenerationRequest request,
+      java.util.function.Consumer<dev.kairos.sdk.generate.GenerationEvent> onEvent) {
+    if (transport != null) {
+      throw new UnsupportedOperationException(
+          "streamed generation is served over HTTP; this client uses " + base.getScheme());
+    }
+    return dev.kairos.sdk.generate.GenerationStream.start(
+        http, base, headers, request, defaults.timeout(), onEvent);
+  }
+
   /** Whether the model answers ready ({@code GET /v2/models/{model}/ready} is 200). */
   public boolean isModelReady(String model) {
     if (transport != null) {

@@ -8,14 +8,18 @@ import java.util.regex.Pattern;
  *
  * @param model the model name
  * @param version the explicit version, or null to let the server choose
- * @param op what is asked: {@link Op#METADATA}, {@link Op#READY} or {@link Op#INFER}
+ * @param op what is asked: {@link Op#METADATA}, {@link Op#READY}, {@link Op#INFER}, or for a
+ *     text-generation model {@link Op#GENERATE} or {@link Op#GENERATE_STREAM} (Triton's generate
+ *     extension)
  */
 public record OipPath(String model, String version, Op op) {
   /** The operation a model path names. */
   public enum Op {
     METADATA,
     READY,
-    INFER
+    INFER,
+    GENERATE,
+    GENERATE_STREAM
   }
 
   private static final String PREFIX = "/v2/models/";
@@ -54,6 +58,10 @@ public record OipPath(String model, String version, Op op) {
       op = Op.INFER;
     } else if (i == n - 1 && parts[i].equals("ready")) {
       op = Op.READY;
+    } else if (i == n - 1 && parts[i].equals("generate")) {
+      op = Op.GENERATE;
+    } else if (i == n - 1 && parts[i].equals("generate_stream")) {
+      op = Op.GENERATE_STREAM;
     } else {
       return null;
     }

@@ -21,6 +21,15 @@ class OipPathTest {
   }
 
   @Test
+  void shouldParseTheGenerateExtension() {
+    assertThat(OipPath.parse("/v2/models/gpt2/generate"))
+        .isEqualTo(new OipPath("gpt2", null, OipPath.Op.GENERATE));
+    assertThat(OipPath.parse("/v2/models/gpt2/versions/1/generate_stream"))
+        .isEqualTo(new OipPath("gpt2", "1", OipPath.Op.GENERATE_STREAM));
+    assertThat(OipPath.parse("/v2/models/gpt2/generate/x")).isNull();
+  }
+
+  @Test
   void shouldNotMatchOtherPaths() {
     assertThat(OipPath.parse("/v2/health/ready")).isNull();
     assertThat(OipPath.parse("/v2/models/mlp/explain")).isNull();
