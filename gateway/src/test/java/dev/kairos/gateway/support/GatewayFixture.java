@@ -43,12 +43,20 @@ public final class GatewayFixture implements AutoCloseable {
     return r;
   }
 
+  /**
+   * The one event loop's random source, seeded: tests that count on which of two replicas is chosen
+   * first see the same order on every run.
+   */
+  private final java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+
   public GatewayFixture start(GatewayOptions options) {
     return start(options, ApiKeyStore.fixed(ApiKeys.none()));
   }
 
   public GatewayFixture start(GatewayOptions options, ApiKeyStore keys) {
-    gateway = new Gateway(vertx, options.withPort(0).withEventLoops(1), routes, keys, time);
+    gateway =
+        new Gateway(
+            vertx, options.withPort(0).withEventLoops(1), routes, keys, time, null, () -> random);
     Await.result(gateway.listen());
     return this;
   }
@@ -62,7 +70,8 @@ public final class GatewayFixture implements AutoCloseable {
             routes,
             ApiKeyStore.fixed(ApiKeys.none()),
             time,
-            new Activator(vertx, routes, activator, (m, v, held) -> {}));
+            new Activator(vertx, routes, activator, (m, v, held) -> {}),
+            () -> random);
     Await.result(gateway.listen());
     return this;
   }
