@@ -291,7 +291,6 @@ public final class SimulationReport {
     return s.append("</svg>\n").toString();
   }
 
-  /** Text made safe for HTML. */
   /**
    * Opens a chart's {@code <svg>} of {@code w} by {@code h} with {@code title} in bold above it.
    */
@@ -308,6 +307,7 @@ public final class SimulationReport {
             esc(title));
   }
 
+  /** Text made safe for HTML. */
   public static String esc(String s) {
     return s.replace("&", "&amp;")
         .replace("<", "&lt;")
