@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** The admin API as the CLI calls it. */
@@ -101,6 +103,33 @@ final class AdminClient {
         }
       }
     }
+  }
+
+  /** A model's scaling knobs as the admin API shows them: name → number or text. */
+  Map<String, Object> scaling(String model) throws IOException, InterruptedException, AdminError {
+    return knobs(get(scalingPath(model)));
+  }
+
+  /** Changes some of a model's scaling knobs; the knobs as they now are. */
+  Map<String, Object> setScaling(String model, Map<String, ?> changes)
+      throws IOException, InterruptedException, AdminError {
+    return knobs(put(scalingPath(model), Json.MAPPER.writeValueAsString(changes)));
+  }
+
+  private static String scalingPath(String model) {
+    return "/admin/models/" + model + "/scaling";
+  }
+
+  private static Map<String, Object> knobs(String body) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    Json.read(body)
+        .fields()
+        .forEachRemaining(
+            e ->
+                out.put(
+                    e.getKey(),
+                    e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText()));
+    return out;
   }
 
   private HttpRequest.Builder request(String path) {

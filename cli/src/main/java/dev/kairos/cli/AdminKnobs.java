@@ -1,6 +1,5 @@
 package dev.kairos.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.autoscaler.tuner.Setting;
 import dev.kairos.sdk.model.BatchingConfig;
 import dev.kairos.sdk.model.BatchingKnobs;
@@ -28,7 +27,7 @@ final class AdminKnobs implements KnobStore {
   public ModelConfig current(String model) throws Exception {
     Map<String, Object> knobs;
     try {
-      knobs = knobs(admin.get(path(model)));
+      knobs = admin.scaling(model);
     } catch (AdminClient.AdminError e) {
       if (e.status == 404) {
         return null;
@@ -64,34 +63,18 @@ final class AdminKnobs implements KnobStore {
     synchronized (this) {
       before = read.get(model);
     }
-    Map<String, Object> now = knobs(admin.get(path(model)));
+    Map<String, Object> now = admin.scaling(model);
     if (!now.equals(before)) {
       throw new ModelChanged(
           "the scaling knobs of '"
               + model
               + "' changed since the search started; not overwritten (run kairos tune again)");
     }
-    admin.put(path(model), Json.MAPPER.writeValueAsString(new LinkedHashMap<>(setting.knobs())));
+    admin.setScaling(model, new LinkedHashMap<>(setting.knobs()));
   }
 
   @Override
   public String where() {
     return admin.base().toString();
-  }
-
-  private static String path(String model) {
-    return "/admin/models/" + model + "/scaling";
-  }
-
-  private static Map<String, Object> knobs(String body) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    JsonNode n = Json.read(body);
-    n.fields()
-        .forEachRemaining(
-            e ->
-                out.put(
-                    e.getKey(),
-                    e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText()));
-    return out;
   }
 }

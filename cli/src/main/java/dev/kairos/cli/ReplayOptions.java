@@ -7,6 +7,7 @@ import dev.kairos.sdk.model.Durations;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -117,5 +118,15 @@ final class ReplayOptions {
     String home =
         System.getProperty("kairos.home", System.getenv().getOrDefault("KAIROS_HOME", "."));
     return Path.of(home, "..", "shared", "data", "traces", "azure-functions-2019").normalize();
+  }
+
+  /** Writes a replay's HTML report (creating its folder) and says where on {@code out}. */
+  static void writePage(Path html, String page, String what, PrintStream out) throws IOException {
+    Path parent = html.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(html, page);
+    out.println(what + ": " + html.toAbsolutePath());
   }
 }

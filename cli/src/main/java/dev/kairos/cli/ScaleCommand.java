@@ -1,11 +1,9 @@
 package dev.kairos.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,9 +39,8 @@ final class ScaleCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream out = System.out;
     AdminClient admin = new AdminClient(platform.adminUrl, platform.adminKey(System.err));
-    String path = "/admin/models/" + model + "/scaling";
     try {
-      Map<String, Object> current = knobs(admin.get(path));
+      Map<String, Object> current = admin.scaling(model);
       Map<String, String> changes;
       try {
         changes = ScalingKnobs.parseAssignments(set);
@@ -53,10 +50,7 @@ final class ScaleCommand implements Callable<Integer> {
         System.err.println("kairos scale: " + model + ": " + e.getMessage());
         return 2;
       }
-      Map<String, Object> now =
-          changes.isEmpty()
-              ? current
-              : knobs(admin.put(path, Json.MAPPER.writeValueAsString(changes)));
+      Map<String, Object> now = changes.isEmpty() ? current : admin.setScaling(model, changes);
       out.println(model + (changes.isEmpty() ? "" : " (changed " + changes.keySet() + ")") + ":");
       now.forEach((k, v) -> out.printf("  %-28s %s%n", k, v));
       return 0;
@@ -67,17 +61,5 @@ final class ScaleCommand implements Callable<Integer> {
       System.err.println("kairos scale: cannot reach the admin API at " + admin.base());
       return 1;
     }
-  }
-
-  private static Map<String, Object> knobs(String body) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    JsonNode n = Json.read(body);
-    n.fields()
-        .forEachRemaining(
-            e ->
-                out.put(
-                    e.getKey(),
-                    e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText()));
-    return out;
   }
 }

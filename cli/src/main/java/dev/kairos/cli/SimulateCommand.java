@@ -9,7 +9,6 @@ import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,12 +92,7 @@ final class SimulateCommand implements Callable<Integer> {
     SimulationReport report = new SimulationReport(t, options, results);
     out.print(report.text(top));
     if (html != null) {
-      Path parent = html.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(html, report.html(top));
-      out.println("chart: " + html.toAbsolutePath());
+      ReplayOptions.writePage(html, report.html(top), "chart", out);
     }
     return 0;
   }

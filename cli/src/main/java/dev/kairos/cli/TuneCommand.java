@@ -26,7 +26,6 @@ import dev.kairos.sdk.model.ScalingKnobs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -268,12 +267,7 @@ final class TuneCommand implements Callable<Integer> {
     TuningReport report = new TuningReport(result, header(trace, options, goal, ranges));
     out.print(report.text(top));
     if (html != null) {
-      Path parent = html.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(html, report.html(top));
-      out.println("frontier: " + html.toAbsolutePath());
+      ReplayOptions.writePage(html, report.html(top), "frontier", out);
     }
     return apply ? apply(result, store, stored, out) : 0;
   }

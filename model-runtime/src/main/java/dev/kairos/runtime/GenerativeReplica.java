@@ -82,28 +82,24 @@ final class GenerativeReplica {
             .requestHandler(
                 new GenerateRoutes(model, version.version(), maxBodyBytes, Clock.system(), vertx));
     int actual = server.listen().toCompletionStage().toCompletableFuture().join().actualPort();
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  out.println(RuntimeMain.DRAINING_PREFIX);
-                  out.flush();
-                  server
-                      .shutdown(
-                          RuntimeMain.DRAIN_GRACE.toMillis(),
-                          java.util.concurrent.TimeUnit.MILLISECONDS)
-                      .toCompletionStage()
-                      .toCompletableFuture()
-                      .join();
-                  try {
-                    model.close();
-                  } catch (Exception e) {
-                    log.warn("model={} engine did not stop cleanly", dir.name(), e);
-                  }
-                  arbiter.close();
-                  vertx.close();
-                },
-                "runtime-shutdown"));
+    RuntimeMain.drainOnShutdown(
+        out,
+        "runtime-shutdown",
+        () -> {
+          server
+              .shutdown(
+                  RuntimeMain.DRAIN_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .join();
+          try {
+            model.close();
+          } catch (Exception e) {
+            log.warn("model={} engine did not stop cleanly", dir.name(), e);
+          }
+          arbiter.close();
+          vertx.close();
+        });
     log.info(
         "model={} version={} generating on port {} ({} running x {} tokens of context)",
         dir.name(),

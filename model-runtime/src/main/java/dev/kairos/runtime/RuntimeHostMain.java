@@ -94,22 +94,15 @@ final class RuntimeHostMain {
         .toCompletionStage()
         .toCompletableFuture()
         .join();
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  out.println(RuntimeMain.DRAINING_PREFIX);
-                  out.flush();
-                  log.info("runtime host stopping: finishing requests in progress");
-                  server
-                      .shutdown(RuntimeMain.DRAIN_GRACE)
-                      .toCompletionStage()
-                      .toCompletableFuture()
-                      .join();
-                  host.close();
-                  vertx.close();
-                },
-                "runtime-host-shutdown"));
+    RuntimeMain.drainOnShutdown(
+        out,
+        "runtime-host-shutdown",
+        () -> {
+          log.info("runtime host stopping: finishing requests in progress");
+          server.shutdown(RuntimeMain.DRAIN_GRACE).toCompletionStage().toCompletableFuture().join();
+          host.close();
+          vertx.close();
+        });
     log.info(
         "runtime host serving on port {}: memory budget {} bytes, {} loads at once",
         server.port(),

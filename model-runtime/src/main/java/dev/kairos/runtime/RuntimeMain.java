@@ -80,6 +80,22 @@ public final class RuntimeMain {
   /** How long a stopping replica lets its requests in progress run. */
   static final java.time.Duration DRAIN_GRACE = java.time.Duration.ofSeconds(10);
 
+  /**
+   * On SIGTERM, prints {@link #DRAINING_PREFIX} (so the parent stops routing here) and then runs
+   * {@code drain}, which finishes the requests in progress and closes what the process holds.
+   */
+  static void drainOnShutdown(PrintStream out, String thread, Runnable drain) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  out.println(DRAINING_PREFIX);
+                  out.flush();
+                  drain.run();
+                },
+                thread));
+  }
+
   private static final Logger log = LoggerFactory.getLogger(RuntimeMain.class);
 
   private RuntimeMain() {}
@@ -186,22 +202,19 @@ public final class RuntimeMain {
           .toCompletionStage()
           .toCompletableFuture()
           .join();
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    out.println(DRAINING_PREFIX);
-                    out.flush();
-                    log.info(
-                        "model={} version={} stopping: finishing requests in progress",
-                        dir.name(),
-                        version.version());
-                    server.shutdown(DRAIN_GRACE).toCompletionStage().toCompletableFuture().join();
-                    service.close();
-                    arbiter.close();
-                    vertx.close();
-                  },
-                  "runtime-shutdown"));
+      drainOnShutdown(
+          out,
+          "runtime-shutdown",
+          () -> {
+            log.info(
+                "model={} version={} stopping: finishing requests in progress",
+                dir.name(),
+                version.version());
+            server.shutdown(DRAIN_GRACE).toCompletionStage().toCompletableFuture().join();
+            service.close();
+            arbiter.close();
+            vertx.close();
+          });
       log.info(
           "model={} version={} serving on port {} with {} workers x {} engine threads",
           dir.name(),

@@ -208,19 +208,7 @@ public final class SimulationReport {
     }
     double pw = w - left - right;
     double ph = hgt - top - bottom;
-    StringBuilder s = new StringBuilder();
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"12\">%n",
-            w,
-            hgt));
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"%d\" y=\"18\" font-weight=\"bold\">%s</text>%n",
-            left,
-            esc(title)));
+    StringBuilder s = new StringBuilder(svgStart(w, hgt, left, title));
     StringBuilder bars = new StringBuilder("<path fill=\"#cfcfcf\" d=\"M");
     bars.append(String.format(Locale.ROOT, "%.1f,%.1f", (double) left, top + ph));
     long[] req = series.get(0).requestsPerBucket();
@@ -301,6 +289,22 @@ public final class SimulationReport {
             left + pw / 2,
             hgt - 6));
     return s.append("</svg>\n").toString();
+  }
+
+  /**
+   * Opens a chart's {@code <svg>} of {@code w} by {@code h} with {@code title} in bold above it.
+   */
+  public static String svgStart(int w, int h, int left, String title) {
+    return String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"12\">%n",
+            w,
+            h)
+        + String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"18\" font-weight=\"bold\">%s</text>%n",
+            left,
+            esc(title));
   }
 
   /** Text made safe for HTML. */

@@ -210,20 +210,10 @@ public final class TuningReport {
     double a1 = maxA;
     java.util.function.DoubleUnaryOperator x = a -> left + pw * (a - a0) / (a1 - a0);
     java.util.function.DoubleUnaryOperator y = c -> top + ph - ph * c / maxC;
-    StringBuilder s = new StringBuilder();
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"12\">%n",
-            w,
-            hgt));
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"%d\" y=\"18\" font-weight=\"bold\">%s: %s against SLO attainment</text>%n",
-            left,
-            esc(m.model()),
-            esc(objective.toString())));
+    StringBuilder s =
+        new StringBuilder(
+            SimulationReport.svgStart(
+                w, hgt, left, m.model() + ": " + objective + " against SLO attainment"));
     s.append(
         String.format(
             Locale.ROOT,

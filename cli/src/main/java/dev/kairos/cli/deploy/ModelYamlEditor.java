@@ -27,6 +27,9 @@ final class ModelYamlEditor {
   private static final Pattern ENTRY =
       Pattern.compile("^(\\s+)([\"']?)([A-Za-z]+)\\2(\\s*:\\s*)(.*?)(\\s+#.*)?$");
 
+  /** What {@link #onlyLine} answers when the key is there more than once. */
+  private static final int SEVERAL = -2;
+
   private ModelYamlEditor() {}
 
   /** The text with each knob of {@code knobs} set (added where missing). */
@@ -52,23 +55,12 @@ final class ModelYamlEditor {
   }
 
   private static String editTraffic(String yaml, Map<String, Integer> weights) {
-    if (yaml.contains("\t") || yaml.contains("\n---") || yaml.contains("&") || yaml.contains("*")) {
+    List<String> lines = editableLines(yaml);
+    int at = lines == null ? SEVERAL : onlyLine(lines, TRAFFIC);
+    if (at == SEVERAL) {
       return null;
     }
     boolean endsWithNewline = yaml.isEmpty() || yaml.endsWith("\n");
-    List<String> lines = new ArrayList<>(List.of(yaml.split("\n", -1)));
-    if (endsWithNewline && !lines.isEmpty()) {
-      lines.remove(lines.size() - 1);
-    }
-    int at = -1;
-    for (int i = 0; i < lines.size(); i++) {
-      if (TRAFFIC.matcher(lines.get(i)).matches()) {
-        if (at >= 0) {
-          return null;
-        }
-        at = i;
-      }
-    }
     List<String> parts = new ArrayList<>();
     weights.forEach((v, w) -> parts.add("\"" + v + "\": " + w));
     String line = "traffic: {" + String.join(", ", parts) + "}";
@@ -92,6 +84,38 @@ final class ModelYamlEditor {
       lines.add(at, line + comment);
     }
     return String.join("\n", lines) + (endsWithNewline ? "\n" : "");
+  }
+
+  /**
+   * The text's lines (without the empty one after a final newline), or null where editing the text
+   * is not safe: tabs, several documents, anchors or aliases.
+   */
+  private static List<String> editableLines(String yaml) {
+    if (yaml.contains("\t") || yaml.contains("\n---") || yaml.contains("&") || yaml.contains("*")) {
+      return null;
+    }
+    List<String> lines = new ArrayList<>(List.of(yaml.split("\n", -1)));
+    if ((yaml.isEmpty() || yaml.endsWith("\n")) && !lines.isEmpty()) {
+      lines.remove(lines.size() - 1);
+    }
+    return lines;
+  }
+
+  /**
+   * The index of the one line matching {@code key}: -1 where none does, {@link #SEVERAL} where more
+   * do.
+   */
+  private static int onlyLine(List<String> lines, Pattern key) {
+    int at = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (key.matcher(lines.get(i)).matches()) {
+        if (at >= 0) {
+          return SEVERAL;
+        }
+        at = i;
+      }
+    }
+    return at;
   }
 
   /** Whether line {@code i} still belongs to the block above it (indented, or blank before one). */
@@ -142,23 +166,12 @@ final class ModelYamlEditor {
 
   private static String editText(
       String yaml, String section, Pattern header, Map<String, Object> knobs) {
-    if (yaml.contains("\t") || yaml.contains("\n---") || yaml.contains("&") || yaml.contains("*")) {
+    List<String> lines = editableLines(yaml);
+    int at = lines == null ? SEVERAL : onlyLine(lines, header);
+    if (at == SEVERAL) {
       return null;
     }
     boolean endsWithNewline = yaml.isEmpty() || yaml.endsWith("\n");
-    List<String> lines = new ArrayList<>(List.of(yaml.split("\n", -1)));
-    if (endsWithNewline && !lines.isEmpty()) {
-      lines.remove(lines.size() - 1);
-    }
-    int at = -1;
-    for (int i = 0; i < lines.size(); i++) {
-      if (header.matcher(lines.get(i)).matches()) {
-        if (at >= 0) {
-          return null;
-        }
-        at = i;
-      }
-    }
     if (at < 0) {
       lines.add(section + ": " + flow(new LinkedHashMap<>(), knobs));
     } else {

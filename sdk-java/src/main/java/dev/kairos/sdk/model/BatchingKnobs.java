@@ -1,6 +1,5 @@
 package dev.kairos.sdk.model;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -27,36 +26,10 @@ public final class BatchingKnobs {
             k, values.get(k), "is not a batching knob; expected one of " + NAMES);
       }
     }
-    Duration delay = base.maxQueueDelay();
-    Object d = values.get("maxQueueDelay");
-    if (d != null) {
-      try {
-        delay = Durations.parse(d.toString());
-      } catch (IllegalArgumentException e) {
-        throw new InvalidKnobException("maxQueueDelay", "'" + d + "'", e.getMessage());
-      }
-    }
     return new BatchingConfig(
-        integer(values, "maxBatchSize", base.maxBatchSize()),
-        delay,
-        integer(values, "maxQueueSize", base.maxQueueSize()),
+        KnobValues.integer(values, "maxBatchSize", base.maxBatchSize()),
+        KnobValues.duration(values, "maxQueueDelay", base.maxQueueDelay()),
+        KnobValues.integer(values, "maxQueueSize", base.maxQueueSize()),
         base.preferredBatchSizes());
-  }
-
-  private static int integer(Map<String, ?> values, String knob, int dflt) {
-    Object v = values.get(knob);
-    if (v == null) {
-      return dflt;
-    }
-    if (v instanceof Integer || v instanceof Long || v instanceof Short) {
-      long l = ((Number) v).longValue();
-      if (l == (int) l) {
-        return (int) l;
-      }
-    }
-    if (v instanceof CharSequence s && s.toString().trim().matches("-?\\d{1,9}")) {
-      return Integer.parseInt(s.toString().trim());
-    }
-    throw new InvalidKnobException(knob, v, "must be an integer");
   }
 }

@@ -1,6 +1,5 @@
 package dev.kairos.sdk.model;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -29,14 +28,14 @@ public final class ScalingKnobs {
     for (String k : values.keySet()) {
       if (!NAMES.contains(k)) {
         throw new InvalidKnobException(
-            k, show(values.get(k)), "is not a scaling knob; expected one of " + NAMES);
+            k, KnobValues.show(values.get(k)), "is not a scaling knob; expected one of " + NAMES);
       }
     }
-    int min = integer(values, "minReplicas", base.minReplicas());
-    int max = integer(values, "maxReplicas", base.maxReplicas());
+    int min = KnobValues.integer(values, "minReplicas", base.minReplicas());
+    int max = KnobValues.integer(values, "maxReplicas", base.maxReplicas());
     int initial =
         values.containsKey("initialScale")
-            ? integer(values, "initialScale", base.initialScale())
+            ? KnobValues.integer(values, "initialScale", base.initialScale())
             : Math.max(min, Math.min(max, base.initialScale()));
     return new ScalingConfig(
         min,
@@ -44,13 +43,13 @@ public final class ScalingKnobs {
         initial,
         number(values, "targetConcurrency", base.targetConcurrency()),
         number(values, "targetUtilizationPercentage", base.targetUtilizationPercentage()),
-        duration(values, "stableWindow", base.stableWindow()),
+        KnobValues.duration(values, "stableWindow", base.stableWindow()),
         number(values, "panicWindowPercentage", base.panicWindowPercentage()),
         number(values, "panicThresholdPercentage", base.panicThresholdPercentage()),
         number(values, "maxScaleUpRate", base.maxScaleUpRate()),
         number(values, "maxScaleDownRate", base.maxScaleDownRate()),
-        duration(values, "scaleToZeroAfter", base.scaleToZeroAfter()),
-        integer(values, "activationScale", base.activationScale()));
+        KnobValues.duration(values, "scaleToZeroAfter", base.scaleToZeroAfter()),
+        KnobValues.integer(values, "activationScale", base.activationScale()));
   }
 
   /**
@@ -76,23 +75,6 @@ public final class ScalingKnobs {
     return out;
   }
 
-  private static int integer(Map<String, ?> values, String knob, int dflt) {
-    Object v = values.get(knob);
-    if (v == null) {
-      return dflt;
-    }
-    if (v instanceof Integer || v instanceof Long || v instanceof Short) {
-      long l = ((Number) v).longValue();
-      if (l == (int) l) {
-        return (int) l;
-      }
-    }
-    if (v instanceof CharSequence s && s.toString().trim().matches("-?\\d{1,9}")) {
-      return Integer.parseInt(s.toString().trim());
-    }
-    throw new InvalidKnobException(knob, show(v), "must be an integer");
-  }
-
   private static double number(Map<String, ?> values, String knob, double dflt) {
     Object v = values.get(knob);
     if (v == null) {
@@ -115,22 +97,6 @@ public final class ScalingKnobs {
         // falls through to the error naming the knob
       }
     }
-    throw new InvalidKnobException(knob, show(v), "must be a number");
-  }
-
-  private static Duration duration(Map<String, ?> values, String knob, Duration dflt) {
-    Object v = values.get(knob);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Durations.parse(v.toString());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidKnobException(knob, show(v), e.getMessage());
-    }
-  }
-
-  private static String show(Object v) {
-    return v instanceof CharSequence ? "'" + v + "'" : String.valueOf(v);
+    throw new InvalidKnobException(knob, KnobValues.show(v), "must be a number");
   }
 }
