@@ -20,11 +20,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * opens (Vert.x's upgrade handler is still in its pipeline, reading the body) and its one request
  * is answered 400 naming what to send instead, and the connection closed, so the rest of the body
  * is never read. Only the first request of a connection can ask to upgrade.
+ *
+ * <p>An upgrade request whose body is bounded and small is let through, so that clients that
+ * upgrade by default (Java's {@code HttpClient}) keep working for reads and small admin writes: one
+ * without a body ({@code GET}, {@code HEAD}, {@code OPTIONS}, {@code DELETE} with no length), or
+ * with a {@code Content-Length} of at most {@link #MAX_UPGRADE_BODY} bytes. What is refused is a
+ * body of unknown length (chunked) or a larger one.
  */
 public final class ClearTextUpgrade {
   static final String MESSAGE =
-      "this port does not upgrade HTTP/1.1 to h2c: send HTTP/1.1 without 'Upgrade: h2c',"
-          + " or HTTP/2 with prior knowledge";
+      "this port does not upgrade HTTP/1.1 to h2c for a request with a body of unknown length or"
+          + " over "
+          + (64 * 1024)
+          + " bytes: send HTTP/1.1 without 'Upgrade: h2c', or HTTP/2 with prior knowledge";
+
+  /**
+   * The largest body an upgrade request may carry: what may sit in the heap outside flow control.
+   */
+  static final long MAX_UPGRADE_BODY = 64 * 1024;
 
   private final Set<HttpConnection> upgraded = ConcurrentHashMap.newKeySet();
 
@@ -56,8 +69,24 @@ public final class ClearTextUpgrade {
     }
   }
 
+  private static boolean boundedBody(HttpServerRequest req) {
+    String length = req.getHeader("content-length");
+    if (length == null) {
+      return switch (req.method().name()) {
+        case "GET", "HEAD", "OPTIONS", "DELETE" -> true;
+        default -> false;
+      };
+    }
+    try {
+      long n = Long.parseLong(length.trim());
+      return n >= 0 && n <= MAX_UPGRADE_BODY;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   private boolean answered(HttpServerRequest req) {
-    if (!upgraded.remove(req.connection())) {
+    if (!upgraded.remove(req.connection()) || boundedBody(req)) {
       return false;
     }
     HttpConnection conn = req.connection();
