@@ -164,7 +164,10 @@ class DeployCommandTest {
 
   private java.net.http.HttpResponse<String> postBundle(String contentType, byte[] body)
       throws Exception {
-    return java.net.http.HttpClient.newHttpClient()
+    // HTTP/1.1, as kairos deploy sends: an h2c upgrade with a body this large is refused.
+    return java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1)
+        .build()
         .send(
             java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create(
