@@ -51,7 +51,10 @@ class CrashSafetyIT {
 
   @TempDir Path repo;
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1) // bundle uploads: no h2c upgrade with a body
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final Map<String, String> padHashes = new TreeMap<>();
   private final List<Long> orphans = new ArrayList<>();
   private final java.util.Set<Map<String, Integer>> splits = new java.util.HashSet<>();
