@@ -2,9 +2,11 @@ package dev.kairos.gateway;
 
 import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.auth.ApiKeyStore;
-import dev.kairos.gateway.impl.GatewayHandler;
 import dev.kairos.gateway.metrics.GatewayMetrics;
 import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
+import dev.kairos.gateway.pipeline.GrpcFront;
+import dev.kairos.gateway.pipeline.HttpFront;
+import dev.kairos.gateway.pipeline.Pipeline;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Future;
@@ -28,9 +30,10 @@ import java.util.random.RandomGenerator;
 /**
  * The public front door: Open Inference Protocol v2 over HTTP (plus KServe v1 and DJL Serving's
  * {@code /predictions}) for every model in a {@link RouteTable}, forwarding OIP bodies unparsed to
- * the chosen replica. Authentication, limits, resilience and metrics are set by {@link
- * GatewayOptions} and the {@link ApiKeyStore}; the admin API is a separate server ({@link
- * dev.kairos.gateway.admin.AdminServer}) on its own port.
+ * the chosen replica; OpenAI and Triton generate requests, and OIP over gRPC on its own port. Every
+ * protocol enters the same {@link Pipeline} (admit, route, forward, relay). Authentication, limits,
+ * resilience and metrics are set by {@link GatewayOptions} and the {@link ApiKeyStore}; the admin
+ * API is a separate server ({@link dev.kairos.gateway.admin.AdminServer}) on its own port.
  */
 public final class Gateway {
   private final Vertx vertx;
@@ -48,7 +51,8 @@ public final class Gateway {
   private final Activator activator;
   private final Supplier<? extends RandomGenerator> random;
   private HttpClient client;
-  private GatewayHandler handler;
+  private Pipeline pipeline;
+  private HttpFront handler;
   private long reloadTimer = -1;
   private int port;
   private int grpcPort;
@@ -129,8 +133,8 @@ public final class Gateway {
             new PoolOptions()
                 .setHttp1MaxSize(options.maxConnectionsPerReplica())
                 .setMaxWaitQueueSize(-1));
-    handler =
-        new GatewayHandler(vertx, routes, client, options, keys, metrics, time, random, activator);
+    pipeline = new Pipeline(vertx, routes, client, options, keys, metrics, time, random, activator);
+    handler = new HttpFront(pipeline, routes, options.maxBodyBytes());
     int loops =
         options.eventLoops() > 0
             ? options.eventLoops()
@@ -156,7 +160,7 @@ public final class Gateway {
     return first.onSuccess(p -> port = p);
   }
 
-  private Future<Integer> bind(GatewayHandler handler, int onPort) {
+  private Future<Integer> bind(HttpFront handler, int onPort) {
     HttpServerOptions so =
         new HttpServerOptions()
             .setHost(options.host())
@@ -222,8 +226,7 @@ public final class Gateway {
       throw new IllegalStateException("listen() first: gRPC shares the REST port's machinery");
     }
     io.vertx.grpc.server.GrpcServer grpc =
-        new dev.kairos.gateway.impl.GrpcFront(handler, routes)
-            .server(vertx, options.maxBodyBytes());
+        new GrpcFront(pipeline, routes).server(vertx, options.maxBodyBytes());
     int loops =
         options.eventLoops() > 0
             ? options.eventLoops()

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The gateway's generative adapter and streaming relay, against a replica on a real port that
  * writes server-sent events when told: the OpenAI body's model routes the request, each event is
- * relayed before the next is written, a stream outlives the model's timeout while events flow, and
- * a client that leaves closes the replica's request.
+ * relayed before the next is written, a stream outlives the model's timeout while events flow, a
+ * client that leaves closes the replica's request, and a stream the replica breaks off ends with an
+ * error event in the API's format.
  */
 class GenerativeRelayTest {
   private GatewayFixture f;
@@ -41,6 +42,9 @@ class GenerativeRelayTest {
   private final AtomicReference<Promise<Void>> next = new AtomicReference<>();
   private final AtomicBoolean upstreamClosed = new AtomicBoolean();
   private volatile int periodicEvents;
+
+  /** The replica closes its connection after its first event, as one that dies mid-stream. */
+  private volatile boolean breakOff;
 
   @BeforeEach
   void start() {
@@ -76,6 +80,11 @@ class GenerativeRelayTest {
               resp.closeHandler(v -> upstreamClosed.set(true));
               resp.setChunked(true).putHeader("Content-Type", "text/event-stream");
               resp.write("data: {\"n\":0}\n\n");
+              if (breakOff) {
+                // Once the event is on the wire, the connection goes: no chunked terminator.
+                resp.write("").onComplete(w -> req.connection().close());
+                return;
+              }
               if (periodicEvents > 0) {
                 int[] n = {0};
                 f.vertx.setPeriodic(
@@ -196,5 +205,41 @@ class GenerativeRelayTest {
     HttpResponse<String> list = f.http.get(f.url("/v1/models"));
     assertThat(list.statusCode()).isEqualTo(200);
     assertThat(list.body()).contains("\"id\":\"gen\"").doesNotContain("mlp");
+  }
+
+  @Test
+  void shouldEndAnOpenAiStreamTheReplicaBreaksOffWithAnErrorEvent() {
+    breakOff = true;
+    HttpResponse<String> r =
+        f.http.post(
+            f.url("/v1/chat/completions"), "{\"model\":\"gen\",\"messages\":[],\"stream\":true}");
+    // Without the error event the client's connection was reset: the send itself threw.
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).startsWith("data: {\"n\":0}\n\n");
+    String last = r.body().substring("data: {\"n\":0}\n\n".length());
+    assertThat(last)
+        .startsWith(
+            "data: {\"error\":{\"message\":\"the replica of model 'gen' broke off the stream")
+        .contains("\"type\":\"server_error\"")
+        .endsWith("}}\n\n")
+        .doesNotContain("[DONE]");
+  }
+
+  @Test
+  void shouldEndATritonGenerateStreamTheReplicaBreaksOffWithAnErrorEvent() {
+    breakOff = true;
+    HttpResponse<String> r =
+        f.http.post(f.url("/v2/models/gen/generate_stream"), "{\"text_input\":\"hi\"}");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+    assertThat(r.body())
+        .startsWith("data: {\"n\":0}\n\n")
+        .endsWith("\n\n")
+        .contains("data: {\"error\":\"the replica of model 'gen' broke off the stream");
+    // The stream ended cleanly, so the client's connection serves the next request.
+    breakOff = false;
+    periodicEvents = 2;
+    assertThat(f.http.post(f.url("/v2/models/gen/generate_stream"), "{}").body())
+        .endsWith("data: [DONE]\n\n");
   }
 }

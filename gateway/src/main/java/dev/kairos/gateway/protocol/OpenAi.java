@@ -135,6 +135,20 @@ public final class OpenAi {
     return out.toByteArray();
   }
 
+  /**
+   * The event that ends a stream broken off mid-way (a replica died), in OpenAI's format: {@code
+   * data: {"error": {...}}}, as OpenAI's clients read errors inside a stream.
+   */
+  public static byte[] streamError(String message) {
+    byte[] error = error(502, message);
+    byte[] out = new byte[6 + error.length + 2];
+    System.arraycopy("data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, out, 0, 6);
+    System.arraycopy(error, 0, out, 6, error.length);
+    out[out.length - 2] = '\n';
+    out[out.length - 1] = '\n';
+    return out;
+  }
+
   private static String type(int status) {
     return switch (status) {
       case 400, 404, 405, 413 -> "invalid_request_error";

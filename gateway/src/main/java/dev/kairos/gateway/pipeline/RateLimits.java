@@ -1,4 +1,4 @@
-package dev.kairos.gateway.impl;
+package dev.kairos.gateway.pipeline;
 
 import dev.kairos.gateway.auth.ApiKey;
 import dev.kairos.gateway.resilience.TokenBucket;

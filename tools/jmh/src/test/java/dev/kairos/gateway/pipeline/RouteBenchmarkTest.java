@@ -1,4 +1,4 @@
-package dev.kairos.gateway.impl;
+package dev.kairos.gateway.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.kairos.gateway.impl;
+package dev.kairos.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,18 +1,24 @@
-package dev.kairos.gateway.impl;
+package dev.kairos.gateway.pipeline;
 
 import dev.kairos.gateway.GatewayOptions;
+import dev.kairos.gateway.metrics.GatewayMetrics;
 import dev.kairos.gateway.resilience.Breakers;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.sdk.oip.OipPath;
 import dev.kairos.sdk.time.Clock;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The gateway's per-request routing work, through the code the gateway runs: parse the path, find
  * the model, then {@link ReplicaChooser} (version by traffic weights, replica by the power of two
  * choices, an in-flight slot within the replica's capacity and its breaker's permission), and give
- * both back as an answered request does. It sits in the gateway's {@code impl} package to reach the
- * chooser without making it public.
+ * both back as an answered request does. It sits in the gateway's {@code pipeline} package to reach
+ * the chooser without making it public.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,16 +44,51 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class RouteBenchmark {
-  private static final Exchange.RemoteCall INFER =
-      new Exchange.RemoteCall() {
+  /** An inference caller: the chooser bounds POSTs by each replica's capacity. */
+  private static final Caller INFER =
+      new Caller() {
         @Override
         public HttpMethod method() {
           return HttpMethod.POST;
         }
 
         @Override
-        public MultiMap headers() {
-          return MultiMap.caseInsensitiveMultiMap();
+        public String header(CharSequence name) {
+          return null;
+        }
+
+        @Override
+        public String secret() {
+          return null;
+        }
+
+        @Override
+        public String askedDeadline() {
+          return null;
+        }
+
+        @Override
+        public long declaredLength() {
+          return -1;
+        }
+
+        @Override
+        public boolean gone() {
+          return false;
+        }
+
+        @Override
+        public void onGone(Runnable then) {}
+
+        @Override
+        public void readBody(long limit, Consumer<Buffer> then, Runnable overLimit) {}
+
+        @Override
+        public void pauseBody() {}
+
+        @Override
+        public Future<HttpClientResponse> streamBody(HttpClientRequest to) {
+          throw new UnsupportedOperationException();
         }
 
         @Override
@@ -57,6 +98,16 @@ public class RouteBenchmark {
 
         @Override
         public void answered(int status, MultiMap headers, Buffer body) {}
+
+        @Override
+        public HttpServerResponse passThrough() {
+          return null;
+        }
+
+        @Override
+        public Buffer streamError(String message) {
+          return Buffer.buffer();
+        }
       };
 
   final RouteTable routes = new RouteTable();
@@ -66,10 +117,13 @@ public class RouteBenchmark {
 
   ReplicaChooser chooser;
 
+  private GatewayMetrics metrics;
+
   @Setup
   public void setUp() {
     // One benchmark thread: a seeded source keeps the test's traffic split deterministic.
     SplittableRandom random = new SplittableRandom(1);
+    metrics = new GatewayMetrics(routes);
     chooser =
         new ReplicaChooser(() -> random, new Breakers(GatewayOptions.defaults().breaker(), time));
     for (int m = 0; m < 1000; m++) {
@@ -89,15 +143,17 @@ public class RouteBenchmark {
   @Benchmark
   public Replica routeRequest() {
     OipPath p = OipPath.parse("/v2/models/model-417/infer");
-    Exchange ex = new Exchange(INFER, time.monotonicNanos(), p.model(), p.version());
-    ex.route = routes.find(p.model());
-    if (chooser.choose(ex, null) != ReplicaChooser.Outcome.CHOSEN) {
+    Call call =
+        new Call(
+            INFER, p.model(), p.version(), null, false, true, metrics, time, time.monotonicNanos());
+    call.route = routes.find(p.model());
+    if (chooser.choose(call, null) != ReplicaChooser.Outcome.CHOSEN) {
       throw new IllegalStateException("no replica chosen");
     }
-    // What the forwarder does when the answer arrives: the slot back, the breaker told.
-    Replica r = ex.replica;
+    // What the relay stage does when the answer arrives: the slot back, the breaker told.
+    Replica r = call.replica;
     r.release();
-    chooser.breakerOf(r).onSuccess(time.monotonicNanos() - ex.startNanos);
+    chooser.breakerOf(r).onSuccess(time.monotonicNanos() - call.startNanos);
     return r;
   }
 }

@@ -1,4 +1,4 @@
-package dev.kairos.gateway.impl;
+package dev.kairos.gateway.pipeline;
 
 import dev.kairos.gateway.resilience.Breakers;
 import dev.kairos.gateway.route.ModelRoute;
@@ -41,27 +41,27 @@ final class ReplicaChooser {
   }
 
   /**
-   * Chooses for {@code exchange} (its route and explicit version, if any), skipping {@code
-   * exclude}; sets the exchange's version and replica when it returns {@link Outcome#CHOSEN}.
+   * Chooses for {@code call} (its route and explicit version, if any), skipping {@code exclude};
+   * sets the call's version and replica when it returns {@link Outcome#CHOSEN}.
    */
-  Outcome choose(Exchange exchange, Replica exclude) {
-    ModelRoute route = exchange.route;
-    String version = exchange.explicitVersion;
+  Outcome choose(Call call, Replica exclude) {
+    ModelRoute route = call.route;
+    String version = call.explicitVersion;
     RandomGenerator random = this.random.get();
     if (version == null) {
-      version = exchange.version != null ? exchange.version : route.chooseVersion(random);
+      version = call.version != null ? call.version : route.chooseVersion(random);
       if (version == null) {
         return Outcome.NO_REPLICA;
       }
     }
     ReplicaSet set = route.existingVersion(version);
     if (set == null) {
-      return exchange.explicitVersion != null ? Outcome.NO_SUCH_VERSION : Outcome.NO_REPLICA;
+      return call.explicitVersion != null ? Outcome.NO_SUCH_VERSION : Outcome.NO_REPLICA;
     }
-    exchange.version = version;
-    boolean bounded = exchange.method() == HttpMethod.POST;
+    call.version = version;
+    boolean bounded = call.caller.method() == HttpMethod.POST;
     Replica r = set.pick(random, exclude);
-    if (r != null && take(exchange, r, bounded)) {
+    if (r != null && take(call, r, bounded)) {
       return Outcome.CHOSEN;
     }
     // The pick lost its slot or its breaker permission (half-open with its probe out), or found
@@ -75,7 +75,7 @@ final class ReplicaChooser {
       any = true;
       if (bounded && other.full()) {
         full = true;
-      } else if (other != r && !other.breakerOpen() && take(exchange, other, bounded)) {
+      } else if (other != r && !other.breakerOpen() && take(call, other, bounded)) {
         return Outcome.CHOSEN;
       }
     }
@@ -84,9 +84,9 @@ final class ReplicaChooser {
 
   /**
    * Takes an in-flight slot at {@code r} (within its capacity when {@code bounded}: an inference)
-   * and its breaker's permission; the exchange then counts as in flight there until it leaves.
+   * and its breaker's permission; the call then counts as in flight there until it leaves.
    */
-  private boolean take(Exchange exchange, Replica r, boolean bounded) {
+  private boolean take(Call call, Replica r, boolean bounded) {
     if (bounded) {
       if (!r.tryAcquire()) {
         return false;
@@ -98,7 +98,7 @@ final class ReplicaChooser {
       r.release();
       return false;
     }
-    exchange.replica = r;
+    call.replica = r;
     return true;
   }
 
