@@ -5,7 +5,6 @@ import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.metrics.GatewayMetrics;
 import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
 import dev.kairos.gateway.route.Replica;
-import dev.kairos.sdk.time.Clock;
 import io.vertx.core.http.HttpMethod;
 
 /**
@@ -19,7 +18,6 @@ final class Route {
   private final ReplicaChooser chooser;
   private final GatewayOptions options;
   private final GatewayMetrics metrics;
-  private final Clock time;
   private final Activator activator;
   private final Forward next;
 
@@ -27,13 +25,11 @@ final class Route {
       ReplicaChooser chooser,
       GatewayOptions options,
       GatewayMetrics metrics,
-      Clock time,
       Activator activator,
       Forward next) {
     this.chooser = chooser;
     this.options = options;
     this.metrics = metrics;
-    this.time = time;
     this.activator = activator;
     this.next = next;
   }
@@ -78,7 +74,7 @@ final class Route {
       call.refuse(503, "model '" + call.model + "' has no ready replica yet", "1");
       return;
     }
-    long left = call.timeoutMs - (time.monotonicNanos() - call.startNanos) / 1_000_000;
+    long left = call.leftMs();
     if (left < 1) {
       metrics.rejected(call.model, Rejection.NO_REPLICA);
       call.refuse(503, "model '" + call.model + "' has no ready replica", "1");
