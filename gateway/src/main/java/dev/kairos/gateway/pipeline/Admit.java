@@ -48,7 +48,7 @@ final class Admit {
 
   void enter(Call call) {
     call.enter(Call.Stage.ADMIT);
-    if (!call.authorized) {
+    if (!call.authorized && admission.enforced()) {
       Refusal r = admission.check(call.caller.secret(), call.model);
       if (r != null) {
         call.refuse(r.status(), r.message(), r.retryAfter());

@@ -231,7 +231,11 @@ public final class HttpFront implements Handler<HttpServerRequest> {
 
   /** Authentication and rate limit for an answer given here; false after refusing. */
   boolean authorized(HttpServerRequest req, String model) {
-    Refusal r = pipeline.admission().check(Credentials.secret(req), model);
+    Admission admission = pipeline.admission();
+    if (!admission.enforced()) {
+      return true;
+    }
+    Refusal r = admission.check(Credentials.secret(req), model);
     if (r == null) {
       return true;
     }
