@@ -136,6 +136,7 @@ public class Replay {
 
   /** Each request submitted at its arrival; the engine batches (or not, with a cap of one). */
   static Rec[] runEach(GenerativeModel m, List<Req> reqs) throws Exception {
+    cpuStart = OS.getProcessCpuTime();
     Random r = new Random(3);
     Rec[] recs = new Rec[reqs.size()];
     long start = System.nanoTime();
@@ -156,6 +157,7 @@ public class Replay {
    * to the longest output among them (every row computes that many tokens), then the next group.
    */
   static Rec[] runStatic(GenerativeModel m, List<Req> reqs, int cap) throws Exception {
+    cpuStart = OS.getProcessCpuTime();
     Random r = new Random(3);
     Rec[] recs = new Rec[reqs.size()];
     long start = System.nanoTime();
@@ -186,6 +188,11 @@ public class Replay {
   }
 
   static long runStart;
+  static long cpuStart;
+
+  static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
   static Rec[] stamp(Rec[] recs, long start) {
     runStart = start;
@@ -213,6 +220,8 @@ public class Replay {
       tokens += rec.own;
     }
     double span = (end - runStart) / 1e9;
+    // Process CPU time of the mode: what other processes on a shared machine disturb least.
+    double cpu = (OS.getProcessCpuTime() - cpuStart) / 1e9;
     StringBuilder goodput = new StringBuilder();
     for (double slo : slos) {
       long good = Arrays.stream(tpot).filter(t -> t <= slo).count();
@@ -222,9 +231,9 @@ public class Replay {
     Arrays.sort(ttft);
     System.out.printf(
         "round=%d mode=%s span_s=%.1f req_s=%.3f out_tok_s=%.1f tpot_p50_ms=%.1f tpot_p99_ms=%.1f"
-            + " ttft_p50_ms=%.0f ttft_p99_ms=%.0f%s%n",
+            + " ttft_p50_ms=%.0f ttft_p99_ms=%.0f cpu_s=%.1f out_tok_per_cpu_s=%.1f%s%n",
         round, mode, span, n / span, tokens / span, pct(tpot, 50), pct(tpot, 99), pct(ttft, 50),
-        pct(ttft, 99), goodput);
+        pct(ttft, 99), cpu, tokens / cpu, goodput);
   }
 
   static double pct(double[] sorted, double p) {

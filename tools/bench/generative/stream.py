@@ -73,7 +73,9 @@ def token_of(port):
 def open_stream(port, body, headers):
     s = socket.create_connection(("127.0.0.1", port))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    head = "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    # Connection: close, so that any answer, an error included, ends with the connection.
+    head = ("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            "Content-Type: application/json\r\n")
     for k, v in headers.items():
         head += "%s: %s\r\n" % (k, v)
     head += "Content-Length: %d\r\n\r\n" % len(body)
@@ -87,7 +89,7 @@ def read_both(socks):
     done = set()
     tails = {s: b"" for s in socks}
     while len(done) < len(socks):
-        ready, _, _ = select.select([s for s in socks if s not in done], [], [], 120)
+        ready, _, _ = select.select([s for s in socks if s not in done], [], [], 900)
         now = time.perf_counter()
         if not ready:
             raise SystemExit("stream stalled")
@@ -128,11 +130,12 @@ def main():
         deadline = time.time() + 300
         while time.time() < deadline and rport is None:
             s = open_stream(gport, body, {})
-            read_both([s])
-            rport = replica(admin)
+            if read_both([s])[0]:
+                rport = replica(admin)
         token = token_of(rport)
         print("bench=stream tokens=%d gateway=%d replica=%d" % (tokens, gport, rport))
         medians = []
+        every = []
         for r in range(rounds + 1):
             g = open_stream(gport, body, {})
             d = open_stream(rport, body, {"Kairos-Replica-Token": token})
@@ -142,11 +145,16 @@ def main():
                 continue  # warm-up
             med = statistics.median(diffs)
             medians.append(med)
+            every.extend(diffs)
             print("round=%d events_gateway=%d events_direct=%d median_ms=%.3f p90_ms=%.3f mean_ms=%.3f"
                   % (r, len(tg), len(td), med, sorted(diffs)[int(0.9 * len(diffs))],
                      statistics.mean(diffs)))
         print("overall median of round medians: %.3f ms/token (range %.3f .. %.3f)"
               % (statistics.median(medians), min(medians), max(medians)))
+        every.sort()
+        print("all %d tokens: median %.3f ms, p25 %.3f, p75 %.3f, mean %.3f"
+              % (len(every), statistics.median(every), every[len(every) // 4],
+                 every[3 * len(every) // 4], statistics.mean(every)))
     finally:
         proc.terminate()
         proc.wait(60)
