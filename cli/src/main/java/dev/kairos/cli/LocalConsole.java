@@ -7,6 +7,7 @@ import dev.kairos.console.ConsoleSampler;
 import dev.kairos.console.DecisionRecorder;
 import dev.kairos.console.MetricsRing;
 import dev.kairos.console.Replays;
+import dev.kairos.console.ReplicaGenerationView;
 import dev.kairos.gateway.Gateway;
 import dev.kairos.gateway.admin.AdminServer;
 import dev.kairos.gateway.admin.PlatformControl;
@@ -51,7 +52,14 @@ final class LocalConsole implements AutoCloseable {
     admin.installPublic("/console", new ConsolePages());
     admin.install(
         new ConsoleApi(
-            vertx, clock, ring, control, new LocalDevices(platform), new Replays(1), azureTrace));
+            vertx,
+            clock,
+            ring,
+            control,
+            new LocalDevices(platform),
+            new Replays(1),
+            azureTrace,
+            new ReplicaGenerationView(platform.routes())));
     executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

@@ -76,9 +76,20 @@ final class KairosProcess implements AutoCloseable {
     pb.environment().put("KAIROS_SKIP_BUILD", "1");
     pb.environment().putAll(env);
     KairosProcess k = new KairosProcess(pb.start());
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .until(() -> k.output().contains("Kairos ready") || !k.process.isAlive());
+    try {
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> k.output().contains("Kairos ready") || !k.process.isAlive());
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // No caller holds the process yet: stop it here, or it outlives the test run.
+      try {
+        k.close();
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException(
+          "kairos serve not ready within 120 s; its output:\n" + k.output(), e);
+    }
     if (!k.process.isAlive()) {
       throw new IllegalStateException("kairos serve exited:\n" + k.output());
     }

@@ -16,6 +16,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The console's data, as admin API endpoints (behind the admin key like every other):
@@ -24,6 +25,7 @@ import java.util.List;
  * GET  /admin/console/overview            newest sample of every model, recent decisions
  * GET  /admin/console/series/{m}?minutes= a model's samples and decisions (default 15 minutes)
  * GET  /admin/console/devices             devices, their models, memory, arbiter statistics
+ * GET  /admin/console/generation/{m}      a text-generation model's engine, summed over replicas
  * </pre>
  *
  * and the what-if endpoints of {@link ReplayApi} (tune preview, traces, simulate).
@@ -34,6 +36,7 @@ public final class ConsoleApi implements AdminExtension {
   private final MetricsRing ring;
   private final DeviceView devices;
   private final ReplayApi replayApi;
+  private final GenerationView generation;
 
   /**
    * @param azureTrace the Azure Functions 2019 trace directory, offered when it exists (may be
@@ -47,6 +50,24 @@ public final class ConsoleApi implements AdminExtension {
       DeviceView devices,
       Replays replays,
       Path azureTrace) {
+    this(vertx, clock, ring, platform, devices, replays, azureTrace, GenerationView.none());
+  }
+
+  /**
+   * @param azureTrace the Azure Functions 2019 trace directory, offered when it exists (may be
+   *     null)
+   * @param generation text-generation models' engines (read from their replicas)
+   */
+  public ConsoleApi(
+      Vertx vertx,
+      Clock clock,
+      MetricsRing ring,
+      PlatformControl platform,
+      DeviceView devices,
+      Replays replays,
+      Path azureTrace,
+      GenerationView generation) {
+    this.generation = generation;
     this.vertx = vertx;
     this.clock = clock;
     this.ring = ring;
@@ -60,6 +81,14 @@ public final class ConsoleApi implements AdminExtension {
     router.get("/admin/console/series/:model").handler(this::series);
     // off the event loop: memory figures may come from files (/proc)
     router.get("/admin/console/devices").handler(ctx -> blocking(vertx, ctx, this::devices));
+    // off the event loop: read from the replicas over HTTP
+    router
+        .get("/admin/console/generation/:model")
+        .handler(
+            ctx -> {
+              String model = model(ctx);
+              blocking(vertx, ctx, () -> generation(model));
+            });
     replayApi.install(router);
   }
 
@@ -144,6 +173,36 @@ public final class ConsoleApi implements AdminExtension {
               .put("slices", slices));
     }
     return out;
+  }
+
+  private JsonObject generation(String model) {
+    JsonObject out = new JsonObject().put("model", model);
+    Optional<GenerationStatus> status = generation.generation(model);
+    if (status.isEmpty()) {
+      return out.put("generative", false);
+    }
+    GenerationStatus g = status.get();
+    return out.put("generative", true)
+        .put("replicas", g.replicas())
+        .put("running", g.running())
+        .put("waiting", g.waiting())
+        .put("kvBlocksUsed", g.kvBlocksUsed())
+        .put("kvBlocksFree", g.kvBlocksFree())
+        .put("promptTokens", g.promptTokens())
+        .put("outputTokens", g.outputTokens())
+        .put("preemptions", g.preemptions())
+        .put("prefixHitRate", finite(g.prefixHitRate()))
+        .put("ttft", latency(g.ttft()))
+        .put("tpot", latency(g.tpot()))
+        .put("e2e", latency(g.e2e()));
+  }
+
+  private static JsonObject latency(GenerationStatus.Latency l) {
+    return new JsonObject()
+        .put("count", l.count())
+        .put("meanMs", finite(l.meanSeconds() * 1000))
+        .put("p50Ms", finite(l.p50Seconds() * 1000))
+        .put("p99Ms", finite(l.p99Seconds() * 1000));
   }
 
   private static JsonObject sample(ModelSample s) {

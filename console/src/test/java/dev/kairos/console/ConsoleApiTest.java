@@ -34,6 +34,7 @@ class ConsoleApiTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final ManualClock clock = new ManualClock(1_700_000_000_000L, 0);
   private final MetricsRing ring = MetricsRing.defaults();
+  private final RouteTable routes = new RouteTable();
   private Vertx vertx;
   private String base;
 
@@ -104,7 +105,15 @@ class ConsoleApiTest {
                     List.of(new SliceStats("mlp", 10, 1, 1_000_000, 3_000_000))));
     admin.installPublic("/console", new ConsolePages());
     admin.install(
-        new ConsoleApi(vertx, clock, ring, new OneModel(), devices, new Replays(1), null));
+        new ConsoleApi(
+            vertx,
+            clock,
+            ring,
+            new OneModel(),
+            devices,
+            new Replays(1),
+            null,
+            new ReplicaGenerationView(routes)));
     int port = admin.listen().toCompletionStage().toCompletableFuture().get();
     base = "http://127.0.0.1:" + port;
   }
@@ -272,5 +281,112 @@ class ConsoleApiTest {
     assertThat(new JsonObject(r.body()).getString("error")).contains("yesterday");
     assertThat(send("POST", "/admin/console/simulate", "{\"trace\":\"nope\"}", true).statusCode())
         .isEqualTo(400);
+  }
+
+  /** One text-generation replica's /metrics, as the runtime's GenerateMetrics writes them. */
+  private static String replicaMetrics(int running, int ttftFast, int ttftSlow, int hits) {
+    String m = "{model=\"gen\"";
+    return "# TYPE kairos_generate_running_sequences gauge\n"
+        + "kairos_generate_running_sequences"
+        + m
+        + "} "
+        + running
+        + ".0\n"
+        + "kairos_generate_waiting_sequences"
+        + m
+        + "} 1.0\n"
+        + "kairos_generate_kv_blocks_used"
+        + m
+        + "} 10.0\n"
+        + "kairos_generate_kv_blocks_free"
+        + m
+        + "} 30.0\n"
+        + "kairos_generate_preemptions_total"
+        + m
+        + "} 2.0\n"
+        + "kairos_generate_prefix_cache_queries_total"
+        + m
+        + "} 10.0\n"
+        + "kairos_generate_prefix_cache_hits_total"
+        + m
+        + "} "
+        + hits
+        + ".0\n"
+        + "kairos_generate_time_to_first_token_seconds_bucket"
+        + m
+        + ",le=\"0.05\"} "
+        + ttftFast
+        + "\n"
+        + "kairos_generate_time_to_first_token_seconds_bucket"
+        + m
+        + ",le=\"0.5\"} "
+        + (ttftFast + ttftSlow)
+        + "\n"
+        + "kairos_generate_time_to_first_token_seconds_bucket"
+        + m
+        + ",le=\"+Inf\"} "
+        + (ttftFast + ttftSlow)
+        + "\n"
+        + "kairos_generate_time_to_first_token_seconds_count"
+        + m
+        + "} "
+        + (ttftFast + ttftSlow)
+        + "\n"
+        + "kairos_generate_time_to_first_token_seconds_sum"
+        + m
+        + "} "
+        + (0.01 * ttftFast + 0.3 * ttftSlow)
+        + "\n"
+        + "kairos_requests_total{model=\"gen\"} 99.0\n";
+  }
+
+  @Test
+  void shouldSumAGenerativeModelsEngineOverItsReplicas() throws Exception {
+    routes.model("gen").setGenerative(true);
+    for (String text : List.of(replicaMetrics(3, 98, 0, 5), replicaMetrics(2, 0, 2, 3))) {
+      int port =
+          vertx
+              .createHttpServer()
+              .requestHandler(
+                  req ->
+                      req.response()
+                          .setStatusCode("/metrics".equals(req.path()) ? 200 : 404)
+                          .end(text))
+              .listen(0, "127.0.0.1")
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get()
+              .actualPort();
+      routes
+          .model("gen")
+          .version("1")
+          .add(new dev.kairos.gateway.route.Replica("r" + port, "127.0.0.1", port));
+    }
+    HttpResponse<String> r = send("GET", "/admin/console/generation/gen", null, true);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonObject g = new JsonObject(r.body());
+    assertThat(g.getBoolean("generative")).isTrue();
+    assertThat(g.getInteger("replicas")).isEqualTo(2);
+    assertThat(g.getDouble("running")).isEqualTo(5.0);
+    assertThat(g.getDouble("waiting")).isEqualTo(2.0);
+    assertThat(g.getDouble("kvBlocksUsed")).isEqualTo(20.0);
+    assertThat(g.getDouble("kvBlocksFree")).isEqualTo(60.0);
+    assertThat(g.getDouble("preemptions")).isEqualTo(4.0);
+    assertThat(g.getDouble("prefixHitRate")).isEqualTo(0.4);
+    // 98 fast and 2 slow first tokens over the two replicas: p50 in the first bucket, p99 not.
+    JsonObject ttft = g.getJsonObject("ttft");
+    assertThat(ttft.getLong("count")).isEqualTo(100);
+    assertThat(ttft.getDouble("p50Ms")).isEqualTo(50.0);
+    assertThat(ttft.getDouble("p99Ms")).isEqualTo(500.0);
+    assertThat(ttft.getDouble("meanMs")).isCloseTo(15.8, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(g.getJsonObject("e2e").getLong("count")).isZero();
+    assertThat(g.getJsonObject("e2e").getValue("p99Ms")).isNull();
+
+    assertThat(
+            new JsonObject(send("GET", "/admin/console/generation/mlp", null, true).body())
+                .getBoolean("generative"))
+        .isFalse();
+    assertThat(send("GET", "/admin/console/generation/gen", null, false).statusCode())
+        .isEqualTo(401);
   }
 }

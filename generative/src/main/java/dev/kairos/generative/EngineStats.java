@@ -25,6 +25,9 @@ public final class EngineStats {
   public final Observations timeToFirstToken = new Observations();
   public final Observations timePerOutputToken = new Observations();
 
+  /** From arrival to the last token of every sequence that finished (not failed or cancelled). */
+  public final Observations endToEnd = new Observations();
+
   /** Durations in nanoseconds, passed on to listeners as they are observed. */
   public static final class Observations {
     private volatile LongConsumer listener = nanos -> {};

@@ -346,6 +346,16 @@ public final class GenerationEngine implements AutoCloseable {
       } else {
         lastPrefillNanosPerToken = took;
       }
+    } catch (GenerationException refused) {
+      // The gate refused the step (the device arbiter's admission control): an answer for these
+      // sequences, in the API's format, not an engine failure.
+      LOG.warn(
+          "model={} step refused for {} sequences: {}", model, batch.size(), refused.getMessage());
+      for (Sequence s : batch) {
+        running.remove(s.id);
+        fail(s, refused);
+      }
+      return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       for (Sequence s : batch) {
@@ -426,6 +436,7 @@ public final class GenerationEngine implements AutoCloseable {
     if (s.generated > 1) {
       stats.timePerOutputToken.record((now - s.firstTokenNanos) / (s.generated - 1));
     }
+    stats.endToEnd.record(now - s.arrivalNanos);
     stats.finished.incrementAndGet();
     deliver(s, () -> s.sink.onFinish(reason, s.usage()));
   }

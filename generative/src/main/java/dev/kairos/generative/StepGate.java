@@ -18,6 +18,8 @@ public interface StepGate {
    * @param sequences rows in the step
    * @param tokens tokens computed in the step
    * @param estimatedNanos how long the step is expected to take (the last comparable step's time)
+   * @throws GenerationException.Busy if the device refuses the step: its sequences end with that
+   *     error (503 before the first byte, an error event in a stream)
    */
   Pass enter(int sequences, int tokens, long estimatedNanos) throws InterruptedException;
 

@@ -257,4 +257,46 @@ class GenerationEngineTest {
       assertThat(broken.done).isNotDone();
     }
   }
+
+  @Test
+  void shouldEndTheSequencesOfARefusedStepAsBusyAndKeepServing() throws Exception {
+    Golden g = TinyModel.goldens().get(0);
+    java.util.concurrent.atomic.AtomicBoolean refuse =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    StepGate gate =
+        (sequences, tokens, estimatedNanos) -> {
+          if (refuse.get()) {
+            throw new GenerationException.Busy("the device arbiter refused the step");
+          }
+          return () -> {};
+        };
+    EngineConfig config = new EngineConfig(128, 4, 64, 8, 64, 512, 1);
+    try (GenerationEngine engine =
+        new GenerationEngine(
+            "gpt2-tiny",
+            config,
+            new dev.kairos.generative.runner.PagedDecoder(
+                TinyModel.DIR.resolve("1/model.onnx"), 65, 4, 1),
+            TinyModel.TOKENIZER,
+            new dev.kairos.sdk.time.ManualClock(),
+            gate)) {
+      Collected refused = new Collected();
+      engine.submit(TinyModel.greedy(g.prompt(), g.greedy().length, List.of()), refused);
+      engine.step(); // the prompt: first token out
+      refuse.set(true);
+      engine.step();
+      assertThat(refused.ids()).hasSize(1);
+      assertThat(refused.done)
+          .failsWithin(java.time.Duration.ZERO)
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withCauseInstanceOf(GenerationException.Busy.class);
+      assertThat(engine.stats().blocksUsed.get()).isZero();
+
+      refuse.set(false);
+      Collected next = new Collected();
+      engine.submit(TinyModel.greedy(g.prompt(), g.greedy().length, List.of()), next);
+      TinyModel.drain(engine);
+      assertThat(next.ids()).containsExactly(g.greedy());
+    }
+  }
 }

@@ -1,14 +1,17 @@
 package dev.kairos.runtime;
 
+import dev.kairos.generative.GenerationException;
 import dev.kairos.generative.GenerativeModel;
 import dev.kairos.generative.StepGate;
 import dev.kairos.multiplexer.arbiter.ArbiterClient;
 import dev.kairos.multiplexer.arbiter.DeviceLease;
+import dev.kairos.multiplexer.arbiter.SliceRejectedException;
 import dev.kairos.multiplexer.arbiter.SliceRequest;
 import dev.kairos.multiplexer.arbiter.uds.UnixSocketArbiterClient;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
 import dev.kairos.runtime.server.GenerateRoutes;
+import dev.kairos.runtime.server.ReplicaTokenCheck;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -32,12 +35,17 @@ final class GenerativeReplica {
    * Each model step is one slice of the device arbiter: a light model sharing the device waits at
    * most one decode step or one bounded prefill chunk.
    */
-  private static StepGate stepGate(
+  static StepGate stepGate(
       String model, ArbiterClient arbiter, dev.kairos.sdk.model.ModelConfig config) {
     int priority = "heavy".equals(config.device().workloadClass()) ? 0 : 10;
     return (sequences, tokens, estimatedNanos) -> {
-      DeviceLease lease =
-          arbiter.acquire(new SliceRequest(model, estimatedNanos, priority, Long.MAX_VALUE));
+      DeviceLease lease;
+      try {
+        lease = arbiter.acquire(new SliceRequest(model, estimatedNanos, priority, Long.MAX_VALUE));
+      } catch (SliceRejectedException e) {
+        throw new GenerationException.Busy(
+            "the device arbiter refused the step: " + e.getMessage());
+      }
       return lease::close;
     };
   }
@@ -50,6 +58,7 @@ final class GenerativeReplica {
       int cores,
       int maxBodyBytes,
       String arbiterSocket,
+      ReplicaTokenCheck door,
       PrintStream out) {
     if (version.artifact() == null || !version.artifact().toString().endsWith(".onnx")) {
       throw new IllegalStateException(
@@ -80,7 +89,8 @@ final class GenerativeReplica {
                     // back-pressure
                     .setHttp2ClearTextEnabled(false))
             .requestHandler(
-                new GenerateRoutes(model, version.version(), maxBodyBytes, Clock.system(), vertx));
+                new GenerateRoutes(
+                    model, version.version(), maxBodyBytes, Clock.system(), vertx, door));
     int actual = server.listen().toCompletionStage().toCompletableFuture().join().actualPort();
     RuntimeMain.drainOnShutdown(
         out,

@@ -153,6 +153,7 @@ public final class RuntimeMain {
             cores,
             intOpt(opts, "max-body-bytes", 64 << 20),
             opts.get("arbiter-socket"),
+            door,
             out);
         return;
       }

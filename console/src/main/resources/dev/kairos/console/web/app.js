@@ -175,6 +175,7 @@ async function modelsPage() {
 async function modelDetailPage(name) {
   const [m, series] = await Promise.all([api('GET', '/admin/models/' + name), api('GET', `/admin/console/series/${name}?minutes=15`)]);
   const sc = await api('GET', `/admin/models/${name}/scaling`).catch(() => null);
+  const gen = await api('GET', `/admin/console/generation/${name}`).catch(() => null);
   const t = series.t;
   const sr = series.series;
   return [
@@ -194,11 +195,30 @@ async function modelDetailPage(name) {
         h('table', {}, h('thead', {}, h('tr', {}, ['Version', 'Replica', 'Endpoint', 'In flight', 'Breaker'].map((c) => h('th', {}, c)))),
           h('tbody', {}, m.replicas.map((r) => h('tr', {}, h('td', {}, r.version), h('td', {}, r.id), h('td', {}, r.endpoint),
             h('td', { class: 'num' }, r.inFlight), h('td', {}, r.draining ? 'draining' : r.breaker))))))),
+    gen && gen.generative ? generationCard(gen) : null,
     h('div', { class: 'card' }, h('h2', {}, 'Requests per second and errors'),
       lineChart({ x: t, series: [{ name: 'req/s', values: sr.rate }, { name: 'errors (share)', values: sr.errorRate, cls: 'c4' }] })),
     h('div', { class: 'card' }, h('h2', {}, 'Latency (ms)'),
       lineChart({ x: t, series: [{ name: 'p50', values: sr.p50Ms, cls: 'c1' }, { name: 'p99', values: sr.p99Ms, cls: 'c2' }] })),
   ];
+}
+
+// A text-generation model's engine, summed over its replicas (counters since each started).
+function generationCard(g) {
+  const lat = (l) => l.count ? `${fmt.ms(l.p50Ms)} / ${fmt.ms(l.p99Ms)} (mean ${fmt.ms(l.meanMs)}, ${l.count})` : '–';
+  const blocks = g.kvBlocksUsed + g.kvBlocksFree;
+  return h('div', { class: 'card', id: 'generation' }, h('h2', {}, 'Generation'),
+    h('dl', { class: 'kv' },
+      h('dt', {}, 'Replicas read'), h('dd', {}, g.replicas),
+      h('dt', {}, 'Sequences running / waiting'), h('dd', { class: 'gen-sequences' }, `${g.running} / ${g.waiting}`),
+      h('dt', {}, 'KV blocks used / free'), h('dd', { class: 'gen-kv' }, `${g.kvBlocksUsed} / ${g.kvBlocksFree}` + (blocks ? ` (${fmt.pct(g.kvBlocksUsed / blocks)} used)` : '')),
+      h('dt', {}, 'Time to first token p50 / p99'), h('dd', { class: 'gen-ttft' }, lat(g.ttft)),
+      h('dt', {}, 'Time per output token p50 / p99'), h('dd', { class: 'gen-tpot' }, lat(g.tpot)),
+      h('dt', {}, 'End to end p50 / p99'), h('dd', { class: 'gen-e2e' }, lat(g.e2e)),
+      h('dt', {}, 'Prompt / output tokens'), h('dd', {}, `${g.promptTokens} / ${g.outputTokens}`),
+      h('dt', {}, 'Preemptions'), h('dd', {}, g.preemptions),
+      h('dt', {}, 'Prefix-cache hit rate'), h('dd', {}, g.prefixHitRate == null ? '–' : fmt.pct(g.prefixHitRate))),
+    h('p', { class: 'muted' }, 'Read from the replicas\' /metrics when the page refreshes; latencies are bucket bounds since each replica started.'));
 }
 
 async function modelPicker(route, current) {

@@ -57,6 +57,11 @@ public final class PagedDecoder implements AutoCloseable {
       options.setIntraOpNumThreads(threads);
       options.setInterOpNumThreads(1);
     }
+    options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    // As the tensor path's engine: spinning worker threads would steal the cores that other
+    // replicas, and this model's own event loop, run on.
+    options.addConfigEntry("session.intra_op.allow_spinning", "0");
     this.session = env.createSession(model.toString(), options);
     this.signature = DecoderSignature.read(session);
     this.blockSize = blockSize;

@@ -15,13 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * A text-generation replica's meters: time to first token, time per output token, tokens, the
- * running and waiting sequences, KV blocks used and free, preemptions and the prefix cache. Read
- * from the engine's {@link EngineStats} at scrape time.
+ * A text-generation replica's meters: time to first token, time per output token, end-to-end
+ * latency, tokens, the running and waiting sequences, KV blocks used and free, preemptions and the
+ * prefix cache. Read from the engine's {@link EngineStats} at scrape time.
  */
 public final class GenerateMetrics {
   private static final double[] SECONDS = {
-    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30
+    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120
   };
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -37,7 +37,12 @@ public final class GenerateMetrics {
         seconds(
             "kairos_generate_time_per_output_token_seconds",
             "Mean time between output tokens of a sequence");
+    Histogram e2e =
+        seconds(
+            "kairos_generate_e2e_seconds",
+            "From arrival to the last token of a finished generation");
     stats.timeToFirstToken.listen(n -> ttft.labelValues(model).observe(n / 1e9));
+    stats.endToEnd.listen(n -> e2e.labelValues(model).observe(n / 1e9));
     stats.timePerOutputToken.listen(n -> tpot.labelValues(model).observe(n / 1e9));
     gauge("kairos_generate_running_sequences", "Sequences in the running batch", stats.running);
     gauge("kairos_generate_waiting_sequences", "Sequences waiting for admission", stats.waiting);

@@ -46,9 +46,22 @@ public final class GenerateRoutes implements Handler<HttpServerRequest> {
   private final Clock clock;
   private final GenerateMetrics metrics;
   private final AtomicLong ids = new AtomicLong();
+  private final ReplicaTokenCheck door;
 
   public GenerateRoutes(
       GenerativeModel model, String version, int maxBodyBytes, Clock clock, Vertx vertx) {
+    this(model, version, maxBodyBytes, clock, vertx, ReplicaTokenCheck.open());
+  }
+
+  /** Routes behind {@code door}: the gateway's replica token, as on the tensor path. */
+  public GenerateRoutes(
+      GenerativeModel model,
+      String version,
+      int maxBodyBytes,
+      Clock clock,
+      Vertx vertx,
+      ReplicaTokenCheck door) {
+    this.door = door;
     this.model = model;
     this.version = version;
     this.maxBodyBytes = maxBodyBytes;
@@ -65,6 +78,9 @@ public final class GenerateRoutes implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest req) {
+    if (!door.admit(req)) {
+      return;
+    }
     String path = req.path();
     String prefix = "/v2/models/" + model.name();
     switch (path) {
@@ -293,6 +309,9 @@ public final class GenerateRoutes implements Handler<HttpServerRequest> {
             int status = status(error);
             metrics.answered(status);
             if (!parsed.stream()) {
+              if (status == 503) {
+                req.response().putHeader("Retry-After", "1");
+              }
               GenerateRoutes.this.error(req, isOpenAi(), status, error.getMessage());
               return;
             }

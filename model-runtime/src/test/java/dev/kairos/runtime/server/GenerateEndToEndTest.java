@@ -140,6 +140,14 @@ class GenerateEndToEndTest {
     assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(12);
     assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(10);
     assertThat(body.at("/usage/total_tokens").asInt()).isEqualTo(22);
+    String metrics = call("GET", "/metrics", null).get("body").asText();
+    for (String histogram :
+        new String[] {
+          "time_to_first_token_seconds", "time_per_output_token_seconds", "e2e_seconds"
+        }) {
+      assertThat(metrics)
+          .containsPattern("kairos_generate_" + histogram + "_count\\{model=\"gpt2-tiny\"} [1-9]");
+    }
   }
 
   @Test

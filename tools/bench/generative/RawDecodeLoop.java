@@ -1,0 +1,145 @@
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The raw ONNX Runtime decode loop the engine is compared with: one session with the engine's
+ * session options, a KV pool of direct buffers, each sequence in its own contiguous run of blocks,
+ * and a loop of session.run + write back the new keys and values + argmax. No scheduler, no
+ * sampler object, no text, no sinks: what is left when the engine's bookkeeping is taken away.
+ */
+final class RawDecodeLoop implements AutoCloseable {
+  final OrtEnvironment env;
+  final OrtSession session;
+  final int layers;
+  final int heads;
+  final int headDim;
+  final int blockSize;
+  final int blockFloats;
+  final FloatBuffer[] pool;
+  final OnnxTensor[] poolTensors;
+
+  RawDecodeLoop(String model, int blocks, int blockSize, int threads) throws OrtException {
+    env = dev.kairos.generative.ort.OnnxEnvironment.get();
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    // The same options as dev.kairos.generative.runner.PagedDecoder.
+    options.setIntraOpNumThreads(threads);
+    options.setInterOpNumThreads(1);
+    options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    options.addConfigEntry("session.intra_op.allow_spinning", "0");
+    session = env.createSession(model, options);
+    int l = 0;
+    while (session.getInputNames().contains("key_cache." + l)) {
+      l++;
+    }
+    layers = l;
+    long[] cache =
+        ((ai.onnxruntime.TensorInfo) session.getInputInfo().get("key_cache.0").getInfo())
+            .getShape();
+    heads = (int) cache[1];
+    headDim = (int) cache[3];
+    this.blockSize = blockSize;
+    blockFloats = heads * blockSize * headDim;
+    pool = new FloatBuffer[2 * layers];
+    poolTensors = new OnnxTensor[2 * layers];
+    long[] shape = {blocks, heads, blockSize, headDim};
+    for (int i = 0; i < 2 * layers; i++) {
+      pool[i] =
+          ByteBuffer.allocateDirect(blocks * blockFloats * Float.BYTES)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
+      poolTensors[i] = OnnxTensor.createTensor(env, pool[i], shape);
+    }
+  }
+
+  /**
+   * One step for {@code b} sequences each computing {@code t} tokens after {@code past} cached
+   * ones; sequence i owns blocks {@code 1 + i * perSeq ..}. Returns the argmax of each row.
+   */
+  int[] step(long[] ids, int b, int t, int past, int perSeq) throws OrtException {
+    int nb = Math.max(1, (past + blockSize - 1) / blockSize);
+    int keys = nb * blockSize + t;
+    long[] positions = new long[b * t];
+    long[] tables = new long[b * nb];
+    long[] mask = new long[b * keys];
+    long[] last = new long[b];
+    for (int i = 0; i < b; i++) {
+      for (int j = 0; j < t; j++) {
+        positions[i * t + j] = past + j;
+        mask[i * keys + nb * blockSize + j] = 1;
+      }
+      for (int k = 0; k < (past + blockSize - 1) / blockSize; k++) {
+        tables[i * nb + k] = 1 + i * perSeq + k;
+      }
+      for (int k = 0; k < past; k++) {
+        mask[i * keys + k] = 1;
+      }
+      last[i] = t - 1;
+    }
+    Map<String, OnnxTensor> in = new HashMap<>();
+    try (OnnxTensor a = tensor(ids, b, t);
+        OnnxTensor p = tensor(positions, b, t);
+        OnnxTensor bt = tensor(tables, b, nb);
+        OnnxTensor m = tensor(mask, b, keys);
+        OnnxTensor li = tensor(last, b)) {
+      in.put("input_ids", a);
+      in.put("position_ids", p);
+      in.put("block_tables", bt);
+      in.put("attention_mask", m);
+      in.put("logits_index", li);
+      for (int l = 0; l < layers; l++) {
+        in.put("key_cache." + l, poolTensors[2 * l]);
+        in.put("value_cache." + l, poolTensors[2 * l + 1]);
+      }
+      try (OrtSession.Result r = session.run(in)) {
+        float[] row = new float[headDim];
+        for (int l = 0; l < 2 * layers; l++) {
+          String name = (l % 2 == 0 ? "key." : "value.") + (l / 2);
+          FloatBuffer src = ((OnnxTensor) r.get(name).orElseThrow()).getFloatBuffer();
+          for (int i = 0; i < b; i++) {
+            for (int j = 0; j < t; j++) {
+              int pos = past + j;
+              int block = 1 + i * perSeq + pos / blockSize;
+              for (int h = 0; h < heads; h++) {
+                src.get(((i * heads + h) * t + j) * headDim, row);
+                pool[l].put(block * blockFloats + (h * blockSize + pos % blockSize) * headDim, row);
+              }
+            }
+          }
+        }
+        float[][] logits = (float[][]) r.get("logits").orElseThrow().getValue();
+        int[] next = new int[b];
+        for (int i = 0; i < b; i++) {
+          int best = 0;
+          for (int v = 1; v < logits[i].length; v++) {
+            if (logits[i][v] > logits[i][best]) {
+              best = v;
+            }
+          }
+          next[i] = best;
+        }
+        return next;
+      }
+    }
+  }
+
+  private OnnxTensor tensor(long[] data, long... shape) throws OrtException {
+    return OnnxTensor.createTensor(env, LongBuffer.wrap(data), shape);
+  }
+
+  @Override
+  public void close() throws OrtException {
+    for (OnnxTensor t : poolTensors) {
+      t.close();
+    }
+    session.close();
+  }
+}
