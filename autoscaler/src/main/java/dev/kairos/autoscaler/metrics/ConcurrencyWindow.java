@@ -65,10 +65,18 @@ public final class ConcurrencyWindow {
     }
     double total = 0;
     long to = Math.min(now, lastBucket);
-    for (long b = Math.max(from, lastBucket - sums.length + 1); b <= to; b++) {
-      int i = index(b);
-      if (counts[i] > 0) {
-        total += sums[i] / counts[i];
+    long first = Math.max(from, lastBucket - sums.length + 1);
+    // The simulator asks this every decider tick over windows of minutes, so the ring is walked
+    // with a wrapping index rather than a division per bucket; the sum is taken in the same order.
+    int length = sums.length;
+    int i = index(first);
+    for (long n = to - first + 1; n > 0; n--) {
+      int c = counts[i];
+      if (c > 0) {
+        total += c == 1 ? sums[i] : sums[i] / c;
+      }
+      if (++i == length) {
+        i = 0;
       }
     }
     return total / (now - from + 1);
