@@ -3,8 +3,6 @@ package dev.kairos.autoscaler.simulator;
 import dev.kairos.sdk.model.ScalingConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * Replays a trace through the live autoscaler's decider and metric windows on a virtual clock. On a
@@ -34,24 +32,14 @@ public final class Simulator {
       List<ModelResult> results = FleetReplay.run(trace, replays, seeds, options);
       return new SimulationResult(label, spec, results, (System.nanoTime() - started) / 1e9);
     }
-    ForkJoinPool pool = new ForkJoinPool(parallelism);
-    try {
-      List<ModelResult> results =
-          pool.submit(
-                  () ->
-                      IntStream.range(0, models.size())
-                          .parallel()
-                          .mapToObj(
-                              i ->
-                                  new ModelReplay(
-                                          models.get(i), spec, options, trace.durationSeconds())
-                                      .run(seed(i)))
-                          .toList())
-              .join();
-      return new SimulationResult(label, spec, results, (System.nanoTime() - started) / 1e9);
-    } finally {
-      pool.shutdown();
-    }
+    List<ModelResult> results =
+        BusiestFirst.map(
+            models,
+            parallelism,
+            i ->
+                new ModelReplay(models.get(i), spec, options, trace.durationSeconds())
+                    .run(seed(i)));
+    return new SimulationResult(label, spec, results, (System.nanoTime() - started) / 1e9);
   }
 
   /**
