@@ -8,6 +8,8 @@
 # Trace: $KAIROS_TRACE (default ../shared/data/traces/azure-functions-2019 next to the checkout).
 # The SLO is the simulate table's (wait <= 100 ms), over all models' requests together, at least what
 # Knative's defaults attain (--slo-scope fleet --attainment current); objective replica-seconds.
+# Starts: the simulate table's replica model (--starts fixed --cold-start 1s: every start 1 s,
+# however many at once, as on a cluster with room; 1,000 functions are not one 2-core machine's).
 # Outputs and logs go to tools/bench/work/tune/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -19,6 +21,7 @@ cd "$ROOT"
 [ "${KAIROS_SKIP_BUILD:-}" = 1 ] || ./kairos --version >/dev/null
 export KAIROS_SKIP_BUILD=1
 TUNED="panicThresholdPercentage=150,scaleToZeroAfter=2m,targetUtilizationPercentage=72"
+STARTS=(--starts fixed --cold-start 1s)
 
 timed() { # name command... -> runs it, keeps stdout/stderr and "wall user sys" seconds
   local name="$1"; shift
@@ -26,9 +29,9 @@ timed() { # name command... -> runs it, keeps stdout/stderr and "wall user sys" 
 }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-timed simulate ./kairos simulate --trace "$TRACE" --compare "$TUNED" --top 0
+timed simulate ./kairos simulate --trace "$TRACE" "${STARTS[@]}" --compare "$TUNED" --top 0
 for method in evolution grid; do
-  timed "$method" ./kairos tune --trace "$TRACE" --slo-scope fleet --attainment current \
+  timed "$method" ./kairos tune --trace "$TRACE" "${STARTS[@]}" --slo-scope fleet --attainment current \
     --budget "$BUDGET" --method "$method" --top 3 --html "$WORK/$method.html"
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"

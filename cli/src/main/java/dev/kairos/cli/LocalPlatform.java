@@ -28,6 +28,7 @@ class LocalPlatform implements AutoCloseable {
   private final SharedDevices sharedDevices;
   private final Map<String, ModelDirectory> models = new ConcurrentHashMap<>();
   private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
+  private final ReplicaTime replicaTime = new ReplicaTime(System::nanoTime);
 
   private final WarmPool pool;
   private volatile ReplicaExitListener exitListener;
@@ -200,12 +201,14 @@ class LocalPlatform implements AutoCloseable {
     }
     String id = label + "#" + p.pid();
     processes.put(id, p);
+    replicaTime.started(id, dir.name(), v.version());
     onProcess.accept(id);
     return p.ready()
         .handle(
             (ready, err) -> {
               if (err != null) {
                 processes.remove(id);
+                replicaTime.ended(id);
                 console.println("  " + label + ": FAILED: " + rootMessage(err));
                 throw new CompletionException(err);
               }
@@ -248,6 +251,7 @@ class LocalPlatform implements AutoCloseable {
    * once and the supervisor is told, to replace it.
    */
   private void exited(String model, String version, String id, int status) {
+    replicaTime.ended(id);
     if (closing || processes.remove(id) == null) {
       return; // stopped on purpose
     }
@@ -260,6 +264,14 @@ class LocalPlatform implements AutoCloseable {
     if (!leaving.remove(id) && l != null) {
       l.left(model, version, id, "exited with status " + status);
     }
+  }
+
+  /**
+   * Replica-seconds of a model version since serve started: each replica process counts from the
+   * moment it was asked for until it was stopped or exited.
+   */
+  double replicaSeconds(String model, String version) {
+    return replicaTime.seconds(model, version);
   }
 
   /** Whether {@code replicaId} is a replica process of this platform that was not stopped. */
@@ -298,6 +310,7 @@ class LocalPlatform implements AutoCloseable {
       route.existingVersion(version).remove(replicaId);
     }
     RuntimeProcess p = processes.remove(replicaId);
+    replicaTime.ended(replicaId);
     if (p != null) {
       p.stop(graceMillis);
       console.println("  " + replicaId.replace('#', ' ') + ": stopped");
@@ -356,6 +369,7 @@ class LocalPlatform implements AutoCloseable {
 
   private CompletableFuture<Void> stopProcess(String replicaId) {
     RuntimeProcess p = processes.remove(replicaId);
+    replicaTime.ended(replicaId);
     if (p == null) {
       return CompletableFuture.completedFuture(null);
     }

@@ -66,6 +66,7 @@ final class LocalScaler implements Scaler {
    * @param lastExit which replica left last and why (exited, sent SIGTERM, hung), or null
    * @param lastExitAt when it left (ISO-8601, UTC), or null
    * @param restartInMillis time until the pending replacement starts (0: starting or none)
+   * @param replicaSeconds how long its replica processes have existed since serve started
    */
   record Supervision(
       int ready,
@@ -73,7 +74,8 @@ final class LocalScaler implements Scaler {
       int restarts,
       String lastExit,
       String lastExitAt,
-      long restartInMillis) {}
+      long restartInMillis,
+      double replicaSeconds) {}
 
   private static final class Starting {
     final CompletableFuture<Replica> replica = new CompletableFuture<>();
@@ -159,7 +161,8 @@ final class LocalScaler implements Scaler {
         e == null ? 0 : e.total,
         e == null ? null : e.last,
         e == null ? null : java.time.Instant.ofEpochMilli(e.lastAtWallMillis).toString(),
-        e == null ? 0 : Math.max(0, (e.nextRestartAtNanos - now) / 1_000_000));
+        e == null ? 0 : Math.max(0, (e.nextRestartAtNanos - now) / 1_000_000),
+        platform.replicaSeconds(target.model(), target.version()));
   }
 
   @Override

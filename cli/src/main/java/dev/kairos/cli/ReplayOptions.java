@@ -1,8 +1,11 @@
 package dev.kairos.cli;
 
 import dev.kairos.autoscaler.simulator.LatencyModel;
+import dev.kairos.autoscaler.simulator.Machine;
+import dev.kairos.autoscaler.simulator.Machine.StartKind;
 import dev.kairos.autoscaler.simulator.SimulationOptions;
 import dev.kairos.autoscaler.simulator.Trace;
+import dev.kairos.runtime.host.HostConfig;
 import dev.kairos.sdk.model.Durations;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
@@ -45,8 +48,47 @@ final class ReplayOptions {
       description = "Requests one replica serves at once.")
   int replicaConcurrency;
 
-  @Option(names = "--cold-start", defaultValue = "1s", description = "Replica start time.")
+  @Option(
+      names = "--starts",
+      defaultValue = "process",
+      description =
+          "What a new replica costs: process (a runtime process: JVM start and model load),"
+              + " host (a model loaded into a running runtime host) or fixed (--cold-start, no"
+              + " contention). Defaults for process and host were measured on a 2-core machine"
+              + " with the mlp example (tools/bench/replay/calibrate.sh).")
+  String starts;
+
+  @Option(
+      names = "--cold-start",
+      description = "One start alone, e.g. 1.5s (default: the measured figure of --starts).")
   String coldStart;
+
+  @Option(
+      names = "--start-capacity",
+      description =
+          "Starts that progress at full speed together on one machine; more share it, and every"
+              + " model replays on that machine (default 0: no contention, as on a cluster with"
+              + " room). docs/BENCHMARKS.md gives the figure measured for this 2-core machine.")
+  Double startCapacity;
+
+  @Option(
+      names = "--concurrent-starts",
+      defaultValue = "0",
+      description = "Starts in progress at once; the rest wait in order (0: no limit).")
+  int concurrentStarts;
+
+  @Option(
+      names = "--memory",
+      description =
+          "Memory of the machine for replicas, e.g. 16Gi: a start that does not fit waits"
+              + " (default: no limit).")
+  String memory;
+
+  @Option(
+      names = "--replica-memory",
+      description =
+          "One replica's footprint, e.g. 130Mi (default: the measured figure of --starts).")
+  String replicaMemory;
 
   @Option(
       names = "--slo-wait",
@@ -74,11 +116,21 @@ final class ReplayOptions {
    * @throws IllegalArgumentException naming the flag that is wrong
    */
   SimulationOptions options() {
+    StartKind kind = startKind();
+    StartCosts costs = StartCosts.of(kind);
+    Machine machine =
+        new Machine(
+            kind,
+            startCapacity == null ? 0 : startCapacity,
+            concurrentStarts,
+            memory == null ? 0 : mib("--memory", memory),
+            replicaMemory == null ? costs.replicaMib() : mib("--replica-memory", replicaMemory));
     LatencyModel latency =
         new LatencyModel(
             serviceTime == null ? Double.NaN : seconds("--service-time", serviceTime),
             replicaConcurrency,
-            seconds("--cold-start", coldStart));
+            coldStart == null ? costs.seconds() : seconds("--cold-start", coldStart),
+            machine);
     return sloLatency != null
         ? new SimulationOptions(
             latency, seconds("--slo-latency", sloLatency), seconds("--tick", tick), 60, seed, true)
@@ -104,6 +156,20 @@ final class ReplayOptions {
     return Files.isDirectory(source)
         ? Trace.azureFunctions(source, functions, minutes)
         : Trace.csv(source);
+  }
+
+  private StartKind startKind() {
+    for (StartKind k : StartKind.values()) {
+      if (k.flag().equals(starts)) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException(
+        "--starts '" + starts + "' is not one of process, host, fixed");
+  }
+
+  private static double mib(String flag, String text) {
+    return HostConfig.parseBytes(flag, text) / (1024.0 * 1024.0);
   }
 
   static double seconds(String flag, String text) {

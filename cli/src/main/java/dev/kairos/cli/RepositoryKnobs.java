@@ -24,6 +24,7 @@ final class RepositoryKnobs implements KnobStore {
   private final Path root;
   private final BundleInstaller installer;
   private final Map<String, String> readHashes = new HashMap<>();
+  private final Map<String, Integer> readInitialScale = new HashMap<>();
 
   RepositoryKnobs(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -40,14 +41,18 @@ final class RepositoryKnobs implements KnobStore {
     Path yaml = dir.resolve("model.yaml");
     String text = Files.exists(yaml) ? Files.readString(yaml) : "";
     readHashes.put(model, BundleInstaller.sha256(text));
-    return ModelConfigParser.parse(text, yaml, model);
+    ModelConfig config = ModelConfigParser.parse(text, yaml, model);
+    readInitialScale.put(model, config.scaling().initialScale());
+    return config;
   }
 
   @Override
   public void apply(String model, Setting setting) throws IOException, ModelChanged {
     String hash;
+    Integer initialScale;
     synchronized (this) {
       hash = readHashes.get(model);
+      initialScale = readInitialScale.get(model);
     }
     if (hash == null) {
       throw new IllegalStateException("model '" + model + "' was not read from " + root);
@@ -56,6 +61,11 @@ final class RepositoryKnobs implements KnobStore {
     Map<String, Object> batching = new LinkedHashMap<>();
     new java.util.TreeMap<>(setting.knobs())
         .forEach((k, v) -> (BatchingKnobs.NAMES.contains(k) ? batching : scaling).put(k, v));
+    // A new minReplicas or maxReplicas moves initialScale into its range in the setting the search
+    // replayed (ScalingKnobs.apply); the file must say so too, or it would no longer validate.
+    if (initialScale != null && initialScale != setting.scaling().initialScale()) {
+      scaling.put("initialScale", setting.scaling().initialScale());
+    }
     try {
       installer.writeKnobs(
           root.resolve(model), scaling, setting.scaling(), batching, setting.batching(), hash);

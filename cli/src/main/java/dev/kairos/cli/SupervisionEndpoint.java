@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * {@code GET /admin/supervision}: per model version, the replicas ready and starting, how many were
  * replaced (after exiting on their own, being sent SIGTERM, or hanging), which one left last, why
- * and when, and when the pending replacement starts.
+ * and when, when the pending replacement starts, and the replica-seconds its processes have used.
  */
 final class SupervisionEndpoint implements AdminExtension {
   private final LocalAutoscaling autoscaling;
@@ -39,7 +39,8 @@ final class SupervisionEndpoint implements AdminExtension {
                         .put("restarts", s.restarts())
                         .put("lastExit", s.lastExit())
                         .put("lastExitAt", s.lastExitAt())
-                        .put("restartInMillis", s.restartInMillis()));
+                        .put("restartInMillis", s.restartInMillis())
+                        .put("replicaSeconds", s.replicaSeconds()));
               }
               ctx.response()
                   .putHeader("Content-Type", "application/json")

@@ -54,4 +54,49 @@ class SimulateCommandTest {
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("maxScaleDownRate = 1, must be > 1.0");
   }
+
+  @Test
+  void shouldReplayStartsOnOneMachineAndSayHowStartsWereModelled() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.out;
+    System.setOut(new java.io.PrintStream(out, true));
+    int exit;
+    try {
+      exit =
+          new CommandLine(new SimulateCommand())
+              .execute(
+                  "--trace", trace().toString(),
+                  "--service-time", "20ms",
+                  "--starts", "process",
+                  "--cold-start", "2s",
+                  "--start-capacity", "1.5",
+                  "--concurrent-starts", "4",
+                  "--memory", "1Gi",
+                  "--replica-memory", "128Mi");
+    } finally {
+      System.setOut(old);
+    }
+    assertThat(exit).isZero();
+    assertThat(out.toString())
+        .contains(
+            "replicas: process start 2.000 s, 1.50 at full speed, at most 4 at once, memory 1024"
+                + " MiB at 128 MiB per replica");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownStartModelNamingTheFlag() throws Exception {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    System.setErr(new java.io.PrintStream(err, true));
+    int exit;
+    try {
+      exit =
+          new CommandLine(new SimulateCommand())
+              .execute("--trace", trace().toString(), "--starts", "vm");
+    } finally {
+      System.setErr(old);
+    }
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("--starts 'vm' is not one of process, host, fixed");
+  }
 }

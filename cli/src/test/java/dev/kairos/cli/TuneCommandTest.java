@@ -140,6 +140,25 @@ class TuneCommandTest {
   }
 
   @Test
+  void shouldApplyAMinReplicasAboveTheFilesInitialScaleWithTheInitialScaleItImplies()
+      throws Exception {
+    Path repo = repo();
+    Files.writeString(
+        repo.resolve("busy/model.yaml"),
+        "name: busy\nscaling: {initialScale: 0, maxReplicas: 1}\n");
+    RepositoryKnobs store = new RepositoryKnobs(repo);
+    ModelConfig now = store.current("busy");
+    Map<String, Object> knobs = Map.of("minReplicas", 1);
+    store.apply(
+        "busy",
+        new Setting(knobs, ScalingKnobs.apply(now.scaling(), knobs), BatchingConfig.DEFAULT));
+    ScalingConfig after =
+        ModelConfigParser.parse(repo.resolve("busy/model.yaml"), "busy").scaling();
+    assertThat(after.minReplicas()).isEqualTo(1);
+    assertThat(after.initialScale()).isEqualTo(1);
+  }
+
+  @Test
   void shouldRefuseARangeOutsideWhatModelYamlAllowsNamingTheKnobAndTheRule() throws Exception {
     Run r = tune("--trace", trace().toString(), "--knob", "targetUtilizationPercentage=0..100");
     assertThat(r.exit()).isEqualTo(2);

@@ -16,6 +16,7 @@ public final class ConcurrencyWindow {
   private int[] counts;
   private long firstBucket = Long.MIN_VALUE;
   private long lastBucket = Long.MIN_VALUE;
+  private long lastNonZeroBucket = Long.MIN_VALUE;
 
   /**
    * @param longestWindow the longest window that will be asked for; the window grows if a longer
@@ -46,6 +47,9 @@ public final class ConcurrencyWindow {
     int i = index(b);
     sums[i] += concurrency;
     counts[i]++;
+    if (concurrency != 0) {
+      lastNonZeroBucket = Math.max(lastNonZeroBucket, b);
+    }
   }
 
   /**
@@ -64,11 +68,24 @@ public final class ConcurrencyWindow {
       return 0;
     }
     double total = 0;
-    long to = Math.min(now, lastBucket);
-    for (long b = Math.max(from, lastBucket - sums.length + 1); b <= to; b++) {
-      int i = index(b);
-      if (counts[i] > 0) {
-        total += sums[i] / counts[i];
+    // Buckets after the last non-zero sample add nothing (a zero leaves the sum as it is), so the
+    // walk stops there, and an idle window costs nothing: the simulator asks this every decider
+    // tick over windows of minutes, for models idle most of a day. The ring is walked with a
+    // wrapping index rather than a division per bucket; the sum is taken in the same order.
+    long to = Math.min(Math.min(now, lastBucket), lastNonZeroBucket);
+    long first = Math.max(from, lastBucket - sums.length + 1);
+    if (to < first) {
+      return 0;
+    }
+    int length = sums.length;
+    int i = index(first);
+    for (long n = to - first + 1; n > 0; n--) {
+      int c = counts[i];
+      if (c > 0) {
+        total += c == 1 ? sums[i] : sums[i] / c;
+      }
+      if (++i == length) {
+        i = 0;
       }
     }
     return total / (now - from + 1);
@@ -78,6 +95,7 @@ public final class ConcurrencyWindow {
   public void reset() {
     firstBucket = Long.MIN_VALUE;
     lastBucket = Long.MIN_VALUE;
+    lastNonZeroBucket = Long.MIN_VALUE;
   }
 
   private void ensureCapacity(int windowBuckets) {

@@ -37,7 +37,8 @@ final class ModelReplay {
 
   // replicas
   private int ready;
-  private final DoubleQueue starting = new DoubleQueue();
+  private int starting; // asked for, waiting for the machine or starting on it
+  private StartQueue starts;
   private int busy; // slots in use
   private int inService; // requests in those slots
   private double batchDue = Double.POSITIVE_INFINITY;
@@ -51,6 +52,12 @@ final class ModelReplay {
   private double lastT;
   private long second;
   private double area;
+
+  // arrivals
+  private TraceModel.Arrivals arrivals;
+  private double nextArrival;
+  private double nextTick;
+  private double fixedService;
 
   // results
   private long requests;
@@ -89,58 +96,93 @@ final class ModelReplay {
     this.replicaSecondsPerBucket = new double[Math.max(1, buckets)];
   }
 
+  /** Replays the model alone on a machine of its own. */
   ModelResult run(long seed) {
+    begin(seed, new StartQueue(options.latency().machine(), options.latency().coldStartSeconds()));
+    while (true) {
+      double e = nextEvent();
+      double tr = starts.nextReady();
+      double t = Math.min(e, tr);
+      if (t == Double.POSITIVE_INFINITY || t > horizon) {
+        break;
+      }
+      // a completion at the same instant goes first, then a replica that became ready
+      if (tr <= e && tr != nextCompletion()) {
+        starts.completeNext(tr);
+        replicaReady(tr);
+      } else {
+        step(t);
+      }
+    }
+    return finish();
+  }
+
+  /**
+   * Sets the replay at time zero, its starts taken by {@code starts} (the machine, possibly shared
+   * with other models' replays).
+   */
+  void begin(long seed, StartQueue starts) {
+    this.starts = starts;
     state = DeciderState.initial(0);
     ready = spec.initialScale();
     maxReplicas = ready;
-    TraceModel.Arrivals arrivals = model.arrivals(new SplittableRandom(seed));
-    boolean more = arrivals.next();
-    double nextArrival = more ? arrivals.time() : Double.POSITIVE_INFINITY;
-    double tick = options.tickSeconds();
-    double nextTick = replicas() > 0 ? tick : Double.POSITIVE_INFINITY;
-    double fixedService = options.latency().serviceTimeSeconds();
+    arrivals = model.arrivals(new SplittableRandom(seed));
+    nextArrival = arrivals.next() ? arrivals.time() : Double.POSITIVE_INFINITY;
+    nextTick = replicas() > 0 ? options.tickSeconds() : Double.POSITIVE_INFINITY;
+    fixedService = options.latency().serviceTimeSeconds();
+  }
 
-    while (true) {
-      double tc = completions.isEmpty() ? Double.POSITIVE_INFINITY : completions.peek();
-      double tr = starting.isEmpty() ? Double.POSITIVE_INFINITY : starting.peekFirst();
-      double tb = batchDue;
-      double t = Math.min(Math.min(nextArrival, tc), Math.min(tr, Math.min(nextTick, tb)));
-      if (t == Double.POSITIVE_INFINITY || t > horizon) {
-        advanceTo(horizon);
-        break;
+  /** When this model's next own event (not a replica becoming ready) happens. */
+  double nextEvent() {
+    return Math.min(Math.min(nextArrival, nextCompletion()), Math.min(nextTick, batchDue));
+  }
+
+  private double nextCompletion() {
+    return completions.isEmpty() ? Double.POSITIVE_INFINITY : completions.peek();
+  }
+
+  /** Takes this model's event at {@code t}, which is {@link #nextEvent()}. */
+  void step(double t) {
+    double tc = nextCompletion();
+    advanceTo(t);
+    if (t == tc) {
+      completions.poll();
+      busy--;
+      inService -= completions.polledWeight();
+      admit(t);
+    } else if (t == batchDue) {
+      admit(t);
+    } else if (t == nextArrival) {
+      double service = Double.isNaN(fixedService) ? arrivals.serviceTime() : fixedService;
+      if (Double.isNaN(service)) {
+        service = 0.1;
       }
-      advanceTo(t);
-      if (t == tc) {
-        completions.poll();
-        busy--;
-        inService -= completions.polledWeight();
-        admit(t);
-      } else if (t == tr) {
-        starting.pollFirst();
-        ready++;
-        admit(t);
-      } else if (t == tb) {
-        admit(t);
-      } else if (t == nextArrival) {
-        double service = Double.isNaN(fixedService) ? arrivals.serviceTime() : fixedService;
-        if (Double.isNaN(service)) {
-          service = 0.1;
-        }
-        arrive(t, service);
-        more = arrivals.next();
-        nextArrival = more ? arrivals.time() : Double.POSITIVE_INFINITY;
-        if (nextTick == Double.POSITIVE_INFINITY) {
-          // demand at zero: the activator pokes the autoscaler at once
-          window.record(nanos(t), inSystem());
-          decide(t);
-          nextTick = t + tick;
-        }
-      } else {
+      arrive(t, service);
+      nextArrival = arrivals.next() ? arrivals.time() : Double.POSITIVE_INFINITY;
+      if (nextTick == Double.POSITIVE_INFINITY) {
+        // demand at zero: the activator pokes the autoscaler at once
+        window.record(nanos(t), inSystem());
         decide(t);
-        boolean idle = replicas() == 0 && inSystem() == 0;
-        nextTick = idle ? Double.POSITIVE_INFINITY : t + tick;
+        nextTick = t + options.tickSeconds();
       }
+    } else {
+      decide(t);
+      boolean idle = replicas() == 0 && inSystem() == 0;
+      nextTick = idle ? Double.POSITIVE_INFINITY : t + options.tickSeconds();
     }
+  }
+
+  /** One of this model's starts ended at {@code t}: the replica serves. */
+  void replicaReady(double t) {
+    advanceTo(t);
+    starting--;
+    ready++;
+    admit(t);
+  }
+
+  /** Closes the replay at the horizon. */
+  ModelResult finish() {
+    advanceTo(horizon);
     return new ModelResult(
         model.name(),
         requests,
@@ -155,7 +197,7 @@ final class ModelReplay {
   }
 
   private int replicas() {
-    return ready + starting.size();
+    return ready + starting;
   }
 
   private int inSystem() {
@@ -230,18 +272,18 @@ final class ModelReplay {
       if (current == 0) {
         coldStarts++;
       }
-      double at = t + options.latency().coldStartSeconds();
       for (int i = current; i < want; i++) {
-        starting.addLast(at);
+        starting++;
+        starts.request(this, t);
       }
       maxReplicas = Math.max(maxReplicas, want);
     } else if (want < current) {
       int drop = current - want;
-      while (drop > 0 && !starting.isEmpty()) {
-        starting.pollLast();
-        drop--;
-      }
+      int withdrawn = drop > 0 && starting > 0 ? starts.cancel(this, drop, t) : 0;
+      starting -= withdrawn;
+      drop -= withdrawn;
       ready -= drop; // in-flight requests on removed replicas finish (drain)
+      starts.stopped(drop, t);
     }
   }
 

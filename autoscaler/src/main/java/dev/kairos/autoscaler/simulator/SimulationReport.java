@@ -40,6 +40,9 @@ public final class SimulationReport {
             trace.models().size(),
             trace.totalRequests(),
             trace.durationSeconds() / 3600));
+    b.append("replicas: ")
+        .append(options.latency().machine().describe(options.latency().coldStartSeconds()))
+        .append('\n');
     b.append(header());
     for (SimulationResult r : results) {
       b.append(row(r.label(), r.overall()))
@@ -112,13 +115,13 @@ public final class SimulationReport {
         .append(
             String.format(
                 Locale.ROOT,
-                "Replica model: %s per request, %d concurrent requests per replica, cold start %s;"
+                "Replica model: %s per request, %d concurrent requests per replica, %s;"
                     + " SLO: %s &le; %s; decider tick %s; seed %d.</p>\n",
                 Double.isNaN(options.latency().serviceTimeSeconds())
                     ? "trace durations"
                     : seconds(options.latency().serviceTimeSeconds()),
                 options.latency().concurrencyPerReplica(),
-                seconds(options.latency().coldStartSeconds()),
+                esc(options.latency().machine().describe(options.latency().coldStartSeconds())),
                 options.sloCountsService() ? "latency (wait + service)" : "wait before service",
                 seconds(options.sloWaitSeconds()),
                 seconds(options.tickSeconds()),

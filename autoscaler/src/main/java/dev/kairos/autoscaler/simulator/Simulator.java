@@ -1,13 +1,14 @@
 package dev.kairos.autoscaler.simulator;
 
 import dev.kairos.sdk.model.ScalingConfig;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
- * Replays a trace through the live autoscaler's decider and metric windows on a virtual clock:
- * every model on its own (models share nothing but the trace), in parallel.
+ * Replays a trace through the live autoscaler's decider and metric windows on a virtual clock. On a
+ * machine whose starts or memory bind ({@link Machine#shared()}), the models replay together on one
+ * clock, each start waiting for the machine; otherwise every model replays on its own (models then
+ * share nothing but the trace), in parallel.
  */
 public final class Simulator {
   private final SimulationOptions options;
@@ -21,24 +22,24 @@ public final class Simulator {
   public SimulationResult run(Trace trace, String label, ScalingConfig spec) {
     long started = System.nanoTime();
     List<TraceModel> models = trace.models();
-    ForkJoinPool pool = new ForkJoinPool(parallelism);
-    try {
-      List<ModelResult> results =
-          pool.submit(
-                  () ->
-                      IntStream.range(0, models.size())
-                          .parallel()
-                          .mapToObj(
-                              i ->
-                                  new ModelReplay(
-                                          models.get(i), spec, options, trace.durationSeconds())
-                                      .run(seed(i)))
-                          .toList())
-              .join();
+    if (options.latency().machine().shared()) {
+      List<ModelReplay> replays = new ArrayList<>();
+      long[] seeds = new long[models.size()];
+      for (int i = 0; i < models.size(); i++) {
+        replays.add(new ModelReplay(models.get(i), spec, options, trace.durationSeconds()));
+        seeds[i] = seed(i);
+      }
+      List<ModelResult> results = FleetReplay.run(trace, replays, seeds, options);
       return new SimulationResult(label, spec, results, (System.nanoTime() - started) / 1e9);
-    } finally {
-      pool.shutdown();
     }
+    List<ModelResult> results =
+        BusiestFirst.map(
+            models,
+            parallelism,
+            i ->
+                new ModelReplay(models.get(i), spec, options, trace.durationSeconds())
+                    .run(seed(i)));
+    return new SimulationResult(label, spec, results, (System.nanoTime() - started) / 1e9);
   }
 
   /**

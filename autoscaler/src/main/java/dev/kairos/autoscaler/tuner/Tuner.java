@@ -1,17 +1,14 @@
 package dev.kairos.autoscaler.tuner;
 
+import dev.kairos.autoscaler.simulator.BusiestFirst;
 import dev.kairos.autoscaler.simulator.SimulationOptions;
 import dev.kairos.autoscaler.simulator.Simulator;
 import dev.kairos.autoscaler.simulator.Trace;
 import dev.kairos.autoscaler.simulator.TraceModel;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.Function;
-import java.util.stream.IntStream;
 
 /**
  * Searches each model's knobs against a trace, on the simulator that runs the live autoscaler's
@@ -60,37 +57,20 @@ public final class Tuner {
             ? started + Long.MAX_VALUE / 2
             : started + budget.wallTime().toNanos();
     List<TraceModel> models = trace.models();
-    Integer[] order = new Integer[models.size()];
-    Arrays.setAll(order, i -> i);
-    Arrays.sort(
-        order,
-        Comparator.comparingLong((Integer i) -> models.get(i).totalRequests())
-            .reversed()
-            .thenComparing(i -> i));
-    ModelRecommendation[] out = new ModelRecommendation[models.size()];
     AtomicInteger done = new AtomicInteger();
     DoubleAdder replays = new DoubleAdder();
-    ForkJoinPool pool = new ForkJoinPool(threads);
-    try {
-      pool.submit(
-              () ->
-                  IntStream.range(0, order.length)
-                      .parallel()
-                      .forEach(
-                          k -> {
-                            int i = order[k];
-                            SearchSpace space = spaces.apply(models.get(i).name());
-                            ModelRecommendation r = tuneOne(trace, i, space, deadline);
-                            out[i] = r;
-                            replays.add(r.replays());
-                            progress.modelDone(
-                                done.incrementAndGet(), order.length, r, replays.sum());
-                          }))
-          .join();
-    } finally {
-      pool.shutdown();
-    }
-    List<ModelRecommendation> all = List.of(out);
+    List<ModelRecommendation> out =
+        BusiestFirst.map(
+            models,
+            threads,
+            i -> {
+              SearchSpace space = spaces.apply(models.get(i).name());
+              ModelRecommendation r = tuneOne(trace, i, space, deadline);
+              replays.add(r.replays());
+              progress.modelDone(done.incrementAndGet(), models.size(), r, replays.sum());
+              return r;
+            });
+    List<ModelRecommendation> all = List.copyOf(out);
     if (goal.fleet()) {
       double target =
           Double.isNaN(goal.attainment())

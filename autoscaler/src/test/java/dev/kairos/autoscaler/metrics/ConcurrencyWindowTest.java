@@ -61,4 +61,31 @@ class ConcurrencyWindowTest {
     }
     assertThat(small.average(99 * S, Duration.ofSeconds(120))).isCloseTo(0.36, within(1e-9));
   }
+
+  @Test
+  void shouldAverageExactlyAsANaiveSumWithIdleStretchesAndAWrappingRing() {
+    // bursts and long idle stretches (zeros recorded, and seconds with no sample at all), read
+    // every second over two windows: the same figure, to the bit, as summing every second's mean
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    double[] perSecond = new double[2000];
+    for (int s = 0; s < perSecond.length; s++) {
+      boolean burst = (s / 150) % 3 == 0;
+      double c = burst ? random.nextInt(4) * 0.75 : 0;
+      if (burst || s % 7 == 0) {
+        window.record(s * S, c);
+        perSecond[s] = c;
+      }
+      for (int w : new int[] {60, 6}) {
+        double naive = 0;
+        int first = Math.max(0, s - w + 1);
+        for (int x = first; x <= s; x++) {
+          naive += perSecond[x];
+        }
+        naive /= s - first + 1;
+        assertThat(window.average(s * S, Duration.ofSeconds(w)))
+            .as("second %d", s)
+            .isEqualTo(naive);
+      }
+    }
+  }
 }
