@@ -40,7 +40,7 @@ class Serve:
                "--grpc-port", "-1", "--models", repo] + list(args)
         env = dict(os.environ, KAIROS_SKIP_BUILD="1")
         self.repo = repo
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(os.environ.get("KAIROS_BENCH_LOG", os.devnull), "w"),
                                      text=True, env=env)
         self.lines = []
         self.stamped = []
