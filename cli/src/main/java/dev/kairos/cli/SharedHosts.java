@@ -62,6 +62,7 @@ final class SharedHosts implements AutoCloseable {
   private final List<RuntimeHost> hosts = new CopyOnWriteArrayList<>();
   private final Map<String, Placed> replicas = new ConcurrentHashMap<>();
   private final AtomicInteger numbers = new AtomicInteger();
+  private final AtomicInteger failedInARow = new AtomicInteger();
   private volatile Listener listener;
   private volatile CompletableFuture<Void> nextReady = new CompletableFuture<>();
   private volatile boolean closing;
@@ -139,11 +140,26 @@ final class SharedHosts implements AutoCloseable {
         l.lost(p.key().model(), p.key().version(), p.id(), why);
       }
     }
-    try {
-      startHost();
-    } catch (RuntimeException e) {
-      log.error("cannot replace runtime host {}: {}", h.number(), e.toString());
+    // A host that died before it was ready (bad options, no memory) would die again at once:
+    // its replacement waits, longer each time in a row, so serve does not fork JVMs in a loop.
+    boolean served = h.ready().isDone() && !h.ready().isCompletedExceptionally();
+    int inARow = served ? 0 : failedInARow.incrementAndGet();
+    if (served) {
+      failedInARow.set(0);
     }
+    long delay = inARow == 0 ? 0 : Math.min(30_000L, 500L << Math.min(6, inARow - 1));
+    CompletableFuture.runAsync(
+        () -> {
+          if (closing) {
+            return;
+          }
+          try {
+            startHost();
+          } catch (RuntimeException e) {
+            log.error("cannot replace runtime host {}: {}", h.number(), e.toString());
+          }
+        },
+        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
   }
 
   /**

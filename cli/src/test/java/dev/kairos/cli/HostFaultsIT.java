@@ -52,6 +52,12 @@ class HostFaultsIT {
     model("pair", 2, Files.readAllBytes(MLP.resolve("1/model.onnx")));
     model("lone", 1, Files.readAllBytes(MLP.resolve("1/model.onnx")));
     model("broken", 0, "not an onnx file".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    model("brief", 0, Files.readAllBytes(MLP.resolve("1/model.onnx")));
+    Files.writeString(
+        models.resolve("brief/model.yaml"),
+        "name: brief\nengine: onnxruntime\nscaling: {minReplicas: 0, initialScale: 0,"
+            + " maxReplicas: 2, stableWindow: 6s, panicWindowPercentage: 20,"
+            + " scaleToZeroAfter: 2s}\n");
     request = Files.readString(MLP.resolve("golden/request.json"));
     List<String> args = new ArrayList<>(List.of("--warm-pool", "0", "--shared-hosts", "2"));
     args.addAll(List.of(ProcessProbe.adminArgs()));
@@ -148,6 +154,20 @@ class HostFaultsIT {
     assertThat(supervision("lone")).contains("its runtime host");
     assertThat(post("lone", 30_000).statusCode()).isEqualTo(200);
     assertThat(post("pair", 30_000).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(4)
+  void shouldUnloadAModelFromItsHostWhenItScalesToZeroAndLoadItAgainOnDemand() throws Exception {
+    assertThat(post("brief", 30_000).statusCode()).isEqualTo(200);
+    List<Long> hostsBefore = hosts().stream().map(ProcessHandle::pid).toList();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> Pattern.compile("brief v1@host\\d+: unloaded").matcher(kairos.output()).find());
+    assertThat(supervision("brief")).contains("\"ready\":0");
+    assertThat(hosts().stream().map(ProcessHandle::pid).toList()).isEqualTo(hostsBefore);
+    assertThat(post("brief", 30_000).statusCode()).isEqualTo(200);
   }
 
   /** Live runtime hosts of serve. */
