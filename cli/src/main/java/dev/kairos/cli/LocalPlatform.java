@@ -323,6 +323,9 @@ class LocalPlatform implements AutoCloseable {
     try {
       List<String> shared = sharedDevices.runtimeArgs(dir.config().device());
       // standby replicas start without an arbiter socket: a model on a shared device starts fresh
+      if (pool != null && waiting.waits(dir.name())) {
+        pool.coldStart(); // a request waits for this process: demand the pool is sized by
+      }
       RuntimeProcess warm = pool == null || !shared.isEmpty() ? null : pool.take().orElse(null);
       if (warm != null) {
         warm.assign(dir.dir(), v.version());

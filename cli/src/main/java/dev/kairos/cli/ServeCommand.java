@@ -95,7 +95,7 @@ final class ServeCommand implements Runnable {
       defaultValue = "4",
       description =
           "Most standby replica processes: the pool grows past --warm-pool with the process"
-              + " starts asked for in the last minute, up to this.")
+              + " starts that held requests waited for in the last minute, up to this.")
   int warmPoolMax;
 
   @Option(
@@ -332,6 +332,14 @@ final class ServeCommand implements Runnable {
                     "--host-memory-budget", hostMemoryBudget));
     if (hostLoads < 1) {
       throw new IllegalArgumentException("--host-loads = " + hostLoads + ", must be >= 1");
+    }
+    if (maxConcurrentStarts != null && maxConcurrentStarts < 1) {
+      throw new IllegalArgumentException(
+          "--max-concurrent-starts = " + maxConcurrentStarts + ", must be >= 1");
+    }
+    if (warmPool < 0 || warmPoolMax < 0) {
+      throw new IllegalArgumentException(
+          "--warm-pool = " + warmPool + ", --warm-pool-max = " + warmPoolMax + ": must be >= 0");
     }
     java.util.concurrent.ScheduledExecutorService timer =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(

@@ -26,6 +26,11 @@ final class WaitingRequests {
     since.remove(model);
   }
 
+  /** Whether a request for {@code model} is held now, waiting for a replica. */
+  boolean waits(String model) {
+    return since.containsKey(model);
+  }
+
   /** When the oldest request for {@code model} began to wait, else now. */
   long since(String model) {
     Long s = since.get(model);

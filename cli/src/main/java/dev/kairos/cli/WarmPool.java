@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
  * from the pool skips the JVM's start and warm-up, which is most of a cold start. The pool refills
  * itself in the background after each assignment.
  *
- * <p>Its size follows demand: as many standbys as process starts were asked for recently ({@link
- * ColdStartRate}), between a floor and a ceiling, and never one the machine has no memory for
- * ({@link MemoryAdmission}). Standbys beyond the size are stopped when it shrinks.
+ * <p>Its size follows demand: as many standbys as process starts that requests waited for were
+ * asked for recently ({@link ColdStartRate}), between a floor and a ceiling, and never one the
+ * machine has no memory for ({@link MemoryAdmission}). Standbys beyond the size are stopped when it
+ * shrinks.
  */
 final class WarmPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
@@ -71,7 +72,6 @@ final class WarmPool implements AutoCloseable {
    * it a model with {@link RuntimeProcess#assign}.
    */
   synchronized Optional<RuntimeProcess> take() {
-    demand.record();
     RuntimeProcess found = null;
     for (RuntimeProcess p : idle) {
       if (p.standbyReady().isDone()
@@ -87,6 +87,14 @@ final class WarmPool implements AutoCloseable {
     }
     refill();
     return Optional.ofNullable(found);
+  }
+
+  /**
+   * A process is being started for a request that waits for it (scale from zero): the demand the
+   * pool grows with. Starts nobody waits for (serve's start, scale-up) do not grow it.
+   */
+  void coldStart() {
+    demand.record();
   }
 
   /** Standby processes started and not handed out. */

@@ -21,7 +21,9 @@ class WaitingRequestsTest {
     assertThat(waiting.since("a")).isEqualTo(first);
     assertThat(waiting.since("b")).isEqualTo(first + 2_000_000_000L);
 
+    assertThat(waiting.waits("a")).isTrue();
     waiting.served("a");
+    assertThat(waiting.waits("a")).isFalse();
     clock.advance(Duration.ofSeconds(1));
     assertThat(waiting.since("a")).isEqualTo(clock.monotonicNanos());
   }
