@@ -133,6 +133,7 @@ final class LocalAutoscaling implements AutoCloseable {
 
   private void demand(String model, String version, int held) {
     String v = version != null ? version : versionForHeld(model);
+    platform.waiting().held(model);
     if (v != null) {
       // off the event loop: scaling up starts a process
       executor.execute(() -> autoscaler.demand(new ScaleTarget(model, v)));

@@ -17,8 +17,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Local mode: the model repository on disk, one child JVM per replica, and the gateway's route
- * table kept in step with them. Progress goes to the console the platform was started from.
+ * Local mode: the model repository on disk, its replicas (a light model loaded into a shared
+ * runtime host, any other a child JVM of its own; {@link HostPlacement} decides), and the gateway's
+ * route table kept in step with them. Every start waits its turn in one {@link StartQueue}.
+ * Progress goes to the console the platform was started from.
  */
 class LocalPlatform implements AutoCloseable {
   private final ModelRepository repository;
@@ -31,6 +33,10 @@ class LocalPlatform implements AutoCloseable {
   private final ReplicaTime replicaTime = new ReplicaTime(System::nanoTime);
 
   private final WarmPool pool;
+  private final SharedHosts hosts;
+  private final HostPlacement placement;
+  private final StartQueue starts;
+  private final WaitingRequests waiting;
   private volatile ReplicaExitListener exitListener;
   private volatile boolean closing;
   private final java.util.Set<String> leaving = ConcurrentHashMap.newKeySet();
@@ -46,12 +52,78 @@ class LocalPlatform implements AutoCloseable {
       PrintStream console,
       int warmPool,
       SharedDevices sharedDevices) {
+    this(
+        repository,
+        routes,
+        replicaCommand,
+        console,
+        warmPool > 0 ? new WarmPool(warmPool, replicaCommand) : null,
+        sharedDevices,
+        null,
+        new StartQueue(Integer.MAX_VALUE, 1, () -> true, null),
+        new WaitingRequests(dev.kairos.sdk.time.Clock.system()));
+  }
+
+  /**
+   * @param pool standby replica processes, or null for none
+   * @param hosts the shared runtime hosts light models load into, or null for none (every replica a
+   *     process of its own)
+   * @param starts where every replica start waits for its turn
+   * @param waiting when the requests held for each model began to wait (the queue's order)
+   */
+  LocalPlatform(
+      ModelRepository repository,
+      RouteTable routes,
+      ReplicaCommand replicaCommand,
+      PrintStream console,
+      WarmPool pool,
+      SharedDevices sharedDevices,
+      SharedHosts hosts,
+      StartQueue starts,
+      WaitingRequests waiting) {
     this.sharedDevices = sharedDevices;
-    this.pool = warmPool > 0 ? new WarmPool(warmPool, replicaCommand) : null;
+    this.pool = pool;
+    this.hosts = hosts;
+    this.placement = new HostPlacement(hosts != null);
+    this.starts = starts;
+    this.waiting = waiting;
     this.repository = repository;
     this.routes = routes;
     this.replicaCommand = replicaCommand;
     this.console = console;
+    if (hosts != null) {
+      hosts.onReplicaGone(new HostedReplicasGone());
+    }
+  }
+
+  /** When the requests held at zero for each model began to wait. */
+  WaitingRequests waiting() {
+    return waiting;
+  }
+
+  /** Replicas a host dropped on its own: out of routing; a lost one is replaced. */
+  private final class HostedReplicasGone implements SharedHosts.Listener {
+    @Override
+    public void evicted(String model, String version, String replicaId) {
+      unroute(model, version, replicaId);
+    }
+
+    @Override
+    public void lost(String model, String version, String replicaId, String why) {
+      unroute(model, version, replicaId);
+      console.println("  " + replicaId + ": lost, " + why);
+      ReplicaExitListener l = exitListener;
+      if (!closing && l != null) {
+        l.left(model, version, replicaId, why);
+      }
+    }
+  }
+
+  private void unroute(String model, String version, String replicaId) {
+    ModelRoute route = routes.find(model);
+    if (route != null && route.existingVersion(version) != null) {
+      route.existingVersion(version).remove(replicaId);
+    }
   }
 
   /** Who replaces replicas that exit on their own (the supervisor); one listener at most. */
@@ -171,6 +243,70 @@ class LocalPlatform implements AutoCloseable {
    */
   CompletableFuture<Replica> startReplica(
       ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
+    if (placement.place(dir) == HostPlacement.Where.HOST) {
+      return starts
+          .submit(
+              StartQueue.Lane.HOST, waiting.since(dir.name()), () -> startInHost(dir, v, onProcess))
+          .exceptionallyCompose(
+              e -> {
+                Throwable c =
+                    e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (HostPlacement.needsOwnProcess(c)) {
+                  console.println(
+                      "  "
+                          + dir.name()
+                          + " v"
+                          + v.version()
+                          + ": a process of its own, as "
+                          + rootMessage(c));
+                  return queuedProcess(dir, v, onProcess);
+                }
+                console.println(
+                    "  " + dir.name() + " v" + v.version() + ": FAILED: " + rootMessage(c));
+                return CompletableFuture.failedFuture(c);
+              });
+    }
+    return queuedProcess(dir, v, onProcess);
+  }
+
+  private CompletableFuture<Replica> queuedProcess(
+      ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
+    return starts.submit(
+        StartQueue.Lane.PROCESS, waiting.since(dir.name()), () -> startProcess(dir, v, onProcess));
+  }
+
+  /** Loads a replica into a shared host and routes to it. */
+  private CompletableFuture<Replica> startInHost(
+      ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
+    String label = dir.name() + " v" + v.version();
+    return hosts
+        .load(dir, v)
+        .thenApply(
+            placed -> {
+              Replica replica =
+                  new Replica(
+                      placed.id(), "127.0.0.1", placed.host().port(), placed.loaded().capacity());
+              onProcess.accept(placed.id());
+              routes.model(dir.name()).version(v.version()).add(replica);
+              if (!hosts.holds(placed.id())) {
+                unroute(dir.name(), v.version(), placed.id()); // its host went meanwhile
+              }
+              waiting.served(dir.name());
+              console.printf(
+                  Locale.ROOT,
+                  "  %s: ready (in runtime host %d on 127.0.0.1:%d, loaded in %.0f ms, %s)%n",
+                  label,
+                  placed.host().number(),
+                  placed.host().port(),
+                  placed.loaded().loadMillis(),
+                  MemoryAdmission.mib(placed.loaded().footprintBytes()));
+              return replica;
+            });
+  }
+
+  /** Starts a replica process of its own. */
+  private CompletableFuture<Replica> startProcess(
+      ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
     String label = dir.name() + " v" + v.version();
     console.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
     if (dir.config().device().isShared()) {
@@ -188,6 +324,9 @@ class LocalPlatform implements AutoCloseable {
     try {
       List<String> shared = sharedDevices.runtimeArgs(dir.config().device());
       // standby replicas start without an arbiter socket: a model on a shared device starts fresh
+      if (pool != null && waiting.waits(dir.name())) {
+        pool.coldStart(); // a request waits for this process: demand the pool is sized by
+      }
       RuntimeProcess warm = pool == null || !shared.isEmpty() ? null : pool.take().orElse(null);
       if (warm != null) {
         warm.assign(dir.dir(), v.version());
@@ -215,6 +354,7 @@ class LocalPlatform implements AutoCloseable {
               int port = ready.port();
               Replica replica = new Replica(id, "127.0.0.1", port, ready.capacity());
               routes.model(dir.name()).version(v.version()).add(replica);
+              waiting.served(dir.name());
               // Stopped from outside (SIGTERM): no new requests while it finishes the ones it has.
               p.draining().thenRun(() -> draining(dir.name(), v.version(), id, replica));
               p.exited().thenAccept(status -> exited(dir.name(), v.version(), id, status));
@@ -309,6 +449,10 @@ class LocalPlatform implements AutoCloseable {
     if (route != null && route.existingVersion(version) != null) {
       route.existingVersion(version).remove(replicaId);
     }
+    if (hosts != null && hosts.holds(replicaId)) {
+      hosts.unload(replicaId).thenRun(() -> console.println("  " + replicaId + ": unloaded"));
+      return;
+    }
     RuntimeProcess p = processes.remove(replicaId);
     replicaTime.ended(replicaId);
     if (p != null) {
@@ -368,6 +512,9 @@ class LocalPlatform implements AutoCloseable {
   }
 
   private CompletableFuture<Void> stopProcess(String replicaId) {
+    if (hosts != null && hosts.holds(replicaId)) {
+      return hosts.unload(replicaId);
+    }
     RuntimeProcess p = processes.remove(replicaId);
     replicaTime.ended(replicaId);
     if (p == null) {
@@ -377,8 +524,18 @@ class LocalPlatform implements AutoCloseable {
         .thenRun(() -> console.println("  " + replicaId.replace('#', ' ') + ": stopped"));
   }
 
-  /** Process ids of every replica process started and not yet stopped. */
+  /** Process ids of every replica process and runtime host started and not yet stopped. */
   List<Long> replicaPids() {
+    List<Long> pids =
+        new ArrayList<>(processes.values().stream().map(RuntimeProcess::pid).toList());
+    if (hosts != null) {
+      pids.addAll(hosts.pids());
+    }
+    return pids;
+  }
+
+  /** Process ids of the replica processes of their own (not hosts, not standbys). */
+  List<Long> processPids() {
     return processes.values().stream().map(RuntimeProcess::pid).toList();
   }
 
@@ -401,6 +558,9 @@ class LocalPlatform implements AutoCloseable {
     }
     processes.values().parallelStream().forEach(p -> p.stop(5_000));
     processes.clear();
+    if (hosts != null) {
+      hosts.close();
+    }
     sharedDevices.close();
   }
 

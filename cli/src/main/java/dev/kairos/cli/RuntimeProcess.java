@@ -44,6 +44,16 @@ final class RuntimeProcess {
   }
 
   /**
+   * Starts a runtime host ({@code RuntimeMain --shared-host}) with its options (budget, loads at
+   * once): no model yet; {@link #ready()} completes with its port once it listens.
+   */
+  static RuntimeProcess host(ReplicaCommand command, List<String> hostArgs) throws IOException {
+    List<String> args = new ArrayList<>(List.of("--shared-host", "--exit-with-parent"));
+    args.addAll(hostArgs);
+    return launch(command, args);
+  }
+
+  /**
    * Starts a standby replica: it warms up without a model and waits for {@link #assign}. {@link
    * #standbyReady()} completes once it waits.
    */

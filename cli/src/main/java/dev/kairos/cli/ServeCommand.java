@@ -86,8 +86,46 @@ final class ServeCommand implements Runnable {
       defaultValue = "1",
       description =
           "Standby replica processes kept warm (no model yet) so that scaling from zero skips the"
-              + " JVM start; 0 turns it off.")
+              + " JVM start, however quiet it is (demand grows it to --warm-pool-max); 0 turns it"
+              + " off.")
   int warmPool;
+
+  @Option(
+      names = "--warm-pool-max",
+      defaultValue = "4",
+      description =
+          "Most standby replica processes: the pool grows past --warm-pool with the process"
+              + " starts that held requests waited for in the last minute, up to this.")
+  int warmPoolMax;
+
+  @Option(
+      names = "--shared-hosts",
+      description =
+          "Shared runtime hosts that light models (ONNX, TorchScript on the CPU) load into instead"
+              + " of a process each (default: one per 8 GiB of memory, at least 1, at most one per"
+              + " core and 4); 0 gives every replica a process of its own.")
+  Integer sharedHosts;
+
+  @Option(
+      names = "--host-memory-budget",
+      description =
+          "Memory budget of each shared host for its models, e.g. 2Gi (default: a quarter of the"
+              + " machine's memory over the hosts, 256Mi to 4Gi). A host evicts its least recently"
+              + " used idle models to stay within it.")
+  String hostMemoryBudget;
+
+  @Option(
+      names = "--host-loads",
+      defaultValue = "2",
+      description = "Model loads each shared host runs at once (default: ${DEFAULT-VALUE}).")
+  int hostLoads;
+
+  @Option(
+      names = "--max-concurrent-starts",
+      description =
+          "Replica processes started at once; more wait in the order of their oldest waiting"
+              + " request (default: the number of cores, at least 2).")
+  Integer maxConcurrentStarts;
 
   @Option(
       names = "--grpc-port",
@@ -175,15 +213,10 @@ final class ServeCommand implements Runnable {
     RouteTable routes = new RouteTable();
     // A fresh secret per run: replicas on loopback answer this gateway only, not other local users.
     ReplicaToken replicaToken = ReplicaToken.random();
-    LocalPlatform platform =
-        new LocalPlatform(
-            new ModelRepository(repo),
-            routes,
-            new ReplicaCommand(
-                List.of(replicaJvmOptions.trim().split("\\s+")), replicaNice, replicaToken),
-            out,
-            warmPool,
-            new SharedDevices(arbiterPolicy));
+    ReplicaCommand replicaCommand =
+        new ReplicaCommand(
+            List.of(replicaJvmOptions.trim().split("\\s+")), replicaNice, replicaToken);
+    LocalPlatform platform = platform(repo, routes, replicaCommand, out);
     LocalAutoscaling autoscaling =
         new LocalAutoscaling(
             vertx,
@@ -279,6 +312,82 @@ final class ServeCommand implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * The platform with its shared hosts (started and listening before this returns), its warm pool
+   * sized by demand and its one start queue, all held to the machine's memory.
+   */
+  private LocalPlatform platform(
+      Path repo, RouteTable routes, ReplicaCommand replicaCommand, PrintStream out) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    HostSizing sizing =
+        HostSizing.of(
+            MemoryAdmission.meminfo("MemTotal:"),
+            cores,
+            sharedHosts,
+            hostMemoryBudget == null
+                ? null
+                : dev.kairos.runtime.host.HostConfig.parseBytes(
+                    "--host-memory-budget", hostMemoryBudget));
+    if (hostLoads < 1) {
+      throw new IllegalArgumentException("--host-loads = " + hostLoads + ", must be >= 1");
+    }
+    if (maxConcurrentStarts != null && maxConcurrentStarts < 1) {
+      throw new IllegalArgumentException(
+          "--max-concurrent-starts = " + maxConcurrentStarts + ", must be >= 1");
+    }
+    if (warmPool < 0 || warmPoolMax < 0) {
+      throw new IllegalArgumentException(
+          "--warm-pool = " + warmPool + ", --warm-pool-max = " + warmPoolMax + ": must be >= 0");
+    }
+    java.util.concurrent.ScheduledExecutorService timer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "kairos-starts");
+              t.setDaemon(true);
+              return t;
+            });
+    LocalPlatform[] self = new LocalPlatform[1];
+    MemoryAdmission memory =
+        MemoryAdmission.ofMachine(
+            () ->
+                self[0] == null
+                    ? List.of()
+                    : self[0].processPids().stream().map(MemoryAdmission::residentBytes).toList());
+    WarmPool pool =
+        warmPool > 0
+            ? new WarmPool(
+                Math.max(0, warmPool),
+                Math.max(warmPool, warmPoolMax),
+                replicaCommand,
+                new ColdStartRate(Clock.system(), Duration.ofMinutes(1)),
+                memory::fitsProcess)
+            : null;
+    if (pool != null) {
+      timer.scheduleWithFixedDelay(pool::resize, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    SharedHosts hosts = null;
+    if (sizing.hosts() > 0) {
+      hosts = new SharedHosts(replicaCommand, sizing.budgetBytes(), hostLoads, out);
+      hosts.start(sizing.hosts()).join();
+    }
+    int processStarts = maxConcurrentStarts != null ? maxConcurrentStarts : Math.max(2, cores);
+    StartQueue starts =
+        new StartQueue(
+            processStarts, Math.max(1, sizing.hosts() * hostLoads), memory::fitsProcess, timer);
+    self[0] =
+        new LocalPlatform(
+            new ModelRepository(repo),
+            routes,
+            replicaCommand,
+            out,
+            pool,
+            new SharedDevices(arbiterPolicy),
+            hosts,
+            starts,
+            new WaitingRequests(Clock.system()));
+    return self[0];
   }
 
   /** Longest an event loop may run one task before Vert.x reports it, with its stack. */

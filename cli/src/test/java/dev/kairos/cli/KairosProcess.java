@@ -72,6 +72,11 @@ final class KairosProcess implements AutoCloseable {
     cmd.add("--models");
     cmd.add(models.toString());
     cmd.addAll(List.of(extraArgs));
+    if (!cmd.contains("--shared-hosts")) {
+      // These tests are about replicas as processes of their own (they find, kill and pause them
+      // by their command line); the tests of shared hosts ask for them.
+      cmd.addAll(List.of("--shared-hosts", "0"));
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("KAIROS_SKIP_BUILD", "1");
     pb.environment().putAll(env);

@@ -1,0 +1,304 @@
+package dev.kairos.cli;
+
+import dev.kairos.runtime.repository.ModelDirectory;
+import dev.kairos.runtime.repository.ModelVersion;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared runtime hosts of {@code kairos serve} and the replicas loaded into them. A replica of
+ * a shareable model is a load into the host that holds the fewest models and not this one yet (so a
+ * hot model spreads over several hosts); a host that answers 503 (no room beside busy models) is
+ * passed over for the next, and when all do the load is tried again shortly. A 507 (larger than a
+ * host's whole budget), 409 (the host refuses to share it) or a failed load is the caller's to
+ * handle, as is "every host holds it already".
+ *
+ * <p>What a host does on its own is reported to a {@link Listener}: models it evicted to make room
+ * (a replica gone) and, when its process dies, every replica it held (a replica lost, to be
+ * replaced). A host that dies is replaced by a new one.
+ */
+final class SharedHosts implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SharedHosts.class);
+  private static final long BUSY_RETRY_MILLIS = 200;
+  private static final int BUSY_RETRIES = 25;
+
+  /** Replicas that went without the platform asking. */
+  interface Listener {
+    /** The host unloaded this replica's model to make room for another. */
+    void evicted(String model, String version, String replicaId);
+
+    /** The replica's host died. */
+    void lost(String model, String version, String replicaId, String why);
+  }
+
+  /** A replica in a host. */
+  record Placed(String id, RuntimeHost host, RuntimeHost.Key key, RuntimeHost.Loaded loaded) {}
+
+  /** No host can take one more replica of this model: every one holds it already. */
+  static final class NoHostLeft extends RuntimeException {
+    NoHostLeft(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final ReplicaCommand command;
+  private final long budgetBytes;
+  private final int maxLoads;
+  private final PrintStream console;
+  private final Executor delayed;
+  private final List<RuntimeHost> hosts = new CopyOnWriteArrayList<>();
+  private final Map<String, Placed> replicas = new ConcurrentHashMap<>();
+  private final AtomicInteger numbers = new AtomicInteger();
+  private final AtomicInteger failedInARow = new AtomicInteger();
+  private volatile Listener listener;
+  private volatile CompletableFuture<Void> nextReady = new CompletableFuture<>();
+  private volatile boolean closing;
+
+  SharedHosts(ReplicaCommand command, long budgetBytes, int maxLoads, PrintStream console) {
+    this.command = command;
+    this.budgetBytes = budgetBytes;
+    this.maxLoads = maxLoads;
+    this.console = console;
+    this.delayed = CompletableFuture.delayedExecutor(BUSY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  void onReplicaGone(Listener l) {
+    this.listener = l;
+  }
+
+  long budgetBytes() {
+    return budgetBytes;
+  }
+
+  /** Loads at once over all hosts. */
+  int loadSlots(int hostCount) {
+    return hostCount * maxLoads;
+  }
+
+  /** Starts {@code count} hosts; completes once all listen (or fails with the first reason). */
+  CompletableFuture<Void> start(int count) {
+    List<CompletableFuture<?>> ready = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      RuntimeHost h = startHost();
+      ready.add(h.ready().thenCompose(r -> h.index()));
+    }
+    return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new));
+  }
+
+  private RuntimeHost startHost() {
+    RuntimeHost h;
+    try {
+      h = RuntimeHost.start(command, numbers.incrementAndGet(), budgetBytes, maxLoads);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot start a runtime host", e);
+    }
+    hosts.add(h);
+    h.ready()
+        .whenComplete(
+            (r, e) -> {
+              if (e == null) {
+                console.printf(
+                    java.util.Locale.ROOT,
+                    "  runtime host %d: ready (pid %d on 127.0.0.1:%d, budget %s)%n",
+                    h.number(),
+                    h.pid(),
+                    r.port(),
+                    MemoryAdmission.mib(budgetBytes));
+                CompletableFuture<Void> was = nextReady;
+                nextReady = new CompletableFuture<>();
+                was.complete(null);
+              }
+            });
+    h.process().exited().thenAccept(status -> exited(h, status));
+    return h;
+  }
+
+  /** A host died: its replicas are lost, and a new host takes its place. */
+  private void exited(RuntimeHost h, int status) {
+    hosts.remove(h);
+    if (closing) {
+      return;
+    }
+    String why = "its runtime host " + h.number() + " exited (status " + status + ")";
+    console.println("  runtime host " + h.number() + ": exited (status " + status + ")");
+    Listener l = listener;
+    for (Placed p : List.copyOf(replicas.values())) {
+      if (p.host() == h && replicas.remove(p.id()) != null && l != null) {
+        l.lost(p.key().model(), p.key().version(), p.id(), why);
+      }
+    }
+    // A host that died before it was ready (bad options, no memory) would die again at once:
+    // its replacement waits, longer each time in a row, so serve does not fork JVMs in a loop.
+    boolean served = h.ready().isDone() && !h.ready().isCompletedExceptionally();
+    int inARow = served ? 0 : failedInARow.incrementAndGet();
+    if (served) {
+      failedInARow.set(0);
+    }
+    long delay = inARow == 0 ? 0 : Math.min(30_000L, 500L << Math.min(6, inARow - 1));
+    CompletableFuture.runAsync(
+        () -> {
+          if (closing) {
+            return;
+          }
+          try {
+            startHost();
+          } catch (RuntimeException e) {
+            log.error("cannot replace runtime host {}: {}", h.number(), e.toString());
+          }
+        },
+        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+  }
+
+  /**
+   * Loads a replica of a model version into a host.
+   *
+   * @return completes with the replica, or fails with {@link RuntimeHost.Refused} (the host's
+   *     status and reason) or {@link NoHostLeft}
+   */
+  CompletableFuture<Placed> load(ModelDirectory dir, ModelVersion v) {
+    return attempt(dir, v, BUSY_RETRIES);
+  }
+
+  private CompletableFuture<Placed> attempt(ModelDirectory dir, ModelVersion v, int retries) {
+    RuntimeHost.Key key = new RuntimeHost.Key(dir.name(), v.version());
+    List<RuntimeHost> serving = hosts.stream().filter(RuntimeHost::serving).toList();
+    if (serving.isEmpty()) {
+      // every host is starting (one died): the load waits for the next to listen
+      return nextReady.orTimeout(60, TimeUnit.SECONDS).thenCompose(x -> attempt(dir, v, retries));
+    }
+    List<RuntimeHost> free =
+        serving.stream()
+            .filter(h -> !h.models().contains(key))
+            .sorted(Comparator.comparingInt((RuntimeHost h) -> h.models().size()))
+            .toList();
+    if (free.isEmpty() && serving.size() < hosts.size()) {
+      // a host is starting (it replaces one that died): it will have room for this one
+      return nextReady.orTimeout(60, TimeUnit.SECONDS).thenCompose(x -> attempt(dir, v, retries));
+    }
+    if (free.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new NoHostLeft(
+              "every runtime host ("
+                  + serving.size()
+                  + ") holds model '"
+                  + key.model()
+                  + "' version "
+                  + key.version()
+                  + " already"));
+    }
+    return tryHosts(dir, v, key, free, 0, retries);
+  }
+
+  private CompletableFuture<Placed> tryHosts(
+      ModelDirectory dir,
+      ModelVersion v,
+      RuntimeHost.Key key,
+      List<RuntimeHost> free,
+      int i,
+      int retries) {
+    if (i >= free.size()) {
+      if (retries <= 0) {
+        return CompletableFuture.failedFuture(
+            new RuntimeHost.Refused(
+                503,
+                "no runtime host has room for model '"
+                    + key.model()
+                    + "' beside the models it is serving; try again later"));
+      }
+      return CompletableFuture.supplyAsync(() -> null, delayed)
+          .thenCompose(x -> attempt(dir, v, retries - 1));
+    }
+    RuntimeHost h = free.get(i);
+    if (!h.models().add(key)) {
+      // another replica of this model took this host meanwhile
+      return tryHosts(dir, v, key, free, i + 1, retries);
+    }
+    return h.load(dir.dir(), key.model(), key.version())
+        .handle(
+            (loaded, e) -> {
+              if (e == null) {
+                return CompletableFuture.completedFuture(placed(h, key, loaded));
+              }
+              h.models().remove(key);
+              Throwable cause =
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              if (cause instanceof RuntimeHost.Refused r && r.status != 503) {
+                return CompletableFuture.<Placed>failedFuture(r);
+              }
+              // 503, or the host went away under the load: the next host
+              return tryHosts(dir, v, key, free, i + 1, retries);
+            })
+        .thenCompose(f -> f);
+  }
+
+  private Placed placed(RuntimeHost h, RuntimeHost.Key key, RuntimeHost.Loaded loaded) {
+    Listener l = listener;
+    for (RuntimeHost.Key gone : loaded.evicted()) {
+      for (Placed p : List.copyOf(replicas.values())) {
+        if (p.host() == h && p.key().equals(gone) && replicas.remove(p.id()) != null) {
+          console.println(
+              "  " + p.id() + ": evicted from runtime host " + h.number() + " to make room");
+          if (l != null) {
+            l.evicted(gone.model(), gone.version(), p.id());
+          }
+        }
+      }
+    }
+    String id = key.model() + " v" + key.version() + "@host" + h.number();
+    Placed p = new Placed(id, h, key, loaded);
+    replicas.put(id, p);
+    return p;
+  }
+
+  /** Whether {@code replicaId} is a replica in a host (loaded and not unloaded or lost). */
+  boolean holds(String replicaId) {
+    return replicas.containsKey(replicaId);
+  }
+
+  /** Unloads a replica from its host (it drains there first). */
+  CompletableFuture<Void> unload(String replicaId) {
+    Placed p = replicas.remove(replicaId);
+    if (p == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return p.host()
+        .unload(p.key().model(), p.key().version())
+        .exceptionally(
+            e -> {
+              log.warn("unload of {} from {} failed: {}", replicaId, p.host(), e.toString());
+              return null;
+            });
+  }
+
+  /** Process ids of the hosts running now. */
+  List<Long> pids() {
+    return hosts.stream().map(RuntimeHost::pid).toList();
+  }
+
+  /** The hosts running now. */
+  List<RuntimeHost> hosts() {
+    return List.copyOf(hosts);
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    CompletableFuture.allOf(
+            hosts.stream().map(h -> h.stop(5_000)).toArray(CompletableFuture[]::new))
+        .join();
+    hosts.clear();
+  }
+}
