@@ -114,6 +114,12 @@ public final class RuntimeMain {
       System.exit(2);
       return;
     }
+    // Netty registers its Java Flight Recorder event types when it first allocates, which loads
+    // JFR's metadata: CPU a fresh replica spends on its way to its first answer, for events nothing
+    // records here. -Dio.netty.jfr.enabled=true brings them back.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
     // While the model loads; otherwise the first request pays for it on the event loop.
     NettyWarmUp.start();
     OnnxNativeLibraries.preferUnpacked();

@@ -46,7 +46,7 @@ abstract sealed class InferenceBody {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    if (jsonLength >= 0 && length > jsonLength) {
+    if (jsonLength >= 0 && length > jsonLength && length <= Integer.MAX_VALUE) {
       return readDirect(req, (int) length, jsonLength, pool);
     }
     return collect(req, maxBytes, length).map(body -> new Heap(body, jsonLength));
