@@ -13,7 +13,9 @@ import java.util.Random;
  * engine's settings (intra-op threads = cores, inter-op 1, no spinning, all optimisations), one
  * input of the given batch size reused, session.run in a loop.
  *
- * <pre>java -cp 'cli/target/lib/*' tools/bench/runtime/RawOrtLoop.java MODEL.onnx BATCH SECONDS THREADS</pre>
+ * <pre>java -cp 'cli/target/lib/*' tools/bench/runtime/RawOrtLoop.java MODEL.onnx BATCH SECONDS THREADS [SPIN]</pre>
+ *
+ * SPIN is 1 to let idle intra-op threads spin (the engine's {@code spinWait: true}), 0 (default) not.
  *
  * Prints one line per slice: {@code raw batch=B rows_per_s=X p50_ms=Y p99_ms=Z calls=N cpu_s=C},
  * C being the CPU time the process used in the slice. With SECONDS = 0 it stays up and runs one
@@ -26,13 +28,14 @@ public class RawOrtLoop {
     int batch = Integer.parseInt(args[1]);
     double seconds = Double.parseDouble(args[2]);
     int threads = Integer.parseInt(args[3]);
+    String spin = args.length > 4 ? args[4] : "0";
     OrtEnvironment env = dev.kairos.generative.ort.OnnxEnvironment.get();
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     o.setIntraOpNumThreads(threads);
     o.setInterOpNumThreads(1);
     o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
     o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-    o.addConfigEntry("session.intra_op.allow_spinning", "0");
+    o.addConfigEntry("session.intra_op.allow_spinning", spin);
     try (OrtSession s = env.createSession(model, o)) {
       String input = s.getInputNames().iterator().next();
       long[] shape = {batch, 3, 224, 224};

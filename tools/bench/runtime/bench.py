@@ -94,10 +94,10 @@ def ms(text):
 class RawLoop:
     """A RawOrtLoop process kept up between slices."""
 
-    def __init__(self, model, batch, threads):
+    def __init__(self, model, batch, threads, spin=False):
         self.proc = subprocess.Popen(
             ["java", "-cp", LIB + "/*", os.path.join(HERE, "RawOrtLoop.java"), model, str(batch), "0",
-             str(threads)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             str(threads), "1" if spin else "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout.readline().strip() == "ready"
 
     def run(self, seconds):
@@ -176,6 +176,19 @@ def mlp_dir(name, max_batch, delay):
     return d
 
 
+def spin_dir(model_dir):
+    """The model with spinWait: true: its model.yaml plus the option, the version folder linked."""
+    d = os.path.join(WORK, "resnet18-spin")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    os.symlink(os.path.join(model_dir, "1"), os.path.join(d, "1"))
+    with open(os.path.join(model_dir, "model.yaml")) as f:
+        yaml = f.read()
+    with open(os.path.join(d, "model.yaml"), "w") as f:
+        f.write(yaml + "options: {spinWait: true}\n")
+    return d
+
+
 def fmt(v):
     return "%.1f" % v if v < 1000 else "%.0f" % v
 
@@ -195,6 +208,9 @@ def main():
     p.add_argument("--skip-resnet", action="store_true")
     p.add_argument("--skip-mlp", action="store_true")
     p.add_argument("--event-loops", type=int, default=0, help="replica event loops (0: its default)")
+    p.add_argument("--spin-wait", action="store_true",
+                   help="ONNX Runtime's idle threads spin, in both the replica (model option spinWait)"
+                        " and the raw loop")
     a = p.parse_args()
     a.resnet_batches = [int(x) for x in a.resnet_batches.split(",")]
     Replica.event_loops = a.event_loops
@@ -207,13 +223,15 @@ def main():
         model = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_resnet18.py")],
                                capture_output=True, text=True, check=True).stdout.strip()
         model_dir = os.path.dirname(os.path.dirname(model))
+        if a.spin_wait:
+            model_dir = spin_dir(model_dir)
         rep = Replica(model_dir, a.cores, a.workers)
         url = "http://127.0.0.1:%d/v2/models/resnet18/infer" % rep.port
         try:
             for k, b in enumerate(a.resnet_batches):
                 body = os.path.join(WORK, "resnet-b%d.bin" % b)
                 hlen = binary_body(body, "input", [b, 3, 224, 224], "output")
-                loop = RawLoop(model, b, a.cores)
+                loop = RawLoop(model, b, a.cores, a.spin_wait)
                 # enough requests in flight to keep the engine busy; more only queue (a batch of 32
                 # takes about a second alone) and leave work behind at the end of each window
                 clients = a.resnet_clients if b == 1 else 2
@@ -274,8 +292,9 @@ def span(values, f=None):
 
 
 def print_section(a, rows, loads):
-    cmd = "/usr/bin/python3 tools/bench/runtime/bench.py --runs %d --seconds %d --warmup %d --resnet-batches %s" % (
-        a.runs, a.seconds, a.warmup, ",".join(map(str, a.resnet_batches)))
+    cmd = "/usr/bin/python3 tools/bench/runtime/bench.py --runs %d --seconds %d --warmup %d --resnet-batches %s%s%s" % (
+        a.runs, a.seconds, a.warmup, ",".join(map(str, a.resnet_batches)),
+        " --spin-wait" if a.spin_wait else "", " --skip-mlp" if a.skip_mlp else "")
     print("## Model runtime\n")
     print("`tools/bench/run-all runtime` (alone: `%s`). Each run measures a pair back to back:" % cmd)
     print("ResNet-18 (torchvision, random init, ONNX, generated on demand) as a raw ONNX Runtime loop in")

@@ -40,8 +40,9 @@ record ReplicaCommand(List<String> jvmOptions, int nice, ReplicaToken token) {
   }
 
   /**
-   * The command line of a replica: {@code [nice -n N] java OPTIONS -cp CLASSPATH RuntimeMain ARGS}
-   * ({@code nice} only where it is on the PATH).
+   * The command line of a replica: {@code [nice -n N] java OPTIONS [-XX:SharedArchiveFile=A] -cp
+   * CLASSPATH RuntimeMain ARGS} ({@code nice} only where it is on the PATH; the archive where the
+   * build made one for this class path, see {@link ClassDataArchive}).
    */
   List<String> commandLine(List<String> args) {
     List<String> cmd = new ArrayList<>();
@@ -50,6 +51,7 @@ record ReplicaCommand(List<String> jvmOptions, int nice, ReplicaToken token) {
     }
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmOptions);
+    ClassDataArchive.option(System.getProperty("java.class.path"), jvmOptions).ifPresent(cmd::add);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(RuntimeMain.class.getName());

@@ -7,6 +7,7 @@ import dev.kairos.runtime.core.WorkerConfig;
 import dev.kairos.runtime.engine.EngineRegistry;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.engine.ModelSource;
+import dev.kairos.runtime.engine.onnx.OnnxNativeLibraries;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.runtime.repository.ModelVersion;
@@ -23,6 +24,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,10 +66,11 @@ public final class RuntimeMain {
   public static final String FAILED_PREFIX = "KAIROS_RUNTIME_FAILED ";
 
   /**
-   * With {@code --standby} the process warms up, prints this line, then waits for one line on
-   * standard input holding the usual options, tab-separated ({@code
-   * --model-dir\tDIR\t--version\tV}): a warm pool hands it a model that way, sparing a cold start
-   * the JVM's start and warm-up.
+   * With {@code --standby} the process warms up, binds its server, prints this line (followed by
+   * {@code port=N}), then waits for one line on standard input holding the usual options,
+   * tab-separated ({@code --model-dir\tDIR\t--version\tV}): a warm pool hands it a model that way,
+   * sparing a cold start the JVM's start, warm-up and server start. Until then the server answers
+   * model requests 503.
    */
   public static final String STANDBY_PREFIX = "KAIROS_RUNTIME_STANDBY";
 
@@ -110,10 +114,19 @@ public final class RuntimeMain {
       System.exit(2);
       return;
     }
+    // Netty registers its Java Flight Recorder event types when it first allocates, which loads
+    // JFR's metadata: CPU a fresh replica spends on its way to its first answer, for events nothing
+    // records here. -Dio.netty.jfr.enabled=true brings them back.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
     // While the model loads; otherwise the first request pays for it on the event loop.
     NettyWarmUp.start();
-    if (opts.containsKey("standby")) {
-      standby(opts, out);
+    OnnxNativeLibraries.preferUnpacked();
+    StandbyServer standby = opts.containsKey("standby") ? standby(opts, out) : null;
+    if (standby != null && (!standby.fits(opts) || !opts.containsKey("model-dir"))) {
+      standby.close();
+      standby = null;
     }
     if (opts.containsKey("exit-with-parent")) {
       watchParent(System.in);
@@ -145,6 +158,9 @@ public final class RuntimeMain {
               : dir.latest();
       int cores = intOpt(opts, "cores", Runtime.getRuntime().availableProcessors());
       if (dir.config().isGenerative()) {
+        if (standby != null) {
+          standby.close();
+        }
         GenerativeReplica.serve(
             dir,
             version,
@@ -169,7 +185,15 @@ public final class RuntimeMain {
                   .load(
                       new ModelSource(
                           version.version(), version.artifact(), dir.config(), engineThreads));
-      LoadedModel loaded = loader.get();
+      // Loading the model is most of a fresh start: Vert.x starts on this thread meanwhile.
+      CompletableFuture<LoadedModel> loading = inBackground(loader, "model-load");
+      int eventLoops = intOpt(opts, "event-loops", cores);
+      Vertx vertx =
+          standby != null
+              ? standby.vertx()
+              : Vertx.vertx(
+                  new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1));
+      LoadedModel loaded = await(loading);
       // On a shared device every batch asks the device's arbiter for a slice (priority from the
       // model's device class); alone on its device, the model runs unarbitrated.
       ArbiterClient arbiter =
@@ -193,16 +217,20 @@ public final class RuntimeMain {
               new WorkerConfig(workers, cores),
               arbiter,
               Clock.system());
-      int eventLoops = intOpt(opts, "event-loops", cores);
-      Vertx vertx =
-          Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1));
-      RuntimeServer server =
-          new RuntimeServer(vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader, door);
-      server
-          .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0), eventLoops)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .join();
+      RuntimeServer server;
+      if (standby != null) {
+        standby.models().assign(service, loader);
+        server = standby.server();
+      } else {
+        server =
+            new RuntimeServer(
+                vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader, door);
+        server
+            .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0), eventLoops)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .join();
+      }
       drainOnShutdown(
           out,
           "runtime-shutdown",
@@ -248,10 +276,22 @@ public final class RuntimeMain {
     return ReplicaTokenCheck.requiring(token.get());
   }
 
-  /** Warms up, says so, and waits for the model to serve; exits when the parent goes first. */
-  private static void standby(Map<String, String> opts, PrintStream out) {
+  /**
+   * Warms up, binds the server, says so, and waits for the model to serve; exits when the parent
+   * goes first.
+   */
+  private static StandbyServer standby(Map<String, String> opts, PrintStream out) {
     StandbyWarmUp.run();
-    out.println(STANDBY_PREFIX);
+    StandbyServer server;
+    try {
+      server = StandbyServer.bind(opts, door());
+    } catch (RuntimeException e) {
+      out.println(FAILED_PREFIX + "standby cannot start its server: " + e.getMessage());
+      out.flush();
+      System.exit(3);
+      return null;
+    }
+    out.println(STANDBY_PREFIX + " port=" + server.port());
     out.flush();
     StringBuilder line = new StringBuilder();
     try {
@@ -273,6 +313,7 @@ public final class RuntimeMain {
       out.flush();
       System.exit(2);
     }
+    return server;
   }
 
   private static void watchParent(InputStream in) {
@@ -320,6 +361,26 @@ public final class RuntimeMain {
       throw new IllegalArgumentException("--model-dir is required (or --shared-host)");
     }
     return out;
+  }
+
+  /** Runs {@code task} on a thread of its own. */
+  static <T> CompletableFuture<T> inBackground(Supplier<T> task, String thread) {
+    return CompletableFuture.supplyAsync(task, r -> new Thread(r, thread).start());
+  }
+
+  /** The background task's result; its failure rethrown as it was thrown. */
+  static <T> T await(CompletableFuture<T> task) {
+    try {
+      return task.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
   }
 
   static int intOpt(Map<String, String> opts, String key, int dflt) {

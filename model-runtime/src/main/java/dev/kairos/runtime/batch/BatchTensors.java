@@ -1,5 +1,7 @@
 package dev.kairos.runtime.batch;
 
+import dev.kairos.runtime.buffer.DirectBufferPool;
+import dev.kairos.runtime.buffer.PooledBuffer;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.oip.RequestedOutput;
@@ -12,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * Joins requests that each carry a batch dimension (dimension 0) into one, and splits the answer
@@ -60,9 +63,31 @@ public final class BatchTensors {
 
   /**
    * One request holding every request's inputs, concatenated along dimension 0 in order. The data
-   * goes into direct buffers, so ONNX Runtime reads it without another copy.
+   * goes into new direct buffers, so ONNX Runtime reads it without another copy; the batch may
+   * outlive the call (an engine's outputs may be views of its inputs).
    */
   public static InferenceRequest concat(List<InferenceRequest> requests) {
+    return concat(requests, bytes -> ByteBuffer.allocateDirect(bytes));
+  }
+
+  /**
+   * As {@link #concat(List)}, into buffers taken from {@code pool}; each is added to {@code held},
+   * which the caller closes once nothing reads the batch any more (for an engine that copies its
+   * outputs out, as soon as it has run).
+   */
+  public static InferenceRequest concat(
+      List<InferenceRequest> requests, DirectBufferPool pool, List<PooledBuffer> held) {
+    return concat(
+        requests,
+        bytes -> {
+          PooledBuffer b = pool.take(bytes);
+          held.add(b);
+          return b.buffer();
+        });
+  }
+
+  private static InferenceRequest concat(
+      List<InferenceRequest> requests, IntFunction<ByteBuffer> allocate) {
     if (requests.size() == 1) {
       return requests.get(0);
     }
@@ -78,12 +103,13 @@ public final class BatchTensors {
       }
       long[] shape = proto.shape();
       shape[0] = rows;
-      joined.add(join(proto, parts, shape));
+      joined.add(join(proto, parts, shape, allocate));
     }
     return new InferenceRequest(null, Map.of(), joined, first.outputs());
   }
 
-  private static Tensor join(Tensor proto, List<Tensor> parts, long[] shape) {
+  private static Tensor join(
+      Tensor proto, List<Tensor> parts, long[] shape, IntFunction<ByteBuffer> allocate) {
     if (proto.datatype() == DataType.BYTES) {
       List<byte[]> all = new ArrayList<>();
       for (Tensor t : parts) {
@@ -98,7 +124,7 @@ public final class BatchTensors {
     if (bytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("batch of " + bytes + " bytes is too large");
     }
-    ByteBuffer out = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out = allocate.apply((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     for (Tensor t : parts) {
       out.put(t.buffer());
     }

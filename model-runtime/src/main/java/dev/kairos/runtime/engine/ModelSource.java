@@ -29,4 +29,25 @@ public record ModelSource(String version, Path artifact, ModelConfig config, int
           "model '" + modelName() + "': option " + key + " = '" + v + "', must be an integer");
     }
   }
+
+  /** A yes/no engine option from {@code model.yaml}'s {@code options:}, or the default. */
+  public boolean booleanOption(String key, boolean dflt) {
+    String v = config.options().get(key);
+    if (v == null) {
+      return dflt;
+    }
+    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "on", "yes" -> true;
+      case "false", "off", "no" -> false;
+      default ->
+          throw new ModelLoadException(
+              "model '"
+                  + modelName()
+                  + "': option "
+                  + key
+                  + " = '"
+                  + v
+                  + "', must be true or false");
+    };
+  }
 }

@@ -1,6 +1,7 @@
 package dev.kairos.runtime.server;
 
 import dev.kairos.multiplexer.arbiter.SliceRejectedException;
+import dev.kairos.runtime.buffer.DirectMemoryExhaustedException;
 import dev.kairos.runtime.core.DeadlineExceededException;
 import dev.kairos.runtime.core.IsolationRefusedException;
 import dev.kairos.runtime.core.ModelTooLargeException;
@@ -43,6 +44,7 @@ final class HttpErrors {
       return 413;
     }
     if (t instanceof OverloadedException
+        || t instanceof DirectMemoryExhaustedException
         || t instanceof NotReadyException
         || t instanceof SliceRejectedException) {
       return 503;

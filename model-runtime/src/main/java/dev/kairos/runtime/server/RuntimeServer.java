@@ -1,5 +1,6 @@
 package dev.kairos.runtime.server;
 
+import dev.kairos.runtime.buffer.DirectBufferPool;
 import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.sdk.oip.InferenceRequest;
@@ -11,7 +12,6 @@ import dev.kairos.sdk.oip.OipMediaTypes;
 import dev.kairos.sdk.oip.OipPath;
 import dev.kairos.sdk.oip.RequestedOutput;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -56,6 +56,7 @@ public final class RuntimeServer {
   private final RepositoryOperations repository;
   private final long maxBodyBytes;
   private final OipJsonDecoder decoder = new OipJsonDecoder();
+  private final DirectBufferPool buffers = DirectBufferPool.shared();
   private final OipJsonEncoder encoder = new OipJsonEncoder();
   private final byte[] serverMetadata;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -279,10 +280,10 @@ public final class RuntimeServer {
             service.leave();
           }
         };
-    readBody(req)
+    InferenceBody.read(req, maxBodyBytes, jsonLength, buffers)
         .onSuccess(
             body ->
-                decodeOffLoopIfLarge(service, body, jsonLength)
+                decodeOffLoopIfLarge(service, body)
                     .thenCompose(
                         request -> {
                           long deadline =
@@ -301,6 +302,9 @@ public final class RuntimeServer {
                         })
                     .whenComplete(
                         (encoded, err) -> {
+                          // The answer is encoded (copied out) or failed: nothing reads the
+                          // request's tensors any more.
+                          body.release();
                           leave.run();
                           if (err != null) {
                             failInference(req, service, err);
@@ -327,19 +331,15 @@ public final class RuntimeServer {
    * thread hops per request. Larger ones go to the bounded codec pool, so the loop never stalls.
    */
   private CompletableFuture<InferenceRequest> decodeOffLoopIfLarge(
-      InferenceService service, Buffer body, int jsonLength) {
+      InferenceService service, InferenceBody body) {
     if (body.length() <= INLINE_DECODE_BYTES) {
       try {
-        return CompletableFuture.completedFuture(decode(body.getBytes(), jsonLength));
+        return CompletableFuture.completedFuture(body.decode(decoder));
       } catch (RuntimeException e) {
         return CompletableFuture.failedFuture(e);
       }
     }
-    return service.submit(() -> decode(body.getBytes(), jsonLength));
-  }
-
-  private InferenceRequest decode(byte[] body, int jsonLength) {
-    return decoder.decodeRequest(body, jsonLength < 0 ? body.length : jsonLength);
+    return service.submit(() -> body.decode(decoder));
   }
 
   private void failInference(HttpServerRequest req, InferenceService service, Throwable err) {
@@ -367,7 +367,7 @@ public final class RuntimeServer {
       send(req, 405, encoder.encodeError("repository operations take POST, got " + req.method()));
       return;
     }
-    readBody(req, Math.min(maxBodyBytes, MAX_REPOSITORY_BODY))
+    InferenceBody.readHeap(req, Math.min(maxBodyBytes, MAX_REPOSITORY_BODY))
         .onSuccess(
             body ->
                 op.apply(body.getBytes())
@@ -414,42 +414,6 @@ public final class RuntimeServer {
       throw new InvalidInputException(
           HEADER_LENGTH + " must be a non-negative integer, got '" + h + "'");
     }
-  }
-
-  private Future<Buffer> readBody(HttpServerRequest req) {
-    return readBody(req, maxBodyBytes);
-  }
-
-  /** Collects the body, failing with 413 as soon as it passes the limit. */
-  private Future<Buffer> readBody(HttpServerRequest req, long maxBodyBytes) {
-    String declared = req.getHeader("Content-Length");
-    if (declared != null) {
-      try {
-        if (Long.parseLong(declared.trim()) > maxBodyBytes) {
-          return Future.failedFuture(tooLarge(maxBodyBytes));
-        }
-      } catch (NumberFormatException e) {
-        return Future.failedFuture(new InvalidInputException("Content-Length is not a number"));
-      }
-    }
-    Promise<Buffer> promise = Promise.promise();
-    Buffer body = Buffer.buffer(declared == null ? 4096 : (int) Long.parseLong(declared.trim()));
-    req.handler(
-        chunk -> {
-          if (body.length() + chunk.length() > maxBodyBytes) {
-            promise.tryFail(tooLarge(maxBodyBytes));
-            req.pause();
-          } else {
-            body.appendBuffer(chunk);
-          }
-        });
-    req.endHandler(v -> promise.tryComplete(body));
-    req.exceptionHandler(promise::tryFail);
-    return promise.future();
-  }
-
-  private static PayloadTooLargeException tooLarge(long maxBodyBytes) {
-    return new PayloadTooLargeException("request body exceeds " + maxBodyBytes + " bytes");
   }
 
   /**

@@ -3,9 +3,12 @@ package dev.kairos.runtime.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kairos.runtime.buffer.DirectBufferPool;
+import dev.kairos.runtime.buffer.PooledBuffer;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,34 @@ class BatchTensorsTest {
     assertThat(split.get(1).outputs().get(0).asFloatArray()).containsExactly(b);
     assertThat(split.get(2).outputs().get(0).asFloatArray()).containsExactly(c);
     assertThat(split.get(2).outputs().get(0).shape()).containsExactly(4, 3);
+  }
+
+  @Test
+  void shouldJoinIntoPooledBuffersThatTheCallerGivesBack() {
+    DirectBufferPool pool = new DirectBufferPool(1 << 20);
+    float[] a = floats(1500);
+    float[] b = floats(1500);
+    List<InferenceRequest> requests =
+        List.of(
+            InferenceRequest.of(Tensor.ofFloats("x", new long[] {1, 1500}, a)),
+            InferenceRequest.of(Tensor.ofFloats("x", new long[] {1, 1500}, b)));
+    List<PooledBuffer> held = new ArrayList<>();
+    Tensor x = BatchTensors.concat(requests, pool, held).requireInput("x");
+    assertThat(held).hasSize(1);
+    assertThat(x.shape()).containsExactly(2, 1500);
+    assertThat(x.buffer().isDirect()).isTrue();
+    float[] both = x.asFloatArray();
+    assertThat(java.util.Arrays.copyOfRange(both, 0, 1500)).containsExactly(a);
+    assertThat(java.util.Arrays.copyOfRange(both, 1500, 3000)).containsExactly(b);
+    held.forEach(PooledBuffer::close);
+    long kept = pool.retainedBytes();
+    assertThat(kept).isEqualTo(12288); // 2 x 1500 floats, rounded up to their size class
+
+    List<PooledBuffer> again = new ArrayList<>();
+    BatchTensors.concat(requests, pool, again);
+    assertThat(pool.retainedBytes()).as("the next batch reuses the buffer").isZero();
+    again.forEach(PooledBuffer::close);
+    assertThat(pool.retainedBytes()).isEqualTo(kept);
   }
 
   @Test

@@ -8,14 +8,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The binary section after the JSON header, consumed tensor by tensor in order. */
+/**
+ * The binary section after the JSON header, consumed tensor by tensor in order. Tensors are views
+ * of it, not copies: a binary section in a direct buffer gives tensors an engine can read in place.
+ */
 final class BinarySection {
-  private final byte[] body;
+  private final ByteBuffer data;
+  private final int end;
   private int pos;
 
   BinarySection(byte[] body, int jsonLength) {
-    this.body = body;
-    this.pos = jsonLength;
+    this(ByteBuffer.wrap(body), jsonLength, body.length);
+  }
+
+  /** The bytes between {@code data}'s position and its limit. */
+  BinarySection(ByteBuffer data) {
+    this(data, data.position(), data.limit());
+  }
+
+  private BinarySection(ByteBuffer data, int start, int end) {
+    this.data = data;
+    this.pos = start;
+    this.end = end;
+  }
+
+  private ByteBuffer range(int from, int size) {
+    return data.duplicate().limit(from + size).position(from);
   }
 
   Tensor take(
@@ -30,7 +48,7 @@ final class BinarySection {
           who + ": " + OipJsonDecoder.BINARY_DATA_SIZE + " must be a non-negative integer");
     }
     long size = n.longValue();
-    if (size > body.length - pos) {
+    if (size > end - pos) {
       throw new InvalidInputException(
           who
               + ": "
@@ -38,7 +56,7 @@ final class BinarySection {
               + " is "
               + size
               + " but only "
-              + (body.length - pos)
+              + (end - pos)
               + " bytes of binary data remain");
     }
     Map<String, Object> rest = new LinkedHashMap<>(params);
@@ -61,17 +79,16 @@ final class BinarySection {
                 + " is "
                 + size);
       }
-      return Tensor.of(name, type, shape, ByteBuffer.wrap(body, start, (int) size), rest);
+      return Tensor.of(name, type, shape, range(start, (int) size), rest);
     }
-    List<byte[]> elements =
-        BytesLayout.decode(ByteBuffer.wrap(body, start, (int) size), shape, who, "binary data");
+    List<byte[]> elements = BytesLayout.decode(range(start, (int) size), shape, who, "binary data");
     return Tensor.ofBytes(name, shape, elements, rest);
   }
 
   void ensureConsumed() {
-    if (pos != body.length) {
+    if (pos != end) {
       throw new InvalidInputException(
-          (body.length - pos) + " bytes of binary data are not claimed by any tensor");
+          (end - pos) + " bytes of binary data are not claimed by any tensor");
     }
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.kairos.sdk.tensor.DataType;
 import dev.kairos.sdk.tensor.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +46,20 @@ public final class OipJsonDecoder {
    */
   public InferenceRequest decodeRequest(byte[] body, int jsonLength) {
     checkJsonLength(body, jsonLength);
+    return decodeRequest(body, jsonLength, new BinarySection(body, jsonLength));
+  }
+
+  /**
+   * Decodes a request of the binary tensor extension whose JSON part and binary section arrived
+   * apart. Fixed-size tensors from the binary section are views of {@code binary} (between its
+   * position and limit), not copies: they stay valid only as long as its memory does.
+   */
+  public InferenceRequest decodeRequest(byte[] json, ByteBuffer binary) {
+    return decodeRequest(json, json.length, new BinarySection(binary));
+  }
+
+  private InferenceRequest decodeRequest(byte[] body, int jsonLength, BinarySection binary) {
     JsonCursor c = new JsonCursor(factory, body, jsonLength);
-    BinarySection binary = new BinarySection(body, jsonLength);
     String[] id = {null};
     Map<String, Object>[] params = new Map[] {Map.of()};
     List<Tensor>[] inputs = new List[] {null};

@@ -5,6 +5,9 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.kairos.runtime.batch.BatchTensors;
+import dev.kairos.runtime.buffer.DirectBufferPool;
+import dev.kairos.runtime.buffer.PooledBuffer;
 import dev.kairos.runtime.engine.EngineException;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.sdk.model.ModelSignature;
@@ -31,6 +34,7 @@ final class OnnxModel implements LoadedModel {
   private final OrtSession.SessionOptions options;
   private final ModelSignature signature;
   private final Set<String> allOutputs;
+  private final DirectBufferPool buffers = DirectBufferPool.shared();
 
   OnnxModel(
       OrtEnvironment env,
@@ -58,12 +62,34 @@ final class OnnxModel implements LoadedModel {
     return "onnx_onnxv1";
   }
 
+  /**
+   * Joins the batch in pooled buffers, which are given back as soon as the session has run: ONNX
+   * Runtime copies its outputs out, so nothing refers to them afterwards.
+   */
+  @Override
+  public List<InferenceResponse> inferBatch(List<InferenceRequest> requests) {
+    if (requests.size() == 1) {
+      return List.of(infer(requests.get(0)));
+    }
+    int[] rows = new int[requests.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = BatchTensors.rows(requests.get(i));
+    }
+    List<PooledBuffer> held = new ArrayList<>();
+    try {
+      return BatchTensors.split(infer(BatchTensors.concat(requests, buffers, held)), rows);
+    } finally {
+      held.forEach(PooledBuffer::close);
+    }
+  }
+
   @Override
   public InferenceResponse infer(InferenceRequest request) {
     Map<String, OnnxTensor> inputs = new HashMap<>();
+    List<PooledBuffer> held = new ArrayList<>(0);
     try {
       for (Tensor t : request.inputs()) {
-        inputs.put(t.name(), toOnnx(t));
+        inputs.put(t.name(), toOnnx(t, held));
       }
       Set<String> wanted = allOutputs;
       if (!request.outputs().isEmpty()) {
@@ -89,19 +115,20 @@ final class OnnxModel implements LoadedModel {
       for (OnnxTensor t : inputs.values()) {
         t.close();
       }
+      held.forEach(PooledBuffer::close);
     }
   }
 
-  private OnnxTensor toOnnx(Tensor t) throws OrtException {
+  /** The tensor as ONNX Runtime's: data already in a direct buffer is read in place. */
+  private OnnxTensor toOnnx(Tensor t, List<PooledBuffer> held) throws OrtException {
     if (t.datatype() == DataType.BYTES) {
       return OnnxTensor.createTensor(env, t.asStrings().toArray(String[]::new), t.shape());
     }
     ByteBuffer data = t.buffer();
     if (!data.isDirect()) {
-      ByteBuffer direct =
-          ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.nativeOrder());
-      direct.put(data).flip();
-      data = direct;
+      PooledBuffer direct = buffers.take(data.remaining());
+      held.add(direct);
+      data = direct.buffer().put(data).flip();
     }
     return OnnxTensor.createTensor(env, data, t.shape(), OnnxTypes.toJavaType(t.datatype()));
   }

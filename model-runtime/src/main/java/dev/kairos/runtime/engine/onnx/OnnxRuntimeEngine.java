@@ -24,10 +24,19 @@ import java.util.Map;
  * ONNX Runtime on CPU, or on a CUDA device when {@code device.kind: gpu}.
  *
  * <p>Options ({@code model.yaml} {@code options:}): {@code intraOpThreads} (default: the replica's
- * threads), {@code interOpThreads} (default 1), {@code gpuDevice} (default 0). On a GPU, {@code
- * device.memory} caps the session's CUDA memory arena.
+ * threads), {@code interOpThreads} (default 1), {@code spinWait} (default false), {@code gpuDevice}
+ * (default 0). On a GPU, {@code device.memory} caps the session's CUDA memory arena.
+ *
+ * <p>{@code spinWait: true} lets ONNX Runtime's idle intra-op threads spin, waiting for the next
+ * piece of work, instead of sleeping: each operator starts sooner, but the threads burn their cores
+ * between requests. It pays only where the replica has its cores to itself; where the gateway,
+ * other replicas or other programs share them, spinning takes their time (docs/ BENCHMARKS.md,
+ * Model runtime, has the comparison behind the default).
  */
 public final class OnnxRuntimeEngine implements Engine {
+  /** The {@code options:} key that lets idle intra-op threads spin. */
+  public static final String SPIN_WAIT = "spinWait";
+
   @Override
   public String name() {
     return "onnxruntime";
@@ -43,8 +52,8 @@ public final class OnnxRuntimeEngine implements Engine {
       options.setInterOpNumThreads(source.intOption("interOpThreads", 1));
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      // Spinning worker threads would steal the cores other replicas run on.
-      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      options.addConfigEntry(
+          "session.intra_op.allow_spinning", source.booleanOption(SPIN_WAIT, false) ? "1" : "0");
       if (source.config().device().isGpu()) {
         addCuda(
             options,
