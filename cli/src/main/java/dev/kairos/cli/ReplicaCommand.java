@@ -57,8 +57,12 @@ record ReplicaCommand(List<String> jvmOptions, int nice, ReplicaToken token) {
     return cmd;
   }
 
-  /** Sets up a replica's environment: the token, and nothing of the parent's token file. */
+  /**
+   * Sets up a replica's environment: the token, and nothing of the parent's token file or arbiter
+   * socket (a replica shares a device only when placement gives it one).
+   */
   void environment(Map<String, String> env) {
+    env.remove(RuntimeMain.ARBITER_SOCKET_ENV);
     if (token != null) {
       token.export(env);
     } else {
