@@ -26,6 +26,7 @@ class LocalPlatform implements AutoCloseable {
   private final ReplicaCommand replicaCommand;
   private final PrintStream console;
   private final SharedDevices sharedDevices;
+  private final ReplicaPlacement placement;
   private final Map<String, ModelDirectory> models = new ConcurrentHashMap<>();
   private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
 
@@ -45,7 +46,27 @@ class LocalPlatform implements AutoCloseable {
       PrintStream console,
       int warmPool,
       SharedDevices sharedDevices) {
-    this.sharedDevices = sharedDevices;
+    this(
+        repository,
+        routes,
+        replicaCommand,
+        console,
+        warmPool,
+        ReplicaPlacement.local(sharedDevices, DeviceSharing.WEIGHTS, 1, model -> 0));
+  }
+
+  /**
+   * @param placement decides each replica's device, and holds the arbiters of shared devices
+   */
+  LocalPlatform(
+      ModelRepository repository,
+      RouteTable routes,
+      ReplicaCommand replicaCommand,
+      PrintStream console,
+      int warmPool,
+      ReplicaPlacement placement) {
+    this.placement = placement;
+    this.sharedDevices = placement.arbiters();
     this.pool = warmPool > 0 ? new WarmPool(warmPool, replicaCommand) : null;
     this.repository = repository;
     this.routes = routes;
@@ -64,6 +85,10 @@ class LocalPlatform implements AutoCloseable {
 
   SharedDevices sharedDevices() {
     return sharedDevices;
+  }
+
+  ReplicaPlacement placement() {
+    return placement;
   }
 
   ModelRepository repository() {
@@ -172,34 +197,32 @@ class LocalPlatform implements AutoCloseable {
       ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
     String label = dir.name() + " v" + v.version();
     console.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
-    if (dir.config().device().isShared()) {
-      console.println(
-          "  "
-              + label
-              + ": shares device "
-              + dir.config().device().shared()
-              + " as a "
-              + dir.config().device().workloadClass()
-              + " model");
-    }
     long started = System.nanoTime();
     RuntimeProcess p;
+    ReplicaSite site;
     try {
-      List<String> shared = sharedDevices.runtimeArgs(dir.config().device());
-      // standby replicas start without an arbiter socket: a model on a shared device starts fresh
-      RuntimeProcess warm = pool == null || !shared.isEmpty() ? null : pool.take().orElse(null);
+      site = placement.assign(dir, models.values());
+      console.println("  " + label + ": placed " + site.description());
+      ReplicaCommand command = replicaCommand.placedAt(site);
+      // a standby replica started without the site's arbiter socket, priority or GPU: such a
+      // replica starts fresh
+      RuntimeProcess warm =
+          pool == null || !site.standbyAllowed() ? null : pool.take().orElse(null);
       if (warm != null) {
+        command.pin(warm.pid());
         warm.assign(dir.dir(), v.version());
         p = warm;
       } else {
-        p = RuntimeProcess.start(dir.dir(), v.version(), replicaCommand, shared);
+        p = RuntimeProcess.start(dir.dir(), v.version(), command, site.runtimeArgs());
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | java.io.UncheckedIOException | IllegalStateException e) {
       console.println("  " + label + ": FAILED: cannot start a replica process: " + e.getMessage());
       return CompletableFuture.failedFuture(e);
     }
     String id = label + "#" + p.pid();
     processes.put(id, p);
+    placement.retain(processes::containsKey);
+    placement.started(id, site.device());
     onProcess.accept(id);
     return p.ready()
         .handle(

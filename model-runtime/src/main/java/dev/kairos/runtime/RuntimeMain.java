@@ -187,7 +187,18 @@ public final class RuntimeMain {
                   .load(
                       new ModelSource(
                           version.version(), version.artifact(), dir.config(), engineThreads));
+      long rssBefore = dev.kairos.runtime.profile.ModelProfiler.residentBytes();
+      long loadStart = Clock.system().monotonicNanos();
       LoadedModel loaded = loader.get();
+      // placement reads the model's profile; where none was stored, the first load measures it
+      dev.kairos.runtime.profile.FirstLoadProfile.ensure(
+          dir,
+          version,
+          loaded,
+          engineThreads,
+          Math.max(0, dev.kairos.runtime.profile.ModelProfiler.residentBytes() - rssBefore),
+          Clock.system().monotonicNanos() - loadStart,
+          Clock.system());
       // On a shared device every batch asks the device's arbiter for a slice (priority from the
       // model's device class); alone on its device, the model runs unarbitrated.
       ArbiterClient arbiter =
