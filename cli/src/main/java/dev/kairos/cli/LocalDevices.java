@@ -75,23 +75,29 @@ final class LocalDevices implements DeviceView {
       }
     }
     overrides.forEach(
-        (id, models) ->
-            out.add(
-                status(
-                    id,
-                    overrideKinds.get(id),
-                    physicalMemoryBytes(),
-                    models.stream().sorted().toList(),
-                    "",
-                    models.stream()
-                        .sorted()
-                        .map(
-                            m ->
-                                new PlacedModel(
-                                    m,
-                                    replicasOn.getOrDefault(m + "@" + id, 0),
-                                    "device.shared: " + id + " in model.yaml overrides placement"))
-                        .toList())));
+        (id, models) -> {
+          List<PlacedModel> placed =
+              models.stream()
+                  .map(
+                      m ->
+                          new PlacedModel(
+                              m,
+                              replicasOn.getOrDefault(m + "@" + id, 0),
+                              "device.shared: " + id + " in model.yaml overrides placement"))
+                  .toList();
+          int at = indexOf(out, id);
+          if (at < 0) {
+            out.add(status(id, overrideKinds.get(id), physicalMemoryBytes(), models, "", placed));
+          } else {
+            // a device of the inventory that models also name in device.shared: one device
+            DeviceStatus d = out.get(at);
+            List<String> names = new ArrayList<>(d.models());
+            names.addAll(models);
+            List<PlacedModel> all = new ArrayList<>(d.placed());
+            all.addAll(placed);
+            out.set(at, status(id, d.kind(), d.memoryCapacityBytes(), names, d.pinning(), all));
+          }
+        });
     List<DeviceStatus> withArbiters = new ArrayList<>();
     for (DeviceStatus s : out) {
       ArbiterServer a = arbiters.get(s.id());
@@ -124,13 +130,25 @@ final class LocalDevices implements DeviceView {
     return "; heavy models run at the lowest CPU priority beside the light ones";
   }
 
+  private static int indexOf(List<DeviceStatus> devices, String id) {
+    for (int i = 0; i < devices.size(); i++) {
+      if (devices.get(i).id().equals(id)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private DeviceStatus status(
       String id,
       String kind,
       long memory,
-      List<String> models,
+      List<String> unsorted,
       String pinning,
-      List<PlacedModel> placed) {
+      List<PlacedModel> unsortedPlaced) {
+    List<String> models = unsorted.stream().sorted().toList();
+    List<PlacedModel> placed =
+        unsortedPlaced.stream().sorted(java.util.Comparator.comparing(PlacedModel::model)).toList();
     return new DeviceStatus(
         id,
         kind,

@@ -202,7 +202,7 @@ class LocalPlatform implements AutoCloseable {
     ReplicaSite site;
     try {
       site = placement.assign(dir, models.values());
-      console.println("  " + label + ": placed " + site.description());
+      console.println("  " + label + ": " + site.description());
       ReplicaCommand command = replicaCommand.placedAt(site);
       // a standby replica started without the site's arbiter socket, priority or GPU: such a
       // replica starts fresh

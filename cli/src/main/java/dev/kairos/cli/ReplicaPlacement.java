@@ -48,6 +48,11 @@ final class ReplicaPlacement {
     this.sharing = sharing;
   }
 
+  /**
+   * A heavy model's nice increment on a CPU device it shares under {@link DeviceSharing#WEIGHTS}.
+   */
+  static final int HEAVY_NICE = 19;
+
   /** The arbiter's cap on a heavy slice, which the placement's latency model assumes. */
   static final long HEAVY_SLICE_CAP_NANOS = 8_000_000L;
 
@@ -97,11 +102,11 @@ final class ReplicaPlacement {
           "",
           -1,
           false,
-          "on device "
+          "shares device "
               + device.shared()
               + " as a "
               + device.workloadClass()
-              + " model: device.shared in model.yaml overrides placement");
+              + " model (device.shared in model.yaml overrides placement)");
     }
     PlacementDecision d = decide(dir, served);
     String refused = d.refused().get(dir.name());
@@ -119,10 +124,12 @@ final class ReplicaPlacement {
       args = List.of("--arbiter-socket", arbiters.socketFor(on.id(), gpu).toString());
       how = "; takes turns through the " + on.id() + " arbiter";
     } else if (takeTurns && !device.workloadClass().equals("light")) {
-      nice = 19;
-      how = "; runs at the lowest CPU priority beside the light models";
+      nice = HEAVY_NICE;
+      how = "; runs at the lowest CPU priority, so the light models get a core when they wake";
+    } else if (takeTurns) {
+      how = "; heavy models beside it run at the lowest CPU priority";
     } else if (site.shared()) {
-      how = "; no turn-taking (--device-sharing off)";
+      how = "; the models do not take turns (--device-sharing off)";
     }
     String cpuList =
         gpu
@@ -138,7 +145,7 @@ final class ReplicaPlacement {
         cuda,
         nice,
         args.isEmpty() && !gpu && nice < 0,
-        site.reason() + how);
+        "placed " + site.reason() + how);
   }
 
   /** Remembers which device a replica process was started on, for the console. */
