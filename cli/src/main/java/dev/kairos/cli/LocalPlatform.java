@@ -108,7 +108,10 @@ class LocalPlatform implements AutoCloseable {
    */
   CompletableFuture<Integer> loadAll() {
     List<CompletableFuture<Boolean>> loads = new ArrayList<>();
-    for (ModelDirectory dir : repository.scan()) {
+    List<ModelDirectory> dirs = repository.scan();
+    // placement decides each replica's device over every model: all of them before the first starts
+    dirs.stream().filter(ModelDirectory::ok).forEach(d -> models.put(d.name(), d));
+    for (ModelDirectory dir : dirs) {
       loads.add(load(dir));
     }
     return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
