@@ -80,7 +80,7 @@ public class PlacementBench {
       }
     }
     String yaml = Files.readString(from.resolve("model.yaml"));
-    if (yaml.contains("shared")) {
+    if (yaml.matches("(?s).*\\bshared\\s*:.*")) {
       throw new IllegalArgumentException(from + "/model.yaml names a shared device: placement must decide");
     }
     Files.writeString(to.resolve("model.yaml"),

@@ -131,6 +131,9 @@ public final class ServingPlacement {
             ? "alone on " + d.id()
             : "on " + d.id() + " with " + String.join(", ", others);
     String why = fallbacks.getOrDefault(m.name(), policy.name() + " placed it there");
+    if (p99 > m.sloNanos() && !fallbacks.containsKey(m.name())) {
+      why += ", and a neighbour no other device could take now puts its SLO at risk";
+    }
     return String.format(
         Locale.ROOT,
         "%s (%s model, %.1f req/s, %s): %s; device utilisation %.2f, predicted p99 %s against"

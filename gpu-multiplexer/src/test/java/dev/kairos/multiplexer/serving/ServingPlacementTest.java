@@ -52,8 +52,8 @@ class ServingPlacementTest {
     assertThat(d.refused()).isEmpty();
     assertThat(d.site("b").orElseThrow().device().id()).isEqualTo("cpu0");
     assertThat(d.site("b").orElseThrow().shared()).isTrue();
-    assertThat(d.site("b").orElseThrow().reason() + d.site("a").orElseThrow().reason())
-        .contains("shares the least-utilised one");
+    assertThat(d.site("b").orElseThrow().reason()).contains("shares the least-utilised one");
+    assertThat(d.site("a").orElseThrow().reason()).contains("puts its SLO at risk");
   }
 
   @Test
