@@ -288,6 +288,11 @@ class LocalPlatform implements AutoCloseable {
     }
   }
 
+  /** Whether placement would now put the model of {@code replicaId} on another device. */
+  boolean misplaced(String model, String replicaId) {
+    return placement.misplaced(replicaId, model, models.values());
+  }
+
   /** Whether {@code replicaId} is a replica process of this platform that was not stopped. */
   boolean runs(String replicaId) {
     return processes.containsKey(replicaId);

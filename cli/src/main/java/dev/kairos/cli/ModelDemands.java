@@ -62,12 +62,27 @@ final class ModelDemands {
         device.isGpu() ? Device.Kind.GPU : Device.Kind.CPU);
   }
 
-  private static ModelProfile profile(ModelDirectory dir) {
+  /** A profile read from disk, kept while its file's modification time stays the same. */
+  private record Read(long modified, ModelProfile profile) {}
+
+  private final java.util.Map<java.nio.file.Path, Read> read =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private ModelProfile profile(ModelDirectory dir) {
+    java.nio.file.Path file = dir.dir().resolve(ProfileStore.FILE);
     try {
+      long modified = Files.getLastModifiedTime(file).toMillis();
+      Read r = read.get(file);
+      if (r != null && r.modified() == modified) {
+        return r.profile();
+      }
       var stored = ProfileStore.read(dir.dir());
       if (stored.isPresent()) {
+        read.put(file, new Read(modified, stored.get()));
         return stored.get();
       }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // not profiled yet
     } catch (IOException e) {
       log.warn("model={} {}; placing it on an estimate", dir.name(), e.getMessage());
     }

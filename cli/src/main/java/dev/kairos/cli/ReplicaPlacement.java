@@ -158,6 +158,22 @@ final class ReplicaPlacement {
     return Map.copyOf(replicaDevices);
   }
 
+  /**
+   * Whether a replica runs on a device placement would no longer put its model on (placement
+   * changed since it started): such a replica goes first when its model scales down.
+   */
+  synchronized boolean misplaced(
+      String replicaId, String model, Collection<ModelDirectory> served) {
+    String device = replicaDevices.get(replicaId);
+    if (device == null) {
+      return false;
+    }
+    return current(served)
+        .site(model)
+        .map(site -> !site.device().id().equals(device))
+        .orElse(false);
+  }
+
   /** Forgets replicas that no longer run. */
   void retain(java.util.function.Predicate<String> running) {
     replicaDevices.keySet().removeIf(id -> !running.test(id));

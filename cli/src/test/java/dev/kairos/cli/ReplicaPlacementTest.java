@@ -109,6 +109,21 @@ class ReplicaPlacementTest {
   }
 
   @Test
+  void shouldCallAReplicaMisplacedOnceItsModelBelongsElsewhere() throws Exception {
+    List<ModelDirectory> served = List.of(heavy("a"), heavy("b"));
+    ReplicaPlacement p = placement(2, DeviceSharing.ARBITER);
+    ReplicaSite a = p.assign(served.get(0), served);
+    String elsewhere = a.device().equals("cpu0") ? "cpu1" : "cpu0";
+
+    p.started("a v1#1", a.device());
+    p.started("a v1#2", elsewhere);
+
+    assertThat(p.misplaced("a v1#1", "a", served)).isFalse();
+    assertThat(p.misplaced("a v1#2", "a", served)).isTrue();
+    assertThat(p.misplaced("a v1#3", "a", served)).isFalse();
+  }
+
+  @Test
   void shouldRefuseAGpuModelWhereTheProbeFindsNoGpu() throws Exception {
     ModelDirectory gpu = model("llm", "light", "kind: gpu, ");
     ReplicaPlacement p =
