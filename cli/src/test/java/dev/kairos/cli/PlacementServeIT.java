@@ -59,11 +59,16 @@ class PlacementServeIT {
       }
       JsonArray placed = cpu0.getJsonArray("placed");
       assertThat(placed).hasSize(2);
+      StringBuilder reasons = new StringBuilder();
       for (int i = 0; i < placed.size(); i++) {
         JsonObject p = placed.getJsonObject(i);
         assertThat(p.getInteger("replicas")).as(p.encode()).isEqualTo(1);
-        assertThat(p.getString("reason")).contains("kairos-slo-aware", "predicted p99", "arbiter");
+        assertThat(p.getString("reason")).contains("predicted p99", "arbiter");
+        reasons.append(p.getString("reason"));
       }
+      // the first model the policy placed; the other it placed there, or, if it finds the pair
+      // infeasible once their profiles are measured, serving put it on the one device left
+      assertThat(reasons).contains("kairos-slo-aware placed it there");
     }
     assertThat(repo.resolve("mlp/profile.json")).exists();
     assertThat(repo.resolve("cnn/profile.json")).exists();
