@@ -1,11 +1,4 @@
 #!/usr/bin/env bash
 # Fleet simulation of device sharing on the Azure Functions 2019 trace (docs/BENCHMARKS.md).
-#   tools/bench/multiplexer/simulate.sh [--rate-scale 20] [--models 100] [--minutes 30]
-# Trace: Shahrad et al., "Serverless in the Wild", USENIX ATC 2020 (CC-BY 4.0), 1000-function
-# sample by vHive invitro; read from $KAIROS_TRACE (default ../shared/data/traces/azure-functions-2019).
-set -euo pipefail
-cd "$(dirname "$0")/../../.."
-TRACE="${KAIROS_TRACE:-../shared/data/traces/azure-functions-2019}"
-[ -f cli/target/kairos-cli.jar ] || mvn -B -q -DskipTests -Dspotless.check.skip=true -pl cli -am package
-java -cp "cli/target/kairos-cli.jar:cli/target/lib/*" dev.kairos.multiplexer.sim.FleetStudy \
-  --trace "$TRACE" "$@"
+# The study moved to tools/bench/placement (it runs serving's placement code); this name stays.
+exec "$(dirname "$0")/../placement/fleet.sh" "$@"

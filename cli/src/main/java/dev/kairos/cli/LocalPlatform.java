@@ -28,13 +28,14 @@ class LocalPlatform implements AutoCloseable {
   private final ReplicaCommand replicaCommand;
   private final PrintStream console;
   private final SharedDevices sharedDevices;
+  private final ReplicaPlacement placement;
   private final Map<String, ModelDirectory> models = new ConcurrentHashMap<>();
   private final Map<String, RuntimeProcess> processes = new ConcurrentHashMap<>();
   private final ReplicaTime replicaTime = new ReplicaTime(System::nanoTime);
 
   private final WarmPool pool;
   private final SharedHosts hosts;
-  private final HostPlacement placement;
+  private final HostPlacement hostPlacement;
   private final StartQueue starts;
   private final WaitingRequests waiting;
   private volatile ReplicaExitListener exitListener;
@@ -58,7 +59,7 @@ class LocalPlatform implements AutoCloseable {
         replicaCommand,
         console,
         warmPool > 0 ? new WarmPool(warmPool, replicaCommand) : null,
-        sharedDevices,
+        ReplicaPlacement.local(sharedDevices, DeviceSharing.WEIGHTS, 1, model -> 0),
         null,
         new StartQueue(Integer.MAX_VALUE, 1, () -> true, null),
         new WaitingRequests(dev.kairos.sdk.time.Clock.system()));
@@ -66,6 +67,7 @@ class LocalPlatform implements AutoCloseable {
 
   /**
    * @param pool standby replica processes, or null for none
+   * @param placement decides each replica's device, and holds the arbiters of shared devices
    * @param hosts the shared runtime hosts light models load into, or null for none (every replica a
    *     process of its own)
    * @param starts where every replica start waits for its turn
@@ -77,14 +79,15 @@ class LocalPlatform implements AutoCloseable {
       ReplicaCommand replicaCommand,
       PrintStream console,
       WarmPool pool,
-      SharedDevices sharedDevices,
+      ReplicaPlacement placement,
       SharedHosts hosts,
       StartQueue starts,
       WaitingRequests waiting) {
-    this.sharedDevices = sharedDevices;
+    this.placement = placement;
+    this.sharedDevices = placement.arbiters();
     this.pool = pool;
     this.hosts = hosts;
-    this.placement = new HostPlacement(hosts != null);
+    this.hostPlacement = new HostPlacement(hosts != null);
     this.starts = starts;
     this.waiting = waiting;
     this.repository = repository;
@@ -139,6 +142,10 @@ class LocalPlatform implements AutoCloseable {
     return sharedDevices;
   }
 
+  ReplicaPlacement placement() {
+    return placement;
+  }
+
   ModelRepository repository() {
     return repository;
   }
@@ -156,7 +163,10 @@ class LocalPlatform implements AutoCloseable {
    */
   CompletableFuture<Integer> loadAll() {
     List<CompletableFuture<Boolean>> loads = new ArrayList<>();
-    for (ModelDirectory dir : repository.scan()) {
+    List<ModelDirectory> dirs = repository.scan();
+    // placement decides each replica's device over every model: all of them before the first starts
+    dirs.stream().filter(ModelDirectory::ok).forEach(d -> models.put(d.name(), d));
+    for (ModelDirectory dir : dirs) {
       loads.add(load(dir));
     }
     return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
@@ -243,7 +253,7 @@ class LocalPlatform implements AutoCloseable {
    */
   CompletableFuture<Replica> startReplica(
       ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
-    if (placement.place(dir) == HostPlacement.Where.HOST) {
+    if (hostPlacement.place(dir) == HostPlacement.Where.HOST) {
       return starts
           .submit(
               StartQueue.Lane.HOST, waiting.since(dir.name()), () -> startInHost(dir, v, onProcess))
@@ -309,38 +319,36 @@ class LocalPlatform implements AutoCloseable {
       ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
     String label = dir.name() + " v" + v.version();
     console.println("  " + label + ": loading " + dir.dir().relativize(v.artifact()));
-    if (dir.config().device().isShared()) {
-      console.println(
-          "  "
-              + label
-              + ": shares device "
-              + dir.config().device().shared()
-              + " as a "
-              + dir.config().device().workloadClass()
-              + " model");
-    }
     long started = System.nanoTime();
     RuntimeProcess p;
+    ReplicaSite site;
     try {
-      List<String> shared = sharedDevices.runtimeArgs(dir.config().device());
-      // standby replicas start without an arbiter socket: a model on a shared device starts fresh
+      site = placement.assign(dir, models.values());
+      console.println("  " + label + ": " + site.description());
+      ReplicaCommand command = replicaCommand.placedAt(site);
       if (pool != null && waiting.waits(dir.name())) {
         pool.coldStart(); // a request waits for this process: demand the pool is sized by
       }
-      RuntimeProcess warm = pool == null || !shared.isEmpty() ? null : pool.take().orElse(null);
+      // a standby replica started without the site's arbiter socket, priority or GPU: such a
+      // replica starts fresh
+      RuntimeProcess warm =
+          pool == null || !site.standbyAllowed() ? null : pool.take().orElse(null);
       if (warm != null) {
+        command.pin(warm.pid());
         warm.assign(dir.dir(), v.version());
         p = warm;
       } else {
-        p = RuntimeProcess.start(dir.dir(), v.version(), replicaCommand, shared);
+        p = RuntimeProcess.start(dir.dir(), v.version(), command, site.runtimeArgs());
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | java.io.UncheckedIOException | IllegalStateException e) {
       console.println("  " + label + ": FAILED: cannot start a replica process: " + e.getMessage());
       return CompletableFuture.failedFuture(e);
     }
     String id = label + "#" + p.pid();
     processes.put(id, p);
     replicaTime.started(id, dir.name(), v.version());
+    placement.retain(processes::containsKey);
+    placement.started(id, site.device());
     onProcess.accept(id);
     return p.ready()
         .handle(
@@ -412,6 +420,11 @@ class LocalPlatform implements AutoCloseable {
    */
   double replicaSeconds(String model, String version) {
     return replicaTime.seconds(model, version);
+  }
+
+  /** Whether placement would now put the model of {@code replicaId} on another device. */
+  boolean misplaced(String model, String replicaId) {
+    return placement.misplaced(replicaId, model, models.values());
   }
 
   /** Whether {@code replicaId} is a replica process of this platform that was not stopped. */

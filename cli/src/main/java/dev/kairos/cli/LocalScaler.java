@@ -202,7 +202,19 @@ final class LocalScaler implements Scaler {
       pending.remove(i);
       excess--;
     }
-    ready.sort(Comparator.comparingInt(Replica::inFlight));
+    if (excess > 0) {
+      // placement decides which go: those on a device it no longer puts the model on, then the
+      // idlest
+      java.util.Set<String> misplaced = new java.util.HashSet<>();
+      for (Replica r : ready) {
+        if (platform.misplaced(target.model(), r.id())) {
+          misplaced.add(r.id());
+        }
+      }
+      ready.sort(
+          Comparator.comparing((Replica r) -> !misplaced.contains(r.id()))
+              .thenComparingInt(Replica::inFlight));
+    }
     for (int i = 0; i < excess; i++) {
       drainThenStop(target, ready.get(i));
     }

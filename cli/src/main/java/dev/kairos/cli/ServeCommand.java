@@ -23,6 +23,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,9 +66,27 @@ final class ServeCommand implements Runnable {
       names = "--arbiter-policy",
       defaultValue = "deadline",
       description =
-          "Time-slicing policy on devices that models share (device.shared in model.yaml):"
+          "Time-slicing policy of the arbiters of devices that models share:"
               + " deadline, fifo or weighted (default: ${DEFAULT-VALUE}).")
   String arbiterPolicy;
+
+  @Option(
+      names = "--device-sharing",
+      defaultValue = "weights",
+      description =
+          "How models that placement puts on one device take turns on it: arbiter (the device's"
+              + " arbiter grants each batch a slice, and on CPU may suspend a heavy model for a"
+              + " light one), weights (on CPU, heavy models run at the lowest priority; GPUs use"
+              + " the arbiter) or off (default: ${DEFAULT-VALUE}).")
+  String deviceSharing;
+
+  @Option(
+      names = "--cpu-devices",
+      defaultValue = "1",
+      description =
+          "Core sets the CPU cores are split into; placement puts each model on one and pins"
+              + " its replicas there (default: ${DEFAULT-VALUE}: one set of every core).")
+  int cpuDevices;
 
   @Option(
       names = "--hold-timeout",
@@ -213,10 +232,11 @@ final class ServeCommand implements Runnable {
     RouteTable routes = new RouteTable();
     // A fresh secret per run: replicas on loopback answer this gateway only, not other local users.
     ReplicaToken replicaToken = ReplicaToken.random();
+    ObservedRates rates = new ObservedRates(Clock.system());
     ReplicaCommand replicaCommand =
         new ReplicaCommand(
             List.of(replicaJvmOptions.trim().split("\\s+")), replicaNice, replicaToken);
-    LocalPlatform platform = platform(repo, routes, replicaCommand, out);
+    LocalPlatform platform = platform(repo, routes, replicaCommand, rates, out);
     LocalAutoscaling autoscaling =
         new LocalAutoscaling(
             vertx,
@@ -247,6 +267,12 @@ final class ServeCommand implements Runnable {
     }
     Gateway gateway =
         new Gateway(vertx, options, routes, keys, Clock.system(), autoscaling.activator());
+    rates.countFrom(
+        () -> {
+          Map<String, Long> counts = new java.util.HashMap<>();
+          gateway.metrics().modelTotals().forEach((m, t) -> counts.put(m, t.requests()));
+          return counts;
+        });
     int bound = gateway.listen().toCompletionStage().toCompletableFuture().join();
     String url = "http://" + host + ":" + bound;
     int grpcAsked = grpcPort != null ? grpcPort : port == 0 ? 0 : 8081;
@@ -319,7 +345,11 @@ final class ServeCommand implements Runnable {
    * sized by demand and its one start queue, all held to the machine's memory.
    */
   private LocalPlatform platform(
-      Path repo, RouteTable routes, ReplicaCommand replicaCommand, PrintStream out) {
+      Path repo,
+      RouteTable routes,
+      ReplicaCommand replicaCommand,
+      ObservedRates rates,
+      PrintStream out) {
     int cores = Runtime.getRuntime().availableProcessors();
     HostSizing sizing =
         HostSizing.of(
@@ -383,7 +413,11 @@ final class ServeCommand implements Runnable {
             replicaCommand,
             out,
             pool,
-            new SharedDevices(arbiterPolicy),
+            ReplicaPlacement.local(
+                new SharedDevices(arbiterPolicy),
+                DeviceSharing.parse(deviceSharing),
+                cpuDevices,
+                rates),
             hosts,
             starts,
             new WaitingRequests(Clock.system()));

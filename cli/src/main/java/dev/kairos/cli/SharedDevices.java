@@ -14,9 +14,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Local mode's shared devices: one arbiter per device id that models name in {@code device.shared},
- * started on first use on a Unix domain socket under a private temporary folder. A CPU device (a
- * core set) may preempt: its arbiter suspends a heavy runtime while a light slice runs.
+ * Local mode's arbiters: one per device that models share (placement put several on it, or they
+ * name the same id in {@code device.shared}), started on first use on a Unix domain socket under a
+ * private temporary folder. A CPU device (a core set) may preempt: its arbiter suspends a heavy
+ * runtime while a light slice runs.
  */
 final class SharedDevices implements AutoCloseable {
   /** The longest a preempted heavy runtime stays suspended on a CPU device. */
@@ -42,7 +43,14 @@ final class SharedDevices implements AutoCloseable {
     if (!device.isShared()) {
       return Optional.empty();
     }
-    String id = device.shared();
+    return Optional.of(socketFor(device.shared(), device.isGpu()));
+  }
+
+  /**
+   * The arbiter socket of device {@code id}, starting its arbiter if it is the first to share it; a
+   * CPU device's arbiter may preempt.
+   */
+  synchronized Path socketFor(String id, boolean gpu) {
     ArbiterServer server =
         arbiters.computeIfAbsent(
             id,
@@ -57,12 +65,12 @@ final class SharedDevices implements AutoCloseable {
                     SlicePolicies.create(policy),
                     Clock.system(),
                     true,
-                    device.isGpu() ? 0 : PREEMPTION_LIMIT_NANOS);
+                    gpu ? 0 : PREEMPTION_LIMIT_NANOS);
               } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the arbiter of device " + k, e);
               }
             });
-    return Optional.of(server.socket());
+    return server.socket();
   }
 
   /** The runtime arguments for a replica with this device configuration. */

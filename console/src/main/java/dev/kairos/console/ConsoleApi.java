@@ -170,7 +170,21 @@ public final class ConsoleApi implements AdminExtension {
               .put("memoryCapacityBytes", d.memoryCapacityBytes())
               .put("memoryUsedBytes", d.memoryUsedBytes())
               .put("models", new JsonArray(d.models()))
-              .put("slices", slices));
+              .put("slices", slices)
+              .put("pinning", d.pinning())
+              .put("placed", placed(d.placed())));
+    }
+    return out;
+  }
+
+  private static JsonArray placed(List<PlacedModel> placed) {
+    JsonArray out = new JsonArray();
+    for (PlacedModel p : placed) {
+      out.add(
+          new JsonObject()
+              .put("model", p.model())
+              .put("replicas", p.replicas())
+              .put("reason", p.reason()));
     }
     return out;
   }

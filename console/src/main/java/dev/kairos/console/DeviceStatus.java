@@ -13,6 +13,9 @@ import java.util.List;
  * @param memoryUsedBytes memory its models' replicas use now
  * @param models the models placed on it
  * @param slices the arbiter's statistics per model (empty without an arbiter)
+ * @param pinning what its processes are pinned to ({@code cores 0,1}, {@code CUDA device 0}), or
+ *     empty
+ * @param placed each model on it, its replicas there and why placement put it there
  */
 public record DeviceStatus(
     String id,
@@ -21,9 +24,25 @@ public record DeviceStatus(
     long memoryCapacityBytes,
     long memoryUsedBytes,
     List<String> models,
-    List<SliceStats> slices) {
+    List<SliceStats> slices,
+    String pinning,
+    List<PlacedModel> placed) {
   public DeviceStatus {
     models = List.copyOf(models);
     slices = List.copyOf(slices);
+    pinning = pinning == null ? "" : pinning;
+    placed = List.copyOf(placed);
+  }
+
+  /** A device without placement details. */
+  public DeviceStatus(
+      String id,
+      String kind,
+      String policy,
+      long memoryCapacityBytes,
+      long memoryUsedBytes,
+      List<String> models,
+      List<SliceStats> slices) {
+    this(id, kind, policy, memoryCapacityBytes, memoryUsedBytes, models, slices, "", List.of());
   }
 }

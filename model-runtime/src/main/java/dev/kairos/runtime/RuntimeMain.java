@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code --arbiter-socket} puts the replica on a shared device: before each batch it asks that
  * device's arbiter (a Unix domain socket) for a slice, with the priority of its {@code
- * device.class}; a refused slice is answered 503.
+ * device.class}; a refused slice is answered 503. Without the option, the environment variable
+ * {@value #ARBITER_SOCKET_ENV} names the socket (how a Kubernetes pod is given its node's arbiter);
+ * the option wins over it.
  *
  * <p>{@code --cores} is the cores the replica may use (default: all the JVM sees); {@code
  * --workers} the batches that run on the engine at once (default 1). Each batch gets {@code cores /
@@ -100,9 +102,25 @@ public final class RuntimeMain {
                 thread));
   }
 
+  /** The arbiter socket when {@code --arbiter-socket} is not given. */
+  public static final String ARBITER_SOCKET_ENV = "KAIROS_ARBITER_SOCKET";
+
   private static final Logger log = LoggerFactory.getLogger(RuntimeMain.class);
 
   private RuntimeMain() {}
+
+  /**
+   * The options with the arbiter socket taken from {@code env} ({@value #ARBITER_SOCKET_ENV}) when
+   * the command line names none: the command line wins, a blank variable counts as absent.
+   */
+  static Map<String, String> withArbiterFromEnvironment(
+      Map<String, String> opts, Map<String, String> env) {
+    String socket = env.get(ARBITER_SOCKET_ENV);
+    if (!opts.containsKey("arbiter-socket") && socket != null && !socket.isBlank()) {
+      opts.put("arbiter-socket", socket.trim());
+    }
+    return opts;
+  }
 
   public static void main(String[] args) {
     PrintStream out = System.out;
@@ -131,6 +149,7 @@ public final class RuntimeMain {
     if (opts.containsKey("exit-with-parent")) {
       watchParent(System.in);
     }
+    withArbiterFromEnvironment(opts, System.getenv());
     if (opts.containsKey("shared-host")) {
       try {
         RuntimeHostMain.run(opts, out);
@@ -186,7 +205,26 @@ public final class RuntimeMain {
                       new ModelSource(
                           version.version(), version.artifact(), dir.config(), engineThreads));
       // Loading the model is most of a fresh start: Vert.x starts on this thread meanwhile.
-      CompletableFuture<LoadedModel> loading = inBackground(loader, "model-load");
+      CompletableFuture<LoadedModel> loading =
+          inBackground(
+              () -> {
+                long rssBefore = dev.kairos.runtime.profile.ModelProfiler.residentBytes();
+                long loadStart = Clock.system().monotonicNanos();
+                LoadedModel model = loader.get();
+                // placement reads the model's profile; where none was stored, the first load
+                // measures it
+                dev.kairos.runtime.profile.FirstLoadProfile.ensure(
+                    dir,
+                    version,
+                    model,
+                    engineThreads,
+                    Math.max(
+                        0, dev.kairos.runtime.profile.ModelProfiler.residentBytes() - rssBefore),
+                    Clock.system().monotonicNanos() - loadStart,
+                    Clock.system());
+                return model;
+              },
+              "model-load");
       int eventLoops = intOpt(opts, "event-loops", cores);
       Vertx vertx =
           standby != null

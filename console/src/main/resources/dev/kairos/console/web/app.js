@@ -277,9 +277,13 @@ async function devicesPage() {
       const bar = h('div', { class: 'bar' }, h('div', {}));
       bar.firstChild.style.width = (100 * share).toFixed(1) + '%';
       return h('div', { class: 'card device', 'data-device': d.id },
-        h('h2', {}, d.id, ' ', h('span', { class: 'muted' }, `${d.kind}, arbiter: ${d.policy}`)),
+        h('h2', {}, d.id, ' ', h('span', { class: 'muted' }, `${d.kind}${d.pinning ? ', ' + d.pinning : ''}, arbiter: ${d.policy}`)),
         h('div', {}, `Memory: ${fmt.bytes(d.memoryUsedBytes)} used of ${fmt.bytes(d.memoryCapacityBytes)}`), bar,
         h('div', {}, 'Models: ', d.models.length ? d.models.join(', ') : h('span', { class: 'muted' }, 'none')),
+        (d.placed || []).length === 0 ? null :
+          h('table', { class: 'placement' }, h('thead', {}, h('tr', {}, ['Model', 'Replicas here', 'Why it is here'].map((c, i) => h('th', { class: i === 1 ? 'num' : '' }, c)))),
+            h('tbody', {}, d.placed.map((x) => h('tr', { 'data-model': x.model }, h('td', {}, x.model), h('td', { class: 'num' }, x.replicas),
+              h('td', { class: 'wrap' }, x.reason))))),
         d.slices.length === 0 ? h('p', { class: 'muted' }, d.policy === 'none' ? 'Not time-sliced: each model has its own cores.' : 'No slices granted yet.') :
           h('table', {}, h('thead', {}, h('tr', {}, ['Model', 'Slices granted', 'Rejected', 'Wait p50', 'Wait p99'].map((c, i) => h('th', { class: i ? 'num' : '' }, c)))),
             h('tbody', {}, d.slices.map((x) => h('tr', {}, h('td', {}, x.model), h('td', { class: 'num' }, x.granted),

@@ -31,4 +31,33 @@ class DeviceInventoryTest {
         java.nio.file.Files.exists(java.nio.file.Path.of("/dev/nvidiactl")), "a GPU is present");
     assertThat(new CudaProbe().probe()).isEmpty();
   }
+
+  @Test
+  void shouldSplitTheCoresIntoCoreSetsWithoutProbingForGpus() {
+    AtomicInteger probes = new AtomicInteger();
+    GpuProbe probe =
+        () -> {
+          probes.incrementAndGet();
+          return List.of();
+        };
+    DeviceInventory inv = new DeviceInventory(probe, List.of(0, 1, 2, 4, 5), 2, 10L << 30);
+
+    assertThat(inv.cpus()).extracting(Device::id).containsExactly("cpu0", "cpu1");
+    assertThat(inv.cores("cpu0")).containsExactly(0, 1);
+    assertThat(inv.cores("cpu1")).containsExactly(2, 4, 5);
+    assertThat(inv.cpus()).extracting(Device::memoryBytes).containsOnly(5L << 30);
+    assertThat(probes).hasValue(0);
+  }
+
+  @Test
+  void shouldReadTheKernelsCpuList() {
+    assertThat(DeviceInventory.parseCpuList("0-2,5,7-8")).containsExactly(0, 1, 2, 5, 7, 8);
+  }
+
+  @Test
+  void shouldRefuseMoreCoreSetsThanCores() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new DeviceInventory(List::of, List.of(0, 1), 3, 1L << 30))
+        .hasMessageContaining("cpu devices = 3, must be 1 to the 2 cores");
+  }
 }

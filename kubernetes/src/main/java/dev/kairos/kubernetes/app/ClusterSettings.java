@@ -18,7 +18,8 @@ import java.util.Map;
  *     name)
  * @param controller {@code KAIROS_RUNTIME_IMAGE}, {@code KAIROS_RUNTIME_PORT}, {@code
  *     KAIROS_MODELS_MOUNT_PATH}, {@code KAIROS_ARBITER_SOCKET_DIR}, {@code
- *     KAIROS_ACCELERATOR_NODE_SELECTOR} ({@code k=v,k=v}), {@code KAIROS_GPU_RESOURCE}
+ *     KAIROS_ACCELERATOR_NODE_SELECTOR} ({@code k=v,k=v}), {@code KAIROS_GPU_RESOURCE}, {@code
+ *     KAIROS_SHARED_GPU_RESOURCE} (default: the GPU resource + {@code .shared})
  * @param leaderElection {@code KAIROS_LEASE_DURATION}, {@code KAIROS_LEASE_RENEW_DEADLINE}, {@code
  *     KAIROS_LEASE_RETRY_PERIOD}
  * @param gatewayPort {@code KAIROS_GATEWAY_PORT} (default 8080)
@@ -60,7 +61,10 @@ public record ClusterSettings(
               env.getOrDefault("KAIROS_MODELS_MOUNT_PATH", d.modelsMountPath()),
               env.getOrDefault("KAIROS_ARBITER_SOCKET_DIR", d.arbiterSocketDir()),
               selector(env, "KAIROS_ACCELERATOR_NODE_SELECTOR", d.acceleratorNodeSelector()),
-              env.getOrDefault("KAIROS_GPU_RESOURCE", d.gpuResource()));
+              env.getOrDefault("KAIROS_GPU_RESOURCE", d.gpuResource()),
+              env.getOrDefault(
+                  "KAIROS_SHARED_GPU_RESOURCE",
+                  env.getOrDefault("KAIROS_GPU_RESOURCE", d.gpuResource()) + ".shared"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("controller settings: " + e.getMessage(), e);
     }

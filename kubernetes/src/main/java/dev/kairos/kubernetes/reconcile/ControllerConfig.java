@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param arbiterSocketDir node directory holding the arbiter's Unix socket (GPU models)
  * @param acceleratorNodeSelector node labels GPU models are scheduled on
  * @param gpuResource extended resource a GPU model asks one of, e.g. {@code nvidia.com/gpu}
+ * @param sharedGpuResource extended resource a GPU model that shares its device asks one of: a
+ *     time-sliced share of a card, e.g. {@code nvidia.com/gpu.shared} (what NVIDIA's device plugin
+ *     advertises with time-slicing and {@code renameByDefault}); the node's arbiter slices it
  */
 public record ControllerConfig(
     String namespace,
@@ -22,7 +25,34 @@ public record ControllerConfig(
     String modelsMountPath,
     String arbiterSocketDir,
     Map<String, String> acceleratorNodeSelector,
-    String gpuResource) {
+    String gpuResource,
+    String sharedGpuResource) {
+  /** Socket of the node's GPU arbiter, in {@link #arbiterSocketDir}. */
+  public static final String GPU_ARBITER_SOCKET = "arbiter.sock";
+
+  /** Socket of the node's CPU arbiter, in {@link #arbiterSocketDir}. */
+  public static final String CPU_ARBITER_SOCKET = "arbiter-cpu.sock";
+
+  /** As the canonical constructor, sharing GPUs as {@code gpuResource + ".shared"}. */
+  public ControllerConfig(
+      String namespace,
+      String runtimeImage,
+      int runtimePort,
+      String modelsMountPath,
+      String arbiterSocketDir,
+      Map<String, String> acceleratorNodeSelector,
+      String gpuResource) {
+    this(
+        namespace,
+        runtimeImage,
+        runtimePort,
+        modelsMountPath,
+        arbiterSocketDir,
+        acceleratorNodeSelector,
+        gpuResource,
+        gpuResource + ".shared");
+  }
+
   public ControllerConfig {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(runtimeImage, "runtimeImage");
@@ -55,6 +85,33 @@ public record ControllerConfig(
         modelsMountPath,
         arbiterSocketDir,
         acceleratorNodeSelector,
-        gpuResource);
+        gpuResource,
+        sharedGpuResource);
+  }
+
+  /** The same settings with runtime pods mounting model directories under {@code path}. */
+  public ControllerConfig withModelsMountPath(String path) {
+    return new ControllerConfig(
+        namespace,
+        runtimeImage,
+        runtimePort,
+        path,
+        arbiterSocketDir,
+        acceleratorNodeSelector,
+        gpuResource,
+        sharedGpuResource);
+  }
+
+  /** The same settings with the node's arbiter sockets in {@code dir}. */
+  public ControllerConfig withArbiterSocketDir(String dir) {
+    return new ControllerConfig(
+        namespace,
+        runtimeImage,
+        runtimePort,
+        modelsMountPath,
+        dir,
+        acceleratorNodeSelector,
+        gpuResource,
+        sharedGpuResource);
   }
 }

@@ -37,6 +37,9 @@ import java.util.Map;
 public final class RuntimeObjects {
   public static final String CONFIG_HASH = "kairos.dev/config-hash";
 
+  /** The variable naming the node arbiter's socket to a runtime pod that shares its device. */
+  public static final String ARBITER_SOCKET_ENV = "KAIROS_ARBITER_SOCKET";
+
   /** Batches a runtime pod runs at once; with the Model's batching, what one pod admits. */
   public static final int WORKERS = 1;
 
@@ -108,6 +111,7 @@ public final class RuntimeObjects {
     String image =
         runtime != null && runtime.getImage() != null ? runtime.getImage() : config.runtimeImage();
     boolean gpu = doc.config().device().isGpu();
+    boolean shared = doc.config().device().isShared();
 
     List<String> args =
         new ArrayList<>(
@@ -120,7 +124,7 @@ public final class RuntimeObjects {
                 "0.0.0.0",
                 "--port",
                 Integer.toString(config.runtimePort())));
-    ResourceRequirements resources = resources(runtime, gpu);
+    ResourceRequirements resources = resources(runtime, gpu, shared);
     args.add("--cores");
     args.add(Integer.toString(cores(doc.config().device().threads(), resources)));
     args.add("--workers");
@@ -227,7 +231,9 @@ public final class RuntimeObjects {
                     .withOptional(false)
                     .endSecret()
                     .build());
-    if (gpu) {
+    if (shared) {
+      // The node's arbiter time-slices the device among the pods that share it: each pod reaches
+      // it through the socket in the host folder its DaemonSet serves.
       container
           .addToVolumeMounts(
               new VolumeMountBuilder()
@@ -235,24 +241,29 @@ public final class RuntimeObjects {
                   .withMountPath(config.arbiterSocketDir())
                   .build())
           .addNewEnv()
-          .withName("KAIROS_ARBITER_SOCKET")
-          .withValue(config.arbiterSocketDir() + "/arbiter.sock")
+          .withName(ARBITER_SOCKET_ENV)
+          .withValue(arbiterSocket(gpu))
           .endEnv();
-      pod.withNodeSelector(config.acceleratorNodeSelector())
-          .addToTolerations(
-              new TolerationBuilder()
-                  .withKey(config.gpuResource())
-                  .withOperator("Exists")
-                  .withEffect("NoSchedule")
-                  .build())
-          .addToVolumes(
-              new VolumeBuilder()
-                  .withName("arbiter")
-                  .withNewHostPath()
-                  .withPath(config.arbiterSocketDir())
-                  .withType("DirectoryOrCreate")
-                  .endHostPath()
-                  .build());
+      pod.addToVolumes(
+          new VolumeBuilder()
+              .withName("arbiter")
+              .withNewHostPath()
+              .withPath(config.arbiterSocketDir())
+              .withType("DirectoryOrCreate")
+              .endHostPath()
+              .build());
+    }
+    if (gpu || shared) {
+      // the arbiter DaemonSet runs on accelerator nodes only
+      pod.withNodeSelector(config.acceleratorNodeSelector());
+    }
+    if (gpu) {
+      pod.addToTolerations(
+          new TolerationBuilder()
+              .withKey(config.gpuResource())
+              .withOperator("Exists")
+              .withEffect("NoSchedule")
+              .build());
     }
     Container built = container.build();
     pod.withContainers(built);
@@ -289,7 +300,19 @@ public final class RuntimeObjects {
         .build();
   }
 
-  private ResourceRequirements resources(RuntimeSpec runtime, boolean gpu) {
+  /** The node arbiter's socket as the runtime pod sees it. */
+  String arbiterSocket(boolean gpu) {
+    return config.arbiterSocketDir()
+        + "/"
+        + (gpu ? ControllerConfig.GPU_ARBITER_SOCKET : ControllerConfig.CPU_ARBITER_SOCKET);
+  }
+
+  /**
+   * The pod's resources: a GPU model that has its card to itself asks a whole one; one that shares
+   * asks a time-sliced share instead, so several sharing pods fit on one card and the arbiter, not
+   * the scheduler, decides who runs when. A resource the Model names itself is left as it is.
+   */
+  private ResourceRequirements resources(RuntimeSpec runtime, boolean gpu, boolean shared) {
     ResourceRequirementsBuilder r =
         runtime != null && runtime.getResources() != null
             ? new ResourceRequirementsBuilder(runtime.getResources())
@@ -298,9 +321,11 @@ public final class RuntimeObjects {
                 .addToRequests("memory", new Quantity("1Gi"))
                 .addToLimits("memory", new Quantity("2Gi"));
     ResourceRequirements built = r.build();
-    if (gpu
-        && (built.getLimits() == null || !built.getLimits().containsKey(config.gpuResource()))) {
-      r.addToLimits(config.gpuResource(), new Quantity("1"));
+    Map<String, Quantity> limits = built.getLimits() == null ? Map.of() : built.getLimits();
+    boolean named =
+        limits.containsKey(config.gpuResource()) || limits.containsKey(config.sharedGpuResource());
+    if (gpu && !named) {
+      r.addToLimits(shared ? config.sharedGpuResource() : config.gpuResource(), new Quantity("1"));
     }
     return r.build();
   }

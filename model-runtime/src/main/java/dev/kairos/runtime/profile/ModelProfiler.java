@@ -76,46 +76,67 @@ public final class ModelProfiler {
             new ModelSource(version.version(), version.artifact(), dir.config(), o.threads()))) {
       long loadNanos = clock.monotonicNanos() - t0;
       long memory = Math.max(0, residentBytes() - rssBefore);
-      List<BatchLatency> latencies = new ArrayList<>();
-      SplittableRandom random = new SplittableRandom(42);
-      for (int b : o.batchSizes()) {
-        InferenceRequest request = request(loaded.signature().inputs(), b, random, dir.name());
-        for (int i = 0; i < o.warmup(); i++) {
-          loaded.infer(request);
-        }
-        long[] took = new long[o.iterations()];
-        for (int i = 0; i < took.length; i++) {
-          long s = clock.monotonicNanos();
-          loaded.infer(request);
-          took[i] = clock.monotonicNanos() - s;
-        }
-        Arrays.sort(took);
-        BatchLatency l =
-            new BatchLatency(
-                b,
-                Math.max(1, took[took.length / 2]),
-                Math.max(1, took[Math.min(took.length - 1, (int) (took.length * 0.99))]));
-        latencies.add(l);
-        progress.accept(
-            String.format(
-                java.util.Locale.ROOT,
-                "batch %d: p50 %.3f ms, p99 %.3f ms",
-                b,
-                l.p50Nanos() / 1e6,
-                l.p99Nanos() / 1e6));
-      }
-      return new ModelProfile(
-          dir.name(),
-          "cpu:" + o.threads(),
-          latencies,
-          memory,
-          loadNanos,
-          "measured by kairos profile ("
-              + dir.config().engine()
-              + ", version "
-              + version.version()
-              + ")");
+      return measure(dir, version, loaded, o, memory, loadNanos, "kairos profile", progress);
     }
+  }
+
+  /**
+   * Times engine calls of a model already loaded, as {@link #profile} does after its load.
+   *
+   * @param memory what the load added to the process's resident memory
+   * @param loadNanos how long the load took
+   * @param by who measured, for the profile's {@code source}
+   */
+  public ModelProfile measure(
+      ModelDirectory dir,
+      ModelVersion version,
+      LoadedModel loaded,
+      Options o,
+      long memory,
+      long loadNanos,
+      String by,
+      Consumer<String> progress) {
+    List<BatchLatency> latencies = new ArrayList<>();
+    SplittableRandom random = new SplittableRandom(42);
+    for (int b : o.batchSizes()) {
+      InferenceRequest request = request(loaded.signature().inputs(), b, random, dir.name());
+      for (int i = 0; i < o.warmup(); i++) {
+        loaded.infer(request);
+      }
+      long[] took = new long[o.iterations()];
+      for (int i = 0; i < took.length; i++) {
+        long s = clock.monotonicNanos();
+        loaded.infer(request);
+        took[i] = clock.monotonicNanos() - s;
+      }
+      Arrays.sort(took);
+      BatchLatency l =
+          new BatchLatency(
+              b,
+              Math.max(1, took[took.length / 2]),
+              Math.max(1, took[Math.min(took.length - 1, (int) (took.length * 0.99))]));
+      latencies.add(l);
+      progress.accept(
+          String.format(
+              java.util.Locale.ROOT,
+              "batch %d: p50 %.3f ms, p99 %.3f ms",
+              b,
+              l.p50Nanos() / 1e6,
+              l.p99Nanos() / 1e6));
+    }
+    return new ModelProfile(
+        dir.name(),
+        "cpu:" + o.threads(),
+        latencies,
+        memory,
+        loadNanos,
+        "measured by "
+            + by
+            + " ("
+            + dir.config().engine()
+            + ", version "
+            + version.version()
+            + ")");
   }
 
   /** Seeded random inputs: dynamic first dimensions become the batch size, others 1. */
@@ -153,7 +174,7 @@ public final class ModelProfiler {
   }
 
   /** This process's resident memory from /proc, or 0 where there is none. */
-  static long residentBytes() {
+  public static long residentBytes() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {

@@ -1,5 +1,3 @@
-package dev.kairos.multiplexer.sim;
-
 import dev.kairos.multiplexer.arbiter.policy.DeadlineAwarePolicy;
 import dev.kairos.multiplexer.arbiter.policy.FifoPolicy;
 import dev.kairos.multiplexer.arbiter.policy.SlicePolicies;
@@ -14,6 +12,11 @@ import dev.kairos.multiplexer.placement.WorkloadClass;
 import dev.kairos.multiplexer.profile.BatchLatency;
 import dev.kairos.multiplexer.profile.ModelProfile;
 import dev.kairos.multiplexer.profile.ProfileStore;
+import dev.kairos.multiplexer.serving.ServedModel;
+import dev.kairos.multiplexer.serving.ServingPlacement;
+import dev.kairos.multiplexer.sim.FleetResult;
+import dev.kairos.multiplexer.sim.FleetSimulation;
+import dev.kairos.multiplexer.sim.TraceWorkload;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -27,8 +30,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The fleet study: places trace-driven models with each policy, simulates them, and prints a
- * Markdown table of devices used against SLO attainment. Run by {@code
- * tools/bench/multiplexer/simulate.sh}.
+ * Markdown table of devices used against SLO attainment. Every placement goes through {@link
+ * ServingPlacement}, the object {@code kairos serve} asks for each replica (with the policy under
+ * study in it), so the study measures the placement code serving runs. Run by {@code
+ * tools/bench/placement/fleet.sh} (a single-file program on the Kairos class path).
  *
  * <pre>
  * FleetStudy --trace DIR [--models N] [--first-minute M] [--minutes N] [--rate-scale X]
@@ -36,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 public final class FleetStudy {
+  /** The slice cap serving gives placement's latency model (cli ReplicaPlacement). */
+
   static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
   static final long LIGHT_SLO = 15 * MS;
   static final long HEAVY_SLO = 150 * MS;
@@ -145,8 +152,10 @@ public final class FleetStudy {
         "| placement + arbiter | knob | devices | models/device | SLO attainment | rejected |"
             + " light p99 (ms) | light p99 inflation | heavy throughput kept |");
     out.println("|---|---|---|---|---|---|---|---|---|");
+    List<ServedModel> served =
+        models.stream().map(m -> new ServedModel(m, Device.Kind.GPU)).toList();
     FleetSimulation isolatedSim = new FleetSimulation(FifoPolicy::new, false, seed);
-    Placement alone = new OnePerDevice().place(pool, models);
+    Placement alone = serving(new OnePerDevice(), pool, served);
     FleetResult isolated = isolatedSim.run(alone, arrivals);
     List<Row> rows = new ArrayList<>();
     rows.add(new Row("one-per-device + FIFO", "-", isolated));
@@ -156,7 +165,7 @@ public final class FleetStudy {
           new Row(
               "first-fit(memory) + FIFO",
               k == Integer.MAX_VALUE ? "memory only" : "<= " + k + "/device",
-              isolatedSim.run(ff.place(pool, models), arrivals)));
+              isolatedSim.run(serving(ff, pool, served), arrivals)));
     }
     FleetSimulation kairos =
         new FleetSimulation(
@@ -164,7 +173,7 @@ public final class FleetStudy {
             true,
             seed);
     for (double bound : new double[] {1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3}) {
-      Placement p = new SloAwarePlacement(bound, HEAVY_CAP).place(pool, models);
+      Placement p = serving(new SloAwarePlacement(bound, HEAVY_CAP), pool, served);
       rows.add(
           new Row(
               "Kairos (SLO-aware + deadline-aware)",
@@ -172,7 +181,7 @@ public final class FleetStudy {
               kairos.run(p, arrivals)));
     }
     for (double bound : new double[] {1.0, 0.7, 0.5}) {
-      Placement p = new SloAwarePlacement(bound, HEAVY_CAP).place(pool, models);
+      Placement p = serving(new SloAwarePlacement(bound, HEAVY_CAP), pool, served);
       rows.add(
           new Row(
               "SLO-aware placement + FIFO", "util <= " + fmt(bound), isolatedSim.run(p, arrivals)));
@@ -212,6 +221,12 @@ public final class FleetStudy {
           best(rows, policy, 0.99, isolated),
           best(rows, policy, 0.999, isolated));
     }
+  }
+
+  /** The placement {@code kairos serve} would make with {@code policy}. */
+  private static Placement serving(
+      PlacementPolicy policy, List<Device> pool, List<ServedModel> served) {
+    return new ServingPlacement(policy, HEAVY_CAP).place(pool, served).placement();
   }
 
   private static String best(List<Row> rows, String policy, double target, FleetResult isolated) {

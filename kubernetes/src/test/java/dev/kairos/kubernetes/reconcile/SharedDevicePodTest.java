@@ -1,0 +1,307 @@
+package dev.kairos.kubernetes.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kairos.kubernetes.Models;
+import dev.kairos.kubernetes.app.NodeArbiterMain;
+import dev.kairos.kubernetes.crd.Model;
+import dev.kairos.multiplexer.arbiter.SliceStats;
+import dev.kairos.multiplexer.arbiter.uds.ArbiterServer;
+import dev.kairos.sdk.replica.ReplicaToken;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Models that ask to share their device run through the node's arbiter: the rendered pod names the
+ * socket in its environment, and two runtimes started from the rendered commands (real child
+ * processes, each in a folder laid out as its pod's mounts would be) take their slices from one
+ * arbiter started as the DaemonSet starts it.
+ */
+class SharedDevicePodTest {
+  private static final Path MLP = Path.of("../examples/models/mlp").toAbsolutePath().normalize();
+  private static final String SECRET = "pod-test-secret-0123456789abcdef";
+
+  @TempDir Path tmp;
+  private final List<Process> pods = new ArrayList<>();
+  private List<ArbiterServer> arbiters = List.of();
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    for (Process p : pods) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    arbiters.forEach(ArbiterServer::close);
+  }
+
+  @Test
+  void shouldRenderASharedCpuModelWithTheNodeArbitersSocket() {
+    Container c = container(objects(ControllerConfig.defaults("kairos")), shared("mlp-a", "cpu"));
+
+    assertThat(env(c)).containsEntry("KAIROS_ARBITER_SOCKET", "/var/run/kairos/arbiter-cpu.sock");
+    assertThat(c.getArgs()).doesNotContain("--arbiter-socket");
+    assertThat(c.getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/var/run/kairos"));
+  }
+
+  @Test
+  void shouldAskATimeSlicedShareOfTheCardForASharedGpuModelAndAWholeOneOtherwise() {
+    RuntimeObjects objects = new RuntimeObjects(ControllerConfig.defaults("kairos"));
+    Model sharing = shared("big", "gpu");
+    Model alone = Models.mlp("kairos");
+    alone.getSpec().setDevice(Models.map("kind", "gpu"));
+
+    Container s = container(objects, sharing);
+    Container a = container(objects, alone);
+
+    assertThat(s.getResources().getLimits())
+        .containsEntry("nvidia.com/gpu.shared", new Quantity("1"))
+        .doesNotContainKey("nvidia.com/gpu");
+    assertThat(env(s)).containsEntry("KAIROS_ARBITER_SOCKET", "/var/run/kairos/arbiter.sock");
+    assertThat(a.getResources().getLimits())
+        .containsEntry("nvidia.com/gpu", new Quantity("1"))
+        .doesNotContainKey("nvidia.com/gpu.shared");
+    // a card of its own needs no arbiter (and one node arbiter must not serialise two cards)
+    assertThat(env(a)).doesNotContainKey("KAIROS_ARBITER_SOCKET");
+  }
+
+  @Test
+  void shouldLetTwoRuntimesStartedFromTheRenderedPodsShareOneNodeArbiter() throws Exception {
+    Path node = Files.createDirectories(tmp.resolve("node"));
+    ControllerConfig config = ControllerConfig.defaults("kairos");
+    // the DaemonSet's own arguments (k8s/base/arbiter.yaml), with the host folder under this node
+    arbiters =
+        NodeArbiterMain.start(
+            new String[] {
+              "--socket",
+              onNode(node, "/var/run/kairos/arbiter.sock"),
+              "--device",
+              "gpu0",
+              "--policy",
+              "deadline",
+              "--cpu-socket",
+              onNode(node, "/var/run/kairos/arbiter-cpu.sock")
+            });
+    RuntimeObjects objects = new RuntimeObjects(config);
+
+    int portA = startPod(objects, shared("mlp-a", "cpu"), node);
+    int portB = startPod(objects, shared("mlp-b", "cpu"), node);
+    for (int i = 0; i < 5; i++) {
+      assertThat(infer(portA, "mlp-a")).isEqualTo(200);
+      assertThat(infer(portB, "mlp-b")).isEqualTo(200);
+    }
+
+    ArbiterServer cpu = arbiters.get(1); // after the GPU's, as NodeArbiterMain starts them
+    assertThat(cpu.arbiter().statsByModel())
+        .extracting(SliceStats::model)
+        .contains("mlp-a", "mlp-b");
+    assertThat(cpu.arbiter().statsByModel()).allSatisfy(s -> assertThat(s.granted()).isPositive());
+  }
+
+  private static String onNode(Path node, String hostPath) {
+    return node + hostPath;
+  }
+
+  private static Model shared(String name, String kind) {
+    Model m = Models.mlp("kairos");
+    m.getMetadata().setName(name);
+    m.getSpec().setVersions(List.of("1"));
+    m.getSpec().setTraffic(Map.of("1", 100));
+    m.getSpec()
+        .setInputs(
+            List.of(
+                new dev.kairos.kubernetes.crd.TensorSpecDto(
+                    "features", "FP32", List.of(-1L, 16L))));
+    m.getSpec()
+        .setOutputs(
+            List.of(
+                new dev.kairos.kubernetes.crd.TensorSpecDto("scores", "FP32", List.of(-1L, 4L))));
+    m.getSpec().setDevice(Models.map("kind", kind, "shared", "node", "class", "light"));
+    return m;
+  }
+
+  private static RuntimeObjects objects(ControllerConfig config) {
+    return new RuntimeObjects(config);
+  }
+
+  private static Container container(RuntimeObjects objects, Model m) {
+    return pod(objects, m).getContainers().get(0);
+  }
+
+  private static PodSpec pod(RuntimeObjects objects, Model m) {
+    return objects.deployment(m, ModelDocument.of(m), "1", 1).getSpec().getTemplate().getSpec();
+  }
+
+  private static Map<String, String> env(Container c) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (EnvVar e : c.getEnv()) {
+      out.put(e.getName(), e.getValue());
+    }
+    return out;
+  }
+
+  /**
+   * Lays out a folder as the pod's mounts would (host paths on {@code node}), starts the image's
+   * entry point with the container's arguments and environment, paths mapped into that folder, and
+   * returns the port it serves on. Its network is this machine's loopback, not a pod's own, so it
+   * listens on 127.0.0.1 and an ephemeral port.
+   */
+  private int startPod(RuntimeObjects objects, Model m, Path node) throws Exception {
+    String name = m.getMetadata().getName();
+    ModelDocument doc = ModelDocument.of(m);
+    PodSpec pod = objects.deployment(m, doc, "1", 1).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+    Path root = Files.createDirectories(tmp.resolve("pod-" + name));
+    Map<String, Path> mounts = new java.util.LinkedHashMap<>();
+    for (VolumeMount vm : c.getVolumeMounts()) {
+      Volume v =
+          pod.getVolumes().stream()
+              .filter(x -> x.getName().equals(vm.getName()))
+              .findFirst()
+              .orElseThrow();
+      Path at;
+      if (v.getHostPath() != null) {
+        at = Path.of(onNode(node, v.getHostPath().getPath()));
+      } else {
+        at = Path.of(root + vm.getMountPath());
+      }
+      if (v.getConfigMap() != null) {
+        Files.createDirectories(at.getParent());
+        Files.writeString(at, objects.configMap(m, doc).getData().get(vm.getSubPath()));
+      } else if (v.getPersistentVolumeClaim() != null) {
+        copy(MLP.resolve("1"), at);
+      } else if (v.getSecret() != null) {
+        Files.createDirectories(at);
+        Files.writeString(at.resolve(RuntimeObjects.REPLICA_TOKEN_KEY), SECRET);
+      } else {
+        Files.createDirectories(at);
+      }
+      mounts.put(vm.getMountPath(), at);
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path")));
+    cmd.add("dev.kairos.runtime.RuntimeMain");
+    List<String> args = new ArrayList<>(c.getArgs());
+    args.set(args.indexOf("--host") + 1, "127.0.0.1");
+    args.set(args.indexOf("--port") + 1, "0");
+    for (String a : args) {
+      cmd.add(local(a, mounts));
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().remove(ReplicaToken.ENV);
+    pb.environment().remove("KAIROS_ARBITER_SOCKET");
+    for (EnvVar e : c.getEnv()) {
+      pb.environment().put(e.getName(), local(e.getValue(), mounts));
+    }
+    Process p = pb.start();
+    pods.add(p);
+    CompletableFuture<Integer> port =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  if (line.startsWith("KAIROS_RUNTIME_READY port=")) {
+                    String rest = line.substring("KAIROS_RUNTIME_READY port=".length());
+                    int port1 = Integer.parseInt(rest.substring(0, rest.indexOf(' ')));
+                    Thread drain = new Thread(() -> drainQuietly(r));
+                    drain.setDaemon(true);
+                    drain.start();
+                    return port1;
+                  }
+                  if (line.startsWith("KAIROS_RUNTIME_FAILED")) {
+                    throw new IllegalStateException(name + ": " + line);
+                  }
+                }
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+              throw new IllegalStateException(name + " exited before it was ready");
+            });
+    return port.get(90, TimeUnit.SECONDS);
+  }
+
+  private static void drainQuietly(BufferedReader r) {
+    try {
+      while (r.readLine() != null) {
+        // the replica's later lines (draining) are not needed here
+      }
+    } catch (IOException ignored) {
+      // the process went away
+    }
+  }
+
+  /** A pod path as this machine sees it: under the longest mount that holds it. */
+  private static String local(String value, Map<String, Path> mounts) {
+    String best = null;
+    for (String m : mounts.keySet()) {
+      if ((value.equals(m) || value.startsWith(m + "/"))
+          && (best == null || m.length() > best.length())) {
+        best = m;
+      }
+    }
+    return best == null ? value : mounts.get(best) + value.substring(best.length());
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : files.sorted(Comparator.naturalOrder()).toList()) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
+  }
+
+  private static int infer(int port, String model) throws Exception {
+    StringBuilder data = new StringBuilder();
+    for (int i = 0; i < 16; i++) {
+      data.append(i == 0 ? "" : ",").append(0.1 * i);
+    }
+    String body =
+        "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[1,16],\"data\":["
+            + data
+            + "]}]}";
+    HttpRequest req =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/v2/models/" + model + "/infer"))
+            .header("Content-Type", "application/json")
+            .header(ReplicaToken.HEADER, SECRET)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
+        .send(req, HttpResponse.BodyHandlers.ofString())
+        .statusCode();
+  }
+}
