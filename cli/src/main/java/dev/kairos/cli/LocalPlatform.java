@@ -108,11 +108,13 @@ class LocalPlatform implements AutoCloseable {
   private final class HostedReplicasGone implements SharedHosts.Listener {
     @Override
     public void evicted(String model, String version, String replicaId) {
+      replicaTime.ended(replicaId);
       unroute(model, version, replicaId);
     }
 
     @Override
     public void lost(String model, String version, String replicaId, String why) {
+      replicaTime.ended(replicaId);
       unroute(model, version, replicaId);
       console.println("  " + replicaId + ": lost, " + why);
       ReplicaExitListener l = exitListener;
@@ -297,6 +299,7 @@ class LocalPlatform implements AutoCloseable {
                   new Replica(
                       placed.id(), "127.0.0.1", placed.host().port(), placed.loaded().capacity());
               onProcess.accept(placed.id());
+              replicaTime.started(placed.id(), dir.name(), v.version());
               routes.model(dir.name()).version(v.version()).add(replica);
               if (!hosts.holds(placed.id())) {
                 unroute(dir.name(), v.version(), placed.id()); // its host went meanwhile
@@ -415,8 +418,9 @@ class LocalPlatform implements AutoCloseable {
   }
 
   /**
-   * Replica-seconds of a model version since serve started: each replica process counts from the
-   * moment it was asked for until it was stopped or exited.
+   * Replica-seconds of a model version since serve started: each replica (a process of its own, or
+   * the model loaded in a shared host) counts from the moment it was asked for until it was
+   * stopped, exited, evicted or lost.
    */
   double replicaSeconds(String model, String version) {
     return replicaTime.seconds(model, version);
@@ -462,12 +466,12 @@ class LocalPlatform implements AutoCloseable {
     if (route != null && route.existingVersion(version) != null) {
       route.existingVersion(version).remove(replicaId);
     }
+    replicaTime.ended(replicaId);
     if (hosts != null && hosts.holds(replicaId)) {
       hosts.unload(replicaId).thenRun(() -> console.println("  " + replicaId + ": unloaded"));
       return;
     }
     RuntimeProcess p = processes.remove(replicaId);
-    replicaTime.ended(replicaId);
     if (p != null) {
       p.stop(graceMillis);
       console.println("  " + replicaId.replace('#', ' ') + ": stopped");
@@ -525,11 +529,11 @@ class LocalPlatform implements AutoCloseable {
   }
 
   private CompletableFuture<Void> stopProcess(String replicaId) {
+    replicaTime.ended(replicaId);
     if (hosts != null && hosts.holds(replicaId)) {
       return hosts.unload(replicaId);
     }
     RuntimeProcess p = processes.remove(replicaId);
-    replicaTime.ended(replicaId);
     if (p == null) {
       return CompletableFuture.completedFuture(null);
     }

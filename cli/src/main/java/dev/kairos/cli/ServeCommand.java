@@ -91,7 +91,10 @@ final class ServeCommand implements Runnable {
   @Option(
       names = "--hold-timeout",
       defaultValue = "30s",
-      description = "How long a request for a model at zero replicas waits for one before a 503.")
+      description =
+          "How long a request for a model at zero replicas waits for one before a 503; never"
+              + " longer than the request's own deadline (the model's timeout, 60 s by default, or"
+              + " its Kairos-Timeout-Ms header).")
   String holdTimeout;
 
   @Option(
