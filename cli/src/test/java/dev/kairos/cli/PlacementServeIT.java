@@ -70,8 +70,14 @@ class PlacementServeIT {
       // infeasible once their profiles are measured, serving put it on the one device left
       assertThat(reasons).contains("kairos-slo-aware placed it there");
     }
-    assertThat(repo.resolve("mlp/profile.json")).exists();
-    assertThat(repo.resolve("cnn/profile.json")).exists();
+    // measured after each replica's ready line, on a thread of its own
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              assertThat(repo.resolve("mlp/profile.json")).exists();
+              assertThat(repo.resolve("cnn/profile.json")).exists();
+            });
   }
 
   private static JsonArray devices(KairosProcess kairos, String key) throws Exception {

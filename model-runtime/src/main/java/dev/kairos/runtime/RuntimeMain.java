@@ -205,26 +205,9 @@ public final class RuntimeMain {
                       new ModelSource(
                           version.version(), version.artifact(), dir.config(), engineThreads));
       // Loading the model is most of a fresh start: Vert.x starts on this thread meanwhile.
-      CompletableFuture<LoadedModel> loading =
-          inBackground(
-              () -> {
-                long rssBefore = dev.kairos.runtime.profile.ModelProfiler.residentBytes();
-                long loadStart = Clock.system().monotonicNanos();
-                LoadedModel model = loader.get();
-                // placement reads the model's profile; where none was stored, the first load
-                // measures it
-                dev.kairos.runtime.profile.FirstLoadProfile.ensure(
-                    dir,
-                    version,
-                    model,
-                    engineThreads,
-                    Math.max(
-                        0, dev.kairos.runtime.profile.ModelProfiler.residentBytes() - rssBefore),
-                    Clock.system().monotonicNanos() - loadStart,
-                    Clock.system());
-                return model;
-              },
-              "model-load");
+      long rssBefore = dev.kairos.runtime.profile.ModelProfiler.residentBytes();
+      long loadStart = Clock.system().monotonicNanos();
+      CompletableFuture<LoadedModel> loading = inBackground(loader, "model-load");
       int eventLoops = intOpt(opts, "event-loops", cores);
       Vertx vertx =
           standby != null
@@ -232,6 +215,10 @@ public final class RuntimeMain {
               : Vertx.vertx(
                   new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1));
       LoadedModel loaded = await(loading);
+      long loadNanos = Clock.system().monotonicNanos() - loadStart;
+      // errs high: Vert.x started in the same window
+      long loadMemory =
+          Math.max(0, dev.kairos.runtime.profile.ModelProfiler.residentBytes() - rssBefore);
       // On a shared device every batch asks the device's arbiter for a slice (priority from the
       // model's device class); alone on its device, the model runs unarbitrated.
       ArbiterClient arbiter =
@@ -291,6 +278,7 @@ public final class RuntimeMain {
           engineThreads);
       out.println(READY_PREFIX + server.port() + CAPACITY_FIELD + service.admissionLimit());
       out.flush();
+      profileInBackground(dir, version, loaded, engineThreads, loadMemory, loadNanos);
     } catch (RuntimeException e) {
       log.debug("load failed", e);
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -399,6 +387,33 @@ public final class RuntimeMain {
       throw new IllegalArgumentException("--model-dir is required (or --shared-host)");
     }
     return out;
+  }
+
+  /**
+   * Placement reads a model's profile; where none was stored, the first load measures it (a few
+   * engine calls, up to 2 s). That happens after the ready line, on a thread of its own, so it
+   * never delays the first answer. A Java predictor is not profiled here: its {@code predict} is
+   * the author's code, which may block or act on the world; {@code kairos profile} measures it when
+   * asked.
+   */
+  private static void profileInBackground(
+      ModelDirectory dir,
+      ModelVersion version,
+      LoadedModel loaded,
+      int engineThreads,
+      long loadMemory,
+      long loadNanos) {
+    if (dev.kairos.sdk.model.Isolation.JAVA_ENGINE.equals(dir.config().engine())) {
+      return;
+    }
+    Thread t =
+        new Thread(
+            () ->
+                dev.kairos.runtime.profile.FirstLoadProfile.ensure(
+                    dir, version, loaded, engineThreads, loadMemory, loadNanos, Clock.system()),
+            "first-load-profile");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Runs {@code task} on a thread of its own. */
