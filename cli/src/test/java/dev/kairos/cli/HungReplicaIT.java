@@ -85,12 +85,32 @@ class HungReplicaIT {
   void shouldLeaveAReplicaPausedForSlicesAlone() throws Exception {
     ProcessHandle replica = ProcessProbe.replicas(kairos, models.resolve("paused")).get(0);
     // as the arbiter does on a shared CPU device: stopped for a slice, run, stopped again
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < until) {
-      signal("STOP", replica.pid());
-      Thread.sleep(100); // the length of the pause, not a wait for something to happen
+    // every 100 ms the replica is stopped or continued, in turn, for 10 s
+    java.util.concurrent.ScheduledExecutorService slicer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.atomic.AtomicBoolean stopped =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    try {
+      slicer.scheduleAtFixedRate(
+          () -> {
+            try {
+              signal(stopped.get() ? "CONT" : "STOP", replica.pid());
+              stopped.set(!stopped.get());
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          },
+          0,
+          100,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+      await()
+          .during(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> supervision("paused").contains("\"restarts\":0"));
+    } finally {
+      slicer.shutdownNow();
+      slicer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
       signal("CONT", replica.pid());
-      Thread.sleep(100);
     }
     assertThat(supervision("paused")).contains("\"restarts\":0");
     assertThat(ProcessProbe.replicas(kairos, models.resolve("paused"))).containsExactly(replica);

@@ -19,7 +19,10 @@ class NoBlockedEventLoopsTest {
       vertx.runOnContext(
           v -> {
             try {
-              Thread.sleep(1_000 + TestVertx.MAX_EVENT_LOOP_MILLIS / 2);
+              new java.util.concurrent.CountDownLatch(1)
+                  .await(
+                      1_000 + TestVertx.MAX_EVENT_LOOP_MILLIS / 2,
+                      java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
