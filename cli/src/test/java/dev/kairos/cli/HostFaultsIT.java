@@ -136,8 +136,8 @@ class HostFaultsIT {
           .atMost(Duration.ofSeconds(90))
           .until(
               () ->
-                  supervision("lone").contains("\"restarts\":1")
-                      && supervision("lone").contains("\"ready\":1")
+                  ProcessProbe.supervision(kairos, "lone").contains("\"restarts\":1")
+                      && ProcessProbe.supervision(kairos, "lone").contains("\"ready\":1")
                       && hosts().size() == 2
                       && ok.get() >= atKill + 200);
     } finally {
@@ -151,7 +151,7 @@ class HostFaultsIT {
     // only requests the host had already taken when it died may fail: one per client at most
     assertThat(failures.size()).as("client-visible errors: %s", failures).isLessThanOrEqualTo(4);
     assertThat(hosts().stream().map(ProcessHandle::pid)).doesNotContain(victim);
-    assertThat(supervision("lone")).contains("its runtime host");
+    assertThat(ProcessProbe.supervision(kairos, "lone")).contains("its runtime host");
     assertThat(post("lone", 30_000).statusCode()).isEqualTo(200);
     assertThat(post("pair", 30_000).statusCode()).isEqualTo(200);
   }
@@ -165,7 +165,7 @@ class HostFaultsIT {
         .atMost(Duration.ofSeconds(90))
         .until(
             () -> Pattern.compile("brief v1@host\\d+: unloaded").matcher(kairos.output()).find());
-    assertThat(supervision("brief")).contains("\"ready\":0");
+    assertThat(ProcessProbe.supervision(kairos, "brief")).contains("\"ready\":0");
     assertThat(hosts().stream().map(ProcessHandle::pid).toList()).isEqualTo(hostsBefore);
     assertThat(post("brief", 30_000).statusCode()).isEqualTo(200);
   }
@@ -226,11 +226,5 @@ class HostFaultsIT {
     } catch (Exception e) {
       throw new IllegalStateException("request failed: " + e, e);
     }
-  }
-
-  private String supervision(String model) throws Exception {
-    String all = ProcessProbe.admin(kairos, "/admin/supervision");
-    Matcher m = Pattern.compile("\\{\"model\":\"" + model + "\"[^}]*}").matcher(all);
-    return m.find() ? m.group() : "";
   }
 }

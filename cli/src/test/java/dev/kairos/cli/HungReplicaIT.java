@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,14 +63,14 @@ class HungReplicaIT {
           .atMost(Duration.ofSeconds(90))
           .until(
               () ->
-                  supervision("stuck").contains("\"restarts\":1")
-                      && supervision("stuck").contains("\"ready\":1"));
+                  ProcessProbe.supervision(kairos, "stuck").contains("\"restarts\":1")
+                      && ProcessProbe.supervision(kairos, "stuck").contains("\"ready\":1"));
     } finally {
       if (stuck.isAlive()) {
         signal("CONT", stuck.pid());
       }
     }
-    String s = supervision("stuck");
+    String s = ProcessProbe.supervision(kairos, "stuck");
     assertThat(s).contains(stuck.pid() + " hung").contains("liveness probes");
     assertThat(s).containsPattern("\"lastExitAt\":\"\\d{4}-\\d\\d-\\d\\dT");
     await().atMost(Duration.ofSeconds(10)).until(() -> !stuck.isAlive());
@@ -106,13 +104,13 @@ class HungReplicaIT {
       await()
           .during(Duration.ofSeconds(10))
           .atMost(Duration.ofSeconds(15))
-          .until(() -> supervision("paused").contains("\"restarts\":0"));
+          .until(() -> ProcessProbe.supervision(kairos, "paused").contains("\"restarts\":0"));
     } finally {
       slicer.shutdownNow();
       slicer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
       signal("CONT", replica.pid());
     }
-    assertThat(supervision("paused")).contains("\"restarts\":0");
+    assertThat(ProcessProbe.supervision(kairos, "paused")).contains("\"restarts\":0");
     assertThat(ProcessProbe.replicas(kairos, models.resolve("paused"))).containsExactly(replica);
     assertThat(kairos.post("/v2/models/paused/infer", request).statusCode()).isEqualTo(200);
   }
@@ -120,11 +118,5 @@ class HungReplicaIT {
   private static void signal(String signal, long pid) throws Exception {
     assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor())
         .isZero();
-  }
-
-  private String supervision(String model) throws Exception {
-    String all = ProcessProbe.admin(kairos, "/admin/supervision");
-    Matcher m = Pattern.compile("\\{\"model\":\"" + model + "\"[^}]*}").matcher(all);
-    return m.find() ? m.group() : "";
   }
 }

@@ -38,6 +38,15 @@ final class ProcessProbe {
     return m.group(1);
   }
 
+  /** One model's entry of {@code GET /admin/supervision} (its JSON object), or "" when absent. */
+  static String supervision(KairosProcess k, String model)
+      throws IOException, InterruptedException {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\{\"model\":\"" + model + "\"[^}]*}")
+            .matcher(admin(k, "/admin/supervision"));
+    return m.find() ? m.group() : "";
+  }
+
   static String admin(KairosProcess k, String path) throws IOException, InterruptedException {
     HttpResponse<String> r =
         HTTP.send(

@@ -99,8 +99,8 @@ class ReplicaFaultsIT {
           .until(
               () ->
                   !failures.isEmpty()
-                      || (supervision("pair").contains("\"restarts\":1")
-                          && supervision("pair").contains("\"ready\":2")
+                      || (ProcessProbe.supervision(kairos, "pair").contains("\"restarts\":1")
+                          && ProcessProbe.supervision(kairos, "pair").contains("\"ready\":2")
                           && ok.get() >= atKill + 200));
       int afterReplacement = ok.get();
       await()
@@ -118,7 +118,7 @@ class ReplicaFaultsIT {
     System.out.printf(
         "kill -9 of one of two replicas: %d requests answered 200, 0 errors, %.0f retried%n",
         ok.get(), retried);
-    assertThat(supervision("pair")).contains("exited with status 137");
+    assertThat(ProcessProbe.supervision(kairos, "pair")).contains("exited with status 137");
   }
 
   @Test
@@ -199,12 +199,6 @@ class ReplicaFaultsIT {
     } catch (Exception e) {
       throw new IllegalStateException("request failed: " + e, e);
     }
-  }
-
-  private String supervision(String model) throws Exception {
-    String all = ProcessProbe.admin(kairos, "/admin/supervision");
-    Matcher m = Pattern.compile("\\{\"model\":\"" + model + "\"[^}]*}").matcher(all);
-    return m.find() ? m.group() : "";
   }
 
   private double retried(String model) throws Exception {
