@@ -52,7 +52,7 @@ import picocli.CommandLine.Option;
     description = {
       "Search each model's autoscaling knobs against a trace for the cheapest setting that meets"
           + " an SLO; print it next to the current one; --apply writes it.",
-      "Example: kairos tune --trace trace.csv --models models --attainment 99% --budget 40"
+      "Example: kairos tune --trace trace.csv --models models --attainment 99%% --budget 40"
           + " --html tune.html --apply"
     })
 final class TuneCommand implements Callable<Integer> {
@@ -91,7 +91,7 @@ final class TuneCommand implements Callable<Integer> {
       defaultValue = "99%",
       description =
           "SLO attainment each model must reach (share of requests waiting at most --slo-wait),"
-              + " e.g. 99% or 0.99; 'current': at least what its current setting attains"
+              + " e.g. 99%% or 0.99; 'current': at least what its current setting attains"
               + " (default ${DEFAULT-VALUE}).")
   String attainment;
 

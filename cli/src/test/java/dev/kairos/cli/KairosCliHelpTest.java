@@ -2,8 +2,11 @@ package dev.kairos.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -42,7 +45,11 @@ class KairosCliHelpTest {
 
   private record Run(int exit, String out, String err) {}
 
-  private static Run run(List<String> path, String option) {
+  /**
+   * Runs one command line. Picocli reports a description it cannot format (a bare {@code %}) on
+   * {@link System#err} rather than the command's writer, so that is captured too.
+   */
+  private static synchronized Run run(List<String> path, String option) {
     CommandLine root = new CommandLine(new KairosCli());
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -50,8 +57,16 @@ class KairosCliHelpTest {
     root.setErr(new PrintWriter(err));
     List<String> args = new ArrayList<>(path);
     args.add(option);
-    int exit = root.execute(args.toArray(String[]::new));
-    return new Run(exit, out.toString(), err.toString());
+    PrintStream systemErr = System.err;
+    ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+      exit = root.execute(args.toArray(String[]::new));
+    } finally {
+      System.setErr(systemErr);
+    }
+    return new Run(exit, out.toString(), err + warnings.toString(StandardCharsets.UTF_8));
   }
 
   @ParameterizedTest(name = "kairos {0} --help / -h")
