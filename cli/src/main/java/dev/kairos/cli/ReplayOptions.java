@@ -45,7 +45,10 @@ final class ReplayOptions {
   @Option(
       names = "--replica-concurrency",
       defaultValue = "8",
-      description = "Requests one replica serves at once.")
+      description =
+          "Requests one replica serves at once. For a model with a profile (kairos tune), the"
+              + " concurrency its autoscaler targets: the replica runs one batch at a time, as"
+              + " served, and the rest wait in its batcher.")
   int replicaConcurrency;
 
   @Option(

@@ -15,9 +15,11 @@ import java.util.SplittableRandom;
  * concurrencyPerReplica} each) fed from one FIFO queue, which is what least-loaded routing plus the
  * activator's queue approximate; a new replica serves after the cold start.
  *
- * <p>With {@link Batching}, a slot is a worker that runs one batch at a time, formed by the runtime
- * batcher's rules from the shared queue (a request joins the batch of whichever replica frees a
- * worker first), and takes what the profile says; without it, a slot serves one request.
+ * <p>With {@link Batching}, a replica has {@link Batching#workers()} slots, each a worker that runs
+ * one batch at a time, formed by the runtime batcher's rules from the shared queue (a request joins
+ * the batch of whichever replica frees a worker first), and takes what the profile says; the
+ * replica concurrency is then only what the autoscaler targets. Without it, a replica has {@code
+ * concurrencyPerReplica} slots and a slot serves one request.
  *
  * <p>Events (arrival, completion, replica ready, batch delay over, decider tick) are taken in time
  * order. Concurrency (in service plus waiting) is integrated exactly and recorded once per second,
@@ -34,6 +36,7 @@ final class ModelReplay {
   private final Batching batching;
   private final int maxBatch;
   private final double batchDelay;
+  private final int slotsPerReplica;
 
   // replicas
   private int ready;
@@ -90,6 +93,8 @@ final class ModelReplay {
     this.batching = batching;
     this.maxBatch = batching == null ? 1 : batching.config().maxBatchSize();
     this.batchDelay = batching == null ? 0 : batching.config().maxQueueDelay().toNanos() / 1e9;
+    this.slotsPerReplica =
+        batching == null ? options.latency().concurrencyPerReplica() : batching.workers();
     this.window = new ConcurrencyWindow(spec.stableWindow());
     int buckets = (int) Math.ceil(horizon / options.chartBucketSeconds());
     this.requestsPerBucket = new long[Math.max(1, buckets)];
@@ -221,7 +226,7 @@ final class ModelReplay {
   /** Starts every batch that is due on a free slot, as the runtime's batcher would. */
   private void admit(double t) {
     batchDue = Double.POSITIVE_INFINITY;
-    int capacity = ready * options.latency().concurrencyPerReplica();
+    int capacity = ready * slotsPerReplica;
     while (busy < capacity && !waitingArrival.isEmpty()) {
       int rows = Math.min(waitingArrival.size(), maxBatch);
       boolean due =

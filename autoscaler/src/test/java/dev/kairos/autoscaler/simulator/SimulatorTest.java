@@ -3,11 +3,13 @@ package dev.kairos.autoscaler.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.kairos.sdk.model.BatchingConfig;
 import dev.kairos.sdk.model.ScalingConfig;
 import dev.kairos.sdk.model.ScalingKnobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +82,35 @@ class SimulatorTest {
     assertThat(a.coldStarts()).isZero();
     assertThat(a.sloAttainment()).isEqualTo(1.0);
     assertThat(a.replicaSeconds()).isCloseTo(7201.0, within(10.0));
+  }
+
+  @Test
+  void shouldRunOneBatchAtATimePerReplicaWhateverTheReplicaConcurrency() throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 3000; i++) {
+      b.append(i / 300.0).append(",a\n"); // 300 requests/s for 10 s
+    }
+    Trace t = csv(b.toString());
+    ScalingConfig one =
+        ScalingKnobs.apply(
+            ScalingConfig.DEFAULT,
+            Map.of("minReplicas", 1, "maxReplicas", 1, "initialScale", 1, "targetConcurrency", 8));
+    // the autoscaler targets 8 requests per replica; a batch of one takes 10 ms on the profile
+    SimulationOptions eight =
+        new SimulationOptions(new LatencyModel(Double.NaN, 8, 1.0), 0.1, 2, 60, 7);
+    BatchLatencies tenMs = new BatchLatencies(new int[] {1}, new double[] {0.010});
+    BatchingConfig unbatched = new BatchingConfig(1, java.time.Duration.ZERO, 256, List.of());
+
+    ModelResult served =
+        new Simulator(eight, 1).replay(t, 0, one, new Batching(unbatched, tenMs), 10);
+    ModelResult fourWorkers =
+        new Simulator(eight, 1).replay(t, 0, one, new Batching(unbatched, tenMs, 4), 10);
+
+    // one worker serves 100/s of the 300/s offered: the queue grows and most requests wait
+    assertThat(served.sloAttainment()).isLessThan(0.2);
+    assertThat(served.p50()).isGreaterThan(1.0);
+    // four workers serve 400/s: every request is served at once
+    assertThat(fourWorkers.sloAttainment()).isGreaterThan(0.99);
   }
 
   @Test
