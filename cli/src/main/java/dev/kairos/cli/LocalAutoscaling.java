@@ -33,6 +33,8 @@ final class LocalAutoscaling implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final Duration sampleEvery;
   private final Duration tickEvery;
+  // the replicas measure their in-flight time on System.nanoTime
+  private final MeanConcurrency meanConcurrency = new MeanConcurrency(System::nanoTime);
 
   LocalAutoscaling(
       Vertx vertx,
@@ -140,14 +142,17 @@ final class LocalAutoscaling implements AutoCloseable {
     }
   }
 
-  /** In-flight requests of the version's replicas, plus requests held for it at zero. */
+  /**
+   * The mean in-flight requests of the version's replicas since the previous sample, plus the
+   * requests held for it at zero now.
+   */
   double concurrency(ScaleTarget target) {
     ModelRoute route = platform.routes().find(target.model());
     if (route == null) {
       return 0;
     }
     ReplicaSet set = route.existingVersion(target.version());
-    int inFlight = set == null ? 0 : set.inFlight();
+    double inFlight = set == null ? 0 : meanConcurrency.since(target, set);
     int held = activator.held(target.model());
     return held > 0 && target.version().equals(versionForHeld(target.model()))
         ? inFlight + held

@@ -3,13 +3,15 @@ package dev.kairos.gateway.route;
 import dev.kairos.gateway.resilience.ReplicaBreaker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * One runtime process serving a model version, reachable at {@code host:port}. Its in-flight count
- * drives replica choice and is what the autoscaler samples. A replica that said how many requests
- * it admits at once (its capacity: its queue plus its running batches) is sent no more inferences
- * than that, so one it would refuse is refused here, before its body is read or copied.
+ * drives replica choice; its in-flight time is what the autoscaler samples. A replica that said how
+ * many requests it admits at once (its capacity: its queue plus its running batches) is sent no
+ * more inferences than that, so one it would refuse is refused here, before its body is read or
+ * copied.
  */
 public final class Replica {
   private final String id;
@@ -17,6 +19,7 @@ public final class Replica {
   private final int port;
   private final int capacity;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final InFlightTime inFlightTime;
   private volatile boolean draining;
   private volatile long lastAnsweredNanos = Long.MIN_VALUE;
   private volatile ReplicaBreaker breaker;
@@ -31,6 +34,13 @@ public final class Replica {
    * @param capacity the most requests the replica admits at once; 0 when unknown (no bound)
    */
   public Replica(String id, String host, int port, int capacity) {
+    this(id, host, port, capacity, System::nanoTime);
+  }
+
+  /**
+   * @param nanoTime the monotonic clock its in-flight time is measured on
+   */
+  public Replica(String id, String host, int port, int capacity, LongSupplier nanoTime) {
     if (capacity < 0) {
       throw new IllegalArgumentException("capacity = " + capacity + ", must be >= 0");
     }
@@ -38,6 +48,7 @@ public final class Replica {
     this.host = host;
     this.port = port;
     this.capacity = capacity;
+    this.inFlightTime = new InFlightTime(nanoTime);
   }
 
   public String id() {
@@ -56,6 +67,15 @@ public final class Replica {
     return inFlight.get();
   }
 
+  /**
+   * Its in-flight requests integrated over time until now (request-nanoseconds since it was made,
+   * on the clock it was given): the difference of two readings divided by the time between them is
+   * its mean concurrency over that time.
+   */
+  public long inFlightNanos() {
+    return inFlightTime.integral();
+  }
+
   /** The most requests it admits at once, or 0 when unknown. */
   public int capacity() {
     return capacity;
@@ -69,6 +89,7 @@ public final class Replica {
   /** Called when a request that the capacity does not bound (metadata) is sent to it. */
   public void acquire() {
     inFlight.incrementAndGet();
+    inFlightTime.change(1);
   }
 
   /**
@@ -79,13 +100,16 @@ public final class Replica {
   public boolean tryAcquire() {
     if (capacity == 0) {
       inFlight.incrementAndGet();
-      return true;
+    } else if (inFlight.getAndUpdate(n -> n < capacity ? n + 1 : n) >= capacity) {
+      return false;
     }
-    return inFlight.getAndUpdate(n -> n < capacity ? n + 1 : n) < capacity;
+    inFlightTime.change(1);
+    return true;
   }
 
   /** Called when a request's response has been received or failed. */
   public void release() {
+    inFlightTime.change(-1);
     if (inFlight.decrementAndGet() <= 0 && draining) {
       drained.complete(null);
     }

@@ -10,6 +10,7 @@ import java.util.random.RandomGenerator;
  */
 public final class ReplicaSet {
   private volatile Replica[] replicas = new Replica[0];
+  private long removedInFlightNanos; // guarded by this
 
   public synchronized void add(Replica r) {
     Replica[] next = java.util.Arrays.copyOf(replicas, replicas.length + 1);
@@ -23,6 +24,8 @@ public final class ReplicaSet {
     for (Replica r : replicas) {
       if (!r.id().equals(id)) {
         next.add(r);
+      } else {
+        removedInFlightNanos += r.inFlightNanos();
       }
     }
     boolean removed = next.size() != replicas.length;
@@ -71,6 +74,19 @@ public final class ReplicaSet {
     int n = 0;
     for (Replica r : replicas) {
       n += r.inFlight();
+    }
+    return n;
+  }
+
+  /**
+   * The in-flight time of every replica this set has held until now ({@link
+   * Replica#inFlightNanos}): it never decreases as replicas come and go, so two readings give the
+   * version's mean concurrency between them.
+   */
+  public synchronized long inFlightNanos() {
+    long n = removedInFlightNanos;
+    for (Replica r : replicas) {
+      n += r.inFlightNanos();
     }
     return n;
   }
