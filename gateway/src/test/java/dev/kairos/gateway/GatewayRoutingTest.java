@@ -159,5 +159,10 @@ class GatewayRoutingTest {
         .contains("kairos_gateway_replica_in_flight{model=\"m\",replica=\"a\",version=\"1\"} 0.0")
         .contains("kairos_gateway_breaker_state{model=\"m\",replica=\"a\",version=\"1\"} 0.0")
         .contains("kairos_gateway_model_in_flight{model=\"m\"} 0.0");
+    // the answered request was in flight for a while: what the autoscaler's rate is taken of
+    String seconds = "kairos_gateway_in_flight_seconds_total{model=\"m\",version=\"1\"} ";
+    assertThat(text).contains(seconds);
+    int at = text.indexOf(seconds) + seconds.length();
+    assertThat(Double.parseDouble(text.substring(at, text.indexOf('\n', at)).trim())).isPositive();
   }
 }

@@ -7,6 +7,7 @@ import dev.kairos.gateway.route.RouteTable;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -100,6 +101,21 @@ public final class GatewayMetrics {
         .labelNames("model", "version", "replica")
         .callback(
             cb -> eachReplica(routes, (m, v, r) -> cb.call(r.inFlight(), m.name(), v, r.id())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("kairos_gateway_in_flight_seconds")
+        .help(
+            "Requests in flight integrated over time, by model and version: its rate is the mean"
+                + " concurrency, which the autoscaler scales on.")
+        .labelNames("model", "version")
+        .callback(
+            cb -> {
+              for (ModelRoute m : routes.all()) {
+                for (Map.Entry<String, ReplicaSet> v : m.versions().entrySet()) {
+                  cb.call(v.getValue().inFlightNanos() / 1e9, m.name(), v.getKey());
+                }
+              }
+            })
         .register(registry);
     GaugeWithCallback.builder()
         .name("kairos_gateway_breaker_state")

@@ -13,19 +13,24 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Concurrency per model version over every gateway pod: the sum of the gateways' {@code
- * kairos_gateway_replica_in_flight} gauges, read from their {@code /metrics}. The gateway pods are
- * the ready endpoints of the gateway Service. {@link #refresh()} scrapes them all; {@link
- * #concurrency} answers from the last scrape, so the autoscaler's loop never waits on the network.
+ * Concurrency per model version over every gateway pod, read from their {@code /metrics}: for each
+ * pod, the rate of its {@code kairos_gateway_in_flight_seconds_total} counter since the previous
+ * scrape (the mean concurrency over that time, which counts requests shorter than the scrape period
+ * for the time they took), or its {@code kairos_gateway_replica_in_flight} gauges (the requests in
+ * flight now) on a pod's first scrape or after its counter restarted. The gateway pods are the
+ * ready endpoints of the gateway Service. {@link #refresh()} scrapes them all; {@link #concurrency}
+ * answers from the last scrape, so the autoscaler's loop never waits on the network.
  */
 public final class GatewayConcurrency implements ConcurrencySource {
   static final String METRIC = "kairos_gateway_replica_in_flight";
+  static final String IN_FLIGHT_SECONDS = "kairos_gateway_in_flight_seconds_total";
   private static final Logger log = LoggerFactory.getLogger(GatewayConcurrency.class);
   private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -34,12 +39,23 @@ public final class GatewayConcurrency implements ConcurrencySource {
   private final String gatewayService;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final LongSupplier nanoTime;
   private volatile Map<ScaleTarget, Double> last = Map.of();
+  // each pod's in-flight seconds at its previous scrape; only refresh() touches it
+  private Map<String, Reading> previous = Map.of();
+
+  private record Reading(Map<ScaleTarget, Double> inFlightSeconds, long atNanos) {}
 
   public GatewayConcurrency(KubernetesClient client, String namespace, String gatewayService) {
+    this(client, namespace, gatewayService, System::nanoTime);
+  }
+
+  GatewayConcurrency(
+      KubernetesClient client, String namespace, String gatewayService, LongSupplier nanoTime) {
     this.client = client;
     this.namespace = namespace;
     this.gatewayService = gatewayService;
+    this.nanoTime = nanoTime;
   }
 
   @Override
@@ -48,8 +64,9 @@ public final class GatewayConcurrency implements ConcurrencySource {
   }
 
   /** Scrapes every ready gateway pod; a pod that does not answer counts as no requests. */
-  public void refresh() {
+  public synchronized void refresh() {
     Map<ScaleTarget, Double> sum = new HashMap<>();
+    Map<String, Reading> now = new HashMap<>();
     for (EndpointSlice s :
         client
             .discovery()
@@ -67,14 +84,49 @@ public final class GatewayConcurrency implements ConcurrencySource {
         boolean ready =
             e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady());
         if (ready && e.getAddresses() != null && !e.getAddresses().isEmpty()) {
-          scrape(e.getAddresses().get(0), port, sum);
+          String pod = e.getAddresses().get(0) + ":" + port;
+          String exposition = scrape(e.getAddresses().get(0), port);
+          if (exposition != null) {
+            Reading r = new Reading(read(exposition, IN_FLIGHT_SECONDS), nanoTime.getAsLong());
+            now.put(pod, r);
+            add(exposition, previous.get(pod), r, sum);
+          }
         }
       }
     }
+    previous = now;
     last = Map.copyOf(sum);
   }
 
-  private void scrape(String host, int port, Map<ScaleTarget, Double> into) {
+  /**
+   * Adds one pod's concurrency by model version: the rate of its in-flight seconds since {@code
+   * before}, else its in-flight gauges.
+   */
+  static void add(String exposition, Reading before, Reading now, Map<ScaleTarget, Double> into) {
+    Map<ScaleTarget, Double> gauges = read(exposition, METRIC);
+    Map<ScaleTarget, Double> mean = new HashMap<>();
+    if (before != null && now.atNanos() > before.atNanos()) {
+      double seconds = (now.atNanos() - before.atNanos()) / 1e9;
+      now.inFlightSeconds()
+          .forEach(
+              (target, total) -> {
+                Double was = before.inFlightSeconds().get(target);
+                if (was != null && total >= was) {
+                  mean.put(target, (total - was) / seconds);
+                }
+              });
+    }
+    gauges.forEach((target, v) -> into.merge(target, mean.getOrDefault(target, v), Double::sum));
+    mean.forEach(
+        (target, v) -> {
+          if (!gauges.containsKey(target)) {
+            into.merge(target, v, Double::sum);
+          }
+        });
+  }
+
+  /** The exposition of one pod, or null when it does not answer. */
+  private String scrape(String host, int port) {
     String h = host.contains(":") ? "[" + host + "]" : host;
     try {
       HttpResponse<String> r =
@@ -84,21 +136,22 @@ public final class GatewayConcurrency implements ConcurrencySource {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
-        add(r.body(), into);
-      } else {
-        log.warn("gateway {}:{} answered /metrics with {}", host, port, r.statusCode());
+        return r.body();
       }
+      log.warn("gateway {}:{} answered /metrics with {}", host, port, r.statusCode());
     } catch (java.io.IOException e) {
       log.warn("gateway {}:{} metrics unreachable: {}", host, port, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return null;
   }
 
-  /** Adds the in-flight gauges of one Prometheus text exposition, by model and version. */
-  static void add(String exposition, Map<ScaleTarget, Double> into) {
+  /** The samples of one metric in a Prometheus text exposition, summed by model and version. */
+  static Map<ScaleTarget, Double> read(String exposition, String metric) {
+    Map<ScaleTarget, Double> into = new HashMap<>();
     for (String line : exposition.split("\n")) {
-      if (!line.startsWith(METRIC + "{")) {
+      if (!line.startsWith(metric + "{")) {
         continue;
       }
       int close = line.lastIndexOf('}');
@@ -106,7 +159,7 @@ public final class GatewayConcurrency implements ConcurrencySource {
         continue;
       }
       Map<String, String> labels = new HashMap<>();
-      Matcher m = LABEL.matcher(line.substring(METRIC.length() + 1, close));
+      Matcher m = LABEL.matcher(line.substring(metric.length() + 1, close));
       while (m.find()) {
         labels.put(m.group(1), m.group(2));
       }
@@ -122,6 +175,7 @@ public final class GatewayConcurrency implements ConcurrencySource {
         // not a sample line
       }
     }
+    return into;
   }
 
   private static Integer httpPort(EndpointSlice s) {

@@ -1,6 +1,7 @@
 package dev.kairos.kubernetes.autoscale;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.kairos.autoscaler.scaler.ScaleTarget;
@@ -11,9 +12,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,13 +74,51 @@ class GatewayConcurrencyTest {
   }
 
   @Test
-  void shouldReadLabelsWithEscapedQuotes() {
-    Map<ScaleTarget, Double> into = new HashMap<>();
-    GatewayConcurrency.add(
-        "kairos_gateway_replica_in_flight{model=\"m\",replica=\"a\\\"b\",version=\"7\"} 2.5 1700000000\n",
-        into);
+  void shouldScaleOnTheMeanConcurrencySinceThePreviousScrapeNotOnWhatIsInFlightAtIt()
+      throws Exception {
+    AtomicReference<String> metrics =
+        new AtomicReference<>(
+            """
+            kairos_gateway_replica_in_flight{model="mlp",replica="10.0.0.1:8080",version="1"} 0.0
+            kairos_gateway_in_flight_seconds_total{model="mlp",version="1"} 12.0
+            """);
+    slice("kairos-gateway-a", gateway(metrics));
+    AtomicLong now = new AtomicLong(0);
+    GatewayConcurrency c = new GatewayConcurrency(client, NS, "kairos-gateway", now::get);
+    ScaleTarget mlp = new ScaleTarget("mlp", "1");
 
-    assertThat(into).containsExactly(Map.entry(new ScaleTarget("m", "7"), 2.5));
+    c.refresh();
+    assertThat(c.concurrency(mlp)).as("first scrape: what is in flight now").isZero();
+
+    // 250 ms later: short requests added 130 ms in flight, none is in flight at the scrape
+    now.addAndGet(250_000_000L);
+    metrics.set(
+        """
+        kairos_gateway_replica_in_flight{model="mlp",replica="10.0.0.1:8080",version="1"} 0.0
+        kairos_gateway_in_flight_seconds_total{model="mlp",version="1"} 12.13
+        """);
+    c.refresh();
+    assertThat(c.concurrency(mlp)).isCloseTo(0.52, within(1e-9));
+
+    // the gateway restarted: its counter went back; what is in flight now until the next scrape
+    now.addAndGet(250_000_000L);
+    metrics.set(
+        """
+        kairos_gateway_replica_in_flight{model="mlp",replica="10.0.0.1:8080",version="1"} 2.0
+        kairos_gateway_in_flight_seconds_total{model="mlp",version="1"} 0.1
+        """);
+    c.refresh();
+    assertThat(c.concurrency(mlp)).isEqualTo(2.0);
+  }
+
+  @Test
+  void shouldReadLabelsWithEscapedQuotes() {
+    Map<ScaleTarget, Double> read =
+        GatewayConcurrency.read(
+            "kairos_gateway_replica_in_flight{model=\"m\",replica=\"a\\\"b\",version=\"7\"} 2.5 1700000000\n",
+            GatewayConcurrency.METRIC);
+
+    assertThat(read).containsExactly(Map.entry(new ScaleTarget("m", "7"), 2.5));
   }
 
   private void slice(String name, int port) {
@@ -110,11 +150,15 @@ class GatewayConcurrencyTest {
   }
 
   private int gateway(String metrics) throws Exception {
+    return gateway(new AtomicReference<>(metrics));
+  }
+
+  private int gateway(AtomicReference<String> metrics) throws Exception {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     s.createContext(
         "/metrics",
         ex -> {
-          byte[] b = metrics.getBytes(StandardCharsets.UTF_8);
+          byte[] b = metrics.get().getBytes(StandardCharsets.UTF_8);
           ex.sendResponseHeaders(200, b.length);
           try (OutputStream out = ex.getResponseBody()) {
             out.write(b);
