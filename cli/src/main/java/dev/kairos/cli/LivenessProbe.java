@@ -22,16 +22,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds replicas that are alive but stuck (stopped, deadlocked, an event loop that never comes
- * back) and have them replaced: every {@code period} each replica that takes traffic is asked
- * {@code GET /v2/health/live} with a {@code timeout}, one probe at a time per replica; after {@code
- * failures} probes in a row without an answer its process is killed and the supervisor replaces it,
- * with the same back-off as after a crash. A replica is so taken for hung only after {@code
- * failures x timeout} without a word.
+ * Finds replicas and runtime hosts that are alive but stuck (stopped, deadlocked, an event loop
+ * that never comes back) and have them replaced: every {@code period} each replica process that
+ * takes traffic, and each runtime host, is asked {@code GET /v2/health/live} with a {@code
+ * timeout}, one probe at a time per process; after {@code failures} probes in a row without an
+ * answer its process is killed and the supervisor replaces it, with the same back-off as after a
+ * crash (a host's models come back as after a host crash). A replica is so taken for hung only
+ * after {@code failures x timeout} without a word.
  *
  * <p>The arbiter pauses heavy replicas on shared CPU devices (SIGSTOP) for a slice at most, far
  * below one timeout; a probe sent during a pause is answered when it ends. The timeout is generous
@@ -84,7 +86,10 @@ final class LivenessProbe implements AutoCloseable {
     task = executor.scheduleWithFixedDelay(this::probeAll, every, every, TimeUnit.MILLISECONDS);
   }
 
-  /** Sends one probe to every local replica that takes traffic; answers come asynchronously. */
+  /**
+   * Sends one probe to every local replica process that takes traffic and to every serving runtime
+   * host (a stuck host holds all its models); answers come asynchronously.
+   */
   void probeAll() {
     Set<String> present = new HashSet<>();
     for (ModelRoute route : platform.routes().all()) {
@@ -94,56 +99,78 @@ final class LivenessProbe implements AutoCloseable {
             continue; // stopping on purpose, or not a process of this platform
           }
           present.add(r.id());
-          probe(route.name(), v.getKey(), r);
+          String model = route.name();
+          String version = v.getKey();
+          probe(
+              r.id(),
+              r.host(),
+              r.port(),
+              why -> {
+                log.warn("model={} version={} replica {} {}", model, version, r.id(), why);
+                platform.replaceHung(model, version, r.id(), why);
+              });
         }
+      }
+    }
+    for (RuntimeHost h : platform.hosts()) {
+      if (h.serving()) {
+        String id = "runtime host " + h.number() + " (pid " + h.pid() + ")";
+        present.add(id);
+        probe(
+            id,
+            "127.0.0.1",
+            h.port(),
+            why -> {
+              log.warn("{} {}", id, why);
+              platform.replaceHungHost(h, why);
+            });
       }
     }
     count.retain(present);
   }
 
-  private void probe(String model, String version, Replica r) {
-    if (!probing.add(r.id())) {
+  /**
+   * Probes one process; after {@code failures} misses in a row, {@code hung} is told why (once).
+   */
+  private void probe(String id, String host, int port, Consumer<String> hung) {
+    if (!probing.add(id)) {
       return; // the last probe is still waiting for its answer
     }
-    CompletableFuture.supplyAsync(() -> live(r), probes)
+    CompletableFuture.supplyAsync(() -> live(host, port), probes)
         .whenComplete(
             (live, err) -> {
-              probing.remove(r.id());
+              probing.remove(id);
               if (err == null && live) {
-                count.answered(r.id());
+                count.answered(id);
                 return;
               }
-              LivenessCount.Failing hung = count.missed(r.id());
-              if (hung == null) {
+              LivenessCount.Failing failing = count.missed(id);
+              if (failing == null) {
                 return;
               }
-              count.answered(r.id()); // counted once: it is replaced now
-              String why =
+              count.answered(id); // counted once: it is replaced now
+              hung.accept(
                   String.format(
                       Locale.ROOT,
                       "hung: %d liveness probes in a row unanswered within %d ms (%.1f s)",
-                      hung.count(),
+                      failing.count(),
                       options.timeout().toMillis(),
-                      (clock.monotonicNanos() - hung.sinceNanos()) / 1e9);
-              log.warn("model={} version={} replica {} {}", model, version, r.id(), why);
-              platform.replaceHung(model, version, r.id(), why);
+                      (clock.monotonicNanos() - failing.sinceNanos()) / 1e9));
             });
   }
 
   /**
    * One {@code GET /v2/health/live} on a connection of its own, closed after the answer: a probe
-   * holds no pooled connection to the replica between probes.
+   * holds no pooled connection to the process between probes.
    */
-  private boolean live(Replica r) {
+  private boolean live(String host, int port) {
     int timeout = (int) options.timeout().toMillis();
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(r.host(), r.port()), timeout);
+      s.connect(new InetSocketAddress(host, port), timeout);
       s.setSoTimeout(timeout);
       s.getOutputStream()
           .write(
-              ("GET /v2/health/live HTTP/1.1\r\nHost: "
-                      + r.host()
-                      + "\r\nConnection: close\r\n\r\n")
+              ("GET /v2/health/live HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       String status =
           new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))

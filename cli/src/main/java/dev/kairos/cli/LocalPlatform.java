@@ -457,6 +457,23 @@ class LocalPlatform implements AutoCloseable {
     }
   }
 
+  /** The shared runtime hosts running now (none when serve runs every replica as a process). */
+  List<RuntimeHost> hosts() {
+    return hosts == null ? List.of() : hosts.hosts();
+  }
+
+  /**
+   * A runtime host is alive but does not answer (the liveness probe gave up on it): it is killed,
+   * and its models come back elsewhere as after a host crash.
+   */
+  void replaceHungHost(RuntimeHost host, String why) {
+    if (closing) {
+      return;
+    }
+    console.println("  runtime host " + host.number() + ": " + why + ", killing it");
+    host.process().kill();
+  }
+
   /**
    * Takes a replica out of routing, lets its in-flight requests finish (up to {@code graceMillis}),
    * then stops its process.

@@ -170,6 +170,40 @@ class HostFaultsIT {
     assertThat(post("brief", 30_000).statusCode()).isEqualTo(200);
   }
 
+  @Test
+  @Order(5)
+  void shouldKillAndReplaceAHostThatStopsAnswering() throws Exception {
+    long stuck = hostPid(hostOf("lone"));
+    String before = ProcessProbe.supervision(kairos, "lone");
+    Matcher m = Pattern.compile("\"restarts\":(\\d+)").matcher(before);
+    assertThat(m.find()).as(before).isTrue();
+    int restarts = Integer.parseInt(m.group(1));
+    signal("STOP", stuck);
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () ->
+                  ProcessProbe.supervision(kairos, "lone")
+                          .contains("\"restarts\":" + (restarts + 1))
+                      && ProcessProbe.supervision(kairos, "lone").contains("\"ready\":1")
+                      && hosts().size() == 2
+                      && hosts().stream().noneMatch(h -> h.pid() == stuck));
+    } finally {
+      if (ProcessHandle.of(stuck).map(ProcessHandle::isAlive).orElse(false)) {
+        signal("CONT", stuck);
+      }
+    }
+    assertThat(kairos.output()).containsPattern("runtime host \\d+: hung: \\d+ liveness probes");
+    assertThat(post("lone", 30_000).statusCode()).isEqualTo(200);
+    assertThat(post("pair", 30_000).statusCode()).isEqualTo(200);
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor())
+        .isZero();
+  }
+
   /** Live runtime hosts of serve. */
   private List<ProcessHandle> hosts() {
     return kairos
