@@ -28,9 +28,6 @@ import java.util.Map;
  * the PATH), or to its GPU with {@code CUDA_VISIBLE_DEVICES}.
  *
  * @param nice the replicas' nice increment (0 to 19); 0 runs them at the gateway's priority
- * @param idleClass whether the replica runs in the idle scheduling class ({@code chrt --idle 0},
- *     where it is on the PATH): a thread of any other process that wakes takes its core at once,
- *     where against nice 19 alone it may wait for the running thread's slice to end
  * @param token the secret replicas require of callers, or null for none
  * @param cpuList the cores the replica is pinned to ({@code 0,1}), or empty for no pinning
  * @param cudaVisibleDevices the GPU the replica sees, or empty to leave it as inherited
@@ -38,7 +35,6 @@ import java.util.Map;
 record ReplicaCommand(
     List<String> jvmOptions,
     int nice,
-    boolean idleClass,
     ReplicaToken token,
     String cpuList,
     String cudaVisibleDevices) {
@@ -47,22 +43,18 @@ record ReplicaCommand(
   }
 
   ReplicaCommand(List<String> jvmOptions, int nice, ReplicaToken token) {
-    this(jvmOptions, nice, false, token, "", "");
+    this(jvmOptions, nice, token, "", "");
   }
 
   /** This command for a replica placed at {@code site}. */
   ReplicaCommand placedAt(ReplicaSite site) {
     return new ReplicaCommand(
         jvmOptions,
-        site.lowestPriority() ? LOWEST_NICE : nice,
-        site.lowestPriority(),
+        site.nice() >= 0 ? site.nice() : nice,
         token,
         site.cpuList(),
         site.cudaVisibleDevices());
   }
-
-  /** The nice increment of a replica at the lowest priority. */
-  static final int LOWEST_NICE = 19;
 
   ReplicaCommand {
     jvmOptions = List.copyOf(jvmOptions);
@@ -77,18 +69,15 @@ record ReplicaCommand(
   }
 
   /**
-   * The command line of a replica: {@code [taskset -c CPUS] [chrt --idle 0] [nice -n N] java
-   * OPTIONS [-XX:SharedArchiveFile=A] -cp CLASSPATH RuntimeMain ARGS} ({@code taskset}, {@code
-   * chrt} and {@code nice} only where they are on the PATH; the archive where the build made one
-   * for this class path, see {@link ClassDataArchive}).
+   * The command line of a replica: {@code [taskset -c CPUS] [nice -n N] java OPTIONS
+   * [-XX:SharedArchiveFile=A] -cp CLASSPATH RuntimeMain ARGS} ({@code taskset} and {@code nice}
+   * only where they are on the PATH; the archive where the build made one for this class path, see
+   * {@link ClassDataArchive}).
    */
   List<String> commandLine(List<String> args) {
     List<String> cmd = new ArrayList<>();
     if (!cpuList.isEmpty() && onPath("taskset")) {
       cmd.addAll(List.of("taskset", "-c", cpuList));
-    }
-    if (idleClass && onPath("chrt")) {
-      cmd.addAll(List.of("chrt", "--idle", "0"));
     }
     if (nice > 0 && onPath("nice")) {
       cmd.addAll(List.of("nice", "-n", Integer.toString(nice)));

@@ -48,6 +48,11 @@ final class ReplicaPlacement {
     this.sharing = sharing;
   }
 
+  /**
+   * A heavy model's nice increment on a CPU device it shares under {@link DeviceSharing#WEIGHTS}.
+   */
+  static final int HEAVY_NICE = 19;
+
   /** The arbiter's cap on a heavy slice, which the placement's latency model assumes. */
   static final long HEAVY_SLICE_CAP_NANOS = 8_000_000L;
 
@@ -95,7 +100,7 @@ final class ReplicaPlacement {
           arbiters.runtimeArgs(device),
           "",
           "",
-          false,
+          -1,
           false,
           "shares device "
               + device.shared()
@@ -113,13 +118,13 @@ final class ReplicaPlacement {
     boolean gpu = on.kind() == Device.Kind.GPU;
     boolean takeTurns = site.shared() && sharing != DeviceSharing.OFF;
     List<String> args = List.of();
-    boolean lowest = false;
+    int nice = -1;
     String how = "";
     if (takeTurns && (gpu || sharing == DeviceSharing.ARBITER)) {
       args = List.of("--arbiter-socket", arbiters.socketFor(on.id(), gpu).toString());
       how = "; takes turns through the " + on.id() + " arbiter";
     } else if (takeTurns && !device.workloadClass().equals("light")) {
-      lowest = true;
+      nice = HEAVY_NICE;
       how = "; runs at the lowest CPU priority, so the light models get a core when they wake";
     } else if (takeTurns) {
       how = "; heavy models beside it run at the lowest CPU priority";
@@ -138,8 +143,8 @@ final class ReplicaPlacement {
         args,
         cpuList,
         cuda,
-        lowest,
-        args.isEmpty() && !gpu && !lowest,
+        nice,
+        args.isEmpty() && !gpu && nice < 0,
         "placed " + site.reason() + how);
   }
 

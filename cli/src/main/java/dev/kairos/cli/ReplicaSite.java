@@ -10,8 +10,7 @@ import java.util.List;
  * @param runtimeArgs extra arguments of the runtime process
  * @param cpuList the cores the process is pinned to ({@code taskset -c} form), or empty
  * @param cudaVisibleDevices the value of {@code CUDA_VISIBLE_DEVICES}, or empty
- * @param lowestPriority whether the process runs at the lowest CPU priority (nice 19 in the idle
- *     scheduling class: it runs on the cycles nothing else wants), or at the platform's default
+ * @param nice the process's nice increment, or -1 for the platform's default
  * @param standbyAllowed whether a standby process of the warm pool may take it (one started without
  *     these arguments and environment)
  * @param description one line for the console and the log
@@ -21,7 +20,7 @@ record ReplicaSite(
     List<String> runtimeArgs,
     String cpuList,
     String cudaVisibleDevices,
-    boolean lowestPriority,
+    int nice,
     boolean standbyAllowed,
     String description) {
   ReplicaSite {

@@ -71,8 +71,8 @@ class ReplicaPlacementTest {
     ReplicaSite light = p.assign(served.get(0), served);
     ReplicaSite heavy = p.assign(served.get(1), served);
 
-    assertThat(heavy.lowestPriority()).isTrue();
-    assertThat(light.lowestPriority()).isFalse();
+    assertThat(heavy.nice()).isEqualTo(19);
+    assertThat(light.nice()).isEqualTo(-1);
     assertThat(light.runtimeArgs()).isEmpty();
     assertThat(heavy.runtimeArgs()).isEmpty();
     assertThat(arbiters.arbiters()).isEmpty();
@@ -89,7 +89,7 @@ class ReplicaPlacementTest {
 
     assertThat(heavy.device()).isEqualTo("cpu0");
     assertThat(heavy.runtimeArgs()).isEmpty();
-    assertThat(heavy.lowestPriority()).isFalse();
+    assertThat(heavy.nice()).isEqualTo(-1);
     assertThat(heavy.description()).contains("do not take turns");
   }
 
