@@ -2,6 +2,7 @@ package dev.kairos.gateway.pipeline;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.kairos.gateway.impl.UnaryIntake;
 import dev.kairos.gateway.pipeline.Admission.Refusal;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.RouteTable;

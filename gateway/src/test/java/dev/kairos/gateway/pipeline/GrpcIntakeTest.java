@@ -3,13 +3,19 @@ package dev.kairos.gateway.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.kairos.gateway.admin.AdminOptions;
+import dev.kairos.gateway.admin.AdminServer;
+import dev.kairos.gateway.auth.ApiKeyStore;
+import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.support.Await;
 import dev.kairos.gateway.support.Backend;
+import dev.kairos.gateway.support.FakePlatform;
 import dev.kairos.gateway.support.GatewayFixture;
 import dev.kairos.sdk.grpc.proto.GRPCInferenceServiceGrpcClient;
 import dev.kairos.sdk.grpc.proto.ModelInferRequest;
 import dev.kairos.sdk.grpc.proto.ModelInferRequest.InferInputTensor;
 import dev.kairos.sdk.grpc.proto.ModelInferResponse;
+import dev.kairos.sdk.grpc.proto.RepositoryIndexRequest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -82,6 +88,10 @@ class GrpcIntakeTest {
    * own DATA frame (a write waits for the one before), then the rest.
    */
   private Reply rawCall(int port, byte[] body, int... pieces) {
+    return rawCall(port, MODEL_INFER, body, pieces);
+  }
+
+  private Reply rawCall(int port, String path, byte[] body, int... pieces) {
     HttpClient h2 =
         f.vertx.createHttpClient(
             new HttpClientOptions()
@@ -93,7 +103,7 @@ class GrpcIntakeTest {
                     .setMethod(HttpMethod.POST)
                     .setHost("127.0.0.1")
                     .setPort(port)
-                    .setURI(MODEL_INFER))
+                    .setURI(path))
             .compose(
                 req -> {
                   req.setChunked(true)
@@ -242,5 +252,32 @@ class GrpcIntakeTest {
 
     Reply fine = rawCall(port, framed(whole, whole.length), 1000);
     assertThat(fine.status()).isEqualTo("0");
+  }
+
+  @Test
+  void shouldAnswerACallCutShortOnTheAdminPortToo() {
+    AdminServer admin =
+        new AdminServer(
+            f.vertx,
+            AdminOptions.defaults().withPort(0),
+            new FakePlatform(f.routes),
+            f.routes,
+            ApiKeyStore.fixed(ApiKeys.none()));
+    int port = Await.result(admin.listen());
+    byte[] index = RepositoryIndexRequest.newBuilder().setReady(true).build().toByteArray();
+    Reply r =
+        rawCall(
+            port,
+            "/inference.GRPCInferenceService/RepositoryIndex",
+            Arrays.copyOf(framed(index, index.length + 10), 5 + index.length));
+    assertThat(r.status()).isEqualTo(Integer.toString(GrpcStatus.INVALID_ARGUMENT.code));
+    assertThat(r.message())
+        .isEqualTo(
+            "the message ended after "
+                + index.length
+                + " of the "
+                + (index.length + 10)
+                + " bytes its length prefix declares");
+    Await.result(admin.close());
   }
 }

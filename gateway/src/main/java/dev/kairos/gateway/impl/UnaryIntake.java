@@ -1,4 +1,4 @@
-package dev.kairos.gateway.pipeline;
+package dev.kairos.gateway.impl;
 
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
@@ -21,7 +21,7 @@ import java.util.List;
  * a tensor of hundreds of kilobytes those are the allocations that made the gateway's collector
  * run, not the bytes themselves. Here the chunks are only kept until the message is whole (memory
  * in proportion to the bytes received, never to what the prefix claims), then copied once. The
- * array keeps {@link #HEADROOM} free bytes in front of the message, where {@link GrpcTranscoding}
+ * array keeps {@link #HEADROOM} free bytes in front of the message, where the gateway's gRPC front
  * writes the binary extension's JSON header, so the body sent on to the replica is one slice of the
  * same array.
  *
@@ -31,9 +31,9 @@ import java.util.List;
  * wait for the rest forever. Flow control is the request's own: pausing this request pauses the
  * stream.
  */
-final class UnaryIntake extends HttpServerRequestWrapper {
+public final class UnaryIntake extends HttpServerRequestWrapper {
   /** Free bytes kept in front of the message for the JSON header of the binary extension. */
-  static final int HEADROOM = 4096;
+  public static final int HEADROOM = 4096;
 
   /** The gRPC length prefix: a compressed flag byte, then the message's length (uint32). */
   private static final int PREFIX = 5;
@@ -52,7 +52,7 @@ final class UnaryIntake extends HttpServerRequestWrapper {
   /** The first message went on (or could not be gathered): chunks pass as they come. */
   private boolean passing;
 
-  UnaryIntake(HttpServerRequest request, long maxMessageBytes) {
+  public UnaryIntake(HttpServerRequest request, long maxMessageBytes) {
     super((HttpServerRequestInternal) request);
     this.maxMessageBytes = maxMessageBytes;
   }
