@@ -10,12 +10,14 @@ import dev.kairos.gateway.pipeline.Pipeline;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.ArrayList;
@@ -225,8 +227,8 @@ public final class Gateway {
     if (handler == null) {
       throw new IllegalStateException("listen() first: gRPC shares the REST port's machinery");
     }
-    io.vertx.grpc.server.GrpcServer grpc =
-        new GrpcFront(pipeline, routes).server(vertx, options.maxBodyBytes());
+    Handler<HttpServerRequest> grpc =
+        new GrpcFront(pipeline, routes).handler(vertx, options.maxBodyBytes());
     int loops =
         options.eventLoops() > 0
             ? options.eventLoops()
@@ -239,7 +241,7 @@ public final class Gateway {
     return first.onSuccess(p -> grpcPort = p);
   }
 
-  private Future<Integer> bindGrpc(io.vertx.grpc.server.GrpcServer grpc, int onPort) {
+  private Future<Integer> bindGrpc(Handler<HttpServerRequest> grpc, int onPort) {
     HttpServerOptions so =
         new HttpServerOptions()
             .setHost(options.host())

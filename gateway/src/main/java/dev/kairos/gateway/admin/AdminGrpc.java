@@ -2,6 +2,7 @@ package dev.kairos.gateway.admin;
 
 import dev.kairos.gateway.auth.ApiKey;
 import dev.kairos.gateway.auth.ApiKeyStore;
+import dev.kairos.gateway.impl.UnaryIntake;
 import dev.kairos.sdk.grpc.GrpcStatuses;
 import dev.kairos.sdk.grpc.proto.GRPCInferenceServiceGrpcService;
 import dev.kairos.sdk.grpc.proto.RepositoryIndexResponse;
@@ -12,6 +13,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -97,7 +99,8 @@ final class AdminGrpc {
   }
 
   void handle(HttpServerRequest req) {
-    server.handle(req);
+    // The intake answers a call whose message is cut short, which the server would wait on forever.
+    server.handle(new UnaryIntake(req, GrpcServerOptions.DEFAULT_MAX_MESSAGE_SIZE));
   }
 
   private RepositoryIndexResponse index(boolean readyOnly) {

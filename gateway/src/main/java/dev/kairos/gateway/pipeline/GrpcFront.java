@@ -1,6 +1,8 @@
 package dev.kairos.gateway.pipeline;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.kairos.gateway.impl.UnaryIntake;
 import dev.kairos.gateway.pipeline.Admission.Refusal;
 import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.RouteTable;
@@ -20,10 +22,14 @@ import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InvalidInputException;
 import dev.kairos.sdk.oip.OipJsonDecoder;
 import dev.kairos.sdk.oip.OipPath;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;
@@ -54,21 +60,38 @@ public final class GrpcFront {
   private static final String BINARY_HEADER = "Inference-Header-Content-Length";
 
   /**
-   * ModelInfer with a decoder whose bytes fields (the raw contents) alias the message's bytes
-   * instead of copying them: a 600 KB tensor is copied once on its way in, not twice.
+   * A ModelInfer message, and the array its bytes fields (the raw contents) alias, or null when
+   * they were copied.
    */
-  private static final ServiceMethod<ModelInferRequest, ModelInferResponse> MODEL_INFER =
+  record Received(ModelInferRequest message, byte[] array) {}
+
+  /**
+   * ModelInfer with a decoder whose bytes fields (the raw contents) alias the message's own array
+   * instead of copying it: a tensor of hundreds of kilobytes is parsed without a copy.
+   */
+  private static final ServiceMethod<Received, ModelInferResponse> MODEL_INFER =
       ServiceMethod.server(
           GRPCInferenceServiceGrpcService.SERVICE_NAME,
           "ModelInfer",
           GrpcMessageEncoder.encoder(),
           new GrpcMessageDecoder<>() {
             @Override
-            public ModelInferRequest decode(GrpcMessage msg) {
-              CodedInputStream in = CodedInputStream.newInstance(msg.payload().getBytes());
-              in.enableAliasing(true);
+            public Received decode(GrpcMessage msg) {
+              ByteBuf b = ((BufferInternal) msg.payload()).getByteBuf();
               try {
-                return ModelInferRequest.parseFrom(in);
+                if (b.hasArray()) {
+                  // The array is this message's alone (a DATA chunk copied for it, or the one
+                  // UnaryIntake gathered it into), and nothing writes to it after this.
+                  CodedInputStream in =
+                      UnsafeByteOperations.unsafeWrap(
+                              b.array(), b.arrayOffset() + b.readerIndex(), b.readableBytes())
+                          .newCodedInput();
+                  in.enableAliasing(true);
+                  return new Received(ModelInferRequest.parseFrom(in), b.array());
+                }
+                CodedInputStream in = CodedInputStream.newInstance(msg.payload().getBytes());
+                in.enableAliasing(true);
+                return new Received(ModelInferRequest.parseFrom(in), null);
               } catch (IOException e) {
                 throw new CodecException(e);
               }
@@ -93,8 +116,16 @@ public final class GrpcFront {
     this.version = v == null ? "dev" : v;
   }
 
-  /** A gRPC server answering the six core RPCs; mount it as an HTTP/2 request handler. */
-  public GrpcServer server(Vertx vertx, long maxMessageBytes) {
+  /**
+   * The handler of the gRPC port: a gRPC server answering the six core RPCs, every call's one
+   * message gathered by {@link UnaryIntake}; mount it as an HTTP/2 request handler.
+   */
+  public Handler<HttpServerRequest> handler(Vertx vertx, long maxMessageBytes) {
+    GrpcServer server = server(vertx, maxMessageBytes);
+    return req -> server.handle(new UnaryIntake(req, maxMessageBytes));
+  }
+
+  private GrpcServer server(Vertx vertx, long maxMessageBytes) {
     GrpcServer server =
         GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(maxMessageBytes));
     server.callHandler(
@@ -146,8 +177,8 @@ public final class GrpcFront {
     return true;
   }
 
-  private void infer(
-      GrpcServerRequest<ModelInferRequest, ModelInferResponse> call, ModelInferRequest m) {
+  private void infer(GrpcServerRequest<Received, ModelInferResponse> call, Received received) {
+    ModelInferRequest m = received.message();
     String model = m.getModelName();
     String version = m.getModelVersion().isEmpty() ? null : m.getModelVersion();
     if (!validNames(call.response(), model, version)
@@ -175,7 +206,7 @@ public final class GrpcFront {
           transcoding.header(
               new InferenceRequest(request.id(), params, request.inputs(), request.outputs()));
       jsonLength = head.length;
-      body = GrpcTranscoding.binaryBody(head, request);
+      body = GrpcTranscoding.binaryBody(head, request, m, received.array());
     } catch (IOException e) {
       GrpcCaller.fail(call.response(), 500, "cannot encode the request: " + e.getMessage(), null);
       return;

@@ -3,7 +3,9 @@ package dev.kairos.gateway.pipeline;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
 import dev.kairos.sdk.grpc.OipProtos;
+import dev.kairos.sdk.grpc.proto.ModelInferRequest;
 import dev.kairos.sdk.grpc.proto.ModelMetadataResponse;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.OipJsonDecoder;
@@ -94,8 +96,31 @@ final class GrpcTranscoding {
   /**
    * The header followed by every input's bytes, without copying them: the raw contents the gRPC
    * message was parsed from back the buffer sent on to the replica.
+   *
+   * <p>When the message's one input is in raw contents that alias {@code array} (see {@link
+   * GrpcFront.Received}) with room before them, the header is written into that room, over message
+   * bytes already parsed, and the body is one slice of the array: a body in pieces is merged into a
+   * new array when it is written to the replica's socket, a copy of the whole tensor.
    */
-  static Buffer binaryBody(byte[] head, InferenceRequest r) {
+  static Buffer binaryBody(byte[] head, InferenceRequest r, ModelInferRequest m, byte[] array) {
+    if (array != null
+        && r.inputs().size() == 1
+        && r.inputs().get(0).datatype().isFixedSize()
+        && m.getRawInputContentsCount() == 1) {
+      ByteString raw = m.getRawInputContents(0);
+      // An aliased ByteString's buffer is a view of the array at the contents' own offset.
+      int at = raw.asReadOnlyByteBuffer().position();
+      int size = raw.size();
+      if (size > 0
+          && at >= head.length
+          && at + (long) size <= array.length
+          && array[at] == raw.byteAt(0)
+          && array[at + size - 1] == raw.byteAt(size - 1)) {
+        int start = at - head.length;
+        System.arraycopy(head, 0, array, start, head.length);
+        return BufferInternal.buffer(Unpooled.wrappedBuffer(array, start, head.length + size));
+      }
+    }
     ByteBuf[] parts = new ByteBuf[r.inputs().size() + 1];
     parts[0] = Unpooled.wrappedBuffer(head);
     for (int i = 0; i < r.inputs().size(); i++) {

@@ -2,6 +2,7 @@ package dev.kairos.gateway.support;
 
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,7 +24,12 @@ public final class Backend {
     /** Reads the request, then closes the connection without answering. */
     CLOSE,
     /** Holds the request until {@link #releaseHeld()}. */
-    HOLD
+    HOLD,
+    /**
+     * Answers a request in the binary tensor extension in kind: every input back as an output of
+     * the same name, its bytes unchanged.
+     */
+    BINARY_ECHO
   }
 
   private final String id;
@@ -32,6 +38,7 @@ public final class Backend {
   private final CopyOnWriteArrayList<Promise<Void>> held = new CopyOnWriteArrayList<>();
   private volatile Mode mode = Mode.ECHO;
   private volatile String token;
+  private volatile Buffer lastBody;
   private HttpServer server;
 
   public Backend(Vertx vertx, String id) {
@@ -70,6 +77,11 @@ public final class Backend {
   /** Inference requests received (metadata fetches not counted). */
   public int received() {
     return received.get();
+  }
+
+  /** The body of the last inference request, as it arrived. */
+  public Buffer lastBody() {
+    return lastBody;
   }
 
   public int heldCount() {
@@ -112,6 +124,7 @@ public final class Backend {
         .onSuccess(
             body -> {
               received.incrementAndGet();
+              lastBody = body;
               switch (mode) {
                 case FAIL_500 ->
                     req.response().setStatusCode(500).end("{\"error\":\"boom at " + id + "\"}");
@@ -126,9 +139,33 @@ public final class Backend {
                   held.add(p);
                   p.future().onComplete(v -> echo(req, body.toString()));
                 }
+                case BINARY_ECHO -> binaryEcho(req, body);
                 default -> echo(req, body.toString());
               }
             });
+  }
+
+  private void binaryEcho(HttpServerRequest req, Buffer body) {
+    int jsonLength = Integer.parseInt(req.getHeader("Inference-Header-Content-Length"));
+    JsonObject head = new JsonObject(body.getBuffer(0, jsonLength));
+    JsonArray outputs = new JsonArray();
+    for (Object o : head.getJsonArray("inputs")) {
+      JsonObject in = (JsonObject) o;
+      outputs.add(
+          new JsonObject()
+              .put("name", in.getString("name"))
+              .put("datatype", in.getString("datatype"))
+              .put("shape", in.getJsonArray("shape"))
+              .put("parameters", in.getJsonObject("parameters")));
+    }
+    Buffer out = new JsonObject().put("model_name", "echo").put("outputs", outputs).toBuffer();
+    int outLength = out.length();
+    out.appendBuffer(body.getBuffer(jsonLength, body.length()));
+    req.response()
+        .putHeader("Content-Type", "application/octet-stream")
+        .putHeader("Inference-Header-Content-Length", Integer.toString(outLength))
+        .putHeader("X-Replica", id)
+        .end(out);
   }
 
   private void echo(HttpServerRequest req, String body) {
