@@ -225,12 +225,20 @@ public class GenerativeBench {
     @Override
     public Pass enter(int sequences, int tokens, long estimatedNanos) {
       long t0 = System.nanoTime();
-      return () -> steps.add(new long[] {tokens, System.nanoTime() - t0});
+      return () -> steps.add(new long[] {tokens, System.nanoTime() - t0, sequences});
     }
 
     long lastNanos() {
       return steps.get(steps.size() - 1)[1];
     }
+  }
+
+  static GenerativeModel load(
+      String onnx, int maxRunning, int prefillChunk, long kvBytes, StepGate gate) {
+    GenerationConfig g =
+        new GenerationConfig(
+            "gpt2", 1024, BLOCK, kvBytes, maxRunning, 100_000, prefillChunk, "plain");
+    return GenerativeModel.load("bench", Path.of(onnx), g, THREADS, Clock.system(), gate);
   }
 
   static GenerativeModel load(String onnx, int prefillChunk, StepGate gate) {
