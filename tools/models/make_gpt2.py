@@ -4,24 +4,33 @@
 GPT-2's blocks are written here in plain torch (Debian has no `transformers`), with the parameter
 names of Hugging Face's GPT2LMHeadModel, so a real checkpoint loads with --weights.
 
-The ONNX signature (what dev.kairos.generative reads from the file):
+The ONNX signature (what dev.kairos.generative reads from the file). One call computes two groups
+of sequences over one pass of the weights: decoding sequences (one new token each) and prompt
+chunks (several each, right-padded). The dense layers run on the tokens of both groups stacked
+together; only attention is computed per group, each row over its own past. Either group may be
+empty (a dimension of 0), so a step with only decodes or only a prompt is the same graph.
   inputs
-    input_ids       int64 [B, T]       new tokens of each sequence, right-padded
-    position_ids    int64 [B, T]
-    block_tables    int64 [B, NB]      KV blocks of each sequence's past, in order; block 0 is the
-                                       null block the runtime keeps for padding
-    attention_mask  int64 [B, NB*BS+T] 1 where a key is real: the first `past` slots of the gathered
-                                       blocks, then the new tokens that are not padding
-    logits_index    int64 [B]          which of the T positions to return logits for
-    key_cache.L     float [NBLK, H, BS, D]   the block pool of layer L, shared by every sequence
-    value_cache.L   float [NBLK, H, BS, D]
+    decode_ids          int64 [D]              the new token of each decoding sequence
+    decode_positions    int64 [D]
+    decode_block_tables int64 [D, ND]          KV blocks of each decoding sequence's past
+    decode_mask         int64 [D, ND*BS+1]     1 where a key is real: the first `past` slots, and
+                                               the new token (last)
+    input_ids           int64 [B, T]           new tokens of each prompt chunk, right-padded
+    position_ids        int64 [B, T]
+    block_tables        int64 [B, NB]          KV blocks of each chunk's past, in order; block 0
+                                               is the null block the runtime keeps for padding
+    attention_mask      int64 [B, NB*BS+T]     1 where a key is real: the first `past` slots of
+                                               the gathered blocks, then the new tokens that are
+                                               not padding
+    logits_index        int64 [B]              which of the T positions to return logits for
+    key_cache.L         float [NBLK, H, BS, Dh]   the block pool of layer L, shared by every row
+    value_cache.L       float [NBLK, H, BS, Dh]
   outputs
-    logits          float [B, V]       for position logits_index of each row
-    key.L / value.L float [B, H, T, D] the new tokens' keys and values; the runtime writes them
-                                       into the sequences' blocks
-
-The pool is an input that the model only reads (a Gather by block table), so the runtime hands ORT
-the same direct buffer every step and copies nothing but the new tokens' entries.
+    logits              float [D+B, V]         the decoding rows first, then each chunk's
+                                               logits_index position
+    decode_key.L / decode_value.L  float [D, H, Dh]     the decoding tokens' keys and values
+    key.L / value.L                float [B, H, T, Dh]  the chunks' keys and values
+    (the runtime writes both into the sequences' blocks)
 
   tiny:  /usr/bin/python3 tools/models/make_gpt2.py tiny  examples/models/gpt2-tiny --tokens T.json
   small: /usr/bin/python3 tools/models/make_gpt2.py small tools/models/out/gpt2-small
@@ -79,11 +88,12 @@ class Attention(nn.Module):
         return self.heads(q), self.heads(k), self.heads(v)
 
     def attend(self, q, k, v, allowed):
+        """Attention of [b, h, t, d] queries, before the output projection: [b, t, h * d]."""
         scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim)
         scores = torch.where(allowed, scores, torch.full_like(scores, MASKED))
         out = torch.matmul(torch.softmax(scores, dim=-1), v)
         b, h, t, d = out.shape
-        return self.c_proj(out.transpose(1, 2).reshape(b, t, h * d))
+        return out.transpose(1, 2).reshape(b, t, h * d)
 
 
 class Block(nn.Module):
@@ -125,28 +135,46 @@ class Gpt2(nn.Module):
         allowed = torch.tril(torch.ones(t, t, dtype=torch.bool))[None, None]
         for block in self.transformer.h:
             q, k, v = block.attn.qkv(block.ln_1(x))
-            x = x + block.attn.attend(q, k, v, allowed)
+            x = x + block.attn.c_proj(block.attn.attend(q, k, v, allowed))
             x = x + block.mlp_forward(block.ln_2(x))
         return self.lm_head(self.transformer.ln_f(x))
 
-    def forward(self, input_ids, position_ids, block_tables, attention_mask, logits_index, *caches):
+    def forward(self, decode_ids, decode_positions, decode_block_tables, decode_mask,
+                input_ids, position_ids, block_tables, attention_mask, logits_index, *caches):
+        wte, wpe = self.transformer.wte, self.transformer.wpe
+        n_dec = decode_ids.shape[0]
         b, t = input_ids.shape
-        x = self.transformer.wte(input_ids) + self.transformer.wpe(position_ids)
+        e = wte.weight.shape[1]
+        # Every token of the step in one [n_dec + b*t, E] matrix: the dense layers read the
+        # weights once for both groups.
+        x = torch.cat([wte(decode_ids) + wpe(decode_positions),
+                       (wte(input_ids) + wpe(position_ids)).reshape(b * t, e)], 0)
         past = attention_mask.shape[1] - t
         keys = torch.arange(attention_mask.shape[1])
         causal = keys[None, :] <= torch.arange(t)[:, None] + past  # [T, past+T]
         allowed = (causal[None] & (attention_mask[:, None, :] > 0))[:, None]  # [B,1,T,past+T]
-        new_kv = []
+        allowed_dec = (decode_mask > 0)[:, None, None, :]  # [D,1,1,ND*BS+1]
+        new_kv, new_dec_kv = [], []
         for i, block in enumerate(self.transformer.h):
-            q, k, v = block.attn.qkv(block.ln_1(x))
-            k_all = torch.cat([gather(caches[2 * i], block_tables), k], dim=2)
-            v_all = torch.cat([gather(caches[2 * i + 1], block_tables), v], dim=2)
-            x = x + block.attn.attend(q, k_all, v_all, allowed)
+            attn = block.attn
+            qkv = attn.c_attn(block.ln_1(x))
+            qd, kd, vd = (attn.heads(z[:, None]) for z in qkv[:n_dec].split(e, dim=1))
+            qc, kc, vc = qkv[n_dec:].reshape(b, t, 3 * e).split(e, dim=2)
+            qc, kc, vc = attn.heads(qc), attn.heads(kc), attn.heads(vc)
+            kd_all = torch.cat([gather(caches[2 * i], decode_block_tables), kd], dim=2)
+            vd_all = torch.cat([gather(caches[2 * i + 1], decode_block_tables), vd], dim=2)
+            kc_all = torch.cat([gather(caches[2 * i], block_tables), kc], dim=2)
+            vc_all = torch.cat([gather(caches[2 * i + 1], block_tables), vc], dim=2)
+            out = torch.cat([attn.attend(qd, kd_all, vd_all, allowed_dec).reshape(n_dec, e),
+                             attn.attend(qc, kc_all, vc_all, allowed).reshape(b * t, e)], 0)
+            x = x + attn.c_proj(out)
             x = x + block.mlp_forward(block.ln_2(x))
-            new_kv += [k, v]
+            new_dec_kv += [kd[:, :, 0], vd[:, :, 0]]
+            new_kv += [kc, vc]
         x = self.transformer.ln_f(x)
-        last = torch.gather(x, 1, logits_index[:, None, None].expand(b, 1, x.shape[2]))[:, 0]
-        return (self.lm_head(last), *new_kv)
+        xc = x[n_dec:].reshape(b, t, e)
+        last = torch.gather(xc, 1, logits_index[:, None, None].expand(b, 1, e))[:, 0]
+        return (self.lm_head(torch.cat([x[:n_dec], last], 0)), *new_dec_kv, *new_kv)
 
 
 def gather(pool, block_tables):
@@ -180,6 +208,10 @@ def export(model, size, path):
     d = size["n_embd"] // n_head
     bs, nblk = 4, 6
     inputs = (
+        torch.tensor([31, 32]),
+        torch.tensor([9, 2]),
+        torch.tensor([[4, 5, 1], [2, 0, 0]]),
+        torch.ones(2, 3 * bs + 1, dtype=torch.int64),
         torch.tensor([[11, 12, 13], [21, 22, 0]]),
         torch.tensor([[5, 6, 7], [4, 5, 0]]),
         torch.tensor([[1, 2], [3, 0]]),
@@ -188,18 +220,26 @@ def export(model, size, path):
         *[torch.randn(nblk, n_head, bs, d) for _ in range(2 * n_layer)],
     )
     cache_names = [f"{kind}_cache.{i}" for i in range(n_layer) for kind in ("key", "value")]
+    dec_out_names = [f"decode_{kind}.{i}" for i in range(n_layer) for kind in ("key", "value")]
     out_names = [f"{kind}.{i}" for i in range(n_layer) for kind in ("key", "value")]
-    in_names = ["input_ids", "position_ids", "block_tables", "attention_mask", "logits_index"]
+    in_names = ["decode_ids", "decode_positions", "decode_block_tables", "decode_mask",
+                "input_ids", "position_ids", "block_tables", "attention_mask", "logits_index"]
     axes = {
+        "decode_ids": {0: "decoding"},
+        "decode_positions": {0: "decoding"},
+        "decode_block_tables": {0: "decoding", 1: "decode_blocks"},
+        "decode_mask": {0: "decoding", 1: "decode_keys"},
         "input_ids": {0: "batch", 1: "tokens"},
         "position_ids": {0: "batch", 1: "tokens"},
         "block_tables": {0: "batch", 1: "blocks"},
         "attention_mask": {0: "batch", 1: "keys"},
         "logits_index": {0: "batch"},
-        "logits": {0: "batch"},
+        "logits": {0: "rows"},
     }
     for name in cache_names:
         axes[name] = {0: "pool_blocks", 2: "block_size"}
+    for name in dec_out_names:
+        axes[name] = {0: "decoding"}
     for name in out_names:
         axes[name] = {0: "batch", 2: "tokens"}
     torch.onnx.export(
@@ -207,7 +247,7 @@ def export(model, size, path):
         inputs,
         path,
         input_names=in_names + cache_names,
-        output_names=["logits"] + out_names,
+        output_names=["logits"] + dec_out_names + out_names,
         dynamic_axes=axes,
         opset_version=17,
         # Folding would store the tied embedding twice (once transposed for the head).

@@ -225,12 +225,20 @@ public class GenerativeBench {
     @Override
     public Pass enter(int sequences, int tokens, long estimatedNanos) {
       long t0 = System.nanoTime();
-      return () -> steps.add(new long[] {tokens, System.nanoTime() - t0});
+      return () -> steps.add(new long[] {tokens, System.nanoTime() - t0, sequences, t0});
     }
 
     long lastNanos() {
       return steps.get(steps.size() - 1)[1];
     }
+  }
+
+  static GenerativeModel load(
+      String onnx, int maxRunning, int prefillChunk, long kvBytes, StepGate gate) {
+    GenerationConfig g =
+        new GenerationConfig(
+            "gpt2", 1024, BLOCK, kvBytes, maxRunning, 100_000, prefillChunk, "plain");
+    return GenerativeModel.load("bench", Path.of(onnx), g, THREADS, Clock.system(), gate);
   }
 
   static GenerativeModel load(String onnx, int prefillChunk, StepGate gate) {
@@ -239,15 +247,22 @@ public class GenerativeBench {
     return GenerativeModel.load("bench", Path.of(onnx), g, THREADS, Clock.system(), gate);
   }
 
-  /** Time to first token of one request on an idle engine: {wall ms, model step ms, CPU ms}. */
+  /**
+   * Time to first token of one request on an idle engine: {wall ms, model step ms, CPU ms, ms from
+   * submit to the step's start (the hand-off to the engine's thread and the scheduling)}.
+   */
   static double[] ttftOf(GenerativeModel m, StepClock steps, int[] prompt) throws Exception {
     Timed t = new Timed(2);
     long cpu = OS.getProcessCpuTime();
     m.engine().submit(request(prompt, 1), t);
     t.done.get(10, TimeUnit.MINUTES);
     long cpuAfter = OS.getProcessCpuTime();
+    long[] step = steps.steps.get(steps.steps.size() - 1);
     return new double[] {
-      (t.at[0] - t.submitted) / 1e6, steps.lastNanos() / 1e6, (cpuAfter - cpu) / 1e6
+      (t.at[0] - t.submitted) / 1e6,
+      steps.lastNanos() / 1e6,
+      (cpuAfter - cpu) / 1e6,
+      (step[3] - t.submitted) / 1e6
     };
   }
 
@@ -276,8 +291,8 @@ public class GenerativeBench {
           if (round > 0) {
             System.out.printf(
                 "round=%d prompt=%d ttft_ms=%.2f prefill_step_ms=%.2f over_ms=%.2f"
-                    + " raw_prefill_ms=%.2f%n",
-                round, p, t[0], t[1], t[0] - t[1], rawMs);
+                    + " before_step_ms=%.2f after_step_ms=%.2f raw_prefill_ms=%.2f%n",
+                round, p, t[0], t[1], t[0] - t[1], t[3], t[0] - t[1] - t[3], rawMs);
           }
         }
       }

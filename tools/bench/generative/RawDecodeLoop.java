@@ -62,9 +62,12 @@ final class RawDecodeLoop implements AutoCloseable {
 
   /**
    * One step for {@code b} sequences each computing {@code t} tokens after {@code past} cached
-   * ones; sequence i owns blocks {@code 1 + i * perSeq ..}. Returns the argmax of each row.
+   * ones; sequence i owns blocks {@code 1 + i * perSeq ..}. One-token rows go in the model's decode
+   * group, longer ones in its prompt-chunk group (the other group empty), as the engine does.
+   * Returns the argmax of each row.
    */
   int[] step(long[] ids, int b, int t, int past, int perSeq) throws OrtException {
+    boolean decoding = t == 1;
     int nb = Math.max(1, (past + blockSize - 1) / blockSize);
     int keys = nb * blockSize + t;
     long[] positions = new long[b * t];
@@ -84,12 +87,23 @@ final class RawDecodeLoop implements AutoCloseable {
       }
       last[i] = t - 1;
     }
+    int rows = decoding ? b : 0;
+    int chunks = decoding ? 0 : b;
+    long[] none = new long[0];
     Map<String, OnnxTensor> in = new HashMap<>();
-    try (OnnxTensor a = tensor(ids, b, t);
-        OnnxTensor p = tensor(positions, b, t);
-        OnnxTensor bt = tensor(tables, b, nb);
-        OnnxTensor m = tensor(mask, b, keys);
-        OnnxTensor li = tensor(last, b)) {
+    try (OnnxTensor di = tensor(decoding ? ids : none, rows);
+        OnnxTensor dp = tensor(decoding ? positions : none, rows);
+        OnnxTensor dt = tensor(decoding ? tables : none, rows, nb);
+        OnnxTensor dm = tensor(decoding ? mask : none, rows, decoding ? keys : blockSize + 1);
+        OnnxTensor a = tensor(decoding ? none : ids, chunks, t);
+        OnnxTensor p = tensor(decoding ? none : positions, chunks, t);
+        OnnxTensor bt = tensor(decoding ? none : tables, chunks, nb);
+        OnnxTensor m = tensor(decoding ? none : mask, chunks, keys);
+        OnnxTensor li = tensor(decoding ? none : last, chunks)) {
+      in.put("decode_ids", di);
+      in.put("decode_positions", dp);
+      in.put("decode_block_tables", dt);
+      in.put("decode_mask", dm);
       in.put("input_ids", a);
       in.put("position_ids", p);
       in.put("block_tables", bt);
@@ -102,7 +116,7 @@ final class RawDecodeLoop implements AutoCloseable {
       try (OrtSession.Result r = session.run(in)) {
         float[] row = new float[headDim];
         for (int l = 0; l < 2 * layers; l++) {
-          String name = (l % 2 == 0 ? "key." : "value.") + (l / 2);
+          String name = (decoding ? "decode_" : "") + (l % 2 == 0 ? "key." : "value.") + (l / 2);
           FloatBuffer src = ((OnnxTensor) r.get(name).orElseThrow()).getFloatBuffer();
           for (int i = 0; i < b; i++) {
             for (int j = 0; j < t; j++) {

@@ -88,9 +88,9 @@ public class Replay {
         n, promptDiv, outputDiv, rate, cap, a[8], chunk, (double) sumP / n, (double) sumO / n,
         reqs.get(reqs.size() - 1).offsetNanos() / 1e9);
     long kv = 512L << 20;
-    try (GenerativeModel continuous = GenerativeBench.load(onnx, cap, chunk, kv);
-        GenerativeModel grouped = GenerativeBench.load(onnx, cap, 1 << 20, kv);
-        GenerativeModel serial = GenerativeBench.load(onnx, 1, 1024, kv)) {
+    try (GenerativeModel continuous = GenerativeBench.load(onnx, cap, chunk, kv, CLOCKS[0]);
+        GenerativeModel grouped = GenerativeBench.load(onnx, cap, 1 << 20, kv, CLOCKS[1]);
+        GenerativeModel serial = GenerativeBench.load(onnx, 1, 1024, kv, CLOCKS[2])) {
       // Warm each engine's shapes once.
       for (GenerativeModel m : List.of(continuous, grouped, serial)) {
         Rec r = new Rec(4);
@@ -98,9 +98,12 @@ public class Replay {
         r.done.get();
       }
       for (int round = 1; round <= rounds; round++) {
-        report(round, "continuous", reqs, slos, runEach(continuous, reqs));
-        report(round, "static", reqs, slos, runStatic(grouped, reqs, cap));
-        report(round, "one-at-a-time", reqs, slos, runEach(serial, reqs));
+        CLOCKS[0].steps.clear();
+        report(round, "continuous", reqs, slos, runEach(continuous, reqs), CLOCKS[0]);
+        CLOCKS[1].steps.clear();
+        report(round, "static", reqs, slos, runStatic(grouped, reqs, cap), CLOCKS[1]);
+        CLOCKS[2].steps.clear();
+        report(round, "one-at-a-time", reqs, slos, runEach(serial, reqs), CLOCKS[2]);
       }
     }
   }
@@ -205,7 +208,14 @@ public class Replay {
     }
   }
 
-  static void report(int round, String mode, List<Req> reqs, double[] slos, Rec[] recs) {
+  /** Each engine's model calls, timed by its step gate: where a mode's time goes. */
+  static final GenerativeBench.StepClock[] CLOCKS = {
+    new GenerativeBench.StepClock(), new GenerativeBench.StepClock(), new GenerativeBench.StepClock()
+  };
+
+  static void report(
+      int round, String mode, List<Req> reqs, double[] slos, Rec[] recs,
+      GenerativeBench.StepClock clock) {
     int n = recs.length;
     double[] tpot = new double[n];
     double[] ttft = new double[n];
@@ -229,6 +239,30 @@ public class Replay {
     }
     Arrays.sort(tpot);
     Arrays.sort(ttft);
+    // Steps of decodes only (one token per row) against steps carrying prompt tokens.
+    long decodeSteps = 0, decodeRows = 0, decodeNanos = 0, promptSteps = 0, promptNanos = 0;
+    long stepTokens = 0;
+    synchronized (clock.steps) {
+      for (long[] st : clock.steps) {
+        stepTokens += st[0];
+        if (st[0] == st[2]) {
+          decodeSteps++;
+          decodeRows += st[2];
+          decodeNanos += st[1];
+        } else {
+          promptSteps++;
+          promptNanos += st[1];
+        }
+      }
+    }
+    goodput.append(
+        String.format(
+            " model_s=%.1f decode_steps=%d decode_rows_mean=%.1f decode_step_ms=%.1f"
+                + " prompt_steps=%d prompt_step_ms=%.1f model_tokens=%d",
+            (decodeNanos + promptNanos) / 1e9, decodeSteps,
+            decodeSteps == 0 ? 0.0 : (double) decodeRows / decodeSteps,
+            decodeSteps == 0 ? 0.0 : decodeNanos / 1e6 / decodeSteps, promptSteps,
+            promptSteps == 0 ? 0.0 : promptNanos / 1e6 / promptSteps, stepTokens));
     System.out.printf(
         "round=%d mode=%s span_s=%.1f req_s=%.3f out_tok_s=%.1f tpot_p50_ms=%.1f tpot_p99_ms=%.1f"
             + " ttft_p50_ms=%.0f ttft_p99_ms=%.0f cpu_s=%.1f out_tok_per_cpu_s=%.1f%s%n",

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The generative engine's benchmarks on the GPT-2-small-sized model (docs/BENCHMARKS.md,
 # "Generative engine"). Usage: tools/bench/generative/run.sh engine|ttft|prefix|replay|stream [ROUNDS]
-# Builds the model on demand (tools/models/make_gpt2.py small) and needs `mvn -pl cli -am package`.
+# Builds the model on demand (tools/models/make_gpt2.py small, again when the script changed) and needs `mvn -pl cli -am package`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$ROOT"
 MODEL=tools/models/out/gpt2-small
-[ -f $MODEL/1/model.onnx ] || /usr/bin/python3 tools/models/make_gpt2.py small $MODEL
+# Made again when the export script is newer than the model (its signature may have changed).
+[ $MODEL/1/model.onnx -nt tools/models/make_gpt2.py ] || /usr/bin/python3 tools/models/make_gpt2.py small $MODEL
 WORK=tools/bench/work/generative/$$
 OUT=$WORK/classes
 mkdir -p $OUT $WORK/lib

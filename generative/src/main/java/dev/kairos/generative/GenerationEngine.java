@@ -309,22 +309,18 @@ public final class GenerationEngine implements AutoCloseable {
     }
   }
 
+  /** Computes every scheduled sequence's tokens in one model call: decodes and prompt chunks. */
   private void execute(StepPlan plan) {
-    List<Sequence> decode = new ArrayList<>();
-    List<Sequence> prefill = new ArrayList<>();
-    for (Map.Entry<Long, Integer> e : plan.tokens().entrySet()) {
-      Sequence s = running.get(e.getKey());
-      (s.pending() == 1 ? decode : prefill).add(s);
+    List<Sequence> batch = new ArrayList<>(plan.tokens().size());
+    for (long id : plan.tokens().keySet()) {
+      batch.add(running.get(id));
     }
-    runBatch(decode, plan, true);
-    runBatch(prefill, plan, false);
-  }
-
-  private void runBatch(List<Sequence> batch, StepPlan plan, boolean decoding) {
     if (batch.isEmpty()) {
       return;
     }
     List<Chunk> chunks = new ArrayList<>(batch.size());
+    int decodeTokens = 0;
+    int promptTokens = 0;
     for (Sequence s : batch) {
       // A prompt admitted this step may have found part of itself in the prefix cache.
       int n = Math.min(plan.tokens().get(s.id), s.pending());
@@ -333,18 +329,27 @@ public final class GenerationEngine implements AutoCloseable {
               Arrays.copyOfRange(s.tokens, s.computed, s.computed + n),
               s.computed,
               Arrays.copyOf(s.blocks, s.blockCount)));
+      if (s.pending() == 1) {
+        decodeTokens++;
+      } else {
+        promptTokens += n;
+      }
     }
     float[][] logits;
-    int tokens = chunks.stream().mapToInt(c -> c.tokens().length).sum();
-    long perToken = decoding ? lastDecodeNanosPerToken : lastPrefillNanosPerToken;
-    try (StepGate.Pass pass = gate.enter(batch.size(), tokens, perToken * tokens)) {
+    int tokens = decodeTokens + promptTokens;
+    long estimate =
+        decodeTokens * lastDecodeNanosPerToken + promptTokens * lastPrefillNanosPerToken;
+    try (StepGate.Pass pass = gate.enter(batch.size(), tokens, estimate)) {
       long started = clock.monotonicNanos();
       logits = decoder.step(chunks);
-      long took = (clock.monotonicNanos() - started) / tokens;
-      if (decoding) {
-        lastDecodeNanosPerToken = took;
+      long took = clock.monotonicNanos() - started;
+      // Per-token costs for the next estimate: a step of only decodes prices a decoded token; a
+      // step with a prompt chunk prices its prompt tokens with what the decodes did not take.
+      if (promptTokens == 0) {
+        lastDecodeNanosPerToken = took / decodeTokens;
       } else {
-        lastPrefillNanosPerToken = took;
+        lastPrefillNanosPerToken =
+            Math.max(0, took - decodeTokens * lastDecodeNanosPerToken) / promptTokens;
       }
     } catch (GenerationException refused) {
       // The gate refused the step (the device arbiter's admission control): an answer for these

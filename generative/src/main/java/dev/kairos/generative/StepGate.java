@@ -2,8 +2,8 @@ package dev.kairos.generative;
 
 /**
  * Where the engine asks for the device before each model step: on a shared device, the device
- * arbiter's slice, so a light model sharing the device waits at most one decode step (or one
- * bounded prefill chunk) behind this one. Alone on its device, {@link #open()}.
+ * arbiter's slice, so a light model sharing the device waits at most one step (the decode batch and
+ * at most one bounded prefill budget) behind this one. Alone on its device, {@link #open()}.
  */
 public interface StepGate {
   /** A granted step; closing it hands the device back. */

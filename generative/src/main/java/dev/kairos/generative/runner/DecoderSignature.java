@@ -13,7 +13,15 @@ import java.util.Map;
  */
 public record DecoderSignature(int layers, int heads, int headDim, int vocab) {
   static final String[] INPUTS = {
-    "input_ids", "position_ids", "block_tables", "attention_mask", "logits_index"
+    "decode_ids",
+    "decode_positions",
+    "decode_block_tables",
+    "decode_mask",
+    "input_ids",
+    "position_ids",
+    "block_tables",
+    "attention_mask",
+    "logits_index"
   };
 
   static DecoderSignature read(OrtSession session) throws OrtException {
@@ -25,7 +33,7 @@ public record DecoderSignature(int layers, int heads, int headDim, int vocab) {
                 + name
                 + "' (inputs: "
                 + in.keySet()
-                + "); export it with tools/models/make_gpt2.py");
+                + "); export it with the current tools/models/make_gpt2.py");
       }
     }
     int layers = 0;

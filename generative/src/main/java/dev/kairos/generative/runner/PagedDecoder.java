@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,10 @@ import java.util.Map;
  *
  * <p>The KV pool lives in one direct buffer per layer and kind, wrapped once as an ONNX tensor: the
  * model gathers each sequence's blocks from it by block table, so a step copies nothing but the new
- * tokens' keys and values, which this class writes into their blocks after the step. Rows of
- * different lengths are right-padded; the attention mask hides the padding and the unused tail of
- * each sequence's last block.
+ * tokens' keys and values, which this class writes into their blocks after the step. Decoding
+ * sequences and prompt chunks share one model call (one pass over the weights); prompt chunks of
+ * different lengths are right-padded, and the attention masks hide the padding and the unused tail
+ * of each sequence's last block.
  */
 public final class PagedDecoder implements AutoCloseable {
   private final OrtEnvironment env;
@@ -104,54 +106,41 @@ public final class PagedDecoder implements AutoCloseable {
     return 2L * s.layers() * s.heads() * blockSize * s.headDim() * Float.BYTES;
   }
 
-  /** Runs one step; returns the logits of each chunk's last token, in order. */
+  /**
+   * Runs one step in one model call; returns the logits of each chunk's last token, in order.
+   *
+   * <p>Chunks of one token (decoding sequences) form the model's decode group and longer ones its
+   * prompt-chunk group; the model computes both over one pass of its weights.
+   */
   public float[][] step(List<Chunk> chunks) throws OrtException {
-    int b = chunks.size();
-    int t = 0;
-    int nb = 1;
-    for (Chunk c : chunks) {
-      t = Math.max(t, c.tokens().length);
-      nb = Math.max(nb, (c.past() + blockSize - 1) / blockSize);
-    }
-    int keys = nb * blockSize + t;
-    long[] ids = new long[b * t];
-    long[] positions = new long[b * t];
-    long[] tables = new long[b * nb];
-    long[] mask = new long[b * keys];
-    long[] last = new long[b];
-    for (int i = 0; i < b; i++) {
-      Chunk c = chunks.get(i);
-      for (int j = 0; j < c.tokens().length; j++) {
-        ids[i * t + j] = c.tokens()[j];
-        positions[i * t + j] = c.past() + j;
-        mask[i * keys + nb * blockSize + j] = 1;
-      }
-      int pastBlocks = (c.past() + blockSize - 1) / blockSize;
-      for (int k = 0; k < pastBlocks; k++) {
-        tables[i * nb + k] = c.blocks()[k];
-      }
-      for (int k = 0; k < c.past(); k++) {
-        mask[i * keys + k] = 1;
-      }
-      last[i] = c.tokens().length - 1;
+    List<Integer> singles = new ArrayList<>();
+    List<Integer> multis = new ArrayList<>();
+    for (int i = 0; i < chunks.size(); i++) {
+      (chunks.get(i).tokens().length == 1 ? singles : multis).add(i);
     }
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {
-      inputs.put("input_ids", tensor(ids, b, t));
-      inputs.put("position_ids", tensor(positions, b, t));
-      inputs.put("block_tables", tensor(tables, b, nb));
-      inputs.put("attention_mask", tensor(mask, b, keys));
-      inputs.put("logits_index", tensor(last, b));
+      putDecodeGroup(chunks, singles, inputs);
+      int t = putChunkGroup(chunks, multis, inputs);
       for (int l = 0; l < signature.layers(); l++) {
         inputs.put("key_cache." + l, poolTensors[2 * l]);
         inputs.put("value_cache." + l, poolTensors[2 * l + 1]);
       }
       try (OrtSession.Result result = session.run(inputs)) {
         for (int l = 0; l < signature.layers(); l++) {
-          store(chunks, t, (OnnxTensor) result.get("key." + l).orElseThrow(), pool[2 * l]);
-          store(chunks, t, (OnnxTensor) result.get("value." + l).orElseThrow(), pool[2 * l + 1]);
+          storeDecoded(chunks, singles, output(result, "decode_key." + l), pool[2 * l]);
+          storeDecoded(chunks, singles, output(result, "decode_value." + l), pool[2 * l + 1]);
+          store(chunks, multis, t, output(result, "key." + l), pool[2 * l]);
+          store(chunks, multis, t, output(result, "value." + l), pool[2 * l + 1]);
         }
-        float[][] logits = (float[][]) result.get("logits").orElseThrow().getValue();
+        float[][] rows = (float[][]) result.get("logits").orElseThrow().getValue();
+        float[][] logits = new float[chunks.size()][];
+        for (int r = 0; r < singles.size(); r++) {
+          logits[singles.get(r)] = rows[r];
+        }
+        for (int r = 0; r < multis.size(); r++) {
+          logits[multis.get(r)] = rows[singles.size() + r];
+        }
         return logits;
       }
     } finally {
@@ -163,20 +152,124 @@ public final class PagedDecoder implements AutoCloseable {
     }
   }
 
-  /** Writes new keys or values [B, H, T, D] into each token's slot of its sequence's blocks. */
-  private void store(List<Chunk> chunks, int t, OnnxTensor out, FloatBuffer target) {
+  /** The one-token rows: [D] ids and positions, [D, ND] tables, [D, ND*BS+1] mask. */
+  private void putDecodeGroup(List<Chunk> chunks, List<Integer> rows, Map<String, OnnxTensor> in)
+      throws OrtException {
+    int d = rows.size();
+    int nb = 1;
+    for (int i : rows) {
+      nb = Math.max(nb, blocksOfPast(chunks.get(i)));
+    }
+    int keys = nb * blockSize + 1;
+    long[] ids = new long[d];
+    long[] positions = new long[d];
+    long[] tables = new long[d * nb];
+    long[] mask = new long[d * keys];
+    for (int r = 0; r < d; r++) {
+      Chunk c = chunks.get(rows.get(r));
+      ids[r] = c.tokens()[0];
+      positions[r] = c.past();
+      for (int k = 0; k < blocksOfPast(c); k++) {
+        tables[r * nb + k] = c.blocks()[k];
+      }
+      for (int k = 0; k < c.past(); k++) {
+        mask[r * keys + k] = 1;
+      }
+      mask[r * keys + keys - 1] = 1;
+    }
+    in.put("decode_ids", tensor(ids, d));
+    in.put("decode_positions", tensor(positions, d));
+    in.put("decode_block_tables", tensor(tables, d, nb));
+    in.put("decode_mask", tensor(mask, d, keys));
+  }
+
+  /**
+   * The longer rows, right-padded to the longest: [B, T] ids and positions, [B, NB] tables, [B,
+   * NB*BS+T] mask, [B] index of each row's last token. Returns T.
+   */
+  private int putChunkGroup(List<Chunk> chunks, List<Integer> rows, Map<String, OnnxTensor> in)
+      throws OrtException {
+    int b = rows.size();
+    int t = 1;
+    int nb = 1;
+    for (int i : rows) {
+      Chunk c = chunks.get(i);
+      t = Math.max(t, c.tokens().length);
+      nb = Math.max(nb, blocksOfPast(c));
+    }
+    int keys = nb * blockSize + t;
+    long[] ids = new long[b * t];
+    long[] positions = new long[b * t];
+    long[] tables = new long[b * nb];
+    long[] mask = new long[b * keys];
+    long[] last = new long[b];
+    for (int r = 0; r < b; r++) {
+      Chunk c = chunks.get(rows.get(r));
+      for (int j = 0; j < c.tokens().length; j++) {
+        ids[r * t + j] = c.tokens()[j];
+        positions[r * t + j] = c.past() + j;
+        mask[r * keys + nb * blockSize + j] = 1;
+      }
+      for (int k = 0; k < blocksOfPast(c); k++) {
+        tables[r * nb + k] = c.blocks()[k];
+      }
+      for (int k = 0; k < c.past(); k++) {
+        mask[r * keys + k] = 1;
+      }
+      last[r] = c.tokens().length - 1;
+    }
+    in.put("input_ids", tensor(ids, b, t));
+    in.put("position_ids", tensor(positions, b, t));
+    in.put("block_tables", tensor(tables, b, nb));
+    in.put("attention_mask", tensor(mask, b, keys));
+    in.put("logits_index", tensor(last, b));
+    return t;
+  }
+
+  private int blocksOfPast(Chunk c) {
+    return (c.past() + blockSize - 1) / blockSize;
+  }
+
+  private static OnnxTensor output(OrtSession.Result result, String name) {
+    return (OnnxTensor)
+        result
+            .get(name)
+            .orElseThrow(() -> new IllegalStateException("the model returned no " + name));
+  }
+
+  /** Writes the decode group's new keys or values [D, H, Dh] into each token's slot. */
+  private void storeDecoded(
+      List<Chunk> chunks, List<Integer> rows, OnnxTensor out, FloatBuffer target) {
     FloatBuffer src = out.getFloatBuffer();
     int heads = signature.heads();
     int d = signature.headDim();
     float[] row = new float[d];
-    for (int i = 0; i < chunks.size(); i++) {
-      Chunk c = chunks.get(i);
+    for (int r = 0; r < rows.size(); r++) {
+      Chunk c = chunks.get(rows.get(r));
+      int block = c.blocks()[c.past() / blockSize];
+      int slot = c.past() % blockSize;
+      for (int h = 0; h < heads; h++) {
+        src.get((r * heads + h) * d, row);
+        target.put(block * blockFloats + (h * blockSize + slot) * d, row);
+      }
+    }
+  }
+
+  /** Writes the chunk group's new keys or values [B, H, T, Dh] into each token's slot. */
+  private void store(
+      List<Chunk> chunks, List<Integer> rows, int t, OnnxTensor out, FloatBuffer target) {
+    FloatBuffer src = out.getFloatBuffer();
+    int heads = signature.heads();
+    int d = signature.headDim();
+    float[] row = new float[d];
+    for (int r = 0; r < rows.size(); r++) {
+      Chunk c = chunks.get(rows.get(r));
       for (int j = 0; j < c.tokens().length; j++) {
         int position = c.past() + j;
         int block = c.blocks()[position / blockSize];
         int slot = position % blockSize;
         for (int h = 0; h < heads; h++) {
-          src.get(((i * heads + h) * t + j) * d, row);
+          src.get(((r * heads + h) * t + j) * d, row);
           target.put(block * blockFloats + (h * blockSize + slot) * d, row);
         }
       }
