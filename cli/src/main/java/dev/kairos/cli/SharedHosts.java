@@ -34,6 +34,7 @@ final class SharedHosts implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SharedHosts.class);
   private static final long BUSY_RETRY_MILLIS = 200;
   private static final int BUSY_RETRIES = 25;
+  private static final long WARM_UP_SECONDS = 60;
 
   /** Replicas that went without the platform asking. */
   interface Listener {
@@ -130,6 +131,8 @@ final class SharedHosts implements AutoCloseable {
           h.load(model, name, "1")
               .thenCompose(loaded -> h.infer(name, "1", request))
               .thenCompose(answer -> h.unload(name, "1"))
+              // a host that cannot warm up in this time does not hold serve's start any longer
+              .orTimeout(WARM_UP_SECONDS, TimeUnit.SECONDS)
               .handle(
                   (x, e) -> {
                     if (e != null) {
