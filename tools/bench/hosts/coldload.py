@@ -3,7 +3,12 @@
 request at a time, each to a model not loaded yet, timed from send to answer (the activator's
 hold, the load into a warm host, the first inference). Prints p50 and the range.
 
-    /usr/bin/python3 tools/bench/hosts/coldload.py [--models 30]
+    /usr/bin/python3 tools/bench/hosts/coldload.py [--models 30] [--serve-args "--shared-hosts 0"]
+        [--model tools/bench/models/resnet18 --request tools/bench/models/resnet18/golden/request.json]
+
+--model copies another model folder instead of examples/models/mlp (its model.yaml is replaced by
+the bench's: the copies are light models at zero, placed by serve; --serve-args "--shared-hosts 0"
+gives each a process of its own).
 """
 import argparse
 import os
@@ -19,22 +24,26 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--models", type=int, default=30)
     p.add_argument("--serve-args", default="")
+    p.add_argument("--model", default=serve.MLP)
+    p.add_argument("--request", default=None, help="default: the model's golden/request.json")
     a = p.parse_args()
-    s = serve.Serve(serve.repository(a.models), *a.serve_args.split())
+    body = open(a.request or os.path.join(a.model, "golden", "request.json"), "rb").read()
+    s = serve.Serve(serve.repository(a.models, source=a.model), *a.serve_args.split())
     try:
         # the first one pays for the serve's own first request (JIT); it is shown apart
-        first = storm.storm(s.url, ["m0"])[0]
+        first = storm.storm(s.url, ["m0"], body)[0]
         times = []
         for i in range(1, a.models):
-            st, t = storm.storm(s.url, ["m%d" % i])[0]
+            st, t = storm.storm(s.url, ["m%d" % i], body)[0]
             assert st == 200, (st, s.lines[-5:])
             times.append(t)
-        warm = [storm.storm(s.url, ["m1"])[0][1] for _ in range(20)]
-        print("first request of the serve: %s %.3f s" % first)
-        print("cold load into a running host, first answer: p50 %.1f ms, min %.1f, p90 %.1f, "
-              "max %.1f (%d models)" % (1000 * statistics.median(times), 1000 * min(times),
-                                        1000 * serve.percentile(times, 0.9), 1000 * max(times),
-                                        len(times)))
+        warm = [storm.storm(s.url, ["m1"], body)[0][1] for _ in range(20)]
+        print("first request of the serve: %s %.3f s  (RSS %.0f MiB in %d processes at the end)"
+              % (first + s.rss_mib()))
+        print("from zero (a load into a running host, or a process), first answer: p50 %.1f ms, "
+              "min %.1f, p90 %.1f, max %.1f (%d models)"
+              % (1000 * statistics.median(times), 1000 * min(times),
+                 1000 * serve.percentile(times, 0.9), 1000 * max(times), len(times)))
         print("same model once loaded: p50 %.1f ms" % (1000 * statistics.median(warm)))
     finally:
         s.close()

@@ -23,7 +23,7 @@ import serve  # noqa: E402
 BODY = open(os.path.join(serve.MLP, "golden", "request.json"), "rb").read()
 
 
-def storm(url, names):
+def storm(url, names, body=BODY):
     host, port = url[len("http://"):].split(":")
     barrier = threading.Barrier(len(names))
     results = [None] * len(names)
@@ -34,7 +34,7 @@ def storm(url, names):
         barrier.wait()
         t0 = time.monotonic()
         try:
-            c.request("POST", "/v2/models/%s/infer" % name, BODY,
+            c.request("POST", "/v2/models/%s/infer" % name, body,
                       {"Content-Type": "application/json"})
             r = c.getresponse()
             r.read()

@@ -28,9 +28,10 @@ import picocli.CommandLine;
  * The training run behind Kairos's class-data-sharing archive ({@code cli/target/kairos.jsa}). The
  * build runs it once under {@code -XX:ArchiveClassesAtExit}: it builds every CLI command's options
  * and help, then starts a runtime replica in this process, exactly as {@link RuntimeMain} does, and
- * has it answer a binary-extension and a JSON request. The JVM then archives every class both kinds
- * of process load on their way to work; {@code ./kairos} and the replicas {@code kairos serve}
- * starts map the archive instead of loading, verifying and linking those classes again.
+ * has it answer a binary-extension and a JSON request, then the JSON request again through a
+ * gateway that holds it at zero as {@code kairos serve}'s does. The JVM then archives every class
+ * both kinds of process load on their way to work; {@code ./kairos} and the replicas {@code kairos
+ * serve} starts map the archive instead of loading, verifying and linking those classes again.
  *
  * <pre>
  * java -XX:ArchiveClassesAtExit=cli/target/kairos.jsa -cp cli/target/kairos-cli.jar \
@@ -81,6 +82,50 @@ final class ClassArchiveTraining {
     OipJsonEncoder.Encoded encoded = new OipJsonEncoder().encodeRequest(binary, names);
     post(url, encoded.body(), encoded.jsonLength());
     post(url, new OipJsonEncoder().encodeRequest(golden), -1);
+    throughGateway(model, port, new OipJsonEncoder().encodeRequest(golden));
+  }
+
+  /**
+   * The same request as {@code kairos serve} takes it to a model at zero: into a gateway, held by
+   * its activator, released once the replica is routed and forwarded to it. The gateway's front,
+   * pipeline, activator and HTTP client are then in the archive too, and a serve's first requests
+   * do not load them from the jar.
+   */
+  private static void throughGateway(ModelDirectory model, int replicaPort, byte[] body)
+      throws IOException {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx(ServeCommand.vertxOptions());
+    try {
+      dev.kairos.gateway.route.RouteTable routes = new dev.kairos.gateway.route.RouteTable();
+      String version = model.latest().version();
+      routes.model(model.name()).version(version);
+      routes.model(model.name()).markReady();
+      dev.kairos.gateway.activator.Activator activator =
+          new dev.kairos.gateway.activator.Activator(
+              vertx,
+              routes,
+              dev.kairos.gateway.activator.ActivatorOptions.defaults(),
+              (m, v, held) ->
+                  routes
+                      .model(m)
+                      .version(version)
+                      .add(
+                          new dev.kairos.gateway.route.Replica(
+                              m + " v" + version, "127.0.0.1", replicaPort)));
+      dev.kairos.gateway.Gateway gateway =
+          new dev.kairos.gateway.Gateway(
+              vertx,
+              dev.kairos.gateway.GatewayOptions.defaults().withHost("127.0.0.1").withPort(0),
+              routes,
+              dev.kairos.gateway.auth.ApiKeyStore.fixed(dev.kairos.gateway.auth.ApiKeys.none()),
+              dev.kairos.sdk.time.Clock.system(),
+              activator);
+      int port = gateway.listen().toCompletionStage().toCompletableFuture().join();
+      post("http://127.0.0.1:" + port + "/v2/models/" + model.name() + "/infer", body, -1);
+      activator.close();
+      gateway.close().toCompletionStage().toCompletableFuture().join();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
   }
 
   /** The CLI's start: every command's options parsed into a model and its help laid out. */

@@ -164,6 +164,14 @@ final class RuntimeHost {
             });
   }
 
+  /**
+   * One inference request (Open Inference Protocol JSON) to a model version loaded here, as the
+   * gateway would forward it.
+   */
+  CompletableFuture<JsonNode> infer(String model, String version, String body) {
+    return post("/v2/models/" + model + "/versions/" + version + "/infer", body);
+  }
+
   /** Unloads a model version; it drains in the host first. */
   CompletableFuture<Void> unload(String model, String version) {
     models.remove(new Key(model, version));

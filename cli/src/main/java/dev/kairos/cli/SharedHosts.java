@@ -34,6 +34,7 @@ final class SharedHosts implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SharedHosts.class);
   private static final long BUSY_RETRY_MILLIS = 200;
   private static final int BUSY_RETRIES = 25;
+  private static final long WARM_UP_SECONDS = 60;
 
   /** Replicas that went without the platform asking. */
   interface Listener {
@@ -88,14 +89,74 @@ final class SharedHosts implements AutoCloseable {
     return hostCount * maxLoads;
   }
 
-  /** Starts {@code count} hosts; completes once all listen (or fails with the first reason). */
-  CompletableFuture<Void> start(int count) {
+  /**
+   * Starts {@code count} hosts; completes once all listen and have been warmed up, with how many
+   * warmed up (or fails with the first reason a host did not start).
+   */
+  CompletableFuture<Integer> start(int count) {
     List<CompletableFuture<?>> ready = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       RuntimeHost h = startHost();
       ready.add(h.ready().thenCompose(r -> h.index()));
     }
-    return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new))
+        .thenCompose(x -> warmUp(hosts()));
+  }
+
+  /**
+   * Loads, answers and unloads the platform's own tiny model through every host, as a user's model
+   * at zero would go: the first load, the first request and the first unload of a serve (its side
+   * and the host's) are slower than all later ones by the JIT and class loading they pay, and this
+   * way a user's first request does not pay them. A host that fails its warm-up still serves.
+   *
+   * @return completes with how many hosts warmed up
+   */
+  CompletableFuture<Integer> warmUp(List<RuntimeHost> targets) {
+    java.nio.file.Path folder;
+    java.nio.file.Path model;
+    try {
+      folder = java.nio.file.Files.createTempDirectory("kairos-warm-up-");
+      model = dev.kairos.runtime.WarmUpModel.writeTo(folder);
+    } catch (IOException e) {
+      log.warn("no warm-up of the runtime hosts: {}", e.toString());
+      return CompletableFuture.completedFuture(0);
+    }
+    String name = dev.kairos.runtime.WarmUpModel.NAME;
+    String request = dev.kairos.runtime.WarmUpModel.requestJson();
+    AtomicInteger warmed = new AtomicInteger();
+    List<CompletableFuture<?>> done = new ArrayList<>();
+    for (RuntimeHost h : targets) {
+      long t0 = System.nanoTime();
+      done.add(
+          h.load(model, name, "1")
+              .thenCompose(loaded -> h.infer(name, "1", request))
+              .thenCompose(answer -> h.unload(name, "1"))
+              // a host that cannot warm up in this time does not hold serve's start any longer
+              .orTimeout(WARM_UP_SECONDS, TimeUnit.SECONDS)
+              .handle(
+                  (x, e) -> {
+                    if (e != null) {
+                      log.warn("{}: warm-up failed: {}", h, e.toString());
+                    } else {
+                      warmed.incrementAndGet();
+                      log.info("{}: warmed up in {} ms", h, (System.nanoTime() - t0) / 1_000_000);
+                    }
+                    return null;
+                  }));
+    }
+    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+        .whenComplete((x, e) -> deleteTree(folder))
+        .thenApply(x -> warmed.get());
+  }
+
+  private static void deleteTree(java.nio.file.Path root) {
+    try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(root)) {
+      for (java.nio.file.Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(p);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      log.debug("warm-up folder {} left behind: {}", root, e.toString());
+    }
   }
 
   private RuntimeHost startHost() {

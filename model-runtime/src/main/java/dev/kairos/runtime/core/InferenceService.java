@@ -14,7 +14,6 @@ import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -43,7 +42,7 @@ public final class InferenceService implements AutoCloseable {
   private final Clock clock;
   private final RuntimeMetrics metrics;
   private final ThreadPoolExecutor codec;
-  private final ExecutorService compute;
+  private final ThreadPoolExecutor compute;
   private final DynamicBatcher batcher;
   private final java.util.concurrent.atomic.AtomicInteger admitted =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -111,6 +110,9 @@ public final class InferenceService implements AutoCloseable {
             workers.computeThreads(),
             batch -> dispatch(executor, batch));
     batcher.start();
+    // the pools' threads start with the model, not with its first request
+    codec.prestartAllCoreThreads();
+    compute.prestartAllCoreThreads();
   }
 
   private static java.util.concurrent.ThreadFactory threads(String prefix) {

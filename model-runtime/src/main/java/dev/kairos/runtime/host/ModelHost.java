@@ -270,6 +270,8 @@ public final class ModelHost implements ServedModels, AutoCloseable {
           engines
               .get(d.config().engine())
               .load(new ModelSource(v.version(), v.artifact(), d.config(), config.modelThreads()));
+      // inside the footprint's window: what the model takes when it runs is part of it
+      FirstRun.run(key.model(), d.config(), model);
       service =
           new InferenceService(
               key.model(),

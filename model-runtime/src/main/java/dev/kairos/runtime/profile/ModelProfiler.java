@@ -4,18 +4,12 @@ import dev.kairos.multiplexer.profile.BatchLatency;
 import dev.kairos.multiplexer.profile.ModelProfile;
 import dev.kairos.runtime.engine.Engine;
 import dev.kairos.runtime.engine.LoadedModel;
-import dev.kairos.runtime.engine.ModelLoadException;
 import dev.kairos.runtime.engine.ModelSource;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
-import dev.kairos.sdk.model.TensorSpec;
 import dev.kairos.sdk.oip.InferenceRequest;
-import dev.kairos.sdk.tensor.DataType;
-import dev.kairos.sdk.tensor.Tensor;
 import dev.kairos.sdk.time.Clock;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,7 +93,8 @@ public final class ModelProfiler {
     List<BatchLatency> latencies = new ArrayList<>();
     SplittableRandom random = new SplittableRandom(42);
     for (int b : o.batchSizes()) {
-      InferenceRequest request = request(loaded.signature().inputs(), b, random, dir.name());
+      InferenceRequest request =
+          SyntheticInputs.request(loaded.signature().inputs(), b, random, dir.name());
       for (int i = 0; i < o.warmup(); i++) {
         loaded.infer(request);
       }
@@ -137,40 +132,6 @@ public final class ModelProfiler {
             + ", version "
             + version.version()
             + ")");
-  }
-
-  /** Seeded random inputs: dynamic first dimensions become the batch size, others 1. */
-  static InferenceRequest request(
-      List<TensorSpec> inputs, int batch, SplittableRandom random, String model) {
-    List<Tensor> tensors = new ArrayList<>();
-    for (TensorSpec spec : inputs) {
-      long[] shape = spec.shape();
-      for (int i = 0; i < shape.length; i++) {
-        if (shape[i] < 0) {
-          shape[i] = i == 0 ? batch : 1;
-        }
-      }
-      DataType type = spec.datatype();
-      if (!type.isFixedSize()) {
-        throw new ModelLoadException(
-            "model '" + model + "': cannot profile input '" + spec.name() + "' of type " + type);
-      }
-      long elements = 1;
-      for (long d : shape) {
-        elements *= d;
-      }
-      ByteBuffer data =
-          ByteBuffer.allocateDirect((int) (elements * type.byteSize()))
-              .order(ByteOrder.LITTLE_ENDIAN);
-      if (type == DataType.FP32) {
-        while (data.remaining() >= 4) {
-          data.putFloat((float) random.nextDouble());
-        }
-      }
-      data.clear();
-      tensors.add(Tensor.of(spec.name(), type, shape, data));
-    }
-    return new InferenceRequest("profile", java.util.Map.of(), tensors, List.of());
   }
 
   /** This process's resident memory from /proc, or 0 where there is none. */

@@ -95,6 +95,30 @@ class ModelHostTest {
   }
 
   @Test
+  void shouldRunEachModelOnceInsideItsLoadSoItsFirstRequestDoesNotPayForTheFirstRun()
+      throws Exception {
+    host(100 * MIB, 2, Duration.ZERO);
+    Path a = mlp("a", 30);
+    load("a", a);
+    assertThat(onnx.runsOf("a")).as("runs before any request").isEqualTo(1);
+    infer(host.resolve("a", null));
+    assertThat(onnx.runsOf("a")).isEqualTo(2);
+    load("a", a); // already loaded: no second first run
+    assertThat(onnx.runsOf("a")).isEqualTo(2);
+  }
+
+  @Test
+  void shouldLoadAModelThatFailsOnMadeUpInputsAndLetItsFirstRequestRunIt() throws Exception {
+    host(100 * MIB, 2, Duration.ZERO);
+    onnx.failRuns.put("a", new IllegalStateException("index out of range"));
+    LoadOutcome a = load("a", mlp("a", 30));
+    assertThat(a.alreadyLoaded()).isFalse();
+    assertThat(onnx.runsOf("a")).isEqualTo(1);
+    onnx.failRuns.remove("a");
+    assertThat(infer(host.resolve("a", null)).outputs()).hasSize(1);
+  }
+
+  @Test
   void shouldEvictTheLeastRecentlyUsedWhenSpaceIsNeededAndNoMore() {
     host(100 * MIB, 2, Duration.ZERO);
     load("a", mlp("a", 30));

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A real engine, observed: counts its loads, can hold a model's load at a gate, and adds a chosen
  * number of bytes to a simulated resident set while each model is loaded, so footprints and
- * eviction are exact in tests.
+ * eviction are exact in tests. Counts each model's runs, and can make them fail.
  */
 final class ObservedEngine implements Engine {
   final Engine real;
@@ -27,6 +27,8 @@ final class ObservedEngine implements Engine {
   final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
   final AtomicInteger running = new AtomicInteger();
   final AtomicInteger mostRunning = new AtomicInteger();
+  final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+  final Map<String, RuntimeException> failRuns = new ConcurrentHashMap<>();
 
   ObservedEngine(Engine real) {
     this.real = real;
@@ -70,11 +72,17 @@ final class ObservedEngine implements Engine {
 
         @Override
         public InferenceResponse infer(InferenceRequest request) {
+          runs.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
+          RuntimeException fail = failRuns.get(model);
+          if (fail != null) {
+            throw fail;
+          }
           return loaded.infer(request);
         }
 
         @Override
         public List<InferenceResponse> inferBatch(List<InferenceRequest> requests) {
+          runs.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
           return loaded.inferBatch(requests);
         }
 
@@ -87,6 +95,11 @@ final class ObservedEngine implements Engine {
     } finally {
       running.decrementAndGet();
     }
+  }
+
+  int runsOf(String model) {
+    AtomicInteger n = runs.get(model);
+    return n == null ? 0 : n.get();
   }
 
   int loadsOf(String model) {
