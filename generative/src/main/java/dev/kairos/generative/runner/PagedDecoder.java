@@ -128,8 +128,9 @@ public final class PagedDecoder implements AutoCloseable {
       }
       try (OrtSession.Result result = session.run(inputs)) {
         for (int l = 0; l < signature.layers(); l++) {
-          storeDecoded(chunks, singles, output(result, "decode_key." + l), pool[2 * l]);
-          storeDecoded(chunks, singles, output(result, "decode_value." + l), pool[2 * l + 1]);
+          // the decode group's [D, H, Dh] is the chunk layout with one token per row
+          store(chunks, singles, 1, output(result, "decode_key." + l), pool[2 * l]);
+          store(chunks, singles, 1, output(result, "decode_value." + l), pool[2 * l + 1]);
           store(chunks, multis, t, output(result, "key." + l), pool[2 * l]);
           store(chunks, multis, t, output(result, "value." + l), pool[2 * l + 1]);
         }
@@ -237,25 +238,10 @@ public final class PagedDecoder implements AutoCloseable {
             .orElseThrow(() -> new IllegalStateException("the model returned no " + name));
   }
 
-  /** Writes the decode group's new keys or values [D, H, Dh] into each token's slot. */
-  private void storeDecoded(
-      List<Chunk> chunks, List<Integer> rows, OnnxTensor out, FloatBuffer target) {
-    FloatBuffer src = out.getFloatBuffer();
-    int heads = signature.heads();
-    int d = signature.headDim();
-    float[] row = new float[d];
-    for (int r = 0; r < rows.size(); r++) {
-      Chunk c = chunks.get(rows.get(r));
-      int block = c.blocks()[c.past() / blockSize];
-      int slot = c.past() % blockSize;
-      for (int h = 0; h < heads; h++) {
-        src.get((r * heads + h) * d, row);
-        target.put(block * blockFloats + (h * blockSize + slot) * d, row);
-      }
-    }
-  }
-
-  /** Writes the chunk group's new keys or values [B, H, T, Dh] into each token's slot. */
+  /**
+   * Writes a group's new keys or values [B, H, T, Dh] into each token's slot ({@code t} tokens per
+   * row, the chunk's own count at most).
+   */
   private void store(
       List<Chunk> chunks, List<Integer> rows, int t, OnnxTensor out, FloatBuffer target) {
     FloatBuffer src = out.getFloatBuffer();
