@@ -18,7 +18,7 @@ import java.util.Map;
  * </pre>
  */
 public class OrtSessionCreate {
-  static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+  static final OrtEnvironment ENV = dev.kairos.generative.ort.OnnxEnvironment.get();
 
   static double ms(long t0) {
     return (System.nanoTime() - t0) / 1e6;
