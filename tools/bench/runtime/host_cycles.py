@@ -10,7 +10,7 @@ set size (VmRSS) after the first cycle and every tenth, and the load times the h
 used when given as a folder (tools/bench/runtime/make_resnet18.py writes one where torchvision is
 installed). The classpath defaults to the built CLI (mvn -B -q -DskipTests -pl cli -am package);
 the host gets the environment cli/RuntimeProcess gives replicas (MALLOC_ARENA_MAX=2,
-MALLOC_TRIM_THRESHOLD_=1 MiB).
+MALLOC_TRIM_THRESHOLD_=1 MiB, MALLOC_MMAP_THRESHOLD_=16 MiB).
 """
 import argparse
 import json
@@ -76,6 +76,7 @@ def main():
     env = dict(os.environ)
     env.setdefault("MALLOC_ARENA_MAX", "2")
     env.setdefault("MALLOC_TRIM_THRESHOLD_", "1048576")
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", "16777216")
     cmd = ["java", *JVM, "-XX:NativeMemoryTracking=summary", "-XX:+AlwaysPreTouch", "-cp", a.classpath, "dev.kairos.runtime.RuntimeMain", "--shared-host",
            "--memory-budget", "2Gi", "--idle-unload-after", "0", "--cores", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, env=env)

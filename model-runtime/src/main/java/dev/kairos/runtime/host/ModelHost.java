@@ -293,6 +293,9 @@ public final class ModelHost implements ServedModels, AutoCloseable {
           "model '" + key.model() + "' version " + key.version() + " failed to load: " + message(e),
           e);
     }
+    // what the load allocated and freed again (graph optimisation's copies) leaves the arenas
+    // before the footprint is read, so the footprint is what the model keeps
+    NativeHeap.trim();
     Footprint footprint = meter.close(window, floor);
     if (footprint.alone() || known == null) {
       measured.put(artifact, footprint);
@@ -386,7 +389,12 @@ public final class ModelHost implements ServedModels, AutoCloseable {
 
   private void close(List<HostedModel> models, String why) {
     for (HostedModel m : models) {
-      long freed = meter.release(() -> m.service().close());
+      long freed =
+          meter.release(
+              () -> {
+                m.service().close();
+                NativeHeap.trim();
+              });
       log.info(
           "model={} version={} unloaded ({}), {} given back",
           m.key().model(),
