@@ -123,21 +123,10 @@ final class RuntimeHost {
    * request waits for does not also pay for this connection and its code paths.
    */
   CompletableFuture<JsonNode> index() {
-    HttpRequest.Builder b =
+    return send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/repository/index"))
             .timeout(Duration.ofSeconds(30))
-            .GET();
-    if (token != null) {
-      b.header(dev.kairos.sdk.replica.ReplicaToken.HEADER, token);
-    }
-    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
-        .thenApply(
-            r -> {
-              if (r.statusCode() != 200) {
-                throw new Refused(r.statusCode(), Json.errorOf(r.body()));
-              }
-              return Json.read(r.body());
-            });
+            .GET());
   }
 
   /** Loads a model version from its folder; fails with {@link Refused} or an I/O error. */
@@ -181,11 +170,15 @@ final class RuntimeHost {
   }
 
   private CompletableFuture<JsonNode> post(String path, String body) {
-    HttpRequest.Builder b =
+    return send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofMinutes(2))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** Sends a request with the replica token; the answer's JSON, or {@link Refused} unless 200. */
+  private CompletableFuture<JsonNode> send(HttpRequest.Builder b) {
     if (token != null) {
       b.header(dev.kairos.sdk.replica.ReplicaToken.HEADER, token);
     }

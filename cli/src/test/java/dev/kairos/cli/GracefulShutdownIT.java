@@ -163,7 +163,7 @@ class GracefulShutdownIT {
     gate.hold();
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> inFlightAt(victim.pid()) > 0);
-      new ProcessBuilder("kill", "-TERM", Long.toString(victim.pid())).start().waitFor();
+      ProcessProbe.signal("TERM", victim.pid());
       // the victim drains with requests held in it; then they may finish
       Pattern draining =
           Pattern.compile("\"id\":\"slow v1#" + victim.pid() + "\"[^}]*\"draining\":true");

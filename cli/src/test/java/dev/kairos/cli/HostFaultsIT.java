@@ -3,9 +3,6 @@ package dev.kairos.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +41,6 @@ class HostFaultsIT {
   private Path models;
   private KairosProcess kairos;
   private String request;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   void serve(@TempDir Path repo) throws Exception {
@@ -94,15 +90,15 @@ class HostFaultsIT {
     assertThat(ProcessProbe.replicas(kairos, models.resolve("pair"))).isEmpty();
     assertThat(kairos.output()).contains("pair v1: ready (in runtime host 1");
     assertThat(kairos.output()).contains("pair v1: ready (in runtime host 2");
-    assertThat(post("pair", 30_000).statusCode()).isEqualTo(200);
-    assertThat(post("lone", 30_000).statusCode()).isEqualTo(200);
+    assertThat(kairos.infer("pair", request, 30_000).statusCode()).isEqualTo(200);
+    assertThat(kairos.infer("lone", request, 30_000).statusCode()).isEqualTo(200);
   }
 
   @Test
   @Order(2)
   void shouldHarmNoOtherModelWhenOneFailsToLoadInASharedHost() {
     List<Long> before = hosts().stream().map(ProcessHandle::pid).toList();
-    HttpResponse<String> r = post("broken", 5_000);
+    HttpResponse<String> r = kairos.infer("broken", request, 5_000);
     assertThat(r.statusCode()).as(r.body()).isIn(503, 504);
     await()
         .atMost(Duration.ofSeconds(30))
@@ -110,8 +106,8 @@ class HostFaultsIT {
     assertThat(kairos.output()).contains("broken v1: FAILED").contains("failed to load");
     assertThat(hosts().stream().map(ProcessHandle::pid).toList()).isEqualTo(before);
     for (int i = 0; i < 20; i++) {
-      assertThat(post("pair", 30_000).statusCode()).isEqualTo(200);
-      assertThat(post("lone", 30_000).statusCode()).isEqualTo(200);
+      assertThat(kairos.infer("pair", request, 30_000).statusCode()).isEqualTo(200);
+      assertThat(kairos.infer("lone", request, 30_000).statusCode()).isEqualTo(200);
     }
   }
 
@@ -131,7 +127,7 @@ class HostFaultsIT {
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() >= 100);
       atKill = ok.get();
-      new ProcessBuilder("kill", "-9", Long.toString(victim)).start().waitFor();
+      ProcessProbe.signal("9", victim);
       await()
           .atMost(Duration.ofSeconds(90))
           .until(
@@ -152,14 +148,14 @@ class HostFaultsIT {
     assertThat(failures.size()).as("client-visible errors: %s", failures).isLessThanOrEqualTo(4);
     assertThat(hosts().stream().map(ProcessHandle::pid)).doesNotContain(victim);
     assertThat(ProcessProbe.supervision(kairos, "lone")).contains("its runtime host");
-    assertThat(post("lone", 30_000).statusCode()).isEqualTo(200);
-    assertThat(post("pair", 30_000).statusCode()).isEqualTo(200);
+    assertThat(kairos.infer("lone", request, 30_000).statusCode()).isEqualTo(200);
+    assertThat(kairos.infer("pair", request, 30_000).statusCode()).isEqualTo(200);
   }
 
   @Test
   @Order(4)
   void shouldUnloadAModelFromItsHostWhenItScalesToZeroAndLoadItAgainOnDemand() throws Exception {
-    assertThat(post("brief", 30_000).statusCode()).isEqualTo(200);
+    assertThat(kairos.infer("brief", request, 30_000).statusCode()).isEqualTo(200);
     List<Long> hostsBefore = hosts().stream().map(ProcessHandle::pid).toList();
     await()
         .atMost(Duration.ofSeconds(90))
@@ -167,7 +163,7 @@ class HostFaultsIT {
             () -> Pattern.compile("brief v1@host\\d+: unloaded").matcher(kairos.output()).find());
     assertThat(ProcessProbe.supervision(kairos, "brief")).contains("\"ready\":0");
     assertThat(hosts().stream().map(ProcessHandle::pid).toList()).isEqualTo(hostsBefore);
-    assertThat(post("brief", 30_000).statusCode()).isEqualTo(200);
+    assertThat(kairos.infer("brief", request, 30_000).statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -178,7 +174,7 @@ class HostFaultsIT {
     Matcher m = Pattern.compile("\"restarts\":(\\d+)").matcher(before);
     assertThat(m.find()).as(before).isTrue();
     int restarts = Integer.parseInt(m.group(1));
-    signal("STOP", stuck);
+    ProcessProbe.signal("STOP", stuck);
     try {
       await()
           .atMost(Duration.ofSeconds(90))
@@ -191,17 +187,12 @@ class HostFaultsIT {
                       && hosts().stream().noneMatch(h -> h.pid() == stuck));
     } finally {
       if (ProcessHandle.of(stuck).map(ProcessHandle::isAlive).orElse(false)) {
-        signal("CONT", stuck);
+        ProcessProbe.signal("CONT", stuck);
       }
     }
     assertThat(kairos.output()).containsPattern("runtime host \\d+: hung: \\d+ liveness probes");
-    assertThat(post("lone", 30_000).statusCode()).isEqualTo(200);
-    assertThat(post("pair", 30_000).statusCode()).isEqualTo(200);
-  }
-
-  private static void signal(String signal, long pid) throws Exception {
-    assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor())
-        .isZero();
+    assertThat(kairos.infer("lone", request, 30_000).statusCode()).isEqualTo(200);
+    assertThat(kairos.infer("pair", request, 30_000).statusCode()).isEqualTo(200);
   }
 
   /** Live runtime hosts of serve. */
@@ -239,26 +230,12 @@ class HostFaultsIT {
   private void stream(
       String model, AtomicBoolean stop, AtomicInteger ok, ConcurrentLinkedQueue<String> failures) {
     while (!stop.get()) {
-      HttpResponse<String> r = post(model, 60_000);
+      HttpResponse<String> r = kairos.infer(model, request, 60_000);
       if (r.statusCode() == 200) {
         ok.incrementAndGet();
       } else {
         failures.add(model + ": " + r.statusCode() + " " + r.body());
       }
-    }
-  }
-
-  private HttpResponse<String> post(String model, long timeoutMs) {
-    try {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(kairos.url() + "/v2/models/" + model + "/infer"))
-              .header("Content-Type", "application/json")
-              .header("Kairos-Timeout-Ms", Long.toString(timeoutMs))
-              .POST(HttpRequest.BodyPublishers.ofString(request))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new IllegalStateException("request failed: " + e, e);
     }
   }
 }

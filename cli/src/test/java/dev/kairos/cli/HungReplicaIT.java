@@ -57,7 +57,7 @@ class HungReplicaIT {
     List<ProcessHandle> before = ProcessProbe.replicas(kairos, models.resolve("stuck"));
     assertThat(before).hasSize(1);
     ProcessHandle stuck = before.get(0);
-    signal("STOP", stuck.pid());
+    ProcessProbe.signal("STOP", stuck.pid());
     try {
       await()
           .atMost(Duration.ofSeconds(90))
@@ -67,7 +67,7 @@ class HungReplicaIT {
                       && ProcessProbe.supervision(kairos, "stuck").contains("\"ready\":1"));
     } finally {
       if (stuck.isAlive()) {
-        signal("CONT", stuck.pid());
+        ProcessProbe.signal("CONT", stuck.pid());
       }
     }
     String s = ProcessProbe.supervision(kairos, "stuck");
@@ -92,7 +92,7 @@ class HungReplicaIT {
       slicer.scheduleAtFixedRate(
           () -> {
             try {
-              signal(stopped.get() ? "CONT" : "STOP", replica.pid());
+              ProcessProbe.signal(stopped.get() ? "CONT" : "STOP", replica.pid());
               stopped.set(!stopped.get());
             } catch (Exception e) {
               throw new IllegalStateException(e);
@@ -108,15 +108,10 @@ class HungReplicaIT {
     } finally {
       slicer.shutdownNow();
       slicer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
-      signal("CONT", replica.pid());
+      ProcessProbe.signal("CONT", replica.pid());
     }
     assertThat(ProcessProbe.supervision(kairos, "paused")).contains("\"restarts\":0");
     assertThat(ProcessProbe.replicas(kairos, models.resolve("paused"))).containsExactly(replica);
     assertThat(kairos.post("/v2/models/paused/infer", request).statusCode()).isEqualTo(200);
-  }
-
-  private static void signal(String signal, long pid) throws Exception {
-    assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor())
-        .isZero();
   }
 }

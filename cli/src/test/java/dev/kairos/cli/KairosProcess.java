@@ -148,6 +148,24 @@ final class KairosProcess implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * One inference of {@code body} to {@code model} with a deadline ({@code Kairos-Timeout-Ms}), for
+   * clients that run on their own threads: a request that cannot be sent fails the caller.
+   */
+  HttpResponse<String> infer(String model, String body, long timeoutMs) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url + "/v2/models/" + model + "/infer"))
+              .header("Content-Type", "application/json")
+              .header("Kairos-Timeout-Ms", Long.toString(timeoutMs))
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException("request failed: " + e, e);
+    }
+  }
+
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return http.send(
         HttpRequest.newBuilder(URI.create(url + path)).GET().build(),

@@ -76,6 +76,14 @@ final class ProcessProbe {
         .toList();
   }
 
+  /** Sends {@code signal} (STOP, CONT, 9, ...) to a process with {@code kill}. */
+  static void signal(String signal, long pid) throws IOException, InterruptedException {
+    int status = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
+    if (status != 0) {
+      throw new AssertionError("kill -" + signal + " " + pid + " exited with " + status);
+    }
+  }
+
   /** Threads of a process now. */
   static int threads(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

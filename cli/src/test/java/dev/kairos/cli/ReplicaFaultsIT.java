@@ -3,9 +3,6 @@ package dev.kairos.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +35,6 @@ class ReplicaFaultsIT {
   private Path models;
   private KairosProcess kairos;
   private String request;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   void serve(@TempDir Path repo) throws Exception {
@@ -92,7 +88,7 @@ class ReplicaFaultsIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() >= 200 || !failures.isEmpty());
       ProcessHandle victim = before.get(0);
       int atKill = ok.get();
-      new ProcessBuilder("kill", "-9", Long.toString(victim.pid())).start().waitFor();
+      ProcessProbe.signal("9", victim.pid());
       // the supervisor replaces it; the stream goes on meanwhile
       await()
           .atMost(Duration.ofSeconds(90))
@@ -125,8 +121,8 @@ class ReplicaFaultsIT {
   void shouldHoldRequestsForTheReplacementOfTheOnlyReplicaOrAnswer503InTime() throws Exception {
     List<ProcessHandle> before = ProcessProbe.replicas(kairos, models.resolve("single"));
     assertThat(before).hasSize(1);
-    assertThat(post("single", 60_000).statusCode()).isEqualTo(200);
-    new ProcessBuilder("kill", "-9", Long.toString(before.get(0).pid())).start().waitFor();
+    assertThat(kairos.infer("single", request, 60_000).statusCode()).isEqualTo(200);
+    ProcessProbe.signal("9", before.get(0).pid());
     await().atMost(Duration.ofSeconds(10)).until(() -> !before.get(0).isAlive());
     ExecutorService clients = Executors.newFixedThreadPool(8);
     try {
@@ -135,13 +131,14 @@ class ReplicaFaultsIT {
       List<CompletableFuture<HttpResponse<String>>> hurried = new ArrayList<>();
       List<CompletableFuture<Long>> hurriedMillis = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        patient.add(CompletableFuture.supplyAsync(() -> post("single", 60_000), clients));
+        patient.add(
+            CompletableFuture.supplyAsync(() -> kairos.infer("single", request, 60_000), clients));
         long[] took = new long[1];
         CompletableFuture<HttpResponse<String>> h =
             CompletableFuture.supplyAsync(
                 () -> {
                   long t0 = System.nanoTime();
-                  HttpResponse<String> r = post("single", 150);
+                  HttpResponse<String> r = kairos.infer("single", request, 150);
                   took[0] = (System.nanoTime() - t0) / 1_000_000;
                   return r;
                 },
@@ -168,7 +165,7 @@ class ReplicaFaultsIT {
       clients.shutdownNow();
     }
     assertThat(ProcessProbe.replicas(kairos, models.resolve("single"))).hasSize(1);
-    assertThat(post("single", 60_000).statusCode()).isEqualTo(200);
+    assertThat(kairos.infer("single", request, 60_000).statusCode()).isEqualTo(200);
   }
 
   private void stream(
@@ -178,26 +175,12 @@ class ReplicaFaultsIT {
       ConcurrentLinkedQueue<String> failures,
       long timeoutMs) {
     while (!stop.get()) {
-      HttpResponse<String> r = post(model, timeoutMs);
+      HttpResponse<String> r = kairos.infer(model, request, timeoutMs);
       if (r.statusCode() == 200) {
         ok.incrementAndGet();
       } else {
         failures.add(r.statusCode() + " " + r.body());
       }
-    }
-  }
-
-  private HttpResponse<String> post(String model, long timeoutMs) {
-    try {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(kairos.url() + "/v2/models/" + model + "/infer"))
-              .header("Content-Type", "application/json")
-              .header("Kairos-Timeout-Ms", Long.toString(timeoutMs))
-              .POST(HttpRequest.BodyPublishers.ofString(request))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new IllegalStateException("request failed: " + e, e);
     }
   }
 
