@@ -181,8 +181,7 @@ public final class GrpcFront {
     ModelInferRequest m = received.message();
     String model = m.getModelName();
     String version = m.getModelVersion().isEmpty() ? null : m.getModelVersion();
-    if (!validNames(call.response(), model, version)
-        || !admitted(call.response(), call.headers(), model)) {
+    if (!accepted(call, model, version)) {
       return;
     }
     InferenceRequest request;
@@ -238,8 +237,7 @@ public final class GrpcFront {
       GrpcServerRequest<ModelMetadataRequest, ModelMetadataResponse> call, ModelMetadataRequest m) {
     String model = m.getName();
     String version = m.getVersion().isEmpty() ? null : m.getVersion();
-    if (!validNames(call.response(), model, version)
-        || !admitted(call.response(), call.headers(), model)) {
+    if (!accepted(call, model, version)) {
       return;
     }
     GrpcCaller<ModelMetadataResponse> caller =
@@ -259,8 +257,7 @@ public final class GrpcFront {
       GrpcServerRequest<ModelReadyRequest, ModelReadyResponse> call, ModelReadyRequest m) {
     String model = m.getName();
     String version = m.getVersion().isEmpty() ? null : m.getVersion();
-    if (!validNames(call.response(), model, version)
-        || !admitted(call.response(), call.headers(), model)) {
+    if (!accepted(call, model, version)) {
       return;
     }
     // From the route, as REST answers it: no replica is asked, a model at zero is not woken.
@@ -277,6 +274,12 @@ public final class GrpcFront {
     }
     call.response()
         .end(ModelReadyResponse.newBuilder().setReady(r == ModelRoute.Readiness.READY).build());
+  }
+
+  /** Whether a call's names are valid and its key admits it; if not, it has been answered. */
+  private boolean accepted(GrpcServerRequest<?, ?> call, String model, String version) {
+    return validNames(call.response(), model, version)
+        && admitted(call.response(), call.headers(), model);
   }
 
   private boolean validNames(GrpcServerResponse<?, ?> resp, String model, String version) {
