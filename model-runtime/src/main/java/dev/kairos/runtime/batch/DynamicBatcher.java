@@ -12,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -113,8 +114,8 @@ public final class DynamicBatcher implements AutoCloseable {
     synchronized (this) {
       next = collect(clock.monotonicNanos(), ready, expired);
       nextCheckNanos = next;
-      if (next < timerWakeNanos) {
-        notifyAll();
+      if (next < timerWakeNanos && timer != null) {
+        LockSupport.unpark(timer);
       }
     }
     for (PendingRequest p : expired) {
@@ -206,27 +207,31 @@ public final class DynamicBatcher implements AutoCloseable {
     timer.start();
   }
 
+  /**
+   * Parks rather than {@code Object.wait}: a timed wait on a monitor rounds up to whole
+   * milliseconds, which for a queue delay of a millisecond or two doubles what a lone request
+   * waits. A permit given by {@link LockSupport#unpark} between reading the next due time and
+   * parking is kept, so no wake-up is lost.
+   */
   private void runTimer() {
     while (true) {
+      long wait;
       synchronized (this) {
-        while (!closed) {
-          long wait = nextCheckNanos - clock.monotonicNanos();
-          if (wait <= 0) {
-            break;
-          }
-          timerWakeNanos = nextCheckNanos;
-          try {
-            long ms = Math.min(wait / 1_000_000, 1000);
-            wait(ms, ms == 1000 ? 0 : (int) (wait % 1_000_000));
-          } catch (InterruptedException e) {
-            return;
-          } finally {
-            timerWakeNanos = Long.MAX_VALUE;
-          }
-        }
         if (closed) {
           return;
         }
+        wait = nextCheckNanos - clock.monotonicNanos();
+        timerWakeNanos = wait > 0 ? nextCheckNanos : Long.MAX_VALUE;
+      }
+      if (wait > 0) {
+        LockSupport.parkNanos(this, Math.min(wait, 1_000_000_000L));
+        if (Thread.interrupted()) {
+          return;
+        }
+        synchronized (this) {
+          timerWakeNanos = Long.MAX_VALUE;
+        }
+        continue;
       }
       dispatchDue();
     }
@@ -240,7 +245,9 @@ public final class DynamicBatcher implements AutoCloseable {
       closed = true;
       left = new ArrayList<>(queue);
       queue.clear();
-      notifyAll();
+      if (timer != null) {
+        LockSupport.unpark(timer);
+      }
     }
     for (PendingRequest p : left) {
       p.result()
