@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A CPU profile of the gateway as shipped at full speed: the echo backend and the gateway (with the
 # JVM options of ./kairos) on CPU $SERVER_CPU, wrk -c64 with the ~1 KB OIP POST on $WRK_CPU, and a
-# JFR recording (tools/bench/wire/hot.jfc: JDK's "profile" settings, Java samples every 1 ms)
+# JFR recording (the JDK's "profile" settings with Java sampled every 1 ms, written to $WORK/hot.jfc)
 # attached for $SECONDS_PROFILED s after a $WARMUP s warm-up. Prints the top frames (self and
 # total), the allocation by class and the gateway's CPU per request; the recording stays in $WORK.
 #
@@ -38,7 +38,10 @@ wait_port "$BACKEND_PORT"; wait_port "$PORT"
 LUA=tools/bench/gateway/post.lua
 taskset -c "$WRK_CPU" wrk -t1 -c64 -d"$WARMUP"s -s "$LUA" "http://127.0.0.1:$PORT" >/dev/null
 rm -f "$WORK/gateway.jfr"
-jcmd "$GW" JFR.start name=wire settings="$ROOT/tools/bench/wire/hot.jfc" filename="$WORK/gateway.jfr" >/dev/null
+JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+sed -e '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">1 ms</setting>#' \
+  "$JAVA_HOME/lib/jfr/profile.jfc" >"$WORK/hot.jfc"
+jcmd "$GW" JFR.start name=wire settings="$WORK/hot.jfc" filename="$WORK/gateway.jfr" >/dev/null
 t0=$(awk '{print $14 + $15}' /proc/$GW/stat)
 out=$(taskset -c "$WRK_CPU" wrk -t1 -c64 -d"$SECONDS_PROFILED"s -s "$LUA" "http://127.0.0.1:$PORT")
 t1=$(awk '{print $14 + $15}' /proc/$GW/stat)
