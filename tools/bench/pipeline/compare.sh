@@ -9,6 +9,8 @@
 #   OLD_REF=a105a4d ROUNDS=7 DURATION=20 tools/bench/pipeline/compare.sh
 #   OLD_CLASSES=/path/to/old/gateway/target/classes tools/bench/pipeline/compare.sh   # skip the old build
 #   FIRST=new ...                                      # start, warm and run the new one first
+# The old gateway runs with the old launcher's JVM options and (when built here) the old SDK.
+#   OLD_CLASSES=gateway/target/classes OLD_JVM_OPTS="..." NEW_JVM_OPTS="..." ...   # two JVM settings
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ROOT=$(pwd)
@@ -25,7 +27,7 @@ OLD_PORT=${OLD_PORT:-19202}
 NEW_PORT=${NEW_PORT:-19203}
 SHIPPED_OPTS=$(sed -n 's/.*\${KAIROS_JAVA_OPTS:-\([^}]*\)}.*/\1/p' kairos)
 [ -n "$SHIPPED_OPTS" ] || { echo "cannot read the default JVM options from ./kairos" >&2; exit 1; }
-KAIROS_JVM_OPTS="$SHIPPED_OPTS -Dlogback.configurationFile=cli/src/main/resources/logback.xml"
+KAIROS_JVM_OPTS=${NEW_JVM_OPTS:-"$SHIPPED_OPTS -Dlogback.configurationFile=cli/src/main/resources/logback.xml"}
 BACKEND_OPTS="-XX:+UseSerialGC -Xms64m -Xmx128m -Dio.netty.leakDetection.level=disabled -Dvertx.disableMetrics=true -Dlogback.configurationFile=tools/bench/gateway/logback.xml"
 
 mkdir -p "$WORK/classes"
@@ -41,8 +43,14 @@ if [ -z "${OLD_CLASSES:-}" ]; then
   git worktree add --detach "$WORK/old" "$OLD_REF" >&2
   (cd "$WORK/old" && mvn -B -q -o -pl gateway -am package -DskipTests -Dspotless.check.skip=true >&2)
   OLD_CLASSES="$WORK/old/gateway/target/classes"
+  OLD_SDK=${OLD_SDK:-$(ls "$WORK"/old/sdk-java/target/kairos-sdk-java-*.jar | head -1)}
 fi
-OLD_CP="$OLD_CLASSES:$LIBS"
+# The old gateway runs with the old SDK (OLD_SDK, when given or built here) and with the JVM
+# options of the old launcher, so a change to either is part of what is compared.
+OLD_CP="$OLD_CLASSES:${OLD_SDK:+$OLD_SDK:}$LIBS"
+OLD_SHIPPED=$(git show "$OLD_REF:kairos" | sed -n 's/.*\${KAIROS_JAVA_OPTS:-\([^}]*\)}.*/\1/p')
+OLD_JVM_OPTS=${OLD_JVM_OPTS:-"${OLD_SHIPPED:-$SHIPPED_OPTS} -Dlogback.configurationFile=cli/src/main/resources/logback.xml"}
+echo "old JVM options: $OLD_JVM_OPTS; new: $KAIROS_JVM_OPTS" >&2
 javac -nowarn -d "$WORK/classes" -cp "$NEW_CP" tools/bench/gateway/src/EchoBackend.java tools/bench/gateway/src/GatewayMain.java
 
 PIDS=()
@@ -53,7 +61,7 @@ wait_port() { for _ in $(seq 1 150); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/n
 taskset -c "$SERVER_CPU" java $BACKEND_OPTS -cp "$WORK/classes:$NEW_CP" EchoBackend "$BACKEND_PORT" >"$WORK/backend.log" 2>&1 &
 PIDS+=($!)
 start_old() {
-  taskset -c "$SERVER_CPU" java $KAIROS_JVM_OPTS -cp "$WORK/classes:$OLD_CP" GatewayMain "$OLD_PORT" "$BACKEND_PORT" >"$WORK/old.log" 2>&1 &
+  taskset -c "$SERVER_CPU" java $OLD_JVM_OPTS -cp "$WORK/classes:$OLD_CP" GatewayMain "$OLD_PORT" "$BACKEND_PORT" >"$WORK/old.log" 2>&1 &
   OLD_PID=$!
   PIDS+=($OLD_PID)
 }

@@ -172,7 +172,11 @@ public final class Gateway {
             .setMaxInitialLineLength(Math.min(options.maxHeaderBytes(), 8192))
             .setHttp2ClearTextEnabled(false)
             .setCompressionSupported(false)
-            .setDecompressionSupported(false);
+            .setDecompressionSupported(false)
+            // The gateway serves no WebSockets: without these, every connection's pipeline holds
+            // a WebSocket extension handler that looks at every request.
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false);
     if (options.tls() != null) {
       so.setSsl(true)
           .setKeyCertOptions(

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The gateway's Prometheus meters: requests by model, version and code; latency histograms;
@@ -50,8 +51,10 @@ public final class GatewayMetrics {
   private final Histogram latency;
   private final Counter rejections;
   private final Counter retries;
-  private final Map<String, CounterDataPoint> requestPoints = new ConcurrentHashMap<>();
-  private final Map<String, DistributionDataPoint> latencyPoints = new ConcurrentHashMap<>();
+
+  /** Data points by model, then version: found without building a key string per request. */
+  private final Map<String, Map<String, VersionPoints>> points = new ConcurrentHashMap<>();
+
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   public GatewayMetrics(RouteTable routes) {
@@ -155,18 +158,43 @@ public final class GatewayMetrics {
   /** A request was answered. {@code version} may be null when none was chosen. */
   public void answered(String model, String version, int status, long nanos) {
     String v = version == null ? "" : version;
-    String key = model + '\0' + v + '\0' + status;
-    CounterDataPoint c = requestPoints.get(key);
-    if (c == null) {
-      c = requestPoints.computeIfAbsent(key, k -> requests.labelValues(model, v, code(status)));
+    Map<String, VersionPoints> versions = points.get(model);
+    if (versions == null) {
+      versions = points.computeIfAbsent(model, k -> new ConcurrentHashMap<>());
     }
-    c.inc();
-    String lk = model + '\0' + v;
-    DistributionDataPoint h = latencyPoints.get(lk);
-    if (h == null) {
-      h = latencyPoints.computeIfAbsent(lk, k -> latency.labelValues(model, v));
+    VersionPoints p = versions.get(v);
+    if (p == null) {
+      p = versions.computeIfAbsent(v, k -> new VersionPoints(model, k));
     }
-    h.observe(nanos / 1e9);
+    p.requests(status).inc();
+    p.latency.observe(nanos / 1e9);
+  }
+
+  /** One model version's latency histogram and request counters by HTTP status. */
+  private final class VersionPoints {
+    private final String model;
+    private final String version;
+    private final DistributionDataPoint latency;
+    private final AtomicReferenceArray<CounterDataPoint> byStatus = new AtomicReferenceArray<>(600);
+
+    VersionPoints(String model, String version) {
+      this.model = model;
+      this.version = version;
+      this.latency = GatewayMetrics.this.latency.labelValues(model, version);
+    }
+
+    CounterDataPoint requests(int status) {
+      if (status < 0 || status >= byStatus.length()) {
+        return GatewayMetrics.this.requests.labelValues(model, version, code(status));
+      }
+      CounterDataPoint c = byStatus.get(status);
+      if (c == null) {
+        // labelValues answers the same data point for the same labels: a race stores it twice.
+        c = GatewayMetrics.this.requests.labelValues(model, version, code(status));
+        byStatus.set(status, c);
+      }
+      return c;
+    }
   }
 
   public void rejected(String model, Rejection reason) {

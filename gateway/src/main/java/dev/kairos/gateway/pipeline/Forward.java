@@ -43,8 +43,12 @@ final class Forward {
   private static final Logger log = LoggerFactory.getLogger(Forward.class);
   static final String BINARY_HEADER = "Inference-Header-Content-Length";
 
+  /** The same, as a header name whose hash is computed once (it is looked up per request). */
+  static final CharSequence BINARY = HttpHeaders.createOptimized(BINARY_HEADER);
+
   /** The runtime's deadline header (microseconds, or a duration such as {@code 250ms}). */
-  private static final String REPLICA_DEADLINE_HEADER = "timeout";
+  private static final CharSequence REPLICA_DEADLINE_HEADER =
+      HttpHeaders.createOptimized("timeout");
 
   private final HttpClient client;
   private final ReplicaChooser chooser;
@@ -194,9 +198,9 @@ final class Forward {
       creq.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
     }
     if (call.translation == null) {
-      String binary = call.caller.header(BINARY_HEADER);
+      String binary = call.caller.header(BINARY);
       if (binary != null) {
-        creq.putHeader(BINARY_HEADER, binary);
+        creq.putHeader(BINARY, binary);
       }
     }
     call.sentNanos = time.monotonicNanos();

@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
 final class HttpCaller implements Caller {
   private static final Logger log = LoggerFactory.getLogger(HttpCaller.class);
   static final String TIMEOUT_HEADER = "Kairos-Timeout-Ms";
+
+  /** Looked up on every request: a name whose hash is computed once. */
+  private static final CharSequence TIMEOUT = HttpHeaders.createOptimized(TIMEOUT_HEADER);
+
   private static final OipJsonEncoder ENCODER = new OipJsonEncoder();
 
   private final HttpServerRequest req;
@@ -49,7 +53,7 @@ final class HttpCaller implements Caller {
 
   @Override
   public String askedDeadline() {
-    return req.getHeader(TIMEOUT_HEADER);
+    return req.getHeader(TIMEOUT);
   }
 
   @Override
@@ -75,28 +79,13 @@ final class HttpCaller implements Caller {
 
   @Override
   public void readBody(long limit, Consumer<Buffer> then, Runnable overLimit) {
-    long declared = contentLength(req);
-    Buffer acc = Buffer.buffer(declared > 0 ? (int) declared : 1024);
-    boolean[] over = {false};
-    req.handler(
-        chunk -> {
-          if (over[0]) {
-            return;
-          }
-          if (acc.length() + chunk.length() > limit) {
-            over[0] = true;
-            overLimit.run();
-            return;
-          }
-          acc.appendBuffer(chunk);
-        });
-    req.exceptionHandler(err -> log.debug("{} body read failed: {}", req.path(), err.toString()));
-    req.endHandler(
-        v -> {
-          if (!over[0]) {
-            then.accept(acc);
-          }
-        });
+    WholeBody.read(
+        req,
+        contentLength(req),
+        limit,
+        then,
+        overLimit,
+        err -> log.debug("{} body read failed: {}", req.path(), err.toString()));
   }
 
   @Override
@@ -182,7 +171,7 @@ final class HttpCaller implements Caller {
   }
 
   static long contentLength(HttpServerRequest req) {
-    String s = req.getHeader("Content-Length");
+    String s = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (s == null) {
       return -1;
     }

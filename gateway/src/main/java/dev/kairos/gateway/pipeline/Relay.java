@@ -44,17 +44,18 @@ final class Relay {
       whole(call, cresp, status, outcome);
       return;
     }
-    resp.setStatusCode(status);
+    if (status != resp.getStatusCode()) {
+      resp.setStatusCode(status);
+    }
     copy(cresp, resp, HttpHeaders.CONTENT_TYPE);
-    copy(cresp, resp, Forward.BINARY_HEADER);
+    copy(cresp, resp, Forward.BINARY);
     copy(cresp, resp, "Retry-After");
     String length = cresp.getHeader(HttpHeaders.CONTENT_LENGTH);
     long declared = length == null ? -1 : parse(length);
     if (isEventStream(cresp)) {
       events(call, cresp, resp, status, outcome);
     } else if (declared >= 0 && declared <= BUFFERED_RESPONSE_LIMIT) {
-      cresp
-          .body()
+      WholeBody.of(cresp)
           .onComplete(
               b -> {
                 feedback.left(call, b.succeeded() ? outcome : Outcome.FAILED, b.cause());
@@ -84,8 +85,7 @@ final class Relay {
 
   /** The answer read whole, converted by the caller's protocol (or translated back from OIP). */
   private void whole(Call call, HttpClientResponse cresp, int status, Outcome outcome) {
-    cresp
-        .body()
+    WholeBody.of(cresp)
         .onComplete(
             b -> {
               feedback.left(call, b.succeeded() ? outcome : Outcome.FAILED, b.cause());

@@ -1,7 +1,5 @@
 package dev.kairos.sdk.oip;
 
-import java.util.regex.Pattern;
-
 /**
  * A parsed Open Inference Protocol model path: {@code
  * /v2/models/{model}[/versions/{version}][/op]}.
@@ -23,13 +21,27 @@ public record OipPath(String model, String version, Op op) {
   }
 
   private static final String PREFIX = "/v2/models/";
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+  private static final int MAX_NAME_LENGTH = 128;
 
   /**
-   * Whether a model or version name is acceptable: letters, digits, '_', '.', '-', no path tricks.
+   * Whether a model or version name is acceptable: 1 to 128 of letters, digits, '_', '.', '-',
+   * starting with a letter or digit, and no "..": no path tricks. Checked on every request, so by
+   * hand rather than with a regular expression.
    */
   public static boolean isValidName(String name) {
-    return name != null && NAME.matcher(name).matches() && !name.contains("..");
+    if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+      return false;
+    }
+    char prev = 0;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && (i == 0 || (c != '_' && c != '-' && c != '.') || (c == '.' && prev == '.'))) {
+        return false;
+      }
+      prev = c;
+    }
+    return true;
   }
 
   /**
