@@ -36,6 +36,8 @@ public class GenerativeBench {
       case "engine" -> engine(args[1], Integer.parseInt(args[2]));
       case "ttft" -> ttft(args[1], Integer.parseInt(args[2]));
       case "prefix" -> prefix(args[1], Integer.parseInt(args[2]));
+      case "layout" -> layout(args[1], Integer.parseInt(args[2]));
+      case "profile" -> profile(args[1], Integer.parseInt(args[2]), args[3]);
       case "replay" -> Replay.main(Arrays.copyOfRange(args, 1, args.length));
       default -> throw new IllegalArgumentException("unknown bench " + args[0]);
     }
@@ -105,36 +107,119 @@ public class GenerativeBench {
     int d = 17;
     int[] batches = {1, 4, 16};
     int perSeq = (p + d + BLOCK - 1) / BLOCK + 1;
-    try (GenerativeModel served = load(onnx, 16, 16 * p, 16L * perSeq * 1_179_648 + (64L << 20));
+    StepClock steps = new StepClock();
+    try (GenerativeModel served =
+            load(onnx, 16, 16 * p, 16L * perSeq * 1_179_648 + (64L << 20), steps);
         RawDecodeLoop raw = new RawDecodeLoop(onnx, 1 + 16 * perSeq, BLOCK, THREADS)) {
       Random r = new Random(7);
       System.out.println("bench=engine prompt=" + p + " decode=" + d + " threads=" + THREADS);
-      for (int round = 0; round <= rounds; round++) {
+      // Three untimed rounds first: the JIT's compilers were seen spending a quarter of a second of
+      // CPU inside a timed batch-16 window as late as the third round after one warm-up round.
+      int warmup = 3;
+      for (int round = 1 - warmup; round <= rounds; round++) {
         for (int b : batches) {
           double[] rawRate;
           double[] engineRate;
-          if (round % 2 == 0) {
+          if (Math.floorMod(round, 2) == 0) {
             rawRate = rawDecode(raw, r, b, p, d, perSeq);
-            engineRate = servedDecode(served, r, b, p, d);
+            engineRate = servedDecode(served, steps, r, b, p, d);
           } else {
-            engineRate = servedDecode(served, r, b, p, d);
+            engineRate = servedDecode(served, steps, r, b, p, d);
             rawRate = rawDecode(raw, r, b, p, d, perSeq);
           }
-          if (round > 0) { // round 0 warms both up
+          if (round > 0) {
             System.out.printf(
                 "round=%d batch=%d raw_tok_s=%.2f engine_tok_s=%.2f ratio=%.3f"
-                    + " raw_tok_per_cpu_s=%.2f engine_tok_per_cpu_s=%.2f cpu_ratio=%.3f%n",
+                    + " raw_tok_per_cpu_s=%.2f engine_tok_per_cpu_s=%.2f cpu_ratio=%.3f"
+                    + " raw_call_ms=%.2f engine_call_ms=%.2f engine_steps=%d engine_rows=%s"
+                    + " engine_in_calls=%.3f raw_cpu_ms=%s engine_cpu_ms=%s%n",
                 round, b, rawRate[0], engineRate[0], engineRate[0] / rawRate[0], rawRate[1],
-                engineRate[1], engineRate[1] / rawRate[1]);
+                engineRate[1], engineRate[1] / rawRate[1], rawRate[2], engineRate[2],
+                (long) engineRate[3], rowsOf(engineRate), engineRate[4], lastRawSplit,
+                lastEngineSplit);
           }
         }
       }
     }
   }
 
+  /**
+   * The raw loop at batch 16 with each sequence's blocks contiguous against the same loop with the
+   * pool's blocks shuffled (as the engine's pool hands them out after a while), alternating.
+   */
+  static void layout(String onnx, int rounds) throws Exception {
+    int p = 64;
+    int d = 17;
+    int b = 16;
+    int perSeq = (p + d + BLOCK - 1) / BLOCK + 1;
+    int blocks = 1 + 16 * perSeq + 56;
+    int[] shuffled = new int[blocks];
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 1; i < blocks; i++) {
+      ids.add(i);
+    }
+    java.util.Collections.shuffle(ids, new Random(5));
+    for (int i = 1; i < blocks; i++) {
+      shuffled[i] = ids.get(i - 1);
+    }
+    try (RawDecodeLoop raw = new RawDecodeLoop(onnx, blocks, BLOCK, THREADS)) {
+      Random r = new Random(7);
+      System.out.println("bench=layout batch=" + b + " pool_blocks=" + blocks);
+      for (int round = -2; round <= rounds; round++) {
+        double[][] rate = new double[2][];
+        for (int k = 0; k < 2; k++) {
+          int side = Math.floorMod(round, 2) == 0 ? k : 1 - k;
+          raw.placement = side == 0 ? null : shuffled;
+          rate[side] = rawDecode(raw, r, b, p, d, perSeq);
+        }
+        if (round > 0) {
+          System.out.printf(
+              "round=%d contiguous_tok_s=%.2f scattered_tok_s=%.2f ratio=%.3f"
+                  + " contiguous_call_ms=%.2f scattered_call_ms=%.2f cpu_ratio=%.3f%n",
+              round, rate[0][0], rate[1][0], rate[1][0] / rate[0][0], rate[0][2], rate[1][2],
+              rate[1][1] / rate[0][1]);
+        }
+      }
+    }
+  }
+
+  static String lastRawSplit = "";
+  static String lastEngineSplit = "";
+
   static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean)
           java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  /**
+   * CPU time of this process's threads by kind, in ms, from /proc/self/task: the JIT's compiler
+   * threads, the collector's, and the rest (the engine's or caller's thread and ONNX Runtime's
+   * workers), so a slow round can be blamed on one of them.
+   */
+  static long[] threadCpu() {
+    long[] out = new long[3];
+    java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+    if (tasks == null) {
+      return out;
+    }
+    for (java.io.File t : tasks) {
+      try {
+        String comm = Files.readString(t.toPath().resolve("comm")).trim();
+        String stat = Files.readString(t.toPath().resolve("stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+        int kind = comm.contains("Compiler") ? 0 : comm.startsWith("G1") || comm.startsWith("GC") ? 1 : 2;
+        out[kind] += ticks * 10; // 100 ticks per second
+      } catch (Exception gone) {
+        // a thread that ended while read
+      }
+    }
+    return out;
+  }
+
+  static String cpuSplit(long[] before, long[] after) {
+    return "jit:" + (after[0] - before[0]) + ",gc:" + (after[1] - before[1]) + ",rest:"
+        + (after[2] - before[2]);
+  }
 
   /** {tokens per wall second, tokens per process CPU second} of the decode steps. */
   static double[] rawDecode(RawDecodeLoop raw, Random r, int b, int p, int d, int perSeq)
@@ -146,6 +231,8 @@ public class GenerativeBench {
     int[] next = raw.step(ids, b, p, 0, perSeq);
     long start = System.nanoTime();
     long cpu = OS.getProcessCpuTime();
+    long[] threads = threadCpu();
+    raw.runNanos = 0;
     for (int s = 1; s < d; s++) {
       long[] step = new long[b];
       for (int i = 0; i < b; i++) {
@@ -154,15 +241,21 @@ public class GenerativeBench {
       next = raw.step(step, b, 1, p + s - 1, perSeq);
     }
     double tokens = b * (d - 1);
-    return new double[] {
-      tokens / ((System.nanoTime() - start) / 1e9), tokens / ((OS.getProcessCpuTime() - cpu) / 1e9)
+    double[] rate = {
+      tokens / ((System.nanoTime() - start) / 1e9),
+      tokens / ((OS.getProcessCpuTime() - cpu) / 1e9),
+      raw.runNanos / 1e6 / (d - 1),
+      0
     };
+    lastRawSplit = cpuSplit(threads, threadCpu());
+    return rate;
   }
 
   /** A sink that notes when every sequence of a batch has its first token. */
   static final class FirstAll {
     final java.util.concurrent.CountDownLatch latch;
     volatile long cpuAtFirstAll;
+    volatile long[] threadsAtFirstAll;
 
     FirstAll(int b) {
       latch = new java.util.concurrent.CountDownLatch(b);
@@ -172,11 +265,27 @@ public class GenerativeBench {
       latch.countDown();
       if (latch.getCount() == 0) {
         cpuAtFirstAll = OS.getProcessCpuTime();
+        threadsAtFirstAll = threadCpu();
       }
     }
   }
 
-  static double[] servedDecode(GenerativeModel m, Random r, int b, int p, int d) throws Exception {
+  /** The rows of each engine step in the timed window, as "rows x steps" pairs. */
+  static String rowsOf(double[] rate) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 5; i < rate.length; i += 2) {
+      out.append(out.length() == 0 ? "" : ",").append((long) rate[i]).append('x').append((long) rate[i + 1]);
+    }
+    return out.toString();
+  }
+
+  /**
+   * {tokens per wall second, tokens per process CPU second, mean model call ms in the window,
+   * steps in the window, share of the window inside model calls, then (rows, steps) pairs}.
+   */
+  static double[] servedDecode(GenerativeModel m, StepClock steps, Random r, int b, int p, int d)
+      throws Exception {
+    int stepsBefore = steps.steps.size();
     List<Timed> seqs = new ArrayList<>();
     FirstAll all = new FirstAll(b);
     for (int i = 0; i < b; i++) {
@@ -201,6 +310,7 @@ public class GenerativeBench {
       lastAll = Math.max(lastAll, t.at[t.n - 1]);
     }
     long cpu = OS.getProcessCpuTime() - all.cpuAtFirstAll;
+    lastEngineSplit = cpuSplit(all.threadsAtFirstAll, threadCpu());
     // Tokens produced after every sequence was decoding.
     long tokens = 0;
     for (Timed t : seqs) {
@@ -210,7 +320,33 @@ public class GenerativeBench {
         }
       }
     }
-    return new double[] {tokens / ((lastAll - firstAll) / 1e9), tokens / (cpu / 1e9)};
+    // The model calls that started inside the timed window.
+    long callNanos = 0;
+    int calls = 0;
+    java.util.TreeMap<Long, Integer> rows = new java.util.TreeMap<>();
+    List<long[]> taken;
+    synchronized (steps.steps) {
+      taken = new ArrayList<>(steps.steps.subList(stepsBefore, steps.steps.size()));
+    }
+    for (long[] s : taken) {
+      if (s[3] >= firstAll && s[3] < lastAll) {
+        callNanos += s[1];
+        calls++;
+        rows.merge(s[2], 1, Integer::sum);
+      }
+    }
+    double[] out = new double[5 + 2 * rows.size()];
+    out[0] = tokens / ((lastAll - firstAll) / 1e9);
+    out[1] = tokens / (cpu / 1e9);
+    out[2] = calls == 0 ? 0 : callNanos / 1e6 / calls;
+    out[3] = calls;
+    out[4] = (double) callNanos / (lastAll - firstAll);
+    int i = 5;
+    for (var e : rows.entrySet()) {
+      out[i++] = e.getKey();
+      out[i++] = e.getValue();
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- TTFT
@@ -330,6 +466,45 @@ public class GenerativeBench {
           }
         }
       }
+    }
+  }
+
+  /**
+   * ONNX Runtime's profile of the prefix bench's model calls, on a raw session with the engine's
+   * options: in order, REPEAT runs each of the warm 64-token call after 448 cached tokens, the
+   * cold 512-token call, and a batch-1 decode step after 448 tokens. Writes the profile's JSON to
+   * OUT (profile.py splits it by run and operator).
+   */
+  static void profile(String onnx, int repeat, String out) throws Exception {
+    int perSeq = 1024 / BLOCK;
+    Random r = new Random(17);
+    try (RawDecodeLoop raw = new RawDecodeLoop(onnx, 1 + perSeq, BLOCK, THREADS, out)) {
+      long[] past = new long[448];
+      for (int i = 0; i < past.length; i++) {
+        past[i] = 256 + r.nextInt(50_000);
+      }
+      raw.step(past, 1, 448, 0, perSeq); // fills blocks 1..28 (and warms up)
+      long[] tail = Arrays.copyOf(past, 64);
+      long[] cold = new long[512];
+      long[] one = {past[0]};
+      for (int i = 0; i < 512; i++) {
+        cold[i] = 256 + r.nextInt(50_000);
+      }
+      raw.step(tail, 1, 64, 448, perSeq); // warm-up of the other shapes
+      raw.step(cold, 1, 512, 0, perSeq);
+      raw.step(one, 1, 1, 448, perSeq);
+      for (int i = 0; i < repeat; i++) {
+        raw.step(tail, 1, 64, 448, perSeq);
+      }
+      for (int i = 0; i < repeat; i++) {
+        raw.step(cold, 1, 512, 0, perSeq);
+      }
+      for (int i = 0; i < repeat; i++) {
+        raw.step(one, 1, 1, 448, perSeq);
+      }
+      String file = raw.session.endProfiling();
+      Files.move(Path.of(file), Path.of(out + ".json"));
+      System.out.println("profile=" + out + ".json runs=" + (4 + 3 * repeat));
     }
   }
 

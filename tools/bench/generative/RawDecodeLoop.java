@@ -25,10 +25,27 @@ final class RawDecodeLoop implements AutoCloseable {
   final int blockFloats;
   final FloatBuffer[] pool;
   final OnnxTensor[] poolTensors;
+  /**
+   * Where block {@code b} of the contiguous layout really lies in the pool: the identity, or a
+   * shuffle (scattered blocks, as a pool that has served a while hands them out).
+   */
+  int[] placement;
+
+  /** Time inside session.run, summed (the caller resets it). */
+  long runNanos;
 
   RawDecodeLoop(String model, int blocks, int blockSize, int threads) throws OrtException {
+    this(model, blocks, blockSize, threads, null);
+  }
+
+  /** As above; with a {@code profile} file prefix, ONNX Runtime's profiler records every run. */
+  RawDecodeLoop(String model, int blocks, int blockSize, int threads, String profile)
+      throws OrtException {
     env = dev.kairos.generative.ort.OnnxEnvironment.get();
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    if (profile != null) {
+      options.enableProfiling(profile);
+    }
     // The same options as dev.kairos.generative.runner.PagedDecoder.
     options.setIntraOpNumThreads(threads);
     options.setInterOpNumThreads(1);
@@ -80,7 +97,7 @@ final class RawDecodeLoop implements AutoCloseable {
         mask[i * keys + nb * blockSize + j] = 1;
       }
       for (int k = 0; k < (past + blockSize - 1) / blockSize; k++) {
-        tables[i * nb + k] = 1 + i * perSeq + k;
+        tables[i * nb + k] = place(1 + i * perSeq + k);
       }
       for (int k = 0; k < past; k++) {
         mask[i * keys + k] = 1;
@@ -93,7 +110,8 @@ final class RawDecodeLoop implements AutoCloseable {
     Map<String, OnnxTensor> in = new HashMap<>();
     try (OnnxTensor di = tensor(decoding ? ids : none, rows);
         OnnxTensor dp = tensor(decoding ? positions : none, rows);
-        OnnxTensor dt = tensor(decoding ? tables : none, rows, nb);
+        // an empty group's tables and mask agree (1 block of keys, + 1), whatever the other's past
+        OnnxTensor dt = tensor(decoding ? tables : none, rows, decoding ? nb : 1);
         OnnxTensor dm = tensor(decoding ? mask : none, rows, decoding ? keys : blockSize + 1);
         OnnxTensor a = tensor(decoding ? none : ids, chunks, t);
         OnnxTensor p = tensor(decoding ? none : positions, chunks, t);
@@ -113,7 +131,10 @@ final class RawDecodeLoop implements AutoCloseable {
         in.put("key_cache." + l, poolTensors[2 * l]);
         in.put("value_cache." + l, poolTensors[2 * l + 1]);
       }
-      try (OrtSession.Result r = session.run(in)) {
+      long t0 = System.nanoTime();
+      OrtSession.Result result = session.run(in);
+      runNanos += System.nanoTime() - t0;
+      try (OrtSession.Result r = result) {
         float[] row = new float[headDim];
         for (int l = 0; l < 2 * layers; l++) {
           String name = (decoding ? "decode_" : "") + (l % 2 == 0 ? "key." : "value.") + (l / 2);
@@ -121,7 +142,7 @@ final class RawDecodeLoop implements AutoCloseable {
           for (int i = 0; i < b; i++) {
             for (int j = 0; j < t; j++) {
               int pos = past + j;
-              int block = 1 + i * perSeq + pos / blockSize;
+              int block = place(1 + i * perSeq + pos / blockSize);
               for (int h = 0; h < heads; h++) {
                 src.get(((i * heads + h) * t + j) * headDim, row);
                 pool[l].put(block * blockFloats + (h * blockSize + pos % blockSize) * headDim, row);
@@ -143,6 +164,10 @@ final class RawDecodeLoop implements AutoCloseable {
         return next;
       }
     }
+  }
+
+  private int place(int block) {
+    return placement == null ? block : placement[block];
   }
 
   private OnnxTensor tensor(long[] data, long... shape) throws OrtException {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The generative engine's benchmarks on the GPT-2-small-sized model (docs/BENCHMARKS.md,
-# "Generative engine"). Usage: tools/bench/generative/run.sh engine|ttft|prefix|replay|stream [ROUNDS]
+# "Generative engine"). Usage: tools/bench/generative/run.sh engine|ttft|prefix|profile|layout|replay|stream [ROUNDS]
 # Builds the model on demand (tools/models/make_gpt2.py small, again when the script changed) and needs `mvn -pl cli -am package`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -17,11 +17,16 @@ cp -r generative/target/classes $WORK/generative
 trap 'rm -rf $WORK' EXIT
 javac -d $OUT -cp "$WORK/generative:$WORK/lib/*" tools/bench/generative/*.java
 CP="$WORK/generative:$WORK/lib/*:$OUT"
-JAVA=(java -Xmx2g -XX:MaxDirectMemorySize=4g -cp "$CP")
+# BENCH_JVM_OPTS: extra JVM flags (e.g. a GC log: -Xlog:gc:file=gc.log)
+JAVA=(java -Xmx2g -XX:MaxDirectMemorySize=4g ${BENCH_JVM_OPTS:-} -cp "$CP")
 what=${1:-engine}
 rounds=${2:-5}
 case $what in
-  engine|ttft|prefix) "${JAVA[@]}" GenerativeBench "$what" $MODEL/1/model.onnx "$rounds" ;;
+  engine|ttft|prefix|layout) "${JAVA[@]}" GenerativeBench "$what" $MODEL/1/model.onnx "$rounds" ;;
+  profile)
+    # ONNX Runtime's profile of the prefix bench's calls (warm 64, cold 512, decode), split by operator
+    "${JAVA[@]}" GenerativeBench profile $MODEL/1/model.onnx "$rounds" tools/bench/work/generative/ort-profile-$$
+    /usr/bin/python3 tools/bench/generative/profile.py tools/bench/work/generative/ort-profile-$$.json "$rounds" ;;
   stream) /usr/bin/python3 tools/bench/generative/stream.py "$rounds" ;;
   replay)
     # N PROMPT_DIV OUTPUT_DIV RATE CAP SLO_MS CHUNK, see Replay.java

@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """Streaming overhead of the gateway, per token, on the GPT-2-small-sized model.
 
-Starts `./kairos serve` on a repository holding tools/models/out/gpt2-small, then, ROUNDS times, opens
-two identical greedy streams at once: one through the gateway (`POST /v1/completions`) and one
-straight to the model's runtime replica (the same path on the replica's port, with the replica
-token `kairos serve` gave its child, read from the child's environment). Both sequences sit in the
-same running batch, so every decode step emits one token for each: each gateway event is paired with
-the direct event of the same step (the nearest in time; steps are far longer than the relay), and
-the difference of their arrival times is what the gateway adds to that token.
+Starts `./kairos serve` on a repository holding tools/models/out/gpt2-small, then, ROUNDS times each,
+two kinds of round alternate. In each, a reference stream is opened straight to the model's runtime
+replica (`POST /v1/completions` on the replica's port, with the replica token `kairos serve` gave
+its child, read from the child's environment), twice as long as the measured one; once its first
+event is in, the measured stream is opened: through the gateway (a `gateway` round) or, as a
+control, straight to the replica like the reference (a `control` round). Both sequences then sit in
+the same running batch, the reference always the older (so the engine emits its token first in
+every step, in both kinds), and every decode step emits one token for each: each measured event is
+paired with the reference event of the same step (the nearest in time; steps are far longer than
+the relay), and the difference of their arrival times is taken. The control's differences are what
+the method itself shows with no gateway (the order of the two events within a step, the client's
+reading); the gateway's overhead per token is the gateway rounds' figure less the control's.
 
   /usr/bin/python3 tools/bench/generative/stream.py [ROUNDS] [TOKENS]
 
@@ -83,6 +88,16 @@ def open_stream(port, body, headers):
     return s
 
 
+def first_event(s):
+    """Waits for a stream's first `data:` event (its sequence is then running)."""
+    buf = b""
+    while b"data: {" not in buf:
+        data = s.recv(65536)
+        if not data:
+            raise SystemExit("the reference stream ended before its first event")
+        buf += data
+
+
 def read_both(socks):
     """Arrival time of each `data:` event on each socket, read by one thread with select."""
     times = {s: [] for s in socks}
@@ -133,28 +148,43 @@ def main():
             if read_both([s])[0]:
                 rport = replica(admin)
         token = token_of(rport)
+        direct = {"Kairos-Replica-Token": token}
+        ref_body = json.dumps({"model": "gpt2-small", "prompt": "The quick brown fox",
+                               "max_tokens": 2 * tokens, "temperature": 0, "stream": True,
+                               "ignore_eos": True}).encode()
         print("bench=stream tokens=%d gateway=%d replica=%d" % (tokens, gport, rport))
-        medians = []
-        every = []
+        every = {"gateway": [], "control": []}
+        medians = {"gateway": [], "control": []}
         for r in range(rounds + 1):
-            g = open_stream(gport, body, {})
-            d = open_stream(rport, body, {"Kairos-Replica-Token": token})
-            tg, td = read_both([g, d])
-            diffs = [min((a - b for b in td), key=abs) * 1000 for a in tg]
-            if r == 0:
-                continue  # warm-up
-            med = statistics.median(diffs)
-            medians.append(med)
-            every.extend(diffs)
-            print("round=%d events_gateway=%d events_direct=%d median_ms=%.3f p90_ms=%.3f mean_ms=%.3f"
-                  % (r, len(tg), len(td), med, sorted(diffs)[int(0.9 * len(diffs))],
-                     statistics.mean(diffs)))
-        print("overall median of round medians: %.3f ms/token (range %.3f .. %.3f)"
-              % (statistics.median(medians), min(medians), max(medians)))
-        every.sort()
-        print("all %d tokens: median %.3f ms, p25 %.3f, p75 %.3f, mean %.3f"
-              % (len(every), statistics.median(every), every[len(every) // 4],
-                 every[3 * len(every) // 4], statistics.mean(every)))
+            for kind in ("gateway", "control"):
+                ref = open_stream(rport, ref_body, direct)
+                first_event(ref)
+                m = open_stream(gport, body, {}) if kind == "gateway" else open_stream(rport, body, direct)
+                tm, tr = read_both([m, ref])
+                # the nearest reference event; a step is tens of ms, so a pair farther apart than
+                # half a step (10 ms) is not the same step (none expected: the reference outlasts the other)
+                diffs = [d for d in (min((a - b for b in tr), key=abs) * 1000 for a in tm) if abs(d) < 10]
+                if r == 0:
+                    continue  # warm-up
+                med = statistics.median(diffs)
+                medians[kind].append(med)
+                every[kind].extend(diffs)
+                print("round=%d mode=%s events=%d paired=%d median_ms=%.3f p90_ms=%.3f mean_ms=%.3f"
+                      % (r, kind, len(tm), len(diffs), med, sorted(diffs)[int(0.9 * len(diffs))],
+                         statistics.mean(diffs)))
+        for kind in ("gateway", "control"):
+            e = sorted(every[kind])
+            print("%s: median of round medians %.3f ms (range %.3f .. %.3f); all %d tokens: median"
+                  " %.3f ms, p25 %.3f, p75 %.3f, mean %.3f"
+                  % (kind, statistics.median(medians[kind]), min(medians[kind]), max(medians[kind]),
+                     len(e), statistics.median(e), e[len(e) // 4], e[3 * len(e) // 4],
+                     statistics.mean(e)))
+        pairs = [g - c for g, c in zip(medians["gateway"], medians["control"])]
+        print("overhead per token (gateway - control): median of the %d round pairs %.3f ms"
+              " (range %.3f .. %.3f); over all tokens %.3f ms (medians), %.3f ms (means)"
+              % (len(pairs), statistics.median(pairs), min(pairs), max(pairs),
+                 statistics.median(every["gateway"]) - statistics.median(every["control"]),
+                 statistics.mean(every["gateway"]) - statistics.mean(every["control"])))
     finally:
         proc.terminate()
         proc.wait(60)
