@@ -24,6 +24,12 @@ abstract sealed class InferenceBody {
   abstract long length();
 
   /**
+   * The bytes {@link #decode} reads: all of a heap body, only the JSON part of a direct one, whose
+   * binary section the tensors wrap as it is.
+   */
+  abstract long decodedBytes();
+
+  /**
    * @throws InvalidInputException when the body is not a valid request
    */
   abstract InferenceRequest decode(OipJsonDecoder decoder);
@@ -170,6 +176,11 @@ abstract sealed class InferenceBody {
     }
 
     @Override
+    long decodedBytes() {
+      return body.length();
+    }
+
+    @Override
     InferenceRequest decode(OipJsonDecoder decoder) {
       byte[] bytes = body.getBytes();
       return decoder.decodeRequest(bytes, jsonLength < 0 ? bytes.length : jsonLength);
@@ -189,6 +200,11 @@ abstract sealed class InferenceBody {
     @Override
     long length() {
       return json.length + (long) binary.buffer().limit();
+    }
+
+    @Override
+    long decodedBytes() {
+      return json.length;
     }
 
     @Override

@@ -327,12 +327,13 @@ public final class RuntimeServer {
   }
 
   /**
-   * Small bodies (a few rows of JSON) decode in microseconds: on the event loop, which saves two
-   * thread hops per request. Larger ones go to the bounded codec pool, so the loop never stalls.
+   * What decodes in microseconds (a few rows of JSON, the JSON part of a binary body read into a
+   * direct buffer, whose tensors are views of it) decodes on the event loop, which saves two thread
+   * hops per request. Larger JSON goes to the bounded codec pool, so the loop never stalls.
    */
   private CompletableFuture<InferenceRequest> decodeOffLoopIfLarge(
       InferenceService service, InferenceBody body) {
-    if (body.length() <= INLINE_DECODE_BYTES) {
+    if (body.decodedBytes() <= INLINE_DECODE_BYTES) {
       try {
         return CompletableFuture.completedFuture(body.decode(decoder));
       } catch (RuntimeException e) {

@@ -112,7 +112,7 @@ class BinaryBodyTest {
         new InferenceRequest(
             null,
             java.util.Map.of("binary_data_output", true),
-            List.of(Tensor.ofFloats("features", new long[] {ROWS, 16}, features)),
+            List.of(Tensor.ofFloats("features", new long[] {features.length / 16, 16}, features)),
             List.of());
     return new OipJsonEncoder().encodeRequest(request, Set.of("features"));
   }
@@ -143,7 +143,8 @@ class BinaryBodyTest {
             new InferenceRequest(
                 null,
                 java.util.Map.of(),
-                List.of(Tensor.ofFloats("features", new long[] {ROWS, 16}, features)),
+                List.of(
+                    Tensor.ofFloats("features", new long[] {features.length / 16, 16}, features)),
                 List.of()))
         .output("scores")
         .orElseThrow()
@@ -171,6 +172,35 @@ class BinaryBodyTest {
         .as("the buffer was reused, not a new one added")
         .isEqualTo(afterFirst);
     assertThat(directInputs).containsExactly(true, true);
+  }
+
+  @Test
+  void shouldCountOnlyTheJsonPartOfADirectBodyAsDecodingWork() {
+    try (var binary = DirectBufferPool.shared().take(600_000)) {
+      InferenceBody direct = new InferenceBody.Direct(new byte[120], binary);
+      assertThat(direct.length()).isEqualTo(600_120);
+      assertThat(direct.decodedBytes())
+          .as("the binary section is wrapped, not read: decoding it belongs on the event loop")
+          .isEqualTo(120);
+    }
+    InferenceBody heap =
+        new InferenceBody.Heap(io.vertx.core.buffer.Buffer.buffer(new byte[70_000]), 120);
+    assertThat(heap.decodedBytes()).isEqualTo(70_000);
+  }
+
+  @Test
+  void shouldAnswerABinaryBodyLargerThanTheInlineDecodeSize() throws Exception {
+    float[] many = new float[2_000 * 16];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = (i % 89) / 89f;
+    }
+    OipJsonEncoder.Encoded body = binaryRequest(many);
+    assertThat(body.body().length).isGreaterThan(100_000);
+    HttpResponse<byte[]> resp = post(body, HttpRequest.BodyPublishers.ofByteArray(body.body()));
+    assertThat(resp.statusCode())
+        .as(new String(resp.body(), StandardCharsets.UTF_8))
+        .isEqualTo(200);
+    assertThat(scores(resp)).containsExactly(expected(many));
   }
 
   @Test
