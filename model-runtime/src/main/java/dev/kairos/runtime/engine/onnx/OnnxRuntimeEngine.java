@@ -92,15 +92,11 @@ public final class OnnxRuntimeEngine implements Engine {
       }
       if (session == null) {
         options = options(source, LEVEL);
-        java.nio.file.Path saveTo = cached == null ? null : cached.pending();
-        if (saveTo != null) {
-          options.setOptimizedModelFilePath(saveTo.toString());
-          options.addConfigEntry("session.save_model_format", "ONNX");
-        }
+        boolean saving = cached != null && cached.saveWith(options);
         try {
           session = env.createSession(source.artifact().toString(), options);
         } catch (OrtException e) {
-          if (saveTo == null) {
+          if (!saving) {
             throw e;
           }
           // perhaps only the graph could not be written (a full disk): load without keeping it
@@ -110,7 +106,7 @@ public final class OnnxRuntimeEngine implements Engine {
           options = options(source, LEVEL);
           session = env.createSession(source.artifact().toString(), options);
         }
-        if (saveTo != null) {
+        if (saving) {
           cached.commit();
         }
       }

@@ -1,5 +1,7 @@
 package dev.kairos.runtime.engine.onnx;
 
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,27 +31,39 @@ import org.slf4j.LoggerFactory;
  * from the graph optimised at its first load, without the optimisation pass, which is most of a
  * large model's session creation.
  *
+ * <p>The graph is saved with its weights in a file of their own beside it (ONNX's external data),
+ * which ONNX Runtime maps into memory when it loads the graph instead of copying every weight out
+ * of the model file into fresh memory: in a host, where each model loaded keeps its memory, those
+ * copies and their page faults were most of a session made from an inline graph.
+ *
  * <p><b>Where.</b> Beside the model, in a folder {@value #FOLDER} of its version folder, when that
  * folder can be made and written (the cache then goes with the model, and is deleted with it);
  * otherwise in a folder of {@code fallback} named after the artifact's path. Both are looked in.
  *
- * <p><b>Valid for what.</b> An entry is a graph file and a record, written last, of what it was
- * made from: the artifact's SHA-256, the {@link GraphEnvironment} (ONNX Runtime version,
- * optimisation level, execution provider, CPU), and the {@link FileStamp}s of the artifact and of
- * the graph. A graph is used only when all of these still hold. The artifact's digest is computed
- * when an entry is made, on its own thread while ONNX Runtime optimises; a later load compares the
- * artifact's stamp, and hashes the file again only when the stamp changed (a file touched but not
- * changed keeps its entry). A graph file whose stamp differs from the record's (written to,
- * truncated, replaced), an entry for other content or another environment, or a graph ONNX Runtime
- * cannot load is deleted and made again, never used. Graphs are written under a temporary name,
- * synced, then renamed, and the record after them, so a crash leaves no record of a partial graph.
- * One entry per artifact and environment: an entry made again replaces the old one.
+ * <p><b>Valid for what.</b> An entry is a folder holding the graph and its weights, and a record,
+ * written last, of what it was made from: the artifact's SHA-256, the {@link GraphEnvironment}
+ * (ONNX Runtime version, optimisation level, execution provider, CPU), and the {@link FileStamp}s
+ * of the artifact and of the entry's files. A graph is used only when all of these still hold. The
+ * artifact's digest is computed when an entry is made, on its own thread while ONNX Runtime
+ * optimises; a later load compares the artifact's stamp, and hashes the file again only when the
+ * stamp changed (a file touched but not changed keeps its entry). An entry file whose stamp differs
+ * from the record's (written to, truncated, replaced), an entry for other content or another
+ * environment, or a graph ONNX Runtime cannot load is deleted and made again, never used. An entry
+ * is written in a temporary folder, synced, then renamed, and the record after it, so a crash
+ * leaves no record of a partial entry; files of an entry are never written once it is named (a
+ * session may have them mapped), a new entry replaces the record and the old folder is deleted.
  */
 public final class OptimizedGraphs {
   private static final Logger log = LoggerFactory.getLogger(OptimizedGraphs.class);
 
   /** The folder beside a model's artifact that holds its optimised graphs. */
   public static final String FOLDER = ".onnxruntime-graphs";
+
+  /** The graph's file in an entry's folder. */
+  static final String GRAPH = "graph.onnx";
+
+  /** The weights' file in an entry's folder, named by the graph (ONNX external data). */
+  static final String WEIGHTS = "graph.weights";
 
   /** The environment variable naming the fallback folder, or {@code off} to keep no graphs. */
   public static final String VARIABLE = "KAIROS_ONNX_GRAPH_CACHE";
@@ -137,15 +151,14 @@ public final class OptimizedGraphs {
         return stale(dir, prefix, "it was made for another " + f.getKey());
       }
     }
-    Path graph = dir.resolve(prefix + ".onnx");
-    FileStamp graphStamp;
-    try {
-      graphStamp = Files.isRegularFile(graph) ? FileStamp.of(graph) : null;
-    } catch (IOException e) {
-      graphStamp = null;
+    String entry = record.getProperty("entry", "");
+    if (!entry.startsWith(prefix + ".") || entry.contains("/") || entry.endsWith(".tmp")) {
+      return stale(dir, prefix, "its record names no entry of its own");
     }
-    if (graphStamp == null || !graphStamp.equals(FileStamp.parse(record.getProperty("graph")))) {
-      return stale(dir, prefix, "its graph file is missing or was changed after it was written");
+    Path graph = dir.resolve(entry).resolve(GRAPH);
+    if (!unchanged(graph, record.getProperty("graph"))
+        || !unchanged(dir.resolve(entry).resolve(WEIGHTS), record.getProperty("weights"))) {
+      return stale(dir, prefix, "a file of it is missing or was changed after it was written");
     }
     if (!artifactStamp.equals(FileStamp.parse(record.getProperty("artifact")))) {
       // the artifact's file changed on disk: the entry holds only if its content did not
@@ -168,18 +181,70 @@ public final class OptimizedGraphs {
     return graph;
   }
 
+  /** Whether the file is as its recorded stamp says; "none" records a file that is not there. */
+  private static boolean unchanged(Path file, String recorded) {
+    try {
+      if ("none".equals(recorded)) {
+        return !Files.exists(file);
+      }
+      return Files.isRegularFile(file) && FileStamp.of(file).equals(FileStamp.parse(recorded));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String stampOf(Path file) throws IOException {
+    return Files.exists(file) ? FileStamp.of(file).text() : "none";
+  }
+
   private static Path stale(Path dir, String prefix, String why) {
     log.info("optimised graph {} not used: {}; optimising again", dir.resolve(prefix), why);
     delete(dir, prefix);
     return null;
   }
 
+  /** Deletes the record and every finished entry folder of the prefix but {@code keep}. */
   private static void delete(Path dir, String prefix) {
     try {
       Files.deleteIfExists(dir.resolve(prefix + ".properties"));
-      Files.deleteIfExists(dir.resolve(prefix + ".onnx"));
     } catch (IOException e) {
-      log.debug("cannot delete the entry {}: {}", dir.resolve(prefix), e.toString());
+      log.debug("cannot delete the record {}: {}", dir.resolve(prefix), e.toString());
+    }
+    deleteEntries(dir, prefix, null);
+  }
+
+  private static void deleteEntries(Path dir, String prefix, String keep) {
+    List<Path> old = new ArrayList<>();
+    try (var s = Files.list(dir)) {
+      s.filter(p -> p.getFileName().toString().startsWith(prefix + "."))
+          .filter(Files::isDirectory)
+          .filter(p -> !p.getFileName().toString().equals(keep))
+          // another load's, in progress, unless left by one that stopped long ago
+          .filter(p -> !p.getFileName().toString().endsWith(".tmp") || abandonedLongAgo(p))
+          .forEach(old::add);
+    } catch (IOException | UncheckedIOException e) {
+      return;
+    }
+    old.forEach(OptimizedGraphs::deleteFolder);
+  }
+
+  private static boolean abandonedLongAgo(Path folder) {
+    try {
+      return Files.getLastModifiedTime(folder).toMillis()
+          < System.currentTimeMillis() - java.time.Duration.ofHours(1).toMillis();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void deleteFolder(Path folder) {
+    try (var s = Files.list(folder)) {
+      for (Path p : s.toList()) {
+        Files.deleteIfExists(p);
+      }
+      Files.deleteIfExists(folder);
+    } catch (IOException | UncheckedIOException e) {
+      log.debug("cannot delete {}: {}", folder, e.toString());
     }
   }
 
@@ -260,7 +325,7 @@ public final class OptimizedGraphs {
 
   /**
    * What {@link #find} found: a graph to create the session from ({@link #graph}), or where ONNX
-   * Runtime is to write one ({@link #pending}), to be {@link #commit committed} once the session
+   * Runtime is to write one ({@link #saveWith}), to be {@link #commit committed} once the session
    * exists.
    */
   final class Lookup {
@@ -296,19 +361,30 @@ public final class OptimizedGraphs {
     }
 
     /**
-     * Where ONNX Runtime is to save the graph it optimises (a new temporary file name each call),
-     * or null when there is nowhere to keep one. Ends in {@code .onnx}: ONNX Runtime saves in its
-     * own format only for names ending in {@code .ort}.
+     * Has ONNX Runtime save the graph it optimises, with its weights in a file of their own, into a
+     * new temporary entry folder.
+     *
+     * @return false when there is nowhere to keep a graph (the options are unchanged)
      */
-    Path pending() {
+    boolean saveWith(OrtSession.SessionOptions options) throws OrtException {
       if (dir == null || digest == null) {
-        return null;
+        return false;
       }
-      pending = dir.resolve(prefix + "." + UUID.randomUUID() + ".tmp.onnx");
-      return pending;
+      Path folder = dir.resolve(prefix + "." + UUID.randomUUID() + ".tmp");
+      try {
+        Files.createDirectory(folder);
+      } catch (IOException e) {
+        log.warn("cannot keep the optimised graph of {}: {}", artifact, e.toString());
+        return false;
+      }
+      pending = folder;
+      options.setOptimizedModelFilePath(folder.resolve(GRAPH).toString());
+      options.addConfigEntry("session.save_model_format", "ONNX");
+      options.addConfigEntry("session.optimized_model_external_initializers_file_name", WEIGHTS);
+      return true;
     }
 
-    /** Makes the graph ONNX Runtime saved at {@link #pending} the entry; best effort. */
+    /** Makes the graph ONNX Runtime saved into the temporary folder the entry; best effort. */
     void commit() {
       Path written = pending;
       if (written == null) {
@@ -316,7 +392,7 @@ public final class OptimizedGraphs {
       }
       pending = null;
       try {
-        if (!Files.isRegularFile(written)) {
+        if (!Files.isRegularFile(written.resolve(GRAPH))) {
           return;
         }
         String sha = digest.join();
@@ -324,20 +400,29 @@ public final class OptimizedGraphs {
           log.info("{} changed while it was optimised: its graph is not kept", artifact);
           return;
         }
-        sync(written);
-        Path target = dir.resolve(prefix + ".onnx");
-        move(written, target);
+        sync(written.resolve(GRAPH));
+        if (Files.exists(written.resolve(WEIGHTS))) {
+          sync(written.resolve(WEIGHTS));
+        }
+        String name = written.getFileName().toString();
+        Path entry = dir.resolve(name.substring(0, name.length() - ".tmp".length()));
+        Files.move(written, entry, StandardCopyOption.ATOMIC_MOVE);
+        written = null;
         Properties record = new Properties();
         env.fields().forEach(record::setProperty);
         record.setProperty("artifact.sha256", sha);
         record.setProperty("artifact", artifactStamp.text());
-        record.setProperty("graph", FileStamp.of(target).text());
+        record.setProperty("entry", entry.getFileName().toString());
+        record.setProperty("graph", stampOf(entry.resolve(GRAPH)));
+        record.setProperty("weights", stampOf(entry.resolve(WEIGHTS)));
         writeRecord(dir, prefix, record);
+        deleteEntries(dir, prefix, entry.getFileName().toString());
       } catch (IOException | UncheckedIOException | java.util.concurrent.CompletionException e) {
         log.warn("the optimised graph of {} is not kept: {}", artifact, e.toString());
-        delete(dir, prefix);
       } finally {
-        abandon(written);
+        if (written != null) {
+          deleteFolder(written);
+        }
       }
     }
 
@@ -345,23 +430,15 @@ public final class OptimizedGraphs {
     void abandon() {
       Path written = pending;
       pending = null;
-      abandon(written);
-    }
-
-    private void abandon(Path written) {
       if (written != null) {
-        try {
-          Files.deleteIfExists(written);
-        } catch (IOException e) {
-          log.debug("cannot delete {}: {}", written, e.toString());
-        }
+        deleteFolder(written);
       }
     }
 
     /** The graph found could not be loaded: its entry is deleted. */
     void discard(String why) {
       if (graph != null) {
-        stale(graph.getParent(), prefix, why);
+        stale(graph.getParent().getParent(), prefix, why);
       }
     }
   }

@@ -62,6 +62,11 @@ class OptimizedGraphsTest {
     return ((OnnxModel) m).sessionFile();
   }
 
+  /** The cache folder holding the entry the session was made from. */
+  private static Path entryFolder(LoadedModel m) {
+    return sessionFile(m).getParent().getParent();
+  }
+
   private static Path graphFolder(ModelSource s) {
     return s.artifact().getParent().resolve(OptimizedGraphs.FOLDER);
   }
@@ -78,7 +83,7 @@ class OptimizedGraphsTest {
       first = answer(m, request);
     }
     try (LoadedModel m = engine.load(source)) {
-      assertThat(sessionFile(m).getParent()).isEqualTo(graphFolder(source));
+      assertThat(entryFolder(m)).isEqualTo(graphFolder(source));
       assertThat(answer(m, request)).containsExactly(first);
     }
     JsonNode want =
@@ -115,11 +120,10 @@ class OptimizedGraphsTest {
       assertThat(answer(m, golden("cnn"))).containsExactly(want);
     }
     try (LoadedModel m = engine.load(changed)) {
-      assertThat(sessionFile(m).getParent())
-          .as("kept again, for the new file")
-          .isEqualTo(graphFolder(source));
+      assertThat(entryFolder(m)).as("kept again, for the new file").isEqualTo(graphFolder(source));
       assertThat(answer(m, golden("cnn"))).containsExactly(want);
     }
+    assertThat(onlyEntry(source)).as("the old entry's folder was deleted").isNotNull();
   }
 
   private Path copyOf(String example) throws Exception {
@@ -134,7 +138,7 @@ class OptimizedGraphsTest {
     engine.load(source).close();
     Files.setLastModifiedTime(source.artifact(), FileTime.fromMillis(1_000_000));
     try (LoadedModel m = engine.load(source)) {
-      assertThat(sessionFile(m).getParent()).isEqualTo(graphFolder(source));
+      assertThat(entryFolder(m)).isEqualTo(graphFolder(source));
     }
   }
 
@@ -147,20 +151,21 @@ class OptimizedGraphsTest {
     try (LoadedModel m = engine.load(source)) {
       want = answer(m, request);
     }
-    Path graph = graphFolder(source).resolve(onlyGraph(source));
-    FileTime written = Files.getLastModifiedTime(graph);
-    byte[] bytes = Files.readAllBytes(graph);
+    Path weights = onlyEntry(source).resolve(OptimizedGraphs.WEIGHTS);
+    FileTime written = Files.getLastModifiedTime(weights);
+    byte[] bytes = Files.readAllBytes(weights);
+    assertThat(bytes.length).as("the weights are kept apart from the graph").isGreaterThan(100_000);
     for (int i = bytes.length / 2; i < bytes.length; i++) {
-      bytes[i] = 0; // the second half of the weights zeroed: a graph that still parses
+      bytes[i] = 0; // the second half of the weights zeroed: a graph that still loads
     }
-    Files.write(graph, bytes);
-    Files.setLastModifiedTime(graph, written);
+    Files.write(weights, bytes);
+    Files.setLastModifiedTime(weights, written);
     try (LoadedModel m = engine.load(source)) {
       assertThat(sessionFile(m)).as("optimised again").isEqualTo(source.artifact());
       assertThat(answer(m, request)).containsExactly(want);
     }
     try (LoadedModel m = engine.load(source)) {
-      assertThat(sessionFile(m).getParent()).isEqualTo(graphFolder(source));
+      assertThat(entryFolder(m)).isEqualTo(graphFolder(source));
       assertThat(answer(m, request)).containsExactly(want);
     }
   }
@@ -172,11 +177,11 @@ class OptimizedGraphsTest {
     try (LoadedModel m = engine.load(source)) {
       want = answer(m, golden("mlp"));
     }
-    Path graph = graphFolder(source).resolve(onlyGraph(source));
-    String name = graph.getFileName().toString();
+    Path entry = onlyEntry(source);
+    Path graph = entry.resolve(OptimizedGraphs.GRAPH);
+    String name = entry.getFileName().toString();
     Path record =
-        graphFolder(source)
-            .resolve(name.substring(0, name.length() - ".onnx".length()) + ".properties");
+        graphFolder(source).resolve(name.substring(0, name.lastIndexOf('.')) + ".properties");
     // garbage whose stamp the record is made to agree with: only ONNX Runtime can tell
     Files.writeString(graph, "not a graph");
     String text = Files.readString(record);
@@ -187,7 +192,7 @@ class OptimizedGraphsTest {
       assertThat(answer(m, golden("mlp"))).containsExactly(want);
     }
     try (LoadedModel m = engine.load(source)) {
-      assertThat(sessionFile(m).getParent()).isEqualTo(graphFolder(source));
+      assertThat(entryFolder(m)).isEqualTo(graphFolder(source));
     }
   }
 
@@ -206,7 +211,7 @@ class OptimizedGraphsTest {
       assertThat(sessionFile(m)).isEqualTo(source.artifact());
     }
     try (LoadedModel m = engine.load(source)) {
-      assertThat(sessionFile(m).getParent()).isEqualTo(graphFolder(source));
+      assertThat(entryFolder(m)).isEqualTo(graphFolder(source));
     }
   }
 
@@ -241,13 +246,12 @@ class OptimizedGraphsTest {
     assertThat(GraphEnvironment.thisCpu(tmp.resolve("missing"))).isNull();
   }
 
-  private static String onlyGraph(ModelSource source) throws Exception {
+  private static Path onlyEntry(ModelSource source) throws Exception {
     try (var s = Files.list(graphFolder(source))) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".onnx"))
+      return s.filter(Files::isDirectory)
           .reduce(
               (a, b) -> {
-                throw new AssertionError("more than one graph: " + a + ", " + b);
+                throw new AssertionError("more than one entry: " + a + ", " + b);
               })
           .orElseThrow();
     }
