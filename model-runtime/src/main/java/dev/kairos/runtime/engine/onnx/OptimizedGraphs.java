@@ -68,19 +68,29 @@ public final class OptimizedGraphs {
   /** The environment variable naming the fallback folder, or {@code off} to keep no graphs. */
   public static final String VARIABLE = "KAIROS_ONNX_GRAPH_CACHE";
 
+  /**
+   * Model files smaller than this get no kept graph: optimising a small graph costs less than
+   * finding, checking and mapping a kept one (docs/BENCHMARKS.md, "ResNet-18 from zero", has both
+   * sides).
+   */
+  static final long SMALLEST_KEPT = 1L << 20;
+
   private final Path fallback;
   private final String onnxRuntime;
   private final String cpu;
+  private final long smallest;
 
   /**
    * @param fallback where graphs go when a model's folder cannot be written (null: nowhere)
    * @param onnxRuntime the ONNX Runtime version
    * @param cpu this machine's CPU ({@link GraphEnvironment#thisCpu}); null keeps no graphs
+   * @param smallest the smallest model file whose graph is kept, in bytes
    */
-  OptimizedGraphs(Path fallback, String onnxRuntime, String cpu) {
+  OptimizedGraphs(Path fallback, String onnxRuntime, String cpu, long smallest) {
     this.fallback = fallback;
     this.onnxRuntime = onnxRuntime;
     this.cpu = cpu;
+    this.smallest = smallest;
   }
 
   /**
@@ -103,16 +113,21 @@ public final class OptimizedGraphs {
         v == null || v.isBlank()
             ? Path.of(System.getProperty("user.home"), ".kairos", "onnxruntime-graphs")
             : Path.of(v.trim());
-    return new OptimizedGraphs(fallback, onnxRuntime, cpu);
+    return new OptimizedGraphs(fallback, onnxRuntime, cpu, SMALLEST_KEPT);
   }
 
   /**
    * Looks for a valid graph of {@code artifact} optimised at {@code level} for {@code provider}.
+   *
+   * @return null when graphs of a file this small are not kept
    */
   Lookup find(Path artifact, String level, String provider) throws IOException {
+    FileStamp artifactStamp = FileStamp.of(artifact);
+    if (artifactStamp.size() < smallest) {
+      return null;
+    }
     GraphEnvironment env = new GraphEnvironment(onnxRuntime, level, provider, cpu);
     String prefix = artifact.getFileName() + "." + env.id();
-    FileStamp artifactStamp = FileStamp.of(artifact);
     List<Path> dirs = new ArrayList<>();
     dirs.add(artifact.toAbsolutePath().getParent().resolve(FOLDER));
     if (fallback != null) {

@@ -32,7 +32,7 @@ class OptimizedGraphsTest {
   @TempDir Path tmp;
 
   private final OnnxRuntimeEngine engine =
-      new OnnxRuntimeEngine(version -> new OptimizedGraphs(null, version, "test-cpu"));
+      new OnnxRuntimeEngine(version -> new OptimizedGraphs(null, version, "test-cpu", 0));
 
   /** A copy of an example model in a folder of its own. */
   private ModelSource copy(String example) throws Exception {
@@ -201,12 +201,13 @@ class OptimizedGraphsTest {
     ModelSource source = copy("mlp");
     engine.load(source).close();
     OnnxRuntimeEngine otherCpu =
-        new OnnxRuntimeEngine(version -> new OptimizedGraphs(null, version, "another-cpu"));
+        new OnnxRuntimeEngine(version -> new OptimizedGraphs(null, version, "another-cpu", 0));
     try (LoadedModel m = otherCpu.load(source)) {
       assertThat(sessionFile(m)).isEqualTo(source.artifact());
     }
     OnnxRuntimeEngine otherRuntime =
-        new OnnxRuntimeEngine(version -> new OptimizedGraphs(null, version + "-next", "test-cpu"));
+        new OnnxRuntimeEngine(
+            version -> new OptimizedGraphs(null, version + "-next", "test-cpu", 0));
     try (LoadedModel m = otherRuntime.load(source)) {
       assertThat(sessionFile(m)).isEqualTo(source.artifact());
     }
@@ -221,11 +222,24 @@ class OptimizedGraphsTest {
     Files.writeString(graphFolder(source), "a file where the folder would go");
     Path fallback = tmp.resolve("cache");
     OnnxRuntimeEngine e =
-        new OnnxRuntimeEngine(version -> new OptimizedGraphs(fallback, version, "test-cpu"));
+        new OnnxRuntimeEngine(version -> new OptimizedGraphs(fallback, version, "test-cpu", 0));
     e.load(source).close();
     try (LoadedModel m = e.load(source)) {
       assertThat(sessionFile(m)).startsWith(fallback);
     }
+  }
+
+  @Test
+  void shouldKeepNoGraphOfAModelFileSmallerThanTheThreshold() throws Exception {
+    ModelSource source = copy("mlp");
+    long size = Files.size(source.artifact());
+    OnnxRuntimeEngine e =
+        new OnnxRuntimeEngine(version -> new OptimizedGraphs(null, version, "test-cpu", size + 1));
+    e.load(source).close();
+    try (LoadedModel m = e.load(source)) {
+      assertThat(sessionFile(m)).isEqualTo(source.artifact());
+    }
+    assertThat(graphFolder(source)).doesNotExist();
   }
 
   @Test
