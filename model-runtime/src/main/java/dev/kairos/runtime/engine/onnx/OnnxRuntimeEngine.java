@@ -107,7 +107,7 @@ public final class OnnxRuntimeEngine implements Engine {
           session = env.createSession(source.artifact().toString(), options);
         }
         if (saving) {
-          cached.commit();
+          cached.keep();
         }
       }
       ModelSignature signature = signatureOf(session, model);

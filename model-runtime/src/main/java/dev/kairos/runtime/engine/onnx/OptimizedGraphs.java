@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,15 +43,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Valid for what.</b> An entry is a folder holding the graph and its weights, and a record,
  * written last, of what it was made from: the artifact's SHA-256, the {@link GraphEnvironment}
  * (ONNX Runtime version, optimisation level, execution provider, CPU), and the {@link FileStamp}s
- * of the artifact and of the entry's files. A graph is used only when all of these still hold. The
- * artifact's digest is computed when an entry is made, on its own thread while ONNX Runtime
- * optimises; a later load compares the artifact's stamp, and hashes the file again only when the
- * stamp changed (a file touched but not changed keeps its entry). An entry file whose stamp differs
- * from the record's (written to, truncated, replaced), an entry for other content or another
- * environment, or a graph ONNX Runtime cannot load is deleted and made again, never used. An entry
- * is written in a temporary folder, synced, then renamed, and the record after it, so a crash
- * leaves no record of a partial entry; files of an entry are never written once it is named (a
- * session may have them mapped), a new entry replaces the record and the old folder is deleted.
+ * of the artifact and of the entry's files. A graph is used only when all of these still hold. An
+ * entry is made after the load that optimised its graph has returned, off that load's path (the
+ * artifact's digest, syncing the files, the record); a later load compares the artifact's stamp,
+ * and hashes the file again only when the stamp changed (a file touched but not changed keeps its
+ * entry). An entry file whose stamp differs from the record's (written to, truncated, replaced), an
+ * entry for other content or another environment, or a graph ONNX Runtime cannot load is deleted
+ * and made again, never used. An entry is written in a temporary folder, synced, then renamed, and
+ * the record after it, so a crash leaves no record of a partial entry; files of an entry are never
+ * written once it is named (a session may have them mapped), a new entry replaces the record and
+ * the old folder is deleted.
  */
 public final class OptimizedGraphs {
   private static final Logger log = LoggerFactory.getLogger(OptimizedGraphs.class);
@@ -79,18 +80,30 @@ public final class OptimizedGraphs {
   private final String onnxRuntime;
   private final String cpu;
   private final long smallest;
+  private final Executor keeping;
 
   /**
    * @param fallback where graphs go when a model's folder cannot be written (null: nowhere)
    * @param onnxRuntime the ONNX Runtime version
    * @param cpu this machine's CPU ({@link GraphEnvironment#thisCpu}); null keeps no graphs
    * @param smallest the smallest model file whose graph is kept, in bytes
+   * @param keeping where a saved graph is made an entry, after its load has returned
    */
-  OptimizedGraphs(Path fallback, String onnxRuntime, String cpu, long smallest) {
+  OptimizedGraphs(Path fallback, String onnxRuntime, String cpu, long smallest, Executor keeping) {
     this.fallback = fallback;
     this.onnxRuntime = onnxRuntime;
     this.cpu = cpu;
     this.smallest = smallest;
+    this.keeping = keeping;
+  }
+
+  /** Runs each task on a daemon thread of its own: entries are made rarely, once per model. */
+  static Executor threadPerEntry() {
+    return task -> {
+      Thread t = new Thread(task, "graph-keep");
+      t.setDaemon(true);
+      t.start();
+    };
   }
 
   /**
@@ -113,7 +126,7 @@ public final class OptimizedGraphs {
         v == null || v.isBlank()
             ? Path.of(System.getProperty("user.home"), ".kairos", "onnxruntime-graphs")
             : Path.of(v.trim());
-    return new OptimizedGraphs(fallback, onnxRuntime, cpu, SMALLEST_KEPT);
+    return new OptimizedGraphs(fallback, onnxRuntime, cpu, SMALLEST_KEPT, threadPerEntry());
   }
 
   /**
@@ -136,16 +149,15 @@ public final class OptimizedGraphs {
     for (Path dir : dirs) {
       Path graph = valid(dir, prefix, artifact, artifactStamp, env);
       if (graph != null) {
-        return new Lookup(artifact, artifactStamp, env, dir, prefix, graph, null);
+        return new Lookup(artifact, artifactStamp, env, dir, prefix, graph);
       }
     }
     for (Path dir : dirs) {
       if (writable(dir)) {
-        return new Lookup(
-            artifact, artifactStamp, env, dir, prefix, null, digestOnItsOwnThread(artifact));
+        return new Lookup(artifact, artifactStamp, env, dir, prefix, null);
       }
     }
-    return new Lookup(artifact, artifactStamp, env, null, prefix, null, null);
+    return new Lookup(artifact, artifactStamp, env, null, prefix, null);
   }
 
   /** The entry's graph when every condition holds; otherwise null, and a bad entry deleted. */
@@ -299,23 +311,6 @@ public final class OptimizedGraphs {
     }
   }
 
-  private static CompletableFuture<String> digestOnItsOwnThread(Path artifact) {
-    CompletableFuture<String> f = new CompletableFuture<>();
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                f.complete(sha256(artifact));
-              } catch (IOException | RuntimeException e) {
-                f.completeExceptionally(e);
-              }
-            },
-            "graph-digest");
-    t.setDaemon(true);
-    t.start();
-    return f;
-  }
-
   static String sha256(Path file) throws IOException {
     MessageDigest d = sha256();
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), d)) {
@@ -340,8 +335,7 @@ public final class OptimizedGraphs {
 
   /**
    * What {@link #find} found: a graph to create the session from ({@link #graph}), or where ONNX
-   * Runtime is to write one ({@link #saveWith}), to be {@link #commit committed} once the session
-   * exists.
+   * Runtime is to write one ({@link #saveWith}), to be {@link #keep kept} once the session exists.
    */
   final class Lookup {
     private final Path artifact;
@@ -350,7 +344,6 @@ public final class OptimizedGraphs {
     private final Path dir;
     private final String prefix;
     private final Path graph;
-    private final CompletableFuture<String> digest;
     private Path pending;
 
     private Lookup(
@@ -359,15 +352,13 @@ public final class OptimizedGraphs {
         GraphEnvironment env,
         Path dir,
         String prefix,
-        Path graph,
-        CompletableFuture<String> digest) {
+        Path graph) {
       this.artifact = artifact;
       this.artifactStamp = artifactStamp;
       this.env = env;
       this.dir = dir;
       this.prefix = prefix;
       this.graph = graph;
-      this.digest = digest;
     }
 
     /** A valid optimised graph, or null. */
@@ -382,7 +373,7 @@ public final class OptimizedGraphs {
      * @return false when there is nowhere to keep a graph (the options are unchanged)
      */
     boolean saveWith(OrtSession.SessionOptions options) throws OrtException {
-      if (dir == null || digest == null) {
+      if (dir == null || graph != null) {
         return false;
       }
       Path folder = dir.resolve(prefix + "." + UUID.randomUUID() + ".tmp");
@@ -399,18 +390,26 @@ public final class OptimizedGraphs {
       return true;
     }
 
-    /** Makes the graph ONNX Runtime saved into the temporary folder the entry; best effort. */
-    void commit() {
+    /**
+     * Makes the graph ONNX Runtime saved into the temporary folder the entry, on {@code keeping}:
+     * the load that saved it need not wait for the digest and the syncs.
+     */
+    void keep() {
       Path written = pending;
-      if (written == null) {
-        return;
-      }
       pending = null;
+      if (written != null) {
+        keeping.execute(() -> commit(written));
+      }
+    }
+
+    /** Makes a saved graph the entry; best effort. */
+    private void commit(Path saved) {
+      Path written = saved;
       try {
         if (!Files.isRegularFile(written.resolve(GRAPH))) {
           return;
         }
-        String sha = digest.join();
+        String sha = sha256(artifact);
         if (!FileStamp.of(artifact).equals(artifactStamp)) {
           log.info("{} changed while it was optimised: its graph is not kept", artifact);
           return;
@@ -432,7 +431,7 @@ public final class OptimizedGraphs {
         record.setProperty("weights", stampOf(entry.resolve(WEIGHTS)));
         writeRecord(dir, prefix, record);
         deleteEntries(dir, prefix, entry.getFileName().toString());
-      } catch (IOException | UncheckedIOException | java.util.concurrent.CompletionException e) {
+      } catch (IOException | UncheckedIOException e) {
         log.warn("the optimised graph of {} is not kept: {}", artifact, e.toString());
       } finally {
         if (written != null) {

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,8 @@ class OptimizedGraphsTest {
   @TempDir Path tmp;
 
   private final OnnxRuntimeEngine engine =
-      new OnnxRuntimeEngine(version -> new OptimizedGraphs(null, version, "test-cpu", 0));
+      new OnnxRuntimeEngine(
+          version -> new OptimizedGraphs(null, version, "test-cpu", 0, Runnable::run));
 
   /** A copy of an example model in a folder of its own. */
   private ModelSource copy(String example) throws Exception {
@@ -94,6 +97,28 @@ class OptimizedGraphsTest {
     assertThat(first).hasSize(want.size());
     for (int i = 0; i < want.size(); i++) {
       assertThat((double) first[i]).isCloseTo(want.get(i).asDouble(), Offset.offset(1e-4));
+    }
+  }
+
+  @Test
+  void shouldMakeTheEntryAfterTheLoadHasReturned() throws Exception {
+    ModelSource source = copy("cnn");
+    List<Runnable> later = new ArrayList<>();
+    OnnxRuntimeEngine e =
+        new OnnxRuntimeEngine(
+            version -> new OptimizedGraphs(null, version, "test-cpu", 0, later::add));
+    float[] first;
+    try (LoadedModel m = e.load(source)) {
+      first = answer(m, golden("cnn"));
+    }
+    assertThat(later).hasSize(1);
+    try (LoadedModel m = e.load(source)) {
+      assertThat(sessionFile(m)).as("no entry until it was made").isEqualTo(source.artifact());
+    }
+    later.forEach(Runnable::run);
+    try (LoadedModel m = e.load(source)) {
+      assertThat(entryFolder(m)).isEqualTo(graphFolder(source));
+      assertThat(answer(m, golden("cnn"))).containsExactly(first);
     }
   }
 
@@ -201,13 +226,14 @@ class OptimizedGraphsTest {
     ModelSource source = copy("mlp");
     engine.load(source).close();
     OnnxRuntimeEngine otherCpu =
-        new OnnxRuntimeEngine(version -> new OptimizedGraphs(null, version, "another-cpu", 0));
+        new OnnxRuntimeEngine(
+            version -> new OptimizedGraphs(null, version, "another-cpu", 0, Runnable::run));
     try (LoadedModel m = otherCpu.load(source)) {
       assertThat(sessionFile(m)).isEqualTo(source.artifact());
     }
     OnnxRuntimeEngine otherRuntime =
         new OnnxRuntimeEngine(
-            version -> new OptimizedGraphs(null, version + "-next", "test-cpu", 0));
+            version -> new OptimizedGraphs(null, version + "-next", "test-cpu", 0, Runnable::run));
     try (LoadedModel m = otherRuntime.load(source)) {
       assertThat(sessionFile(m)).isEqualTo(source.artifact());
     }
@@ -222,7 +248,8 @@ class OptimizedGraphsTest {
     Files.writeString(graphFolder(source), "a file where the folder would go");
     Path fallback = tmp.resolve("cache");
     OnnxRuntimeEngine e =
-        new OnnxRuntimeEngine(version -> new OptimizedGraphs(fallback, version, "test-cpu", 0));
+        new OnnxRuntimeEngine(
+            version -> new OptimizedGraphs(fallback, version, "test-cpu", 0, Runnable::run));
     e.load(source).close();
     try (LoadedModel m = e.load(source)) {
       assertThat(sessionFile(m)).startsWith(fallback);
@@ -234,7 +261,8 @@ class OptimizedGraphsTest {
     ModelSource source = copy("mlp");
     long size = Files.size(source.artifact());
     OnnxRuntimeEngine e =
-        new OnnxRuntimeEngine(version -> new OptimizedGraphs(null, version, "test-cpu", size + 1));
+        new OnnxRuntimeEngine(
+            version -> new OptimizedGraphs(null, version, "test-cpu", size + 1, Runnable::run));
     e.load(source).close();
     try (LoadedModel m = e.load(source)) {
       assertThat(sessionFile(m)).isEqualTo(source.artifact());
