@@ -9,6 +9,11 @@ hold, the load into a warm host, the first inference). Prints p50 and the range.
 --model copies another model folder instead of examples/models/mlp (its model.yaml is replaced by
 the bench's: the copies are light models at zero, placed by serve; --serve-args "--shared-hosts 0"
 gives each a process of its own).
+
+--prime serves every copy once in a first serve (one request each, untimed), stops it, and measures
+in a second serve on the same repository: models at zero that were loaded on this machine before
+(after a restart, or a scale to zero), whose engine may keep what it made at their first load (ONNX
+Runtime's optimised graph, beside the model). Without it every load is the model's first ever.
 """
 import argparse
 import os
@@ -26,9 +31,20 @@ def main():
     p.add_argument("--serve-args", default="")
     p.add_argument("--model", default=serve.MLP)
     p.add_argument("--request", default=None, help="default: the model's golden/request.json")
+    p.add_argument("--prime", action="store_true",
+                   help="load every model once in a first serve, measure in a second one")
     a = p.parse_args()
     body = open(a.request or os.path.join(a.model, "golden", "request.json"), "rb").read()
-    s = serve.Serve(serve.repository(a.models, source=a.model), *a.serve_args.split())
+    repo = serve.repository(a.models, source=a.model)
+    if a.prime:
+        s = serve.Serve(repo, *a.serve_args.split())
+        try:
+            for i in range(a.models):
+                st, _ = storm.storm(s.url, ["m%d" % i], body)[0]
+                assert st == 200, (st, s.lines[-5:])
+        finally:
+            s.close(keep_repo=True)
+    s = serve.Serve(repo, *a.serve_args.split())
     try:
         # the first one pays for the serve's own first request (JIT); it is shown apart
         first = storm.storm(s.url, ["m0"], body)[0]

@@ -67,13 +67,14 @@ class Serve:
         pids = descendants(self.proc.pid) + [self.proc.pid]
         return sum(rss_kib(p) for p in pids) / 1024, len(pids)
 
-    def close(self):
+    def close(self, keep_repo=False):
         self.proc.terminate()
         try:
             self.proc.wait(60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-        shutil.rmtree(self.repo, ignore_errors=True)
+        if not keep_repo:
+            shutil.rmtree(self.repo, ignore_errors=True)
 
 
 def children():

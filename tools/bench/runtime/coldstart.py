@@ -12,6 +12,10 @@ binary-extension request sent as soon as the ready line arrives. Variants:
 
   cds     the replica `kairos serve` starts: its JVM options plus the build's CDS archive
   no-cds  the same without the archive (the JDK's own archive only)
+  no-graphs  the cds replica with its optimised-graph cache turned off (KAIROS_ONNX_GRAPH_CACHE=off):
+          ONNX Runtime optimises the model at every start. The others keep the graph beside the
+          model (tools/bench/models/resnet18/1/.onnxruntime-graphs), made by the page-cache start
+          before the rounds, so they show a replica of a model that was loaded on this machine before
   before  with --before DIR: a replica from another build's cli/target (e.g. a copy of main's), as
           that build starts it (no archive)
 
@@ -36,12 +40,14 @@ import bench  # noqa: E402  (the replica options and the request body)
 ARCHIVE = os.path.join(ROOT, "cli", "target", "kairos.jsa")
 
 
-def one_start(model_dir, body, hlen, jvm, jar=bench.JAR):
+def one_start(model_dir, body, hlen, jvm, jar=bench.JAR, extra_env=None):
     cmd = ["java", *jvm, "-cp", jar, "dev.kairos.runtime.RuntimeMain", "--model-dir", model_dir,
            "--cores", "2", "--exit-with-parent"]
     env = dict(os.environ)
     env.setdefault("MALLOC_ARENA_MAX", "2")
     env.setdefault("MALLOC_TRIM_THRESHOLD_", "1048576")
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", "16777216")  # as cli/RuntimeProcess
+    env.update(extra_env or {})
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True, env=env)
@@ -91,18 +97,25 @@ def main():
     with open(path, "rb") as f:
         body = f.read()
     variants = {
-        "cds": (bench.REPLICA_JVM + ["-XX:SharedArchiveFile=" + ARCHIVE], bench.JAR),
-        "no-cds": (bench.REPLICA_JVM, bench.JAR),
+        "cds": (bench.REPLICA_JVM + ["-XX:SharedArchiveFile=" + ARCHIVE], bench.JAR, None),
+        "no-cds": (bench.REPLICA_JVM, bench.JAR, None),
+        "no-graphs": (bench.REPLICA_JVM + ["-XX:SharedArchiveFile=" + ARCHIVE], bench.JAR,
+                      {"KAIROS_ONNX_GRAPH_CACHE": "off"}),
     }
     if a.before:
-        variants["before"] = (bench.REPLICA_JVM, os.path.join(a.before, "cli", "target", "kairos-cli.jar"))
+        variants["before"] = (bench.REPLICA_JVM, os.path.join(a.before, "cli", "target", "kairos-cli.jar"), None)
+        before_archive = os.path.join(a.before, "cli", "target", "kairos.jsa")
+        if os.path.exists(before_archive):
+            # that build as kairos serve starts it: with its own archive
+            variants["before"] = (bench.REPLICA_JVM + ["-XX:SharedArchiveFile=" + before_archive],
+                                  variants["before"][1], None)
     results = {k: [] for k in variants}
     loads = [bench.load_average()]
-    for jvm, jar in variants.values():
-        one_start(model_dir, body, hlen, jvm, jar)  # page cache: jars, model, natives
+    for jvm, jar, env in variants.values():
+        one_start(model_dir, body, hlen, jvm, jar, env)  # page cache: jars, model, natives
     for i in range(a.rounds):
-        for name, (jvm, jar) in variants.items():
-            results[name].append(one_start(model_dir, body, hlen, jvm, jar))
+        for name, (jvm, jar, env) in variants.items():
+            results[name].append(one_start(model_dir, body, hlen, jvm, jar, env))
             bench.log("round %d %s: ready %.3f s, first answer %.3f s, cpu %.2f s"
                       % (i + 1, name, *results[name][-1]))
         loads.append(bench.load_average())

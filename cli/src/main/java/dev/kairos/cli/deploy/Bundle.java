@@ -1,5 +1,6 @@
 package dev.kairos.cli.deploy;
 
+import dev.kairos.runtime.engine.onnx.OptimizedGraphs;
 import dev.kairos.sdk.model.ModelConfigParser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -105,6 +106,9 @@ public record Bundle(String name, Path zip, int files, long bytes) implements Au
           continue;
         }
         Path rel = versionDir.relativize(p);
+        if (rel.startsWith(OptimizedGraphs.FOLDER)) {
+          continue; // optimised for this machine, and made again wherever the model is loaded
+        }
         if (versionDir.equals(dir)
             && (rel.equals(Path.of(MODEL_YAML)) || rel.startsWith("golden"))) {
           continue;

@@ -3,6 +3,7 @@ package dev.kairos.cli.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kairos.runtime.engine.onnx.OptimizedGraphs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,6 +32,23 @@ class BundleTest {
     assertThat(repo.resolve("scorer/1/new.jar")).hasContent("new");
     assertThat(repo.resolve("scorer/1/nested/w.txt")).hasContent("w");
     assertThat(repo.resolve("scorer/1/old.jar")).doesNotExist();
+  }
+
+  @Test
+  void shouldLeaveTheOptimisedGraphsKeptBesideTheModelOut(@TempDir Path repo) throws Exception {
+    Path model = dir.resolve("scorer");
+    Path graphs = model.resolve("1").resolve(OptimizedGraphs.FOLDER);
+    Files.createDirectories(graphs);
+    Files.writeString(model.resolve("model.yaml"), "engine: onnxruntime\n");
+    Files.writeString(model.resolve("1/model.onnx"), "model");
+    Files.writeString(graphs.resolve("model.onnx.0123.onnx"), "graph for this machine");
+
+    Bundle b = Bundle.of(model);
+    new BundleInstaller(repo, 1 << 20, 100, PredictorTrust.all()).install(b.zip(), b.name(), null);
+
+    assertThat(b.files()).isEqualTo(1);
+    assertThat(repo.resolve("scorer/1/model.onnx")).hasContent("model");
+    assertThat(repo.resolve("scorer/1").resolve(OptimizedGraphs.FOLDER)).doesNotExist();
   }
 
   @Test

@@ -21,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * replica of the model takes traffic, the held requests are released in arrival order and routed
  * again; those still waiting at their deadline, or beyond the queue's bound, are refused, and the
  * caller answers them 503 with Retry-After.
+ *
+ * <p>The route table tells the activator when a replica joins a model, and the model's held
+ * requests are released then, on the thread that added it; a periodic check ({@link
+ * ActivatorOptions#checkEvery()}) runs too while requests are held, for what the table does not
+ * report (a model removed, a request held just as its replica joined).
  */
 public final class Activator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Activator.class);
@@ -39,6 +44,7 @@ public final class Activator implements AutoCloseable {
     this.routes = routes;
     this.options = options;
     this.demand = demand;
+    routes.onRoutingChange(this::changed);
   }
 
   private static final class Held {
@@ -146,20 +152,29 @@ public final class Activator implements AutoCloseable {
                     + " ms"));
   }
 
+  /** A replica joined {@code model}: release what can go now. */
+  private void changed(String model) {
+    List<Held> released = new ArrayList<>();
+    synchronized (this) {
+      ArrayDeque<Held> q = held.get(model);
+      if (q == null) {
+        return;
+      }
+      collectRoutable(model, q, released);
+      if (q.isEmpty()) {
+        held.remove(model);
+      }
+    }
+    release(released);
+  }
+
   private void check() {
     List<Held> released = new ArrayList<>();
     synchronized (this) {
       for (Iterator<Map.Entry<String, ArrayDeque<Held>>> it = held.entrySet().iterator();
           it.hasNext(); ) {
         Map.Entry<String, ArrayDeque<Held>> e = it.next();
-        ModelRoute route = routes.find(e.getKey());
-        for (Iterator<Held> hs = e.getValue().iterator(); hs.hasNext(); ) {
-          Held h = hs.next();
-          if (route == null || routable(route, h.version)) {
-            hs.remove();
-            released.add(h);
-          }
-        }
+        collectRoutable(e.getKey(), e.getValue(), released);
         if (e.getValue().isEmpty()) {
           it.remove();
         }
@@ -169,12 +184,29 @@ public final class Activator implements AutoCloseable {
         checker = -1;
       }
     }
-    if (!released.isEmpty()) {
-      log.info(
-          "model={} replica ready: releasing {} held requests",
-          released.get(0).model,
-          released.size());
+    release(released);
+  }
+
+  /** Moves the held requests of {@code model} that can be routed now into {@code released}. */
+  private void collectRoutable(String model, ArrayDeque<Held> q, List<Held> released) {
+    ModelRoute route = routes.find(model);
+    for (Iterator<Held> hs = q.iterator(); hs.hasNext(); ) {
+      Held h = hs.next();
+      if (route == null || routable(route, h.version)) {
+        hs.remove();
+        released.add(h);
+      }
     }
+  }
+
+  private void release(List<Held> released) {
+    if (released.isEmpty()) {
+      return;
+    }
+    log.info(
+        "model={} replica ready: releasing {} held requests",
+        released.get(0).model,
+        released.size());
     for (Held h : released) {
       vertx.cancelTimer(h.deadlineTimer);
       h.context.runOnContext(v -> h.release.run());

@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param maxHeldPerModel more requests for a model at zero are answered 503 at once (default 1000)
  * @param maxWait a held request is answered 503 with Retry-After when no replica is ready by then
  *     (default 30s)
- * @param checkEvery how often held models are checked for a ready replica (default 10ms)
+ * @param checkEvery how often held models are checked for a ready replica while requests are held,
+ *     besides the route table's word when a replica joins (default 10ms)
  */
 public record ActivatorOptions(int maxHeldPerModel, Duration maxWait, Duration checkEvery) {
   public ActivatorOptions {
@@ -29,6 +30,10 @@ public record ActivatorOptions(int maxHeldPerModel, Duration maxWait, Duration c
 
   public ActivatorOptions withMaxWait(Duration d) {
     return new ActivatorOptions(maxHeldPerModel, d, checkEvery);
+  }
+
+  public ActivatorOptions withCheckEvery(Duration d) {
+    return new ActivatorOptions(maxHeldPerModel, maxWait, d);
   }
 
   public ActivatorOptions withMaxHeldPerModel(int n) {

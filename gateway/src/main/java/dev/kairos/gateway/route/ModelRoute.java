@@ -33,8 +33,19 @@ public final class ModelRoute {
   /** Model metadata as a replica last answered it, by the version asked for ("" for none). */
   private final Map<String, byte[]> metadata = new ConcurrentHashMap<>();
 
+  /** Told when a replica joins one of the model's versions. */
+  private final Runnable onReplicaAdded;
+
   public ModelRoute(String name) {
+    this(name, () -> {});
+  }
+
+  /**
+   * @param onReplicaAdded runs, on the adding thread, each time a replica joins a version
+   */
+  public ModelRoute(String name, Runnable onReplicaAdded) {
     this.name = name;
+    this.onReplicaAdded = onReplicaAdded;
   }
 
   public String name() {
@@ -131,7 +142,7 @@ public final class ModelRoute {
 
   /** The replica set of a version, created empty on first use. */
   public ReplicaSet version(String version) {
-    return versions.computeIfAbsent(version, v -> new ReplicaSet());
+    return versions.computeIfAbsent(version, v -> new ReplicaSet(onReplicaAdded));
   }
 
   public ReplicaSet existingVersion(String version) {

@@ -11,11 +11,27 @@ import java.util.random.RandomGenerator;
 public final class ReplicaSet {
   private volatile Replica[] replicas = new Replica[0];
   private long removedInFlightNanos; // guarded by this
+  private final Runnable onAdded;
 
-  public synchronized void add(Replica r) {
-    Replica[] next = java.util.Arrays.copyOf(replicas, replicas.length + 1);
-    next[replicas.length] = r;
-    replicas = next;
+  public ReplicaSet() {
+    this(() -> {});
+  }
+
+  /**
+   * @param onAdded runs after each {@link #add}, on the adding thread, outside the set's lock
+   */
+  public ReplicaSet(Runnable onAdded) {
+    this.onAdded = onAdded;
+  }
+
+  /** Adds a replica to routing; then tells whoever waits for one. */
+  public void add(Replica r) {
+    synchronized (this) {
+      Replica[] next = java.util.Arrays.copyOf(replicas, replicas.length + 1);
+      next[replicas.length] = r;
+      replicas = next;
+    }
+    onAdded.run();
   }
 
   /** Removes a replica from routing; requests already sent to it complete normally. */

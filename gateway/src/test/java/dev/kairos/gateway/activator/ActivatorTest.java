@@ -116,6 +116,22 @@ class ActivatorTest {
   }
 
   @Test
+  void shouldReleaseHeldRequestsWhenAReplicaJoinsWithoutWaitingForThePeriodicCheck()
+      throws Exception {
+    // a check an hour apart: only the route table's word can release them within the test
+    start(ActivatorOptions.defaults().withCheckEvery(Duration.ofHours(1)));
+    CompletableFuture<HttpResponse<String>> call = infer(3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> activator.held("echo") == 1);
+
+    routes.model("echo").version("1").add(replica("r1"));
+
+    HttpResponse<String> r = call.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{\"replica\":\"r1\",\"got\":{\"n\":3}}");
+    assertThat(activator.held("echo")).isZero();
+  }
+
+  @Test
   void shouldHoldForTheVersionTheSplitChoseWhileAnotherVersionHasReplicas() throws Exception {
     start(ActivatorOptions.defaults());
     routes.model("echo").version("1").add(replica("r1"));

@@ -33,6 +33,7 @@ final class OnnxModel implements LoadedModel {
   private final OrtSession session;
   private final OrtSession.SessionOptions options;
   private final ModelSignature signature;
+  private final java.nio.file.Path sessionFile;
   private final Set<String> allOutputs;
   private final DirectBufferPool buffers = DirectBufferPool.shared();
 
@@ -40,11 +41,13 @@ final class OnnxModel implements LoadedModel {
       OrtEnvironment env,
       OrtSession session,
       OrtSession.SessionOptions options,
-      ModelSignature signature) {
+      ModelSignature signature,
+      java.nio.file.Path sessionFile) {
     this.env = env;
     this.session = session;
     this.options = options;
     this.signature = signature;
+    this.sessionFile = sessionFile;
     Set<String> outs = new LinkedHashSet<>();
     for (TensorSpec s : signature.outputs()) {
       outs.add(s.name());
@@ -55,6 +58,11 @@ final class OnnxModel implements LoadedModel {
   @Override
   public ModelSignature signature() {
     return signature;
+  }
+
+  /** The file the session was made from: the model's artifact, or its optimised graph. */
+  java.nio.file.Path sessionFile() {
+    return sessionFile;
   }
 
   @Override

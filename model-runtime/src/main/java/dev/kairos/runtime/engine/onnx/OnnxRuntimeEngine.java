@@ -19,6 +19,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * ONNX Runtime on CPU, or on a CUDA device when {@code device.kind: gpu}.
@@ -37,6 +40,29 @@ public final class OnnxRuntimeEngine implements Engine {
   /** The {@code options:} key that lets idle intra-op threads spin. */
   public static final String SPIN_WAIT = "spinWait";
 
+  private static final Logger log = LoggerFactory.getLogger(OnnxRuntimeEngine.class);
+
+  /** The optimisation level of every session made from a model file. */
+  private static final OrtSession.SessionOptions.OptLevel LEVEL =
+      OrtSession.SessionOptions.OptLevel.ALL_OPT;
+
+  private final Function<String, OptimizedGraphs> graphsFactory;
+  private OptimizedGraphs graphs; // guarded by this
+  private boolean graphsKnown; // guarded by this
+
+  /** Keeps optimised graphs as {@link OptimizedGraphs#standard} says (the environment decides). */
+  public OnnxRuntimeEngine() {
+    this(version -> OptimizedGraphs.standard(version, System.getenv()));
+  }
+
+  /**
+   * @param graphs the graph cache for an ONNX Runtime version (applied once, when the first model
+   *     loads, since the version is known only once ONNX Runtime has started); null keeps none
+   */
+  OnnxRuntimeEngine(Function<String, OptimizedGraphs> graphs) {
+    this.graphsFactory = graphs;
+  }
+
   @Override
   public String name() {
     return "onnxruntime";
@@ -46,30 +72,53 @@ public final class OnnxRuntimeEngine implements Engine {
   public LoadedModel load(ModelSource source) {
     String model = source.modelName();
     OrtEnvironment env = OnnxEnvironment.get();
-    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    OptimizedGraphs.Lookup cached = lookUp(source, env);
+    OrtSession.SessionOptions options = null;
     try {
-      options.setIntraOpNumThreads(source.intOption("intraOpThreads", source.threads()));
-      options.setInterOpNumThreads(source.intOption("interOpThreads", 1));
-      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      options.addConfigEntry(
-          "session.intra_op.allow_spinning", source.booleanOption(SPIN_WAIT, false) ? "1" : "0");
-      if (source.config().device().isGpu()) {
-        addCuda(
-            options,
-            model,
-            cudaOptions(source.intOption("gpuDevice", 0), DeviceMemoryCap.of(source)));
+      OrtSession session = null;
+      java.nio.file.Path from = source.artifact();
+      if (cached != null && cached.graph() != null) {
+        // the graph is optimised already: the optimisers would find nothing more to do
+        options = options(source, OrtSession.SessionOptions.OptLevel.NO_OPT);
+        try {
+          session = env.createSession(cached.graph().toString(), options);
+          from = cached.graph();
+        } catch (OrtException e) {
+          options.close();
+          options = null;
+          cached.discard("ONNX Runtime cannot load it: " + e.getMessage());
+          cached = lookUp(source, env);
+        }
       }
-      OrtSession session = env.createSession(source.artifact().toString(), options);
+      if (session == null) {
+        options = options(source, LEVEL);
+        boolean saving = cached != null && cached.saveWith(options);
+        try {
+          session = env.createSession(source.artifact().toString(), options);
+        } catch (OrtException e) {
+          if (!saving) {
+            throw e;
+          }
+          // perhaps only the graph could not be written (a full disk): load without keeping it
+          cached.abandon();
+          options.close();
+          options = null;
+          options = options(source, LEVEL);
+          session = env.createSession(source.artifact().toString(), options);
+        }
+        if (saving) {
+          cached.keep();
+        }
+      }
       ModelSignature signature = signatureOf(session, model);
       ModelSignature declared = source.config().declaredSignature();
       if (declared != null) {
         checkDeclared(declared, signature, model);
         signature = declared;
       }
-      return new OnnxModel(env, session, options, signature);
+      return new OnnxModel(env, session, options, signature, from);
     } catch (OrtException e) {
-      options.close();
+      close(options);
       throw new ModelLoadException(
           "model '"
               + model
@@ -79,8 +128,67 @@ public final class OnnxRuntimeEngine implements Engine {
               + e.getMessage(),
           e);
     } catch (RuntimeException e) {
+      close(options);
+      throw e;
+    }
+  }
+
+  /**
+   * Where this model's optimised graph is kept, or null when none is: graphs are kept for the CPU
+   * only (a CUDA session's graph depends on the device it was made for).
+   */
+  private OptimizedGraphs.Lookup lookUp(ModelSource source, OrtEnvironment env) {
+    if (source.config().device().isGpu()) {
+      return null;
+    }
+    OptimizedGraphs g = graphs(env);
+    if (g == null) {
+      return null;
+    }
+    try {
+      return g.find(source.artifact(), LEVEL.name(), "cpu");
+    } catch (java.io.IOException | RuntimeException e) {
+      log.warn("model={} no optimised graph kept: {}", source.modelName(), e.toString());
+      return null;
+    }
+  }
+
+  private OptimizedGraphs graphs(OrtEnvironment env) {
+    synchronized (this) {
+      if (!graphsKnown) {
+        graphs = graphsFactory.apply(env.getVersion());
+        graphsKnown = true;
+      }
+      return graphs;
+    }
+  }
+
+  private OrtSession.SessionOptions options(
+      ModelSource source, OrtSession.SessionOptions.OptLevel level) throws OrtException {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    try {
+      options.setIntraOpNumThreads(source.intOption("intraOpThreads", source.threads()));
+      options.setInterOpNumThreads(source.intOption("interOpThreads", 1));
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setOptimizationLevel(level);
+      options.addConfigEntry(
+          "session.intra_op.allow_spinning", source.booleanOption(SPIN_WAIT, false) ? "1" : "0");
+      if (source.config().device().isGpu()) {
+        addCuda(
+            options,
+            source.modelName(),
+            cudaOptions(source.intOption("gpuDevice", 0), DeviceMemoryCap.of(source)));
+      }
+      return options;
+    } catch (OrtException | RuntimeException e) {
       options.close();
       throw e;
+    }
+  }
+
+  private static void close(OrtSession.SessionOptions options) {
+    if (options != null) {
+      options.close();
     }
   }
 
