@@ -121,6 +121,40 @@ class GatewayResilienceTest {
   }
 
   @Test
+  void shouldAnswer404AtOnceWhenTheModelIsRemovedWhileItsRequestIsHeld() {
+    f.routes.model("m").version("1");
+    f.routes.find("m").markReady();
+    f.startWithActivator(
+        GatewayFixture.options(), ActivatorOptions.defaults().withMaxWait(Duration.ofMinutes(5)));
+    CompletableFuture<HttpResponse<String>> r =
+        CompletableFuture.supplyAsync(
+            () -> f.http.post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "60000"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.activator.held("m") == 1);
+    f.routes.remove("m");
+    HttpResponse<String> answer = r.orTimeout(15, TimeUnit.SECONDS).join();
+    assertThat(answer.statusCode()).isEqualTo(404);
+    assertThat(answer.body()).contains("model 'm' was removed while the request waited");
+  }
+
+  @Test
+  void shouldForwardAHeldRequestToAModelRemovedAndAddedAgain() {
+    f.routes.model("m").version("1");
+    f.routes.find("m").markReady();
+    f.startWithActivator(
+        GatewayFixture.options(), ActivatorOptions.defaults().withMaxWait(Duration.ofMinutes(5)));
+    CompletableFuture<HttpResponse<String>> r =
+        CompletableFuture.supplyAsync(
+            () -> f.http.post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "60000"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.activator.held("m") == 1);
+    f.routes.remove("m");
+    Backend again = f.backend("again");
+    f.serve("m", "1", again);
+    HttpResponse<String> answer = r.orTimeout(15, TimeUnit.SECONDS).join();
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(again.received()).isEqualTo(1);
+  }
+
+  @Test
   void shouldRetryA503FromADrainingReplicaOnAnother() {
     Backend draining = f.backend("draining").mode(Backend.Mode.DRAINING_503);
     Backend ok = f.backend("ok");

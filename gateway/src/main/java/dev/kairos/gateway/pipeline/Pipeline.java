@@ -67,7 +67,7 @@ public final class Pipeline {
             time,
             new InputsCache(client, options.replicaToken()),
             relay);
-    Route route = new Route(chooser, options, metrics, activator, forward);
+    Route route = new Route(routes, chooser, options, metrics, activator, forward);
     forward.retryThrough(route);
     this.admit = new Admit(vertx, routes, options, admission, metrics, route);
   }

@@ -4,7 +4,9 @@ import dev.kairos.gateway.GatewayOptions;
 import dev.kairos.gateway.activator.Activator;
 import dev.kairos.gateway.metrics.GatewayMetrics;
 import dev.kairos.gateway.metrics.GatewayMetrics.Rejection;
+import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
+import dev.kairos.gateway.route.RouteTable;
 import io.vertx.core.http.HttpMethod;
 
 /**
@@ -12,9 +14,11 @@ import io.vertx.core.http.HttpMethod;
  * split), then a replica with a free in-flight slot and its breaker's permission ({@link
  * ReplicaChooser}); the call goes on to {@link Forward} holding both. When the model has no replica
  * that takes requests, a scale-from-zero {@link Activator} holds the call until one is ready (and
- * the call enters this stage again), or it is answered 503.
+ * the call enters this stage again, with the model's route as the table has it then), or it is
+ * answered 503.
  */
 final class Route {
+  private final RouteTable routes;
   private final ReplicaChooser chooser;
   private final GatewayOptions options;
   private final GatewayMetrics metrics;
@@ -22,11 +26,13 @@ final class Route {
   private final Forward next;
 
   Route(
+      RouteTable routes,
       ReplicaChooser chooser,
       GatewayOptions options,
       GatewayMetrics metrics,
       Activator activator,
       Forward next) {
+    this.routes = routes;
     this.chooser = chooser;
     this.options = options;
     this.metrics = metrics;
@@ -87,15 +93,33 @@ final class Route {
         call.model,
         call.explicitVersion != null ? call.explicitVersion : call.version,
         left,
-        () -> {
-          if (!call.ended()) {
-            enter(call, null);
-          }
-        },
+        () -> released(call),
         why -> {
           metrics.rejected(call.model, Rejection.NO_REPLICA);
           call.refuse(503, why, "1");
         });
+  }
+
+  /**
+   * A held call goes on with the model's route as it is now: the model may have been removed while
+   * the call waited, or removed and added again (a new route, whose replicas the old one never
+   * gets), and routing the call by the route it was admitted with would hold it again until its
+   * deadline.
+   */
+  private void released(Call call) {
+    if (call.ended()) {
+      return;
+    }
+    ModelRoute now = routes.find(call.model);
+    if (now == null) {
+      call.refuse(
+          404,
+          "model '" + call.model + "' was removed while the request waited for a replica",
+          null);
+      return;
+    }
+    call.route = now;
+    enter(call, null);
   }
 
   /** A forwarded GET is a model metadata request: its answer is kept on the route. */

@@ -23,6 +23,9 @@ public final class GatewayFixture implements AutoCloseable {
   private final List<Backend> backends = new ArrayList<>();
   private Gateway gateway;
 
+  /** The scale-from-zero activator, once {@link #startWithActivator} has made one. */
+  public Activator activator;
+
   public Backend backend(String id) {
     Backend b = new Backend(vertx, id).start();
     backends.add(b);
@@ -63,6 +66,7 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** Starts with a scale-from-zero activator that holds requests for models without a replica. */
   public GatewayFixture startWithActivator(GatewayOptions options, ActivatorOptions activator) {
+    this.activator = new Activator(vertx, routes, activator, (m, v, held) -> {});
     gateway =
         new Gateway(
             vertx,
@@ -70,7 +74,7 @@ public final class GatewayFixture implements AutoCloseable {
             routes,
             ApiKeyStore.fixed(ApiKeys.none()),
             time,
-            new Activator(vertx, routes, activator, (m, v, held) -> {}),
+            this.activator,
             () -> random);
     Await.result(gateway.listen());
     return this;
