@@ -120,8 +120,8 @@ class GatewayResilienceTest {
     assertThat(r.body()).contains("none became ready within 200 ms");
   }
 
-  @Test
-  void shouldAnswer404AtOnceWhenTheModelIsRemovedWhileItsRequestIsHeld() {
+  /** A request to model m, at zero replicas, sent and held by the activator. */
+  private CompletableFuture<HttpResponse<String>> heldAtZero() {
     f.routes.model("m").version("1");
     f.routes.find("m").markReady();
     f.startWithActivator(
@@ -130,6 +130,12 @@ class GatewayResilienceTest {
         CompletableFuture.supplyAsync(
             () -> f.http.post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "60000"));
     await().atMost(Duration.ofSeconds(10)).until(() -> f.activator.held("m") == 1);
+    return r;
+  }
+
+  @Test
+  void shouldAnswer404AtOnceWhenTheModelIsRemovedWhileItsRequestIsHeld() {
+    CompletableFuture<HttpResponse<String>> r = heldAtZero();
     f.routes.remove("m");
     HttpResponse<String> answer = r.orTimeout(15, TimeUnit.SECONDS).join();
     assertThat(answer.statusCode()).isEqualTo(404);
@@ -138,14 +144,7 @@ class GatewayResilienceTest {
 
   @Test
   void shouldForwardAHeldRequestToAModelRemovedAndAddedAgain() {
-    f.routes.model("m").version("1");
-    f.routes.find("m").markReady();
-    f.startWithActivator(
-        GatewayFixture.options(), ActivatorOptions.defaults().withMaxWait(Duration.ofMinutes(5)));
-    CompletableFuture<HttpResponse<String>> r =
-        CompletableFuture.supplyAsync(
-            () -> f.http.post(f.url("/v2/models/m/infer"), BODY, "Kairos-Timeout-Ms", "60000"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.activator.held("m") == 1);
+    CompletableFuture<HttpResponse<String>> r = heldAtZero();
     f.routes.remove("m");
     Backend again = f.backend("again");
     f.serve("m", "1", again);
