@@ -42,54 +42,51 @@ final class AdminGrpc {
     this.server = GrpcServer.server(vertx);
     server.callHandler(
         GRPCInferenceServiceGrpcService.RepositoryIndex,
-        call ->
-            call.last()
-                .onSuccess(
-                    m -> {
-                      if (admitted(call.response(), call.headers())) {
-                        // reads the repository: on a worker thread, not the event loop
-                        vertx
-                            .executeBlocking(() -> index(m.getReady()), false)
-                            .onComplete(
-                                ar -> {
-                                  if (ar.succeeded()) {
-                                    call.response().end(ar.result());
-                                  } else {
-                                    fail(call.response(), 500, String.valueOf(ar.cause()));
-                                  }
-                                });
-                      }
-                    }));
+        UnaryIntake.unary(
+            "RepositoryIndex",
+            (call, m) -> {
+              if (admitted(call.response(), call.headers())) {
+                // reads the repository: on a worker thread, not the event loop
+                vertx
+                    .executeBlocking(() -> index(m.getReady()), false)
+                    .onComplete(
+                        ar -> {
+                          if (ar.succeeded()) {
+                            call.response().end(ar.result());
+                          } else {
+                            fail(call.response(), 500, String.valueOf(ar.cause()));
+                          }
+                        });
+              }
+            }));
     server.callHandler(
         GRPCInferenceServiceGrpcService.RepositoryModelLoad,
-        call ->
-            call.last()
-                .onSuccess(
-                    m -> {
-                      if (admitted(call.response(), call.headers())
-                          && validName(call.response(), m.getModelName())) {
-                        log.info("admin grpc load model={}", m.getModelName());
-                        complete(
-                            call.response(),
-                            () -> platform.load(m.getModelName()),
-                            RepositoryModelLoadResponse.getDefaultInstance());
-                      }
-                    }));
+        UnaryIntake.unary(
+            "RepositoryModelLoad",
+            (call, m) -> {
+              if (admitted(call.response(), call.headers())
+                  && validName(call.response(), m.getModelName())) {
+                log.info("admin grpc load model={}", m.getModelName());
+                complete(
+                    call.response(),
+                    () -> platform.load(m.getModelName()),
+                    RepositoryModelLoadResponse.getDefaultInstance());
+              }
+            }));
     server.callHandler(
         GRPCInferenceServiceGrpcService.RepositoryModelUnload,
-        call ->
-            call.last()
-                .onSuccess(
-                    m -> {
-                      if (admitted(call.response(), call.headers())
-                          && validName(call.response(), m.getModelName())) {
-                        log.info("admin grpc unload model={}", m.getModelName());
-                        complete(
-                            call.response(),
-                            () -> platform.unload(m.getModelName()),
-                            RepositoryModelUnloadResponse.getDefaultInstance());
-                      }
-                    }));
+        UnaryIntake.unary(
+            "RepositoryModelUnload",
+            (call, m) -> {
+              if (admitted(call.response(), call.headers())
+                  && validName(call.response(), m.getModelName())) {
+                log.info("admin grpc unload model={}", m.getModelName());
+                complete(
+                    call.response(),
+                    () -> platform.unload(m.getModelName()),
+                    RepositoryModelUnloadResponse.getDefaultInstance());
+              }
+            }));
   }
 
   /** Whether a request on the admin port is a gRPC call (else it goes to the REST router). */

@@ -9,8 +9,10 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.internal.http.HttpServerRequestWrapper;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The request of a unary gRPC call as the gRPC server reads it, but with its one message gathered
@@ -28,8 +30,9 @@ import java.util.List;
  * <p>A message over {@code maxMessageBytes} passes on as it came (the gRPC server refuses it with
  * its own status), as do bytes after the first message. A call whose stream ends before its message
  * is whole is answered INVALID_ARGUMENT here, naming how much of it came: the gRPC server would
- * wait for the rest forever. Flow control is the request's own: pausing this request pauses the
- * stream.
+ * wait for the rest forever; one whose message cannot be decoded is answered INVALID_ARGUMENT by
+ * {@link #unary}, where the server would leave it unanswered. Flow control is the request's own:
+ * pausing this request pauses the stream.
  */
 public final class UnaryIntake extends HttpServerRequestWrapper {
   /** Free bytes kept in front of the message for the JSON header of the binary extension. */
@@ -51,6 +54,29 @@ public final class UnaryIntake extends HttpServerRequestWrapper {
 
   /** The first message went on (or could not be gathered): chunks pass as they come. */
   private boolean passing;
+
+  /**
+   * A unary call's handler: {@code then} with the call's one message, or INVALID_ARGUMENT naming
+   * {@code method} when the message cannot be decoded (the gRPC server fails the call's message and
+   * answers nothing, so the client would wait until its deadline).
+   */
+  public static <Q, R> Handler<GrpcServerRequest<Q, R>> unary(
+      String method, BiConsumer<GrpcServerRequest<Q, R>, Q> then) {
+    return call ->
+        call.last()
+            .onComplete(
+                m -> {
+                  if (m.succeeded()) {
+                    then.accept(call, m.result());
+                    return;
+                  }
+                  Throwable why = m.cause().getCause() != null ? m.cause().getCause() : m.cause();
+                  call.response()
+                      .status(GrpcStatus.INVALID_ARGUMENT)
+                      .statusMessage("the " + method + " message is malformed: " + why.getMessage())
+                      .end();
+                });
+  }
 
   public UnaryIntake(HttpServerRequest request, long maxMessageBytes) {
     super((HttpServerRequestInternal) request);

@@ -130,41 +130,35 @@ public final class GrpcFront {
         GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(maxMessageBytes));
     server.callHandler(
         GRPCInferenceServiceGrpcService.ServerLive,
-        call ->
-            call.last()
-                .onSuccess(
-                    m ->
-                        call.response()
-                            .end(ServerLiveResponse.newBuilder().setLive(true).build())));
+        UnaryIntake.unary(
+            "ServerLive",
+            (call, m) ->
+                call.response().end(ServerLiveResponse.newBuilder().setLive(true).build())));
     server.callHandler(
         GRPCInferenceServiceGrpcService.ServerReady,
-        call ->
-            call.last()
-                .onSuccess(
-                    m ->
-                        call.response()
-                            .end(
-                                ServerReadyResponse.newBuilder().setReady(serverReady()).build())));
+        UnaryIntake.unary(
+            "ServerReady",
+            (call, m) ->
+                call.response()
+                    .end(ServerReadyResponse.newBuilder().setReady(serverReady()).build())));
     server.callHandler(
         GRPCInferenceServiceGrpcService.ServerMetadata,
-        call ->
-            call.last()
-                .onSuccess(
-                    m ->
-                        call.response()
-                            .end(
-                                ServerMetadataResponse.newBuilder()
-                                    .setName("kairos")
-                                    .setVersion(version)
-                                    .addExtensions("binary_tensor_data")
-                                    .build())));
+        UnaryIntake.unary(
+            "ServerMetadata",
+            (call, m) ->
+                call.response()
+                    .end(
+                        ServerMetadataResponse.newBuilder()
+                            .setName("kairos")
+                            .setVersion(version)
+                            .addExtensions("binary_tensor_data")
+                            .build())));
     server.callHandler(
         GRPCInferenceServiceGrpcService.ModelMetadata,
-        call -> call.last().onSuccess(m -> metadata(call, m)));
+        UnaryIntake.unary("ModelMetadata", this::metadata));
     server.callHandler(
-        GRPCInferenceServiceGrpcService.ModelReady,
-        call -> call.last().onSuccess(m -> ready(call, m)));
-    server.callHandler(MODEL_INFER, call -> call.last().onSuccess(m -> infer(call, m)));
+        GRPCInferenceServiceGrpcService.ModelReady, UnaryIntake.unary("ModelReady", this::ready));
+    server.callHandler(MODEL_INFER, UnaryIntake.unary("ModelInfer", this::infer));
     return server;
   }
 

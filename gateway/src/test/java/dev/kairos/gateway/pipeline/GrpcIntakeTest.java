@@ -255,6 +255,25 @@ class GrpcIntakeTest {
   }
 
   @Test
+  void shouldRefuseAMessageThatIsNotAModelInferRequestAndServeOn() {
+    Backend b = f.backend("a").mode(Backend.Mode.BINARY_ECHO);
+    f.serve("light", "1", b);
+    f.start(GatewayFixture.options());
+    int port = Await.result(f.gateway().listenGrpc(0));
+    // Whole, as its prefix says, but not protobuf: a field tag of 0 is never valid.
+    byte[] garbage = {0, 0, 0, 0, 0, 0, 0, 0};
+    Reply r = rawCall(port, framed(garbage, garbage.length));
+    assertThat(r.status()).isEqualTo(Integer.toString(GrpcStatus.INVALID_ARGUMENT.code));
+    // gRPC percent-encodes the message it sends in grpc-message
+    assertThat(java.net.URLDecoder.decode(r.message(), java.nio.charset.StandardCharsets.UTF_8))
+        .startsWith("the ModelInfer message is malformed: ");
+    assertThat(b.received()).isZero();
+    byte[] good = request("light", tensorBytes(7)).toByteArray();
+    Reply fine = rawCall(port, framed(good, good.length));
+    assertThat(fine.status()).isEqualTo("0");
+  }
+
+  @Test
   void shouldAnswerACallCutShortOnTheAdminPortToo() {
     AdminServer admin =
         new AdminServer(
@@ -278,6 +297,17 @@ class GrpcIntakeTest {
                 + " of the "
                 + (index.length + 10)
                 + " bytes its length prefix declares");
+    byte[] garbage = {0, 0, 0};
+    Reply malformed =
+        rawCall(
+            port,
+            "/inference.GRPCInferenceService/RepositoryIndex",
+            framed(garbage, garbage.length));
+    assertThat(malformed.status()).isEqualTo(Integer.toString(GrpcStatus.INVALID_ARGUMENT.code));
+    assertThat(
+            java.net.URLDecoder.decode(
+                malformed.message(), java.nio.charset.StandardCharsets.UTF_8))
+        .startsWith("the RepositoryIndex message is malformed: ");
     Await.result(admin.close());
   }
 }
