@@ -208,10 +208,10 @@ public final class DynamicBatcher implements AutoCloseable {
   }
 
   /**
-   * Parks rather than {@code Object.wait}: a timed wait on a monitor rounds up to whole
-   * milliseconds, which for a queue delay of a millisecond or two doubles what a lone request
-   * waits. A permit given by {@link LockSupport#unpark} between reading the next due time and
-   * parking is kept, so no wake-up is lost.
+   * Parks rather than {@code Object.wait}: a timed wait on a monitor counts whole milliseconds,
+   * coarse against a queue delay of a millisecond or two, and wakes into a contended monitor. A
+   * permit given by {@link LockSupport#unpark} between reading the next due time and parking is
+   * kept, so no wake-up is lost.
    */
   private void runTimer() {
     while (true) {
