@@ -84,14 +84,24 @@ final class ProcessProbe {
     }
   }
 
-  /** Threads of a process now. */
+  /**
+   * Threads of a process now, less the JVM's JIT compiler threads: HotSpot starts and stops those
+   * as it has code to compile, so they come and go with no request's doing.
+   */
   static int threads(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("Threads:")) {
-        return Integer.parseInt(line.substring("Threads:".length()).trim());
+    int count = 0;
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+            count++;
+          }
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // the thread ended while the folder was read
+        }
       }
     }
-    throw new IllegalStateException("no thread count for pid " + pid);
+    return count;
   }
 
   /** Open file descriptors of a process now. */
