@@ -144,10 +144,19 @@ class GatewayResilienceTest {
 
   @Test
   void shouldForwardAHeldRequestToAModelRemovedAndAddedAgain() {
+    Backend again = f.backend("again");
+    // Registered before the activator's listener, so the model is back, with a replica, by the
+    // time the removal reaches the activator: the request's old route is gone, a new one serves.
+    boolean[] added = {false};
+    f.routes.onRoutingChange(
+        m -> {
+          if (!added[0] && f.routes.find("m") == null) {
+            added[0] = true;
+            f.serve("m", "1", again);
+          }
+        });
     CompletableFuture<HttpResponse<String>> r = heldAtZero();
     f.routes.remove("m");
-    Backend again = f.backend("again");
-    f.serve("m", "1", again);
     HttpResponse<String> answer = r.orTimeout(15, TimeUnit.SECONDS).join();
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(again.received()).isEqualTo(1);

@@ -36,8 +36,15 @@ public final class RouteTable {
     return models.get(name);
   }
 
+  /**
+   * Takes the model out of routing; requests waiting for it are told ({@link #onRoutingChange}).
+   */
   public ModelRoute remove(String name) {
-    return models.remove(name);
+    ModelRoute removed = models.remove(name);
+    if (removed != null) {
+      changed(name);
+    }
+    return removed;
   }
 
   public Collection<ModelRoute> all() {
