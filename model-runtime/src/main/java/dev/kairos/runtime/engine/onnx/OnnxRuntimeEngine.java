@@ -74,8 +74,8 @@ public final class OnnxRuntimeEngine implements Engine {
     OrtEnvironment env = OnnxEnvironment.get();
     OptimizedGraphs.Lookup cached = lookUp(source, env);
     OrtSession.SessionOptions options = null;
+    OrtSession session = null;
     try {
-      OrtSession session = null;
       java.nio.file.Path from = source.artifact();
       if (cached != null && cached.graph() != null) {
         // the graph is optimised already: the optimisers would find nothing more to do
@@ -102,7 +102,6 @@ public final class OnnxRuntimeEngine implements Engine {
           // perhaps only the graph could not be written (a full disk): load without keeping it
           cached.abandon();
           options.close();
-          options = null;
           options = options(source, LEVEL);
           session = env.createSession(source.artifact().toString(), options);
         }
@@ -118,7 +117,7 @@ public final class OnnxRuntimeEngine implements Engine {
       }
       return new OnnxModel(env, session, options, signature, from);
     } catch (OrtException e) {
-      close(options);
+      close(session, options);
       throw new ModelLoadException(
           "model '"
               + model
@@ -128,7 +127,8 @@ public final class OnnxRuntimeEngine implements Engine {
               + e.getMessage(),
           e);
     } catch (RuntimeException e) {
-      close(options);
+      // e.g. a signature that differs from the declared one: the session made is not kept
+      close(session, options);
       throw e;
     }
   }
@@ -186,7 +186,14 @@ public final class OnnxRuntimeEngine implements Engine {
     }
   }
 
-  private static void close(OrtSession.SessionOptions options) {
+  private static void close(OrtSession session, OrtSession.SessionOptions options) {
+    if (session != null) {
+      try {
+        session.close();
+      } catch (OrtException e) {
+        // closing what failed to load: nothing more to do
+      }
+    }
     if (options != null) {
       options.close();
     }
