@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * again; those still waiting at their deadline, or beyond the queue's bound, are refused, and the
  * caller answers them 503 with Retry-After.
  *
- * <p>The route table tells the activator when a replica joins a model, and the model's held
- * requests are released then, on the thread that added it; a periodic check ({@link
- * ActivatorOptions#checkEvery()}) runs too while requests are held, for what the table does not
- * report (a model removed, a request held just as its replica joined).
+ * <p>The route table tells the activator when a replica joins a model or the model leaves the
+ * table, and the model's held requests are released then, on the thread that changed it (the caller
+ * routes them again, or answers 404 for a model that is gone); a periodic check ({@link
+ * ActivatorOptions#checkEvery()}) runs too while requests are held, for a request held just as its
+ * replica joined.
  */
 public final class Activator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Activator.class);
@@ -152,7 +153,7 @@ public final class Activator implements AutoCloseable {
                     + " ms"));
   }
 
-  /** A replica joined {@code model}: release what can go now. */
+  /** A replica joined {@code model}, or it left the table: release what can go now. */
   private void changed(String model) {
     List<Held> released = new ArrayList<>();
     synchronized (this) {
@@ -204,7 +205,7 @@ public final class Activator implements AutoCloseable {
       return;
     }
     log.info(
-        "model={} replica ready: releasing {} held requests",
+        "model={} replica ready or model gone: releasing {} held requests",
         released.get(0).model,
         released.size());
     for (Held h : released) {
