@@ -3,6 +3,7 @@ package dev.kairos.gateway.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.kairos.gateway.GatewayOptions;
 import dev.kairos.gateway.admin.AdminOptions;
 import dev.kairos.gateway.admin.AdminServer;
 import dev.kairos.gateway.auth.ApiKeyStore;
@@ -81,6 +82,17 @@ class GrpcIntakeTest {
     return out;
   }
 
+  /** Serves model "light" from {@code b} and opens the gateway's gRPC port: its number. */
+  private int grpcPortServingLight(Backend b) {
+    return grpcPortServingLight(b, GatewayFixture.options());
+  }
+
+  private int grpcPortServingLight(Backend b, GatewayOptions options) {
+    f.serve("light", "1", b);
+    f.start(options);
+    return Await.result(f.gateway().listenGrpc(0));
+  }
+
   record Reply(String status, String message, ModelInferResponse response) {}
 
   /**
@@ -151,9 +163,7 @@ class GrpcIntakeTest {
   @Test
   void shouldCarryATensorWholeHoweverItsFramesCutIt() {
     Backend b = f.backend("a").mode(Backend.Mode.BINARY_ECHO);
-    f.serve("light", "1", b);
-    f.start(GatewayFixture.options());
-    int port = Await.result(f.gateway().listenGrpc(0));
+    int port = grpcPortServingLight(b);
     byte[] raw = tensorBytes(1);
     byte[] body =
         framed(request("light", raw).toByteArray(), request("light", raw).getSerializedSize());
@@ -183,9 +193,7 @@ class GrpcIntakeTest {
   @Test
   void shouldCarrySeveralInputsInOrder() {
     Backend b = f.backend("a").mode(Backend.Mode.BINARY_ECHO);
-    f.serve("light", "1", b);
-    f.start(GatewayFixture.options());
-    int port = Await.result(f.gateway().listenGrpc(0));
+    int port = grpcPortServingLight(b);
     byte[] first = tensorBytes(2);
     byte[] second = Arrays.copyOf(tensorBytes(3), 1000);
     GrpcClient client =
@@ -205,9 +213,7 @@ class GrpcIntakeTest {
   @Test
   void shouldRefuseAMessageOverTheLimitAndServeOn() {
     Backend b = f.backend("a").mode(Backend.Mode.BINARY_ECHO);
-    f.serve("light", "1", b);
-    f.start(GatewayFixture.options().withMaxBodyBytes(100_000));
-    int port = Await.result(f.gateway().listenGrpc(0));
+    int port = grpcPortServingLight(b, GatewayFixture.options().withMaxBodyBytes(100_000));
     ModelInferRequest big = request("light", tensorBytes(4));
     Reply r = rawCall(port, framed(big.toByteArray(), big.getSerializedSize()), 3);
     assertThat(r.status()).isEqualTo(Integer.toString(GrpcStatus.RESOURCE_EXHAUSTED.code));
@@ -223,9 +229,7 @@ class GrpcIntakeTest {
   @Test
   void shouldRefuseAMessageCutShortAndServeOn() {
     Backend b = f.backend("a").mode(Backend.Mode.BINARY_ECHO);
-    f.serve("light", "1", b);
-    f.start(GatewayFixture.options());
-    int port = Await.result(f.gateway().listenGrpc(0));
+    int port = grpcPortServingLight(b);
     ModelInferRequest m = request("light", tensorBytes(6));
     byte[] whole = m.toByteArray();
     // The prefix promises the whole message; the stream ends after half of it.
@@ -257,9 +261,7 @@ class GrpcIntakeTest {
   @Test
   void shouldRefuseAMessageThatIsNotAModelInferRequestAndServeOn() {
     Backend b = f.backend("a").mode(Backend.Mode.BINARY_ECHO);
-    f.serve("light", "1", b);
-    f.start(GatewayFixture.options());
-    int port = Await.result(f.gateway().listenGrpc(0));
+    int port = grpcPortServingLight(b);
     // Whole, as its prefix says, but not protobuf: a field tag of 0 is never valid.
     byte[] garbage = {0, 0, 0, 0, 0, 0, 0, 0};
     Reply r = rawCall(port, framed(garbage, garbage.length));
