@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.internal.http.HttpServerRequestWrapper;
+import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.ArrayList;
@@ -69,6 +70,9 @@ public final class UnaryIntake extends HttpServerRequestWrapper {
                   if (m.succeeded()) {
                     then.accept(call, m.result());
                     return;
+                  }
+                  if (!(m.cause() instanceof CodecException)) {
+                    return; // the server answered it itself (a message over the limit, a reset)
                   }
                   Throwable why = m.cause().getCause() != null ? m.cause().getCause() : m.cause();
                   call.response()
