@@ -58,11 +58,15 @@ final class RuntimeHost {
   }
 
   /** Starts host {@code number} with a memory budget and a bound on its loads at once. */
-  static RuntimeHost start(ReplicaCommand command, int number, long budgetBytes, int maxLoads)
+  static RuntimeHost start(
+      ReplicaCommand command,
+      int number,
+      long budgetBytes,
+      int maxLoads,
+      java.nio.file.Path trustedPredictors)
       throws IOException {
-    RuntimeProcess p =
-        RuntimeProcess.host(
-            command,
+    List<String> args =
+        new java.util.ArrayList<>(
             List.of(
                 "--memory-budget",
                 Long.toString(budgetBytes),
@@ -71,6 +75,10 @@ final class RuntimeHost {
                 // the platform unloads idle models (scale to zero); a host evicts only for room
                 "--idle-unload-after",
                 "0"));
+    if (trustedPredictors != null) {
+      args.addAll(List.of("--trusted-predictors", trustedPredictors.toString()));
+    }
+    RuntimeProcess p = RuntimeProcess.host(command, args);
     RuntimeHost h =
         new RuntimeHost(
             number, p, budgetBytes, command.token() == null ? null : command.token().secret());

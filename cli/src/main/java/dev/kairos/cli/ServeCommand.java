@@ -402,7 +402,13 @@ final class ServeCommand implements Runnable {
     }
     SharedHosts hosts = null;
     if (sizing.hosts() > 0) {
-      hosts = new SharedHosts(replicaCommand, sizing.budgetBytes(), hostLoads, out);
+      hosts =
+          new SharedHosts(
+              replicaCommand,
+              sizing.budgetBytes(),
+              hostLoads,
+              BundleInstaller.trustedPredictors(repo),
+              out);
       hosts.start(sizing.hosts()).join();
     }
     int processStarts = maxConcurrentStarts != null ? maxConcurrentStarts : Math.max(2, cores);

@@ -58,6 +58,7 @@ final class SharedHosts implements AutoCloseable {
   private final ReplicaCommand command;
   private final long budgetBytes;
   private final int maxLoads;
+  private final java.nio.file.Path trustedPredictors;
   private final PrintStream console;
   private final Executor delayed;
   private final List<RuntimeHost> hosts = new CopyOnWriteArrayList<>();
@@ -68,10 +69,20 @@ final class SharedHosts implements AutoCloseable {
   private volatile CompletableFuture<Void> nextReady = new CompletableFuture<>();
   private volatile boolean closing;
 
-  SharedHosts(ReplicaCommand command, long budgetBytes, int maxLoads, PrintStream console) {
+  /**
+   * @param trustedPredictors the file listing the Java predictor jars the hosts may share (read
+   *     again as it changes), or null for none
+   */
+  SharedHosts(
+      ReplicaCommand command,
+      long budgetBytes,
+      int maxLoads,
+      java.nio.file.Path trustedPredictors,
+      PrintStream console) {
     this.command = command;
     this.budgetBytes = budgetBytes;
     this.maxLoads = maxLoads;
+    this.trustedPredictors = trustedPredictors;
     this.console = console;
     this.delayed = CompletableFuture.delayedExecutor(BUSY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
   }
@@ -162,7 +173,9 @@ final class SharedHosts implements AutoCloseable {
   private RuntimeHost startHost() {
     RuntimeHost h;
     try {
-      h = RuntimeHost.start(command, numbers.incrementAndGet(), budgetBytes, maxLoads);
+      h =
+          RuntimeHost.start(
+              command, numbers.incrementAndGet(), budgetBytes, maxLoads, trustedPredictors);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot start a runtime host", e);
     }

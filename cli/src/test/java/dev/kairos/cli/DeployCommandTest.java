@@ -212,9 +212,7 @@ class DeployCommandTest {
 
   /** What the repository holds besides models: uploads, staging folders. */
   private List<String> hidden() throws Exception {
-    try (java.util.stream.Stream<Path> s = Files.list(repo)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
-    }
+    return dev.kairos.cli.deploy.Leftovers.in(repo);
   }
 
   @Test

@@ -42,7 +42,14 @@ class DeployEndToEndIT {
   static void serve() throws IOException {
     kairos =
         KairosProcess.serve(
-            repo, "--admin-port", "0", "--admin-key", KEY, "--trust-java-predictors");
+            repo,
+            "--admin-port",
+            "0",
+            "--admin-key",
+            KEY,
+            "--trust-java-predictors",
+            "--shared-hosts",
+            "1");
     Matcher m = Pattern.compile("Admin API on (http://\\S+)").matcher(kairos.output());
     assertThat(m.find()).as(kairos.output()).isTrue();
     adminUrl = m.group(1);
@@ -110,6 +117,33 @@ class DeployEndToEndIT {
     Run predict =
         cli("predict", "logreg", "--input", LOGREG.resolve("golden/request.json").toString());
     assertThat(predict.out()).contains("\"setosa\",\"versicolor\",\"virginica\"");
+  }
+
+  @Test
+  void shouldShareARuntimeHostWithAJavaPredictorThePlatformAcceptedWhenItAsks() throws Exception {
+    Path sharing = copy(LOGREG, work.resolve("sharing"));
+    Files.writeString(
+        sharing.resolve("model.yaml"),
+        Files.readString(sharing.resolve("model.yaml")) + "isolation: shared\n");
+
+    Run deploy = cli("deploy", sharing.toString(), "--name", "sharing");
+
+    assertThat(deploy.out()).as(deploy.err()).contains("sharing v1 is READY");
+    String digest =
+        dev.kairos.runtime.host.TrustedPredictors.sha256(repo.resolve("sharing/1/logreg.jar"));
+    assertThat(Files.readString(repo.resolve(".trusted-predictors")))
+        .contains(digest + "  sharing_v1");
+    // the host read the digest the platform wrote after it started, and took the model
+    assertThat(kairos.output()).contains("sharing v1: ready (in runtime host");
+    InferenceResponse r =
+        InferenceClient.builder(URI.create(kairos.url()))
+            .build()
+            .infer(
+                "sharing",
+                new OipJsonDecoder()
+                    .decodeRequest(Files.readAllBytes(LOGREG.resolve("golden/request.json"))));
+    assertThat(r.output("label").orElseThrow().asStrings())
+        .containsExactly("setosa", "versicolor", "virginica");
   }
 
   @Test

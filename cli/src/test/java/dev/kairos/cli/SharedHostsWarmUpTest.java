@@ -21,6 +21,7 @@ class SharedHostsWarmUpTest {
             new ReplicaCommand(List.of("-Xmx256m"), 0),
             256L << 20,
             2,
+            null,
             new PrintStream(new ByteArrayOutputStream(), true))) {
       assertThat(hosts.start(2).get(3, TimeUnit.MINUTES)).as("hosts warmed up").isEqualTo(2);
       for (RuntimeHost h : hosts.hosts()) {

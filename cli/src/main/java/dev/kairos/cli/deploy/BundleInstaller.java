@@ -1,7 +1,9 @@
 package dev.kairos.cli.deploy;
 
+import dev.kairos.runtime.host.TrustedPredictors;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelRepository;
+import dev.kairos.runtime.repository.ModelVersion;
 import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.model.ModelConfigException;
 import dev.kairos.sdk.model.ModelConfigParser;
@@ -40,6 +42,16 @@ public final class BundleInstaller {
 
   /** In a model folder while a version is going in or out: how to take it back out. */
   static final String JOURNAL = ".deploy-journal";
+
+  /**
+   * In the repository: the digests of the Java predictor jars this platform accepted (signed by a
+   * trusted key, or under {@code --trust-java-predictors}), which its runtime hosts read to decide
+   * which Java predictors may share them ({@code TrustedPredictors}). A jar that was already on
+   * disk is not listed: only the platform's own acceptance, or the operator's hand, puts one there.
+   */
+  public static Path trustedPredictors(Path repository) {
+    return repository.toAbsolutePath().normalize().resolve(".trusted-predictors");
+  }
 
   private final Path root;
   private final long maxUnpackedBytes;
@@ -135,11 +147,18 @@ public final class BundleInstaller {
       }
       Files.move(files, staged.resolve(v));
       ModelDirectory read = check(staged, target);
-      if ("java".equals(read.config().engine())) {
+      boolean java = "java".equals(read.config().engine());
+      if (java) {
         trust.check(name, zip, signature);
       }
       AtomicFiles.syncTree(staging);
-      return commit(staged, target, name, v);
+      Path jar = java ? read.version(v).map(ModelVersion::artifact).orElse(null) : null;
+      String digest = jar == null ? null : TrustedPredictors.sha256(jar);
+      Installed installed = commit(staged, target, name, v);
+      if (digest != null) {
+        TrustedPredictors.add(trustedPredictors(root), digest, name + " v" + v);
+      }
+      return installed;
     } finally {
       AtomicFiles.deleteTree(staging);
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -185,9 +186,7 @@ class BundleInstallerTest {
     }
   }
 
-  private java.util.List<String> leftovers() throws Exception {
-    try (Stream<Path> s = Files.list(repo)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
-    }
+  private List<String> leftovers() throws Exception {
+    return Leftovers.in(repo);
   }
 }

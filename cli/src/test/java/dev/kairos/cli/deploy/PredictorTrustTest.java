@@ -3,6 +3,7 @@ package dev.kairos.cli.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kairos.runtime.host.TrustedPredictors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -41,6 +42,7 @@ class PredictorTrustTest {
         .hasMessageContaining("--trust-java-predictors")
         .hasMessageContaining("kairos deploy --sign-with");
     assertThat(repo.resolve("hello")).doesNotExist();
+    assertThat(BundleInstaller.trustedPredictors(repo)).doesNotExist();
   }
 
   @Test
@@ -53,6 +55,11 @@ class PredictorTrustTest {
 
     assertThat(repo.resolve("hello/1/hello.jar")).hasContent("jar bytes");
     assertThat(repo.resolve("hello/1/" + Bundle.SIGNATURE)).doesNotExist();
+    // accepted: the hosts may let it share, if it asks
+    assertThat(
+            TrustedPredictors.read(BundleInstaller.trustedPredictors(repo))
+                .trusts(repo.resolve("hello/1/hello.jar")))
+        .isTrue();
   }
 
   @Test
@@ -97,6 +104,7 @@ class PredictorTrustTest {
     installer(PredictorTrust.none()).install(BundleInstallerTest.file(onnx), "m", null);
 
     assertThat(repo.resolve("m/1/model.onnx")).exists();
+    assertThat(BundleInstaller.trustedPredictors(repo)).doesNotExist();
   }
 
   @Test

@@ -247,8 +247,6 @@ class RepositorySafetyTest {
   }
 
   private List<String> leftovers() throws Exception {
-    try (Stream<Path> s = Files.list(repo)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
-    }
+    return Leftovers.in(repo);
   }
 }
