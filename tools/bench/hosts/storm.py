@@ -12,6 +12,7 @@ with one process per replica (--shared-hosts 0). Build first: ./kairos --help.
 import argparse
 import http.client
 import os
+import shlex
 import statistics
 import sys
 import threading
@@ -61,7 +62,7 @@ def main():
     configs = []
     for c in a.config or ["hosts=", "processes=--shared-hosts 0"]:
         name, _, extra = c.partition("=")
-        configs.append((name, extra.split()))
+        configs.append((name, shlex.split(extra)))
     summary = {name: [] for name, _ in configs}
     for rnd in range(a.rounds):
         for name, extra in configs:

@@ -42,6 +42,11 @@ class LocalPlatform implements AutoCloseable {
   private volatile boolean closing;
   private final java.util.Set<String> leaving = ConcurrentHashMap.newKeySet();
 
+  /** Models a replica was asked for since serve started. */
+  private final java.util.Set<String> askedFor = ConcurrentHashMap.newKeySet();
+
+  private volatile GraphPreparation preparation;
+
   /**
    * @param warmPool standby replica processes kept warm for fast scale-from-zero (0: none)
    * @param sharedDevices the arbiters of devices that models share ({@code device.shared})
@@ -176,6 +181,26 @@ class LocalPlatform implements AutoCloseable {
   }
 
   /**
+   * Prepares, in the background, the registered models whose first load would optimise a graph
+   * worth keeping ({@link GraphPreparation}); models asked for meanwhile are passed over.
+   *
+   * @return completes with how many were prepared
+   */
+  CompletableFuture<Integer> prepareModels() {
+    GraphPreparation p =
+        new GraphPreparation(
+            replicaCommand, m -> askedFor.contains(m) || waiting.waits(m), console);
+    preparation = p;
+    if (closing) {
+      p.close();
+    }
+    return p.start(
+        models.values().stream()
+            .sorted(java.util.Comparator.comparing(ModelDirectory::name))
+            .toList());
+  }
+
+  /**
    * Serves one model: its route, traffic split and {@code initialScale} replicas per version. A
    * model that cannot be read is routed as FAILED with its reason, so clients get that reason
    * rather than a 404.
@@ -255,6 +280,7 @@ class LocalPlatform implements AutoCloseable {
    */
   CompletableFuture<Replica> startReplica(
       ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
+    askedFor.add(dir.name());
     if (hostPlacement.place(dir) == HostPlacement.Where.HOST) {
       return starts
           .submit(
@@ -577,6 +603,10 @@ class LocalPlatform implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
+    GraphPreparation prep = preparation;
+    if (prep != null) {
+      prep.close();
+    }
     sharedDevices
         .arbiters()
         .forEach(

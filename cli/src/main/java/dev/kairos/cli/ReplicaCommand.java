@@ -75,6 +75,11 @@ record ReplicaCommand(
    * {@link ClassDataArchive}).
    */
   List<String> commandLine(List<String> args) {
+    return commandLine(RuntimeMain.class, args);
+  }
+
+  /** The command line of another of the runtime's programs, started as a replica is. */
+  List<String> commandLine(Class<?> main, List<String> args) {
     List<String> cmd = new ArrayList<>();
     if (!cpuList.isEmpty() && onPath("taskset")) {
       cmd.addAll(List.of("taskset", "-c", cpuList));
@@ -87,7 +92,7 @@ record ReplicaCommand(
     ClassDataArchive.option(System.getProperty("java.class.path"), jvmOptions).ifPresent(cmd::add);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(RuntimeMain.class.getName());
+    cmd.add(main.getName());
     cmd.addAll(args);
     return cmd;
   }

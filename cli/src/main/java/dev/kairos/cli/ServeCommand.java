@@ -143,6 +143,18 @@ final class ServeCommand implements Runnable {
   int hostLoads;
 
   @Option(
+      names = "--prepare-models",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "After start, optimise the ONNX graphs of registered models of 1 MiB or more in the"
+              + " background (one at a time, at nice 19) and keep them, so that their first scale"
+              + " from zero skips the optimisation (default: on; --no-prepare-models turns it"
+              + " off).")
+  boolean prepareModels;
+
+  @Option(
       names = "--max-concurrent-starts",
       description =
           "Replica processes started at once; more wait in the order of their oldest waiting"
@@ -321,6 +333,9 @@ final class ServeCommand implements Runnable {
     }
     int serving = platform.loadAll().join();
     autoscaling.start();
+    if (prepareModels) {
+      platform.prepareModels();
+    }
     int total = routes.all().size();
     String example = routes.all().isEmpty() ? "<model>" : routes.all().iterator().next().name();
     out.println(

@@ -36,6 +36,9 @@ final class SharedHosts implements AutoCloseable {
   private static final int BUSY_RETRIES = 25;
   private static final long WARM_UP_SECONDS = 60;
 
+  /** Load, answer and unload cycles of each host's warm-up. */
+  static final int WARM_UP_ROUNDS = 25;
+
   /** Replicas that went without the platform asking. */
   interface Listener {
     /** The host unloaded this replica's model to make room for another. */
@@ -116,13 +119,20 @@ final class SharedHosts implements AutoCloseable {
 
   /**
    * Loads, answers and unloads the platform's own tiny model through every host, as a user's model
-   * at zero would go: the first load, the first request and the first unload of a serve (its side
-   * and the host's) are slower than all later ones by the JIT and class loading they pay, and this
-   * way a user's first request does not pay them. A host that fails its warm-up still serves.
+   * at zero would go, {@value #WARM_UP_ROUNDS} times: the first loads, requests and unloads of a
+   * serve (its side and the host's) are slower than all later ones by the JIT and class loading
+   * they pay, and this way a user's first requests do not pay them. One round loads the classes;
+   * the JIT compiles a method only once it has run many times, and a storm of cold starts on a
+   * fresh serve otherwise spends much of its CPU compiling the load and request paths while it runs
+   * them. A host that fails its warm-up still serves.
    *
    * @return completes with how many hosts warmed up
    */
   CompletableFuture<Integer> warmUp(List<RuntimeHost> targets) {
+    return warmUp(targets, WARM_UP_ROUNDS);
+  }
+
+  CompletableFuture<Integer> warmUp(List<RuntimeHost> targets, int rounds) {
     java.nio.file.Path folder;
     java.nio.file.Path model;
     try {
@@ -138,10 +148,16 @@ final class SharedHosts implements AutoCloseable {
     List<CompletableFuture<?>> done = new ArrayList<>();
     for (RuntimeHost h : targets) {
       long t0 = System.nanoTime();
+      CompletableFuture<?> cycles = CompletableFuture.completedFuture(null);
+      for (int i = 0; i < rounds; i++) {
+        cycles =
+            cycles
+                .thenCompose(x -> h.load(model, name, "1"))
+                .thenCompose(loaded -> h.infer(name, "1", request))
+                .thenCompose(answer -> h.unload(name, "1"));
+      }
       done.add(
-          h.load(model, name, "1")
-              .thenCompose(loaded -> h.infer(name, "1", request))
-              .thenCompose(answer -> h.unload(name, "1"))
+          cycles
               // a host that cannot warm up in this time does not hold serve's start any longer
               .orTimeout(WARM_UP_SECONDS, TimeUnit.SECONDS)
               .handle(
@@ -150,7 +166,11 @@ final class SharedHosts implements AutoCloseable {
                       log.warn("{}: warm-up failed: {}", h, e.toString());
                     } else {
                       warmed.incrementAndGet();
-                      log.info("{}: warmed up in {} ms", h, (System.nanoTime() - t0) / 1_000_000);
+                      log.info(
+                          "{}: warmed up in {} ms ({} rounds)",
+                          h,
+                          (System.nanoTime() - t0) / 1_000_000,
+                          rounds);
                     }
                     return null;
                   }));

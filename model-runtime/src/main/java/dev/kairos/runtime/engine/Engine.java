@@ -25,4 +25,17 @@ public interface Engine {
    * @throws ModelLoadException saying what is wrong with the artifact or the device
    */
   LoadedModel load(ModelSource source);
+
+  /**
+   * Does ahead of a model version's first load the work its later loads can reuse, without keeping
+   * the model loaded: ONNX Runtime's graph optimisation, kept on disk. Engines that keep nothing
+   * between loads keep the no-op.
+   *
+   * @return whether there was anything to do (false: nothing is kept for this model, or it was kept
+   *     already)
+   * @throws ModelLoadException saying what is wrong with the artifact
+   */
+  default boolean prepare(ModelSource source) {
+    return false;
+  }
 }

@@ -134,6 +134,48 @@ public final class OnnxRuntimeEngine implements Engine {
   }
 
   /**
+   * Optimises the model's graph and keeps it ({@link OptimizedGraphs}) when no valid one is kept
+   * yet, so that its first load creates its session without optimising. The session made for it is
+   * closed at once; it runs on the calling thread alone (one intra-op thread, whatever the model
+   * asks for): a preparation is background work.
+   *
+   * @return false when nothing is kept for this model (a GPU model, a file below {@link
+   *     OptimizedGraphs#SMALLEST_KEPT}, graphs turned off or nowhere to write) or its graph is kept
+   *     already
+   */
+  @Override
+  public boolean prepare(ModelSource source) {
+    OrtEnvironment env = OnnxEnvironment.get();
+    OptimizedGraphs.Lookup cached = lookUp(source, env);
+    if (cached == null || cached.graph() != null) {
+      return false;
+    }
+    try (OrtSession.SessionOptions options = options(source, LEVEL)) {
+      options.setIntraOpNumThreads(1);
+      if (!cached.saveWith(options)) {
+        return false;
+      }
+      try (OrtSession session = env.createSession(source.artifact().toString(), options)) {
+        signatureOf(session, source.modelName());
+      } catch (OrtException | RuntimeException e) {
+        cached.abandon();
+        throw e;
+      }
+      cached.keepNow();
+      return true;
+    } catch (OrtException e) {
+      throw new ModelLoadException(
+          "model '"
+              + source.modelName()
+              + "': ONNX Runtime cannot load "
+              + source.artifact()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
    * Where this model's optimised graph is kept, or null when none is: graphs are kept for the CPU
    * only (a CUDA session's graph depends on the device it was made for).
    */

@@ -74,7 +74,7 @@ public final class OptimizedGraphs {
    * finding, checking and mapping a kept one (docs/BENCHMARKS.md, "ResNet-18 from zero", has both
    * sides).
    */
-  static final long SMALLEST_KEPT = 1L << 20;
+  public static final long SMALLEST_KEPT = 1L << 20;
 
   private final Path fallback;
   private final String onnxRuntime;
@@ -399,6 +399,18 @@ public final class OptimizedGraphs {
       pending = null;
       if (written != null) {
         keeping.execute(() -> commit(written));
+      }
+    }
+
+    /**
+     * Makes the graph ONNX Runtime saved the entry before returning, for a caller that made the
+     * session only to keep its graph.
+     */
+    void keepNow() {
+      Path written = pending;
+      pending = null;
+      if (written != null) {
+        commit(written);
       }
     }
 

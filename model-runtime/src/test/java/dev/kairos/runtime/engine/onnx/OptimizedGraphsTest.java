@@ -1,6 +1,7 @@
 package dev.kairos.runtime.engine.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -268,6 +269,54 @@ class OptimizedGraphsTest {
       assertThat(sessionFile(m)).isEqualTo(source.artifact());
     }
     assertThat(graphFolder(source)).doesNotExist();
+  }
+
+  @Test
+  void shouldLetTheFirstLoadUseTheGraphAPreparationKept() throws Exception {
+    ModelSource source = copy("cnn");
+    List<Runnable> later = new ArrayList<>();
+    OnnxRuntimeEngine e =
+        new OnnxRuntimeEngine(
+            version -> new OptimizedGraphs(null, version, "test-cpu", 0, later::add));
+    assertThat(e.prepare(source)).isTrue();
+    assertThat(later).as("a preparation keeps its graph before it returns").isEmpty();
+    try (LoadedModel m = e.load(source)) {
+      assertThat(entryFolder(m)).isEqualTo(graphFolder(source));
+      float[] fromGraph = answer(m, golden("cnn"));
+      try (LoadedModel plain = noKeptGraphs().load(source)) {
+        assertThat(fromGraph).containsExactly(answer(plain, golden("cnn")));
+      }
+    }
+    assertThat(e.prepare(source)).as("kept already: nothing to do").isFalse();
+  }
+
+  @Test
+  void shouldPrepareNothingForAModelFileSmallerThanTheThreshold() throws Exception {
+    ModelSource source = copy("mlp");
+    long size = Files.size(source.artifact());
+    OnnxRuntimeEngine e =
+        new OnnxRuntimeEngine(
+            version -> new OptimizedGraphs(null, version, "test-cpu", size + 1, Runnable::run));
+    assertThat(e.prepare(source)).isFalse();
+    assertThat(graphFolder(source)).doesNotExist();
+  }
+
+  @Test
+  void shouldFailAPreparationOfAFileOnnxRuntimeCannotReadAndKeepNothing() throws Exception {
+    ModelSource source = copy("cnn");
+    Files.write(source.artifact(), new byte[] {1, 2, 3, 4});
+    assertThatThrownBy(() -> engine.prepare(source))
+        .isInstanceOf(dev.kairos.runtime.engine.ModelLoadException.class)
+        .hasMessageContaining("model 'cnn'")
+        .hasMessageContaining(source.artifact().toString());
+    try (var s = Files.list(graphFolder(source))) {
+      assertThat(s.toList()).as("no entry and no temporary folder left").isEmpty();
+    }
+  }
+
+  /** An engine that keeps no graphs, to compare answers with. */
+  private static OnnxRuntimeEngine noKeptGraphs() {
+    return new OnnxRuntimeEngine(version -> null);
   }
 
   @Test
