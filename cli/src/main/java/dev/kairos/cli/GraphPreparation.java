@@ -43,6 +43,7 @@ final class GraphPreparation implements AutoCloseable {
   private final ReplicaCommand command;
   private final Predicate<String> askedFor;
   private final PrintStream console;
+  private final boolean graphsKept;
   private volatile Process process;
   private volatile boolean closed;
 
@@ -51,6 +52,19 @@ final class GraphPreparation implements AutoCloseable {
    * @param askedFor whether a model has had a replica placed (its own load prepares it)
    */
   GraphPreparation(ReplicaCommand command, Predicate<String> askedFor, PrintStream console) {
+    this(command, askedFor, console, System.getenv());
+  }
+
+  /**
+   * @param environment the one the preparation process inherits: {@code
+   *     KAIROS_ONNX_GRAPH_CACHE=off} there means nothing is kept, so nothing is prepared
+   */
+  GraphPreparation(
+      ReplicaCommand command,
+      Predicate<String> askedFor,
+      PrintStream console,
+      java.util.Map<String, String> environment) {
+    this.graphsKept = !OptimizedGraphs.turnedOff(environment);
     this.command =
         new ReplicaCommand(
             command.jvmOptions(), NICE, null, command.cpuList(), command.cudaVisibleDevices());
@@ -80,10 +94,12 @@ final class GraphPreparation implements AutoCloseable {
   /**
    * Prepares the models of {@code dirs} worth it, one after another, on a thread of its own.
    *
-   * @return completes with how many were prepared (0, starting no process, when none is worth it)
+   * @return completes with how many were prepared (0, starting no process, when none is worth it or
+   *     graphs are not kept)
    */
   CompletableFuture<Integer> start(List<ModelDirectory> dirs) {
-    List<ModelDirectory> todo = dirs.stream().filter(GraphPreparation::worthPreparing).toList();
+    List<ModelDirectory> todo =
+        graphsKept ? dirs.stream().filter(GraphPreparation::worthPreparing).toList() : List.of();
     CompletableFuture<Integer> done = new CompletableFuture<>();
     if (todo.isEmpty()) {
       done.complete(0);

@@ -95,6 +95,21 @@ class GraphPreparationTest {
   }
 
   @Test
+  void shouldStartNoProcessWhenKeptGraphsAreTurnedOff() throws Exception {
+    ModelDirectory big = large("big");
+    try (GraphPreparation p =
+        new GraphPreparation(
+            new ReplicaCommand(List.of("-Xmx256m"), 0),
+            m -> false,
+            new PrintStream(console, true, StandardCharsets.UTF_8),
+            java.util.Map.of(OptimizedGraphs.VARIABLE, "off"))) {
+      assertThat(p.start(List.of(big))).isCompletedWithValue(0);
+    }
+    assertThat(kept(big)).isFalse();
+    assertThat(console.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
   void shouldPassOverAModelAskedForBeforeItsTurn() throws Exception {
     ModelDirectory asked = large("asked");
     ModelDirectory quiet = large("quiet");

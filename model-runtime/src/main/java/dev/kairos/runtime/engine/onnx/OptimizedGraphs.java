@@ -106,6 +106,12 @@ public final class OptimizedGraphs {
     };
   }
 
+  /** Whether {@value #VARIABLE} turns kept graphs off ({@code off}). */
+  public static boolean turnedOff(Map<String, String> environment) {
+    String v = environment.get(VARIABLE);
+    return v != null && v.trim().equalsIgnoreCase("off");
+  }
+
   /**
    * The cache as configured by {@value #VARIABLE}: unset, beside the models, else {@code
    * ~/.kairos/onnxruntime-graphs}; a path, beside the models, else there; {@code off}, none.
@@ -113,10 +119,10 @@ public final class OptimizedGraphs {
    * @return null when no graphs are kept (turned off, or the CPU cannot be named)
    */
   static OptimizedGraphs standard(String onnxRuntime, Map<String, String> environment) {
-    String v = environment.get(VARIABLE);
-    if (v != null && v.trim().equalsIgnoreCase("off")) {
+    if (turnedOff(environment)) {
       return null;
     }
+    String v = environment.get(VARIABLE);
     String cpu = GraphEnvironment.thisCpu(Path.of("/proc/cpuinfo"));
     if (cpu == null) {
       log.info("the CPU cannot be named here: ONNX Runtime graphs are optimised at every load");
