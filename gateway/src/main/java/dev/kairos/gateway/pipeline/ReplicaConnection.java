@@ -6,7 +6,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One keep-alive HTTP/1.1 connection to a replica: an {@link HttpClientCodec}, then this, which
@@ -25,6 +27,11 @@ final class ReplicaConnection extends ChannelInboundHandlerAdapter {
   /** When it last went back to the pool (for the keep-alive sweep). */
   long idleSinceNanos;
 
+  /** The pending check of the idle deadline, and when it runs. */
+  private ScheduledFuture<?> idleCheck;
+
+  private long checkAtNanos;
+
   ReplicaConnection(ReplicaPool pool) {
     this.pool = pool;
   }
@@ -40,6 +47,48 @@ final class ReplicaConnection extends ChannelInboundHandlerAdapter {
   /** The connection carries {@code ex} now. */
   void carry(ReplicaExchange ex) {
     current = ex;
+  }
+
+  /**
+   * Watches the idle deadline of {@code ex}, just sent. One check per connection is pending at a
+   * time and outlives the exchanges it watches: when it runs it fails an exchange past its
+   * deadline, else it is scheduled again for the one in progress, if any. So a busy connection
+   * schedules about one check per deadline period rather than one per request.
+   */
+  void watch(ReplicaExchange ex) {
+    long due = ex.idleDueNanos();
+    if (due == Long.MAX_VALUE || (idleCheck != null && checkAtNanos - due <= 0)) {
+      return;
+    }
+    if (idleCheck != null) {
+      idleCheck.cancel(false);
+    }
+    checkAt(due);
+  }
+
+  private void checkAt(long due) {
+    checkAtNanos = due;
+    idleCheck =
+        channel
+            .eventLoop()
+            .schedule(this::checkIdle, due - System.nanoTime(), TimeUnit.NANOSECONDS);
+  }
+
+  private void checkIdle() {
+    idleCheck = null;
+    ReplicaExchange ex = current;
+    if (ex == null) {
+      return;
+    }
+    long due = ex.idleDueNanos();
+    if (due == Long.MAX_VALUE) {
+      return;
+    }
+    if (System.nanoTime() - due >= 0) {
+      ex.idleTimedOut();
+    } else {
+      checkAt(due);
+    }
   }
 
   /** {@code ex} has its whole answer: the connection is free for the pool. */

@@ -1,7 +1,6 @@
 package dev.kairos.gateway.pipeline;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
@@ -38,7 +37,6 @@ final class ReplicaExchange implements ReplicaRequest, ReplicaAnswer {
   private static final Object END = new Object();
 
   private final ContextInternal context;
-  private final EventLoop loop;
   private final HttpMethod method;
   private final String uri;
   private final String host;
@@ -68,18 +66,15 @@ final class ReplicaExchange implements ReplicaRequest, ReplicaAnswer {
   private ArrayDeque<Object> pending;
 
   private long lastReadNanos;
-  private ScheduledFuture<?> idleTimer;
 
   ReplicaExchange(
       ContextInternal context,
-      EventLoop loop,
       HttpMethod method,
       String host,
       String uri,
       long connectTimeoutMs,
       long idleTimeoutMs) {
     this.context = context;
-    this.loop = loop;
     this.method = method;
     this.host = host;
     this.uri = uri;
@@ -98,8 +93,12 @@ final class ReplicaExchange implements ReplicaRequest, ReplicaAnswer {
     conn = c;
     pool = c.pool();
     c.carry(this);
-    // On the context, so that what the stages do next (a retry's timers, say) stays on it.
-    context.emit(this, connected::tryComplete);
+    if (ContextInternal.current() == context) {
+      connected.tryComplete(this); // a pooled connection, had at once: already on the context
+    } else {
+      // On the context, so that what the stages do next (a retry's timers, say) stays on it.
+      context.emit(this, connected::tryComplete);
+    }
   }
 
   void failConnect(Throwable cause) {
@@ -140,15 +139,10 @@ final class ReplicaExchange implements ReplicaRequest, ReplicaAnswer {
     headers.set(HttpHeaderNames.HOST, host);
     headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
     lastReadNanos = System.nanoTime();
-    armIdleTimer(idleTimeoutNanos);
-    conn.channel()
-        .writeAndFlush(req)
-        .addListener(
-            w -> {
-              if (!w.isSuccess()) {
-                failed(w.cause());
-              }
-            });
+    ReplicaConnection c = conn;
+    c.watch(this);
+    // A failed write reaches the connection's exceptionCaught, which fails this exchange.
+    c.channel().writeAndFlush(req, c.channel().voidPromise());
     return answered.future();
   }
 
@@ -220,7 +214,6 @@ final class ReplicaExchange implements ReplicaRequest, ReplicaAnswer {
       return;
     }
     failure = cause;
-    cancelIdleTimer();
     conn = null;
     if (head == null) {
       if (answered != null) {
@@ -247,7 +240,6 @@ final class ReplicaExchange implements ReplicaRequest, ReplicaAnswer {
 
   private void answerWhole() {
     whole = true;
-    cancelIdleTimer();
     ReplicaConnection c = conn;
     conn = null;
     if (c != null) {
@@ -389,25 +381,17 @@ final class ReplicaExchange implements ReplicaRequest, ReplicaAnswer {
     }
   }
 
-  // ---- the idle deadline
+  // ---- the idle deadline (watched by the connection, see ReplicaConnection#watch)
 
-  private void armIdleTimer(long afterNanos) {
-    if (idleTimeoutNanos <= 0) {
-      return;
-    }
-    idleTimer = loop.schedule(this::checkIdle, afterNanos, TimeUnit.NANOSECONDS);
+  /** When the replica's silence runs past the idle deadline, or {@link Long#MAX_VALUE}. */
+  long idleDueNanos() {
+    return idleTimeoutNanos <= 0 || whole || failure != null
+        ? Long.MAX_VALUE
+        : lastReadNanos + idleTimeoutNanos;
   }
 
-  private void checkIdle() {
-    idleTimer = null;
-    if (whole || failure != null) {
-      return;
-    }
-    long silent = System.nanoTime() - lastReadNanos;
-    if (silent < idleTimeoutNanos) {
-      armIdleTimer(idleTimeoutNanos - silent);
-      return;
-    }
+  /** The replica stayed silent past the idle deadline: the connection is given up. */
+  void idleTimedOut() {
     ReplicaConnection c = conn;
     conn = null;
     if (c != null) {
@@ -423,12 +407,5 @@ final class ReplicaExchange implements ReplicaRequest, ReplicaAnswer {
                 + uri
                 + " for server "
                 + host));
-  }
-
-  private void cancelIdleTimer() {
-    if (idleTimer != null) {
-      idleTimer.cancel(false);
-      idleTimer = null;
-    }
   }
 }

@@ -52,7 +52,7 @@ final class ReplicaLinks implements ReplicaClient {
     EventLoop loop = ctx.nettyEventLoop();
     String host = replica.port() == 80 ? replica.host() : replica.host() + ":" + replica.port();
     ReplicaExchange ex =
-        new ReplicaExchange(ctx, loop, method, host, uri, connectTimeoutMs, idleTimeoutMs);
+        new ReplicaExchange(ctx, method, host, uri, connectTimeoutMs, idleTimeoutMs);
     if (loop.inEventLoop()) {
       acquire(loop, replica, ex);
     } else {

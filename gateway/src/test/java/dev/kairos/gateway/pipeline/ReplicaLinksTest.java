@@ -134,6 +134,18 @@ class ReplicaLinksTest {
   }
 
   @Test
+  void shouldHoldAShortDeadlineOnAConnectionWhoseLastRequestHadALongOne() {
+    Replica r = replica();
+    assertThat(call(r, "patient", 60_000).body).isEqualTo("patient");
+    script = Script.SILENT;
+    long t0 = System.nanoTime();
+    Throwable t = failure(r, 200);
+    assertThat(Forward.isTimeout(t)).as(t.toString()).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+    assertThat(accepted.get()).isEqualTo(1);
+  }
+
+  @Test
   void shouldMakeARequestWaitForTheOnlyConnectionAndTimeOutWhenNoneFrees() throws Exception {
     Replica r = replica();
     script = Script.SILENT;
