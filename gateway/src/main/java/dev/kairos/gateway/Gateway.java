@@ -135,13 +135,12 @@ public final class Gateway {
             new PoolOptions()
                 .setHttp1MaxSize(options.maxConnectionsPerReplica())
                 .setMaxWaitQueueSize(-1));
+    pipeline = new Pipeline(vertx, routes, client, options, keys, metrics, time, random, activator);
+    handler = new HttpFront(pipeline, routes, options.maxBodyBytes());
     int loops =
         options.eventLoops() > 0
             ? options.eventLoops()
             : Runtime.getRuntime().availableProcessors();
-    pipeline =
-        new Pipeline(vertx, routes, client, loops, options, keys, metrics, time, random, activator);
-    handler = new HttpFront(pipeline, routes, options.maxBodyBytes());
     // One server per event loop, all on one port. Vert.x shares a port between servers asking for
     // the same port number; for port 0 each would get its own random port, so ask instead for a
     // negative number of this gateway's own, which Vert.x reads as "one random port, shared".

@@ -44,14 +44,12 @@ public final class Pipeline {
    * @param client Vert.x's HTTP client: for requests whose body streams from the client, and for
    *     the gateway's own questions to replicas (a model's inputs); the rest go through a Netty
    *     client on the request's event loop
-   * @param eventLoops the event loops serving the public ports
    * @param activator holds requests for models without a ready replica; null answers them 503
    */
   public Pipeline(
       Vertx vertx,
       RouteTable routes,
       HttpClient client,
-      int eventLoops,
       GatewayOptions options,
       ApiKeyStore keys,
       GatewayMetrics metrics,
@@ -64,8 +62,7 @@ public final class Pipeline {
     ReplicaChooser chooser = new ReplicaChooser(random, new Breakers(options.breaker(), time));
     ReplicaFeedback feedback = new ReplicaFeedback(chooser, time);
     Relay relay = new Relay(feedback);
-    this.links =
-        new ReplicaLinks((VertxInternal) vertx, options.maxConnectionsPerReplica(), eventLoops);
+    this.links = new ReplicaLinks((VertxInternal) vertx, options.maxConnectionsPerReplica());
     Forward forward =
         new Forward(
             links,

@@ -23,9 +23,12 @@ import java.util.concurrent.TimeUnit;
  * wire (a pool shared across loops, request and response objects, per-chunk context dispatch) is
  * what this leaves out; the replica's answer is handed over as Vert.x buffers.
  *
- * <p>Each loop's limit is its share of the per-replica limit, so together they hold at most about
- * as many connections to a replica as it allows. Idle connections close after the keep-alive time,
- * and at once when their replica drains (it is on its way out).
+ * <p>The per-replica limit holds for each loop: a loop cannot borrow another's connection, so a
+ * share of the limit would make a loop that happens to hold more of the traffic wait (then 503)
+ * while others' connections sit idle. A connection carries one request at a time and opens only
+ * when its loop has no idle one, so what is open to a replica follows what is in flight at it,
+ * which admission already bounds by the replica's capacity. Idle connections close after the
+ * keep-alive time, and at once when their replica drains (it is on its way out).
  */
 final class ReplicaLinks implements ReplicaClient {
   private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -37,12 +40,11 @@ final class ReplicaLinks implements ReplicaClient {
   private volatile boolean closed;
 
   /**
-   * @param maxPerReplica connections to one replica, all event loops together
-   * @param eventLoops the event loops that forward requests
+   * @param maxPerLoop connections to one replica from one event loop
    */
-  ReplicaLinks(VertxInternal vertx, int maxPerReplica, int eventLoops) {
+  ReplicaLinks(VertxInternal vertx, int maxPerLoop) {
     this.vertx = vertx;
-    this.maxPerLoop = Math.max(1, (maxPerReplica + eventLoops - 1) / Math.max(1, eventLoops));
+    this.maxPerLoop = maxPerLoop;
   }
 
   @Override

@@ -69,7 +69,7 @@ class ReplicaLinksTest {
     server = vertx.createNetServer();
     server.connectHandler(this::serve);
     server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    links = new ReplicaLinks((VertxInternal) vertx, 1, 1);
+    links = new ReplicaLinks((VertxInternal) vertx, 1);
   }
 
   @AfterEach
