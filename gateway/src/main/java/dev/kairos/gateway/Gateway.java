@@ -294,6 +294,7 @@ public final class Gateway {
       closing.add(s.shutdown(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
     }
     return Future.all(closing)
+        .compose(v -> pipeline == null ? Future.succeededFuture() : pipeline.close())
         .compose(v -> client == null ? Future.succeededFuture() : client.close());
   }
 
@@ -306,6 +307,7 @@ public final class Gateway {
       closing.add(s.close());
     }
     return Future.all(closing)
+        .compose(v -> pipeline == null ? Future.succeededFuture() : pipeline.close())
         .compose(v -> client == null ? Future.succeededFuture() : client.close());
   }
 }

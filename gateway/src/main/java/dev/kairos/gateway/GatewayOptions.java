@@ -11,7 +11,8 @@ import dev.kairos.sdk.replica.ReplicaToken;
  * @param host interface to bind (default 127.0.0.1)
  * @param port port to bind; 0 picks a free one (default 8080)
  * @param maxBodyBytes larger request bodies are answered 413 (default 64 MiB)
- * @param maxConnectionsPerReplica pooled keep-alive connections to each replica (default 64)
+ * @param maxConnectionsPerReplica pooled keep-alive connections to each replica from each event
+ *     loop (default 64)
  * @param maxHeaderBytes request header block size beyond which the request is refused (431; default
  *     16 KiB)
  * @param maxConnections client connections held at once; more are closed on accept (default 10000)

@@ -40,6 +40,26 @@ class GatewayRoutingTest {
   }
 
   @Test
+  void shouldKeepOneConnectionToAReplicaAliveUnlessTheReplicaClosesIt() {
+    Backend a = f.backend("a");
+    f.serve("m", "1", a);
+    f.start(GatewayFixture.options());
+    for (int i = 0; i < 5; i++) {
+      assertThat(f.http.post(f.url("/v2/models/m/infer"), BODY).statusCode()).isEqualTo(200);
+    }
+    assertThat(a.connections()).as("sequential requests share one pooled connection").isEqualTo(1);
+    a.mode(Backend.Mode.ECHO_AND_CLOSE);
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = f.http.post(f.url("/v2/models/m/infer"), BODY);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("\"outputs\"");
+    }
+    // The pooled one answered the first with Connection: close; each later one needed its own.
+    assertThat(a.connections()).isEqualTo(3);
+    assertThat(a.received()).isEqualTo(8);
+  }
+
+  @Test
   void shouldSplitCanaryTrafficAndHonourAnExplicitVersion() {
     Backend v1 = f.backend("v1");
     Backend v2 = f.backend("v2");

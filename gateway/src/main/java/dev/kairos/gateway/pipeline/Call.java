@@ -8,7 +8,6 @@ import dev.kairos.gateway.route.ModelRoute;
 import dev.kairos.gateway.route.Replica;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +84,7 @@ final class Call {
   long sentNanos;
 
   /** The request to the replica, once there is one: reset when the client goes away. */
-  HttpClientRequest upstream;
+  ReplicaRequest upstream;
 
   /** The client closed its connection before the answer was complete. */
   boolean clientGone;

@@ -11,11 +11,7 @@ import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.RequestOptions;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +46,8 @@ final class Forward {
   private static final CharSequence REPLICA_DEADLINE_HEADER =
       HttpHeaders.createOptimized("timeout");
 
-  private final HttpClient client;
+  private final ReplicaClient client;
+  private final ReplicaClient streamingClient;
   private final ReplicaChooser chooser;
   private final ReplicaFeedback feedback;
   private final RetryBudget budget;
@@ -61,8 +58,13 @@ final class Forward {
   private final Relay next;
   private Route retries;
 
+  /**
+   * @param client the connections of requests whose body is in hand
+   * @param streamingClient those of requests whose body is streamed from the client as it arrives
+   */
   Forward(
-      HttpClient client,
+      ReplicaClient client,
+      ReplicaClient streamingClient,
       ReplicaChooser chooser,
       ReplicaFeedback feedback,
       RetryBudget budget,
@@ -72,6 +74,7 @@ final class Forward {
       InputsCache inputs,
       Relay next) {
     this.client = client;
+    this.streamingClient = streamingClient;
     this.chooser = chooser;
     this.feedback = feedback;
     this.budget = budget;
@@ -136,18 +139,12 @@ final class Forward {
       return;
     }
     call.attempts++;
-    RequestOptions ro =
-        new RequestOptions()
-            .setMethod(call.caller.method())
-            .setHost(r.host())
-            .setPort(r.port())
-            .setURI(call.upstreamUri)
-            .setConnectTimeout(connectTimeoutMs(call))
-            .setIdleTimeout(call.timeoutMs);
-    client.request(ro).onComplete(ar -> connected(call, ar));
+    (call.body != null ? client : streamingClient)
+        .request(call.caller.method(), r, call.upstreamUri, connectTimeoutMs(call), call.timeoutMs)
+        .onComplete(ar -> connected(call, ar));
   }
 
-  private void connected(Call call, AsyncResult<HttpClientRequest> ar) {
+  private void connected(Call call, AsyncResult<ReplicaRequest> ar) {
     if (ar.failed()) {
       // Nothing was written: the request never reached a model.
       if (isTimeout(ar.cause())) {
@@ -171,7 +168,7 @@ final class Forward {
       retryOrFail(call, ar.cause());
       return;
     }
-    HttpClientRequest creq = ar.result();
+    ReplicaRequest creq = ar.result();
     call.upstream = creq;
     call.caller.onGone(
         () -> {
@@ -215,14 +212,14 @@ final class Forward {
     if (call.body != null) {
       creq.send(call.body).onComplete(a -> answered(call, a));
     } else {
-      call.caller.streamBody(creq).onComplete(a -> answered(call, a));
+      creq.sendStreamed(call.caller).onComplete(a -> answered(call, a));
     }
   }
 
-  private void answered(Call call, AsyncResult<HttpClientResponse> ar) {
+  private void answered(Call call, AsyncResult<ReplicaAnswer> ar) {
     if (call.clientGone) {
       if (ar.succeeded()) {
-        ar.result().end();
+        ar.result().discard();
       }
       clientLeft(call);
       return;
@@ -231,7 +228,7 @@ final class Forward {
       failedAfterSending(call, ar.cause());
       return;
     }
-    HttpClientResponse cresp = ar.result();
+    ReplicaAnswer cresp = ar.result();
     if (cresp.statusCode() == 503
         && call.body != null
         && call.attempts < options.retry().maxAttempts()) {
@@ -286,9 +283,9 @@ final class Forward {
    * take the request. Only another replica can help: with none, the replica's 503 stands (holding
    * the request for a replica to appear would turn shedding into queueing).
    */
-  private void refusedByReplica(Call call, HttpClientResponse cresp) {
+  private void refusedByReplica(Call call, ReplicaAnswer cresp) {
     Replica refused = call.replica;
-    cresp.end(); // drain so the connection goes back to the pool
+    cresp.discard(); // drain so the connection goes back to the pool
     feedback.left(call, Outcome.NEUTRAL, null);
     if (budget.tryRetry()) {
       if (chooser.choose(call, refused) == ReplicaChooser.Outcome.CHOSEN) {

@@ -9,8 +9,10 @@ import dev.kairos.gateway.resilience.Breakers;
 import dev.kairos.gateway.resilience.RetryBudget;
 import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.sdk.time.Clock;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.internal.VertxInternal;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -34,10 +36,14 @@ public final class Pipeline {
   private final Clock time;
   private final Admission admission;
   private final Admit admit;
+  private final ReplicaLinks links;
 
   /**
    * @param random the calling thread's random source (asked per request: event loops must not share
    *     one, it is not thread-safe)
+   * @param client Vert.x's HTTP client: for requests whose body streams from the client, and for
+   *     the gateway's own questions to replicas (a model's inputs); the rest go through a Netty
+   *     client on the request's event loop
    * @param activator holds requests for models without a ready replica; null answers them 503
    */
   public Pipeline(
@@ -56,9 +62,11 @@ public final class Pipeline {
     ReplicaChooser chooser = new ReplicaChooser(random, new Breakers(options.breaker(), time));
     ReplicaFeedback feedback = new ReplicaFeedback(chooser, time);
     Relay relay = new Relay(feedback);
+    this.links = new ReplicaLinks((VertxInternal) vertx, options.maxConnectionsPerReplica());
     Forward forward =
         new Forward(
-            client,
+            links,
+            new VertxReplicaClient(client),
             chooser,
             feedback,
             new RetryBudget(options.retry(), time),
@@ -122,6 +130,11 @@ public final class Pipeline {
             startNanos);
     call.upstreamUri = upstreamUri;
     return call;
+  }
+
+  /** Closes the forward path's connections to replicas. */
+  public Future<Void> close() {
+    return links.close();
   }
 
   /** Sends a call down the stages. */

@@ -2,7 +2,6 @@ package dev.kairos.gateway.pipeline;
 
 import dev.kairos.gateway.pipeline.ReplicaFeedback.Outcome;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Locale;
@@ -35,7 +34,7 @@ final class Relay {
     this.feedback = feedback;
   }
 
-  void enter(Call call, HttpClientResponse cresp) {
+  void enter(Call call, ReplicaAnswer cresp) {
     call.enter(Call.Stage.RELAY);
     int status = cresp.statusCode();
     Outcome outcome = Outcome.of(status);
@@ -84,7 +83,7 @@ final class Relay {
   }
 
   /** The answer read whole, converted by the caller's protocol (or translated back from OIP). */
-  private void whole(Call call, HttpClientResponse cresp, int status, Outcome outcome) {
+  private void whole(Call call, ReplicaAnswer cresp, int status, Outcome outcome) {
     WholeBody.of(cresp)
         .onComplete(
             b -> {
@@ -120,7 +119,7 @@ final class Relay {
    * hold them either.
    */
   private void events(
-      Call call, HttpClientResponse cresp, HttpServerResponse resp, int status, Outcome outcome) {
+      Call call, ReplicaAnswer cresp, HttpServerResponse resp, int status, Outcome outcome) {
     resp.setChunked(true);
     copy(cresp, resp, HttpHeaders.CACHE_CONTROL);
     resp.putHeader("X-Accel-Buffering", "no");
@@ -162,12 +161,12 @@ final class Relay {
     }
   }
 
-  private static boolean isEventStream(HttpClientResponse cresp) {
+  private static boolean isEventStream(ReplicaAnswer cresp) {
     String type = cresp.getHeader(HttpHeaders.CONTENT_TYPE);
     return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
   }
 
-  private static void copy(HttpClientResponse from, HttpServerResponse to, CharSequence name) {
+  private static void copy(ReplicaAnswer from, HttpServerResponse to, CharSequence name) {
     String v = from.getHeader(name);
     if (v != null) {
       to.putHeader(name, v);

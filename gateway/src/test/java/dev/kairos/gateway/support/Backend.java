@@ -29,12 +29,15 @@ public final class Backend {
      * Answers a request in the binary tensor extension in kind: every input back as an output of
      * the same name, its bytes unchanged.
      */
-    BINARY_ECHO
+    BINARY_ECHO,
+    /** Echoes with {@code Connection: close}, then closes the connection. */
+    ECHO_AND_CLOSE
   }
 
   private final String id;
   private final Vertx vertx;
   private final AtomicInteger received = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
   private final CopyOnWriteArrayList<Promise<Void>> held = new CopyOnWriteArrayList<>();
   private volatile Mode mode = Mode.ECHO;
   private volatile String token;
@@ -48,6 +51,7 @@ public final class Backend {
 
   public Backend start() {
     server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
+    server.connectionHandler(c -> connections.incrementAndGet());
     Await.result(server.requestHandler(this::handle).listen());
     return this;
   }
@@ -75,6 +79,11 @@ public final class Backend {
   }
 
   /** Inference requests received (metadata fetches not counted). */
+  /** Connections accepted so far. */
+  public int connections() {
+    return connections.get();
+  }
+
   public int received() {
     return received.get();
   }
@@ -140,6 +149,10 @@ public final class Backend {
                   p.future().onComplete(v -> echo(req, body.toString()));
                 }
                 case BINARY_ECHO -> binaryEcho(req, body);
+                case ECHO_AND_CLOSE -> {
+                  req.response().putHeader("Connection", "close");
+                  echo(req, body.toString());
+                }
                 default -> echo(req, body.toString());
               }
             });
