@@ -3,9 +3,8 @@
 
     /usr/bin/python3 tools/bench/fresh/flags.py --rounds 5 NAME='-XX:Opt ...' NAME2='...'
 
-Every variant runs the replica `kairos serve` starts (its JVM options and the build's archive),
-less the JIT option those options carry (coldstart.JIT), plus the variant's options; 'base', with
-none, is always included.
+Every variant runs the replica `kairos serve` starts (its JVM options and the build's archive)
+plus the variant's options; 'base', with none, is always included.
 """
 import argparse
 import os
@@ -31,8 +30,7 @@ def main():
     path = os.path.join(bench.WORK, "resnet-b1.bin")
     hlen = bench.binary_body(path, "input", [1, 3, 224, 224], "output")
     body = open(path, "rb").read()
-    # the shipped options without the JIT option, so that each variant adds its own
-    base = coldstart.BEFORE_JVM + ["-XX:SharedArchiveFile=" + coldstart.ARCHIVE]
+    base = bench.REPLICA_JVM + ["-XX:SharedArchiveFile=" + coldstart.ARCHIVE]
     variants = {} if a.no_base else {"base": base}
     for v in a.variants:
         name, opts = v.split("=", 1)

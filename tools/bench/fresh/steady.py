@@ -3,8 +3,8 @@
 
     /usr/bin/python3 tools/bench/fresh/steady.py --rounds 3 NAME='-XX:Opt ...' ...
 
-Each variant is the replica `kairos serve` starts (its JVM options and the build's archive), less
-the JIT option those options carry (coldstart.JIT), plus its options; 'base' has none. Per round and variant: a fresh replica of the mlp example (batching
+Each variant is the replica `kairos serve` starts (its JVM options and the build's archive) plus
+its options; 'base' has none. Per round and variant: a fresh replica of the mlp example (batching
 as in its model.yaml), warmed by wrk for --warmup s, then wrk for --seconds s with --clients
 connections sending the 1-row golden JSON request. Reports requests/s and requests per
 CPU-second of the replica (wrk not counted), median (min-max), interleaved.
@@ -50,8 +50,7 @@ def main():
     a = p.parse_args()
     model_dir = os.path.join(bench.ROOT, "examples", "models", "mlp")
     body = os.path.join(model_dir, "golden", "request.json")  # wrk's script reads the file
-    # the shipped options without the JIT option, so that each variant adds its own
-    base = coldstart.BEFORE_JVM + ["-XX:SharedArchiveFile=" + coldstart.ARCHIVE]
+    base = bench.REPLICA_JVM + ["-XX:SharedArchiveFile=" + coldstart.ARCHIVE]
     variants = {"base": base}
     for v in a.variants:
         name, opts = v.split("=", 1)

@@ -33,8 +33,7 @@ LIB = os.path.join(ROOT, "cli", "target", "lib")
 JAR = os.path.join(ROOT, "cli", "target", "kairos-cli.jar")
 # The JVM options `kairos serve` gives its replicas (the default of its --replica-jvm-options), so
 # the replica measured is the one that ships.
-REPLICA_JVM = ["-XX:+UseSerialGC", "-Xms32m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
-               "-XX:CompileThresholdScaling=4"]
+REPLICA_JVM = ["-XX:+UseSerialGC", "-Xms32m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError"]
 
 
 def log(*a):

@@ -49,14 +49,8 @@ final class ServeCommand implements Runnable {
 
   @Option(
       names = "--replica-jvm-options",
-      defaultValue =
-          "-XX:+UseSerialGC -Xms32m -Xmx512m -XX:+ExitOnOutOfMemoryError"
-              + " -XX:CompileThresholdScaling=4",
-      description =
-          "JVM options of replica processes. The default's -XX:CompileThresholdScaling=4 has the"
-              + " JIT compile a method after 4 times as many calls: a fresh replica spends less"
-              + " CPU compiling start-up code it runs once, and what it runs on every request is"
-              + " compiled all the same, a little later.")
+      defaultValue = "-XX:+UseSerialGC -Xms32m -Xmx512m -XX:+ExitOnOutOfMemoryError",
+      description = "JVM options of replica processes.")
   String replicaJvmOptions;
 
   @Option(
