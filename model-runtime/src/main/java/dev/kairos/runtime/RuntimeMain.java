@@ -153,7 +153,7 @@ public final class RuntimeMain {
     if (opts.containsKey("shared-host")) {
       try {
         RuntimeHostMain.run(opts, out);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         log.debug("host start failed", e);
         out.println(FAILED_PREFIX + String.valueOf(e.getMessage()).replace('\n', ' '));
         out.flush();
@@ -279,7 +279,9 @@ public final class RuntimeMain {
       out.println(READY_PREFIX + server.port() + CAPACITY_FIELD + service.admissionLimit());
       out.flush();
       profileInBackground(dir, version, loaded, engineThreads, loadMemory, loadNanos);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // An Error too (an assertion in a predictor's load, a native library that does not link):
+      // whoever started this process waits for one of the two lines, and must not wait in vain.
       log.debug("load failed", e);
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
       out.println(FAILED_PREFIX + reason.replace('\n', ' '));
@@ -311,7 +313,7 @@ public final class RuntimeMain {
     StandbyServer server;
     try {
       server = StandbyServer.bind(opts, door());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       out.println(FAILED_PREFIX + "standby cannot start its server: " + e.getMessage());
       out.flush();
       System.exit(3);
