@@ -219,6 +219,7 @@ class SharedDevicePodTest {
     }
     Process p = pb.start();
     pods.add(p);
+    List<String> said = java.util.Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<Integer> port =
         CompletableFuture.supplyAsync(
             () -> {
@@ -227,6 +228,7 @@ class SharedDevicePodTest {
                       new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                  said.add(line);
                   if (line.startsWith("KAIROS_RUNTIME_READY port=")) {
                     String rest = line.substring("KAIROS_RUNTIME_READY port=".length());
                     int port1 = Integer.parseInt(rest.substring(0, rest.indexOf(' ')));
@@ -244,7 +246,36 @@ class SharedDevicePodTest {
               }
               throw new IllegalStateException(name + " exited before it was ready");
             });
-    return port.get(90, TimeUnit.SECONDS);
+    try {
+      return port.get(90, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(notReady(name, p, said), e);
+    }
+  }
+
+  /** What is known of a runtime that did not say it was ready: its output, and its threads. */
+  private static String notReady(String name, Process p, List<String> said) {
+    StringBuilder why =
+        new StringBuilder(
+            name + " (pid " + p.pid() + ", alive " + p.isAlive() + ") not ready in 90 s;");
+    synchronized (said) {
+      why.append(" its output:\n  ").append(String.join("\n  ", said));
+    }
+    if (p.isAlive()) {
+      try {
+        Process stack =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+                    Long.toString(p.pid()))
+                .redirectErrorStream(true)
+                .start();
+        why.append("\nits threads:\n")
+            .append(new String(stack.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        why.append("\n(no thread dump: ").append(e).append(')');
+      }
+    }
+    return why.toString();
   }
 
   private static void drainQuietly(BufferedReader r) {
