@@ -59,14 +59,10 @@ final class RuntimeHost {
 
   /** Starts host {@code number} with a memory budget and a bound on its loads at once. */
   static RuntimeHost start(
-      ReplicaCommand command,
-      int number,
-      long budgetBytes,
-      int maxLoads,
-      java.nio.file.Path trustedPredictors)
+      ReplicaCommand command, int number, long budgetBytes, int maxLoads, Path trustedPredictors)
       throws IOException {
     List<String> args =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 "--memory-budget",
                 Long.toString(budgetBytes),

@@ -4,6 +4,7 @@ import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -61,7 +62,7 @@ final class SharedHosts implements AutoCloseable {
   private final ReplicaCommand command;
   private final long budgetBytes;
   private final int maxLoads;
-  private final java.nio.file.Path trustedPredictors;
+  private final Path trustedPredictors;
   private final PrintStream console;
   private final Executor delayed;
   private final List<RuntimeHost> hosts = new CopyOnWriteArrayList<>();
@@ -80,7 +81,7 @@ final class SharedHosts implements AutoCloseable {
       ReplicaCommand command,
       long budgetBytes,
       int maxLoads,
-      java.nio.file.Path trustedPredictors,
+      Path trustedPredictors,
       PrintStream console) {
     this.command = command;
     this.budgetBytes = budgetBytes;

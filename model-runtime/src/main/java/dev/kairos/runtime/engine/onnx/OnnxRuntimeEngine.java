@@ -118,14 +118,7 @@ public final class OnnxRuntimeEngine implements Engine {
       return new OnnxModel(env, session, options, signature, from);
     } catch (OrtException e) {
       close(session, options);
-      throw new ModelLoadException(
-          "model '"
-              + model
-              + "': ONNX Runtime cannot load "
-              + source.artifact()
-              + ": "
-              + e.getMessage(),
-          e);
+      throw cannotLoad(source, e);
     } catch (RuntimeException e) {
       // e.g. a signature that differs from the declared one: the session made is not kept
       close(session, options);
@@ -164,15 +157,19 @@ public final class OnnxRuntimeEngine implements Engine {
       cached.keepNow();
       return true;
     } catch (OrtException e) {
-      throw new ModelLoadException(
-          "model '"
-              + source.modelName()
-              + "': ONNX Runtime cannot load "
-              + source.artifact()
-              + ": "
-              + e.getMessage(),
-          e);
+      throw cannotLoad(source, e);
     }
+  }
+
+  private static ModelLoadException cannotLoad(ModelSource source, OrtException e) {
+    return new ModelLoadException(
+        "model '"
+            + source.modelName()
+            + "': ONNX Runtime cannot load "
+            + source.artifact()
+            + ": "
+            + e.getMessage(),
+        e);
   }
 
   /**
