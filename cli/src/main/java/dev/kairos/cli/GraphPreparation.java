@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * its turn (a replica of it is placed already) is passed over: its own load optimises it and keeps
  * the graph, as it would have without this. A request that comes while its model is being prepared
  * loads it as without preparation too (both optimise; the later entry replaces the earlier), at the
- * replica's priority rather than behind a process at the lowest one. Light models (a file below
- * {@link OptimizedGraphs#SMALLEST_KEPT}) are never prepared, so a repository of light models starts
- * no process at all.
+ * replica's priority rather than behind a process at the lowest one. A model deployed while serve
+ * runs is queued after those registered at start; the process exits once nothing is left to
+ * prepare, and starts again for the next. Light models (a file below {@link
+ * OptimizedGraphs#SMALLEST_KEPT}) are never prepared, so a repository of light models starts no
+ * process at all.
  */
 final class GraphPreparation implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GraphPreparation.class);
@@ -44,7 +46,16 @@ final class GraphPreparation implements AutoCloseable {
   private final Predicate<String> askedFor;
   private final PrintStream console;
   private final boolean graphsKept;
-  private volatile Process process;
+
+  /** Batches waiting for the preparing thread; guarded by this object's lock. */
+  private final java.util.ArrayDeque<Batch> queued = new java.util.ArrayDeque<>();
+
+  /** Whether the preparing thread runs; guarded by this object's lock. */
+  private boolean draining;
+
+  /** The process, while one runs: the preparing thread asks it, close() ends it. */
+  private volatile Channel channel;
+
   private volatile boolean closed;
 
   /**
@@ -92,77 +103,123 @@ final class GraphPreparation implements AutoCloseable {
   }
 
   /**
-   * Prepares the models of {@code dirs} worth it, one after another, on a thread of its own.
+   * Prepares the models of {@code dirs} worth it, one after another, on a thread of its own, and
+   * says on the console how many it prepared.
    *
    * @return completes with how many were prepared (0, starting no process, when none is worth it or
    *     graphs are not kept)
    */
   CompletableFuture<Integer> start(List<ModelDirectory> dirs) {
-    List<ModelDirectory> todo =
-        graphsKept ? dirs.stream().filter(GraphPreparation::worthPreparing).toList() : List.of();
-    CompletableFuture<Integer> done = new CompletableFuture<>();
-    if (todo.isEmpty()) {
-      done.complete(0);
-      return done;
-    }
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                done.complete(run(todo));
-              } catch (IOException | RuntimeException e) {
-                if (!closed) {
-                  log.warn("the preparation of models stopped: {}", e.toString());
-                }
-                done.complete(0);
-              }
-            },
-            "graph-preparation");
-    t.setDaemon(true);
-    t.start();
-    return done;
+    return submit(dirs, true);
   }
 
-  private int run(List<ModelDirectory> todo) throws IOException {
+  /**
+   * Prepares a model registered while serving (a deploy), after those queued before it; the process
+   * starts for it if none runs, and exits once nothing is left to prepare.
+   *
+   * @return completes with 1 if it was prepared, else 0
+   */
+  CompletableFuture<Integer> prepare(ModelDirectory dir) {
+    return submit(List.of(dir), false);
+  }
+
+  private CompletableFuture<Integer> submit(List<ModelDirectory> dirs, boolean announce) {
+    List<ModelDirectory> todo =
+        graphsKept ? dirs.stream().filter(GraphPreparation::worthPreparing).toList() : List.of();
+    Batch batch = new Batch(todo, announce);
+    if (todo.isEmpty()) {
+      batch.done().complete(0);
+      return batch.done();
+    }
+    synchronized (this) {
+      if (closed) {
+        batch.done().complete(0);
+        return batch.done();
+      }
+      queued.add(batch);
+      if (!draining) {
+        draining = true;
+        Thread t = new Thread(this::drain, "graph-preparation");
+        t.setDaemon(true);
+        t.start();
+      }
+    }
+    return batch.done();
+  }
+
+  /** Models queued together, and who waits for how many of them were prepared. */
+  private record Batch(
+      List<ModelDirectory> todo, boolean announce, CompletableFuture<Integer> done) {
+    Batch(List<ModelDirectory> todo, boolean announce) {
+      this(todo, announce, new CompletableFuture<>());
+    }
+  }
+
+  /** The one thread that prepares: batch after batch, until none is left (or closed). */
+  private void drain() {
+    while (true) {
+      Batch batch;
+      synchronized (this) {
+        batch = closed ? null : queued.poll();
+        if (batch == null) {
+          // under the lock, so that a batch queued from now on starts a new thread and process
+          stopProcess();
+          queued.forEach(b -> b.done().complete(0));
+          queued.clear();
+          draining = false;
+          return;
+        }
+      }
+      try {
+        batch.done().complete(run(batch));
+      } catch (IOException | RuntimeException e) {
+        if (!closed) {
+          log.warn("the preparation of models stopped: {}", e.toString());
+        }
+        synchronized (this) {
+          stopProcess();
+        }
+        batch.done().complete(0);
+      }
+    }
+  }
+
+  private int run(Batch batch) throws IOException {
     long t0 = System.nanoTime();
     int prepared = 0;
     int passed = 0;
-    Channel channel = null;
-    try {
-      for (ModelDirectory d : todo) {
-        if (closed) {
-          break;
-        }
-        if (askedFor.test(d.name())) {
-          passed++;
-          log.info("model={} not prepared: asked for before its turn", d.name());
-          continue;
-        }
-        if (channel == null) {
-          // started for the first model it has to prepare, not before
-          channel = open();
-          if (channel == null) {
-            return 0;
-          }
-        }
-        String answer = channel.ask(d.dir().toAbsolutePath().toString());
-        log.info("{}", answer);
-        if (answer.startsWith("prepared ")) {
-          prepared++;
+    for (ModelDirectory d : batch.todo()) {
+      if (closed) {
+        break;
+      }
+      if (askedFor.test(d.name())) {
+        passed++;
+        log.info("model={} not prepared: asked for before its turn", d.name());
+        continue;
+      }
+      Channel c = channel;
+      if (c == null) {
+        c = open(); // started for the first model it has to prepare, not before
+        if (c == null) {
+          return prepared; // closed meanwhile
         }
       }
-    } finally {
-      if (channel != null) {
-        channel.close();
+      String answer = c.ask(d.dir().toAbsolutePath().toString());
+      log.info("{}", answer);
+      if (answer.startsWith("prepared ")) {
+        prepared++;
       }
     }
-    console.printf(
-        Locale.ROOT,
-        "  models prepared ahead of their first request: %d of %d (%d asked for first) in %.1f s%n",
-        prepared,
-        todo.size(),
-        passed,
-        (System.nanoTime() - t0) / 1e9);
+    if (batch.announce()) {
+      console.printf(
+          Locale.ROOT,
+          "  models prepared ahead of their first request: %d of %d (%d asked for first) in %.1f"
+              + " s%n",
+          prepared,
+          batch.todo().size(),
+          passed,
+          (System.nanoTime() - t0) / 1e9);
+    }
     return prepared;
   }
 
@@ -199,11 +256,21 @@ final class GraphPreparation implements AutoCloseable {
         return null;
       }
       Process p = pb.start();
-      process = p;
-      return new Channel(
-          p,
-          new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8),
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+      channel =
+          new Channel(
+              p,
+              new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8),
+              new BufferedReader(
+                  new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+      return channel;
+    }
+  }
+
+  /** Ends the process, if one runs; called with this object's lock held. */
+  private void stopProcess() {
+    if (channel != null) {
+      channel.close();
+      channel = null;
     }
   }
 
@@ -218,13 +285,9 @@ final class GraphPreparation implements AutoCloseable {
 
   @Override
   public void close() {
-    Process p;
     synchronized (this) {
       closed = true;
-      p = process;
-    }
-    if (p != null) {
-      p.destroy();
+      stopProcess();
     }
   }
 }

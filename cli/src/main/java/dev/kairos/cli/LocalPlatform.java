@@ -225,6 +225,11 @@ class LocalPlatform implements AutoCloseable {
       }
       route.markReady();
       console.println("  " + dir.name() + ": at zero replicas until its first request");
+      GraphPreparation p = preparation;
+      if (p != null) {
+        // deployed while serving (at start, prepareModels queues every model once loadAll is done)
+        p.prepare(dir);
+      }
       return CompletableFuture.completedFuture(true);
     }
     List<CompletableFuture<Boolean>> versions = new ArrayList<>();
@@ -534,6 +539,8 @@ class LocalPlatform implements AutoCloseable {
   CompletableFuture<Void> unload(String name, long graceMillis) {
     ModelRoute route = routes.find(name);
     models.remove(name);
+    // a model deployed again under this name is new to preparation: its files may have changed
+    askedFor.remove(name);
     if (route == null) {
       return CompletableFuture.completedFuture(null);
     }

@@ -132,4 +132,26 @@ class GraphPreparationTest {
     }
     assertThat(kept(big)).isTrue();
   }
+
+  @Test
+  void shouldPrepareModelsDeployedWhileServingAfterThoseQueuedBefore() throws Exception {
+    ModelDirectory registered = large("registered");
+    ModelDirectory deployed = large("deployed");
+    ModelDirectory later = large("later");
+    try (GraphPreparation p = preparation(m -> false)) {
+      CompletableFuture<Integer> atStart = p.start(List.of(registered));
+      CompletableFuture<Integer> meanwhile = p.prepare(deployed);
+      assertThat(atStart.get(3, TimeUnit.MINUTES)).isEqualTo(1);
+      assertThat(meanwhile.get(3, TimeUnit.MINUTES)).isEqualTo(1);
+      // once nothing is left the process has exited; the next deploy starts another
+      assertThat(p.prepare(later).get(3, TimeUnit.MINUTES)).isEqualTo(1);
+      assertThat(p.prepare(small("light"))).isCompletedWithValue(0);
+    }
+    assertThat(kept(registered)).isTrue();
+    assertThat(kept(deployed)).isTrue();
+    assertThat(kept(later)).isTrue();
+    assertThat(console.toString(StandardCharsets.UTF_8))
+        .as("only the registered models' batch is announced")
+        .containsOnlyOnce("models prepared ahead of their first request: 1 of 1");
+  }
 }
