@@ -253,7 +253,10 @@ class SharedDevicePodTest {
     }
   }
 
-  /** What is known of a runtime that did not say it was ready: its output, and its threads. */
+  /**
+   * What is known of a runtime that did not say it was ready: its output, its state as the kernel
+   * sees it (stopped by a signal, sleeping, running) and each thread's, and its Java threads.
+   */
   private static String notReady(String name, Process p, List<String> said) {
     StringBuilder why =
         new StringBuilder(
@@ -261,21 +264,58 @@ class SharedDevicePodTest {
     synchronized (said) {
       why.append(" its output:\n  ").append(String.join("\n  ", said));
     }
-    if (p.isAlive()) {
-      try {
-        Process stack =
-            new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
-                    Long.toString(p.pid()))
-                .redirectErrorStream(true)
-                .start();
-        why.append("\nits threads:\n")
-            .append(new String(stack.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        why.append("\n(no thread dump: ").append(e).append(')');
+    if (!p.isAlive()) {
+      return why.toString();
+    }
+    Path proc = Path.of("/proc", Long.toString(p.pid()));
+    try (Stream<String> status = Files.lines(proc.resolve("status"))) {
+      status
+          .filter(l -> l.startsWith("State:") || l.startsWith("SigPnd:") || l.startsWith("ShdPnd:"))
+          .forEach(l -> why.append('\n').append(l));
+    } catch (IOException e) {
+      why.append("\n(no /proc status: ").append(e).append(')');
+    }
+    try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
+      why.append("\nits threads (kernel: name, state, wait channel):");
+      for (Path t : tasks.sorted().toList()) {
+        why.append("\n  ").append(read(t.resolve("comm")));
+        String stat = read(t.resolve("stat"));
+        int end = stat.lastIndexOf(')');
+        why.append(", ").append(end > 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?');
+        why.append(", ").append(read(t.resolve("wchan")));
       }
+    } catch (IOException e) {
+      why.append("\n(no /proc tasks: ").append(e).append(')');
+    }
+    // a stopped process cannot answer jstack's attach: bounded, so the report still comes
+    try {
+      Path dump = Files.createTempFile("jstack", ".txt");
+      Process stack =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+                  Long.toString(p.pid()))
+              .redirectErrorStream(true)
+              .redirectOutput(dump.toFile())
+              .start();
+      boolean answered = stack.waitFor(30, TimeUnit.SECONDS);
+      stack.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      why.append(answered ? "\nits Java threads:\n" : "\njstack did not answer in 30 s:\n")
+          .append(Files.readString(dump));
+      Files.deleteIfExists(dump);
+    } catch (IOException e) {
+      why.append("\n(no thread dump: ").append(e).append(')');
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     return why.toString();
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file).strip();
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static void drainQuietly(BufferedReader r) {
