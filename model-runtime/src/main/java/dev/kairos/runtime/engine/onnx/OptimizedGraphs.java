@@ -393,6 +393,10 @@ public final class OptimizedGraphs {
       options.setOptimizedModelFilePath(folder.resolve(GRAPH).toString());
       options.addConfigEntry("session.save_model_format", "ONNX");
       options.addConfigEntry("session.optimized_model_external_initializers_file_name", WEIGHTS);
+      // ONNX Runtime warns, on every graph it saves, that the graph may hold optimisations for this
+      // machine only: the entry's name already carries the CPU, runtime version, level and
+      // provider, so a graph is only ever used where it was made. Errors still show.
+      options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       return true;
     }
 
