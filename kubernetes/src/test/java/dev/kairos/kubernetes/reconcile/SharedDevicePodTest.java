@@ -220,8 +220,13 @@ class SharedDevicePodTest {
     Process p = pb.start();
     pods.add(p);
     List<String> said = java.util.Collections.synchronizedList(new ArrayList<>());
-    CompletableFuture<Integer> port =
-        CompletableFuture.supplyAsync(
+    // One thread reads the runtime's output to its end and completes the port on the ready line.
+    // (Handing the reader to a second thread at that line, as this test once did, raced with the
+    // first thread closing it: close waited for the lock the second held while blocked in read, so
+    // the port never came, about one run in twenty-five.)
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
             () -> {
               try (BufferedReader r =
                   new BufferedReader(
@@ -231,21 +236,20 @@ class SharedDevicePodTest {
                   said.add(line);
                   if (line.startsWith("KAIROS_RUNTIME_READY port=")) {
                     String rest = line.substring("KAIROS_RUNTIME_READY port=".length());
-                    int port1 = Integer.parseInt(rest.substring(0, rest.indexOf(' ')));
-                    Thread drain = new Thread(() -> drainQuietly(r));
-                    drain.setDaemon(true);
-                    drain.start();
-                    return port1;
-                  }
-                  if (line.startsWith("KAIROS_RUNTIME_FAILED")) {
-                    throw new IllegalStateException(name + ": " + line);
+                    port.complete(Integer.parseInt(rest.substring(0, rest.indexOf(' '))));
+                  } else if (line.startsWith("KAIROS_RUNTIME_FAILED")) {
+                    port.completeExceptionally(new IllegalStateException(name + ": " + line));
                   }
                 }
-              } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+              } catch (IOException | RuntimeException e) {
+                port.completeExceptionally(e);
               }
-              throw new IllegalStateException(name + " exited before it was ready");
-            });
+              port.completeExceptionally(
+                  new IllegalStateException(name + " exited before it was ready"));
+            },
+            "pod-" + name + "-output");
+    reader.setDaemon(true);
+    reader.start();
     try {
       return port.get(90, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
@@ -315,16 +319,6 @@ class SharedDevicePodTest {
       return Files.readString(file).strip();
     } catch (IOException e) {
       return "?";
-    }
-  }
-
-  private static void drainQuietly(BufferedReader r) {
-    try {
-      while (r.readLine() != null) {
-        // the replica's later lines (draining) are not needed here
-      }
-    } catch (IOException ignored) {
-      // the process went away
     }
   }
 
