@@ -35,7 +35,7 @@ public final class TrustedPredictors {
   private static final TrustedPredictors NONE = new TrustedPredictors(null);
 
   private final Path file;
-  private Object readVersion;
+  private FileVersion readVersion;
   private Set<String> digests = Set.of();
 
   private TrustedPredictors(Path file) {
@@ -55,7 +55,7 @@ public final class TrustedPredictors {
    */
   public static TrustedPredictors read(Path file) {
     TrustedPredictors t = new TrustedPredictors(file);
-    Object version = version(file);
+    FileVersion version = FileVersion.of(file);
     t.digests = version == null ? Set.of() : parse(file);
     t.readVersion = version;
     return t;
@@ -101,7 +101,7 @@ public final class TrustedPredictors {
     if (file == null) {
       return Set.of();
     }
-    Object version = version(file);
+    FileVersion version = FileVersion.of(file);
     if (version == null) {
       digests = Set.of();
     } else if (!version.equals(readVersion)) {
@@ -116,16 +116,18 @@ public final class TrustedPredictors {
     return digests;
   }
 
-  /** The file's modification time and size, or null when it does not exist. */
-  private static Object version(Path file) {
-    try {
-      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      FileTime modified = a.lastModifiedTime();
-      return List.of(modified, a.size(), a.fileKey() == null ? "" : a.fileKey());
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot be read: " + e.getMessage());
+  /** What tells one state of the file from the next: it changed when any of these did. */
+  private record FileVersion(FileTime modified, long size, Object key) {
+    /** The file's version, or null when it does not exist. */
+    static FileVersion of(Path file) {
+      try {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        return new FileVersion(a.lastModifiedTime(), a.size(), a.fileKey());
+      } catch (NoSuchFileException e) {
+        return null;
+      } catch (IOException e) {
+        throw new IllegalArgumentException(file + ": cannot be read: " + e.getMessage());
+      }
     }
   }
 
