@@ -48,19 +48,22 @@ class LocalPlatformPreparationTest {
     }
   }
 
+  private LocalPlatform platform(ByteArrayOutputStream console) {
+    return new LocalPlatform(
+        new ModelRepository(repo),
+        new RouteTable(),
+        new ReplicaCommand(List.of("-Xmx256m"), 0),
+        new PrintStream(console, true, StandardCharsets.UTF_8),
+        0,
+        new SharedDevices("deadline"));
+  }
+
   @Test
   void shouldPrepareTheRegisteredModelsAtZeroButOneWhoseRequestIsHeld() throws Exception {
     model("held");
     model("quiet");
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    try (LocalPlatform platform =
-        new LocalPlatform(
-            new ModelRepository(repo),
-            new RouteTable(),
-            new ReplicaCommand(List.of("-Xmx256m"), 0),
-            new PrintStream(console, true, StandardCharsets.UTF_8),
-            0,
-            new SharedDevices("deadline"))) {
+    try (LocalPlatform platform = platform(console)) {
       assertThat(platform.loadAll().get(30, TimeUnit.SECONDS)).isEqualTo(2);
       platform.waiting().held("held");
       assertThat(platform.prepareModels().get(3, TimeUnit.MINUTES)).isEqualTo(1);
@@ -74,14 +77,7 @@ class LocalPlatformPreparationTest {
   void shouldPrepareAModelDeployedWhileServingAndOneDeployedAgain() throws Exception {
     model("first");
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    try (LocalPlatform platform =
-        new LocalPlatform(
-            new ModelRepository(repo),
-            new RouteTable(),
-            new ReplicaCommand(List.of("-Xmx256m"), 0),
-            new PrintStream(console, true, StandardCharsets.UTF_8),
-            0,
-            new SharedDevices("deadline"))) {
+    try (LocalPlatform platform = platform(console)) {
       assertThat(platform.loadAll().get(30, TimeUnit.SECONDS)).isEqualTo(1);
       assertThat(platform.prepareModels().get(3, TimeUnit.MINUTES)).isEqualTo(1);
 
