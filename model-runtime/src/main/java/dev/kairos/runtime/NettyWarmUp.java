@@ -12,8 +12,6 @@ import org.slf4j.LoggerFactory;
  * latency (a cold start) and blocking every other connection on that event loop meanwhile.
  */
 public final class NettyWarmUp {
-  private static final Logger log = LoggerFactory.getLogger(NettyWarmUp.class);
-
   private NettyWarmUp() {}
 
   /** Starts the warm-up; returns at once. */
@@ -24,6 +22,9 @@ public final class NettyWarmUp {
               long start = System.nanoTime();
               ByteBufAllocator.DEFAULT.directBuffer(64).release();
               ByteBufAllocator.DEFAULT.heapBuffer(64).release();
+              // the logger is asked for here, not held in a field: logging's setup is no part of
+              // the thread that starts this
+              Logger log = LoggerFactory.getLogger(NettyWarmUp.class);
               log.debug("netty allocator warmed up in {} ms", (System.nanoTime() - start) / 1e6);
             },
             "netty-warm-up");

@@ -4,19 +4,15 @@ import dev.kairos.multiplexer.arbiter.ArbiterClient;
 import dev.kairos.multiplexer.arbiter.uds.UnixSocketArbiterClient;
 import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.core.WorkerConfig;
-import dev.kairos.runtime.engine.EngineRegistry;
 import dev.kairos.runtime.engine.LoadedModel;
-import dev.kairos.runtime.engine.ModelSource;
 import dev.kairos.runtime.engine.onnx.OnnxNativeLibraries;
 import dev.kairos.runtime.repository.ModelDirectory;
-import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.runtime.repository.ModelVersion;
 import dev.kairos.runtime.server.ReplicaTokenCheck;
 import dev.kairos.runtime.server.RuntimeServer;
 import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -105,7 +101,14 @@ public final class RuntimeMain {
   /** The arbiter socket when {@code --arbiter-socket} is not given. */
   public static final String ARBITER_SOCKET_ENV = "KAIROS_ARBITER_SOCKET";
 
-  private static final Logger log = LoggerFactory.getLogger(RuntimeMain.class);
+  /**
+   * The logger, in a holder rather than a field of this class: setting up logging is part of a
+   * fresh start, and a field would do it before {@code main} starts the model's side on a thread of
+   * its own (see {@link ModelStart}).
+   */
+  private static final class Log {
+    static final Logger log = LoggerFactory.getLogger(RuntimeMain.class);
+  }
 
   private RuntimeMain() {}
 
@@ -138,9 +141,15 @@ public final class RuntimeMain {
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
+    OnnxNativeLibraries.preferUnpacked();
+    // A fresh replica's model side (model.yaml, the engine, the session) starts first, on a thread
+    // of its own; this thread sets up the rest meanwhile. A standby's starts once it is assigned.
+    ModelStart model = isFresh(opts) ? ModelStart.begin(Map.copyOf(opts)) : null;
+    // Logging is set up here, before the threads started below log: a call made while it is being
+    // set up elsewhere would be queued and replayed, with a warning.
+    LoggerFactory.getILoggerFactory();
     // While the model loads; otherwise the first request pays for it on the event loop.
     NettyWarmUp.start();
-    OnnxNativeLibraries.preferUnpacked();
     StandbyServer standby = opts.containsKey("standby") ? standby(opts, out) : null;
     if (standby != null && (!standby.fits(opts) || !opts.containsKey("model-dir"))) {
       standby.close();
@@ -154,7 +163,7 @@ public final class RuntimeMain {
       try {
         RuntimeHostMain.run(opts, out);
       } catch (RuntimeException | Error e) {
-        log.debug("host start failed", e);
+        Log.log.debug("host start failed", e);
         out.println(FAILED_PREFIX + String.valueOf(e.getMessage()).replace('\n', ' '));
         out.flush();
         System.exit(3);
@@ -162,21 +171,17 @@ public final class RuntimeMain {
       return;
     }
     try {
-      ReplicaTokenCheck door = door();
-      ModelDirectory dir = ModelRepository.read(Path.of(opts.get("model-dir")));
-      if (!dir.ok()) {
-        throw new IllegalStateException(dir.error());
-      }
-      ModelVersion version =
-          opts.containsKey("version")
-              ? dir.version(opts.get("version"))
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "model '" + dir.name() + "' has no version " + opts.get("version")))
-              : dir.latest();
       int cores = intOpt(opts, "cores", Runtime.getRuntime().availableProcessors());
-      if (dir.config().isGenerative()) {
+      int workers = intOpt(opts, "workers", 1);
+      int engineThreads = engineThreads(opts);
+      if (model == null) {
+        model = ModelStart.begin(Map.copyOf(opts));
+      }
+      ReplicaTokenCheck door = door();
+      ModelStart.Chosen chosen = await(model.chosen);
+      ModelDirectory dir = chosen.dir();
+      ModelVersion version = chosen.version();
+      if (chosen.generative()) {
         if (standby != null) {
           standby.close();
         }
@@ -192,33 +197,11 @@ public final class RuntimeMain {
             out);
         return;
       }
-      int workers = intOpt(opts, "workers", 1);
-      // Engine threads share the replica's cores between the batches running at once, so that
-      // workers x engine threads never exceeds the cores (no oversubscription).
-      int engineThreads = Math.max(1, cores / workers);
-      EngineRegistry engines = EngineRegistry.discover();
-      Supplier<LoadedModel> loader =
-          () ->
-              engines
-                  .get(dir.config().engine())
-                  .load(
-                      new ModelSource(
-                          version.version(), version.artifact(), dir.config(), engineThreads));
-      // Loading the model is most of a fresh start: Vert.x starts on this thread meanwhile.
-      long rssBefore = dev.kairos.runtime.profile.ModelProfiler.residentBytes();
-      long loadStart = Clock.system().monotonicNanos();
-      CompletableFuture<LoadedModel> loading = inBackground(loader, "model-load");
-      int eventLoops = intOpt(opts, "event-loops", cores);
-      Vertx vertx =
-          standby != null
-              ? standby.vertx()
-              : Vertx.vertx(
-                  new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1));
-      LoadedModel loaded = await(loading);
-      long loadNanos = Clock.system().monotonicNanos() - loadStart;
-      // errs high: Vert.x started in the same window
-      long loadMemory =
-          Math.max(0, dev.kairos.runtime.profile.ModelProfiler.residentBytes() - rssBefore);
+      // The server is bound while the model loads, and answers model requests 503 until the model
+      // is served; a standby's was bound before its assignment came.
+      StandbyServer early = standby != null ? standby : StandbyServer.bind(opts, door);
+      ModelStart.Loaded load = await(model.loaded);
+      LoadedModel loaded = load.model();
       // On a shared device every batch asks the device's arbiter for a slice (priority from the
       // model's device class); alone on its device, the model runs unarbitrated.
       ArbiterClient arbiter =
@@ -227,7 +210,7 @@ public final class RuntimeMain {
                   Path.of(opts.get("arbiter-socket")), dev.kairos.sdk.time.Clock.system())
               : ArbiterClient.unshared();
       if (opts.containsKey("arbiter-socket")) {
-        log.info(
+        Log.log.info(
             "model={} shares its device: arbiter at {} (class {})",
             dir.name(),
             opts.get("arbiter-socket"),
@@ -242,25 +225,14 @@ public final class RuntimeMain {
               new WorkerConfig(workers, cores),
               arbiter,
               Clock.system());
-      RuntimeServer server;
-      if (standby != null) {
-        standby.models().assign(service, loader);
-        server = standby.server();
-      } else {
-        server =
-            new RuntimeServer(
-                vertx, service, intOpt(opts, "max-body-bytes", 64 << 20), loader, door);
-        server
-            .listen(opts.getOrDefault("host", "127.0.0.1"), intOpt(opts, "port", 0), eventLoops)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .join();
-      }
+      early.models().assign(service, load.loader());
+      RuntimeServer server = early.server();
+      Vertx vertx = early.vertx();
       drainOnShutdown(
           out,
           "runtime-shutdown",
           () -> {
-            log.info(
+            Log.log.info(
                 "model={} version={} stopping: finishing requests in progress",
                 dir.name(),
                 version.version());
@@ -269,7 +241,7 @@ public final class RuntimeMain {
             arbiter.close();
             vertx.close();
           });
-      log.info(
+      Log.log.info(
           "model={} version={} serving on port {} with {} workers x {} engine threads",
           dir.name(),
           version.version(),
@@ -278,16 +250,33 @@ public final class RuntimeMain {
           engineThreads);
       out.println(READY_PREFIX + server.port() + CAPACITY_FIELD + service.admissionLimit());
       out.flush();
-      profileInBackground(dir, version, loaded, engineThreads, loadMemory, loadNanos);
+      profileInBackground(dir, version, loaded, engineThreads, load.memoryBytes(), load.nanos());
     } catch (RuntimeException | Error e) {
       // An Error too (an assertion in a predictor's load, a native library that does not link):
       // whoever started this process waits for one of the two lines, and must not wait in vain.
-      log.debug("load failed", e);
+      Log.log.debug("load failed", e);
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
       out.println(FAILED_PREFIX + reason.replace('\n', ' '));
       out.flush();
       System.exit(3);
     }
+  }
+
+  /** A process started to serve one model at once: not a standby, not a runtime host. */
+  private static boolean isFresh(Map<String, String> opts) {
+    return opts.containsKey("model-dir")
+        && !opts.containsKey("standby")
+        && !opts.containsKey("shared-host");
+  }
+
+  /**
+   * The engine threads of each batch: the replica's cores ({@code --cores}, default all the JVM
+   * sees) shared between the batches running at once ({@code --workers}, default 1), so that
+   * workers x engine threads never exceeds the cores (no oversubscription).
+   */
+  static int engineThreads(Map<String, String> opts) {
+    int cores = intOpt(opts, "cores", Runtime.getRuntime().availableProcessors());
+    return Math.max(1, cores / intOpt(opts, "workers", 1));
   }
 
   /**
@@ -298,7 +287,8 @@ public final class RuntimeMain {
   static ReplicaTokenCheck door() {
     Optional<ReplicaToken> token = ReplicaToken.fromEnvironment(System.getenv());
     if (token.isEmpty()) {
-      log.info("no replica token in the environment: this replica answers anyone who reaches it");
+      Log.log.info(
+          "no replica token in the environment: this replica answers anyone who reaches it");
       return ReplicaTokenCheck.open();
     }
     return ReplicaTokenCheck.requiring(token.get());
@@ -355,7 +345,7 @@ public final class RuntimeMain {
               } catch (IOException ignored) {
                 // a broken pipe means the same
               }
-              log.info("parent process is gone, exiting");
+              Log.log.info("parent process is gone, exiting");
               System.exit(0);
             },
             "parent-watch");

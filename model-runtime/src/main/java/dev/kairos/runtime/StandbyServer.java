@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A standby replica's HTTP server, started and bound before the standby knows its model, so that an
- * assigned standby only has its model to load. Until then it answers model requests 503.
+ * A replica's HTTP server, started and bound before its model is served: a standby's before it
+ * knows its model, so that an assigned standby only has its model to load; a fresh replica's while
+ * its model loads, so that neither waits for the other. Until then it answers model requests 503.
  */
 final class StandbyServer {
   /** The options the server is bound with: an assignment that changes one needs a new server. */

@@ -26,34 +26,44 @@ public final class OnnxEnvironment {
   /** Stack per byte of command line: several times what the native walk uses per byte. */
   static final long STACK_BYTES_PER_COMMAND_LINE_BYTE = 1024;
 
-  private static OrtEnvironment environment;
+  private static FutureTask<OrtEnvironment> creation; // guarded by the class
 
   private OnnxEnvironment() {}
 
-  /** The environment, created on the first call (on a large-stack thread), the same one after. */
-  public static synchronized OrtEnvironment get() {
-    if (environment == null) {
-      environment = create(stackBytes(commandLineBytes()));
+  /**
+   * Starts creating the environment on its own thread, unless that has begun, and returns at once.
+   * A process about to load a model on ONNX Runtime calls it as early as it can: loading ONNX
+   * Runtime's native libraries and creating the environment is a good part of a fresh process's
+   * start, and it needs nothing from the model.
+   */
+  public static synchronized void start() {
+    if (creation == null) {
+      creation = new FutureTask<>(OrtEnvironment::getEnvironment);
+      Thread thread =
+          new Thread(null, creation, "onnxruntime-environment", stackBytes(commandLineBytes()));
+      thread.setDaemon(true);
+      thread.start();
     }
-    return environment;
   }
 
-  /** The stack the creating thread gets for a command line of {@code commandLineBytes}. */
-  static long stackBytes(long commandLineBytes) {
-    return Math.max(MIN_STACK_BYTES, commandLineBytes * STACK_BYTES_PER_COMMAND_LINE_BYTE);
-  }
-
-  private static OrtEnvironment create(long stackBytes) {
-    FutureTask<OrtEnvironment> creation = new FutureTask<>(OrtEnvironment::getEnvironment);
-    Thread thread = new Thread(null, creation, "onnxruntime-environment", stackBytes);
-    thread.setDaemon(true);
-    thread.start();
+  /** The environment, created on the first call (on a large-stack thread), the same one after. */
+  public static OrtEnvironment get() {
+    FutureTask<OrtEnvironment> task;
+    synchronized (OnnxEnvironment.class) {
+      start();
+      task = creation;
+    }
     try {
-      return creation.get();
+      return task.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating the ONNX Runtime environment", e);
     } catch (ExecutionException e) {
+      synchronized (OnnxEnvironment.class) {
+        if (creation == task) {
+          creation = null; // a later call tries again
+        }
+      }
       // Rethrow what OrtEnvironment itself threw (e.g. the native library failing to load).
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException runtime) {
@@ -64,6 +74,11 @@ public final class OnnxEnvironment {
       }
       throw new IllegalStateException("could not create the ONNX Runtime environment", cause);
     }
+  }
+
+  /** The stack the creating thread gets for a command line of {@code commandLineBytes}. */
+  static long stackBytes(long commandLineBytes) {
+    return Math.max(MIN_STACK_BYTES, commandLineBytes * STACK_BYTES_PER_COMMAND_LINE_BYTE);
   }
 
   /**

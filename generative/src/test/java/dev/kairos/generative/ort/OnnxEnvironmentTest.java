@@ -26,4 +26,12 @@ class OnnxEnvironmentTest {
     OrtEnvironment first = OnnxEnvironment.get();
     assertThat(OnnxEnvironment.get()).isSameAs(first).isSameAs(OrtEnvironment.getEnvironment());
   }
+
+  @Test
+  void shouldHandTheEnvironmentStartedEarlyToTheCallersAfter() {
+    OnnxEnvironment.start();
+    OnnxEnvironment.start();
+
+    assertThat(OnnxEnvironment.get()).isSameAs(OrtEnvironment.getEnvironment());
+  }
 }

@@ -10,9 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * What a standby replica serves: nothing until it is assigned its model (every model request is
- * answered 503, not ready), then that one model version, as {@link ServedModels#one}. It lets a
- * standby bind its server before it knows its model, so assignment costs only the model's load.
+ * What a replica serves whose server is bound before its model is ready: nothing until it is
+ * assigned its model (every model request is answered 503, not ready), then that one model version,
+ * as {@link ServedModels#one}. It lets a standby bind its server before it knows its model, so
+ * assignment costs only the model's load, and a fresh replica bind its server while its model
+ * loads.
  */
 public final class StandbyModels implements ServedModels, RepositoryOperations {
   private final Vertx vertx;
@@ -31,7 +33,9 @@ public final class StandbyModels implements ServedModels, RepositoryOperations {
   }
 
   private static NotReadyException unassigned() {
-    return new NotReadyException("this replica is a standby: no model has been assigned to it yet");
+    return new NotReadyException(
+        "no model has been assigned to this replica yet (a standby waits for its assignment, a"
+            + " starting replica is still loading its model)");
   }
 
   @Override
