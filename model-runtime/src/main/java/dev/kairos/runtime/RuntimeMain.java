@@ -162,7 +162,7 @@ public final class RuntimeMain {
     if (opts.containsKey("shared-host")) {
       try {
         RuntimeHostMain.run(opts, out);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         Log.log.debug("host start failed", e);
         out.println(FAILED_PREFIX + String.valueOf(e.getMessage()).replace('\n', ' '));
         out.flush();
@@ -250,8 +250,10 @@ public final class RuntimeMain {
           engineThreads);
       out.println(READY_PREFIX + server.port() + CAPACITY_FIELD + service.admissionLimit());
       out.flush();
-      profileInBackground(dir, version, loaded, engineThreads, load.memoryBytes(), load.nanos());
-    } catch (RuntimeException e) {
+      profileInBackground(dir, version, loaded, engineThreads, loadMemory, loadNanos);
+    } catch (RuntimeException | Error e) {
+      // An Error too (an assertion in a predictor's load, a native library that does not link):
+      // whoever started this process waits for one of the two lines, and must not wait in vain.
       Log.log.debug("load failed", e);
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
       out.println(FAILED_PREFIX + reason.replace('\n', ' '));
@@ -301,7 +303,7 @@ public final class RuntimeMain {
     StandbyServer server;
     try {
       server = StandbyServer.bind(opts, door());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       out.println(FAILED_PREFIX + "standby cannot start its server: " + e.getMessage());
       out.flush();
       System.exit(3);
