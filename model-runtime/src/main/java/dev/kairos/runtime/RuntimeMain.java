@@ -250,7 +250,7 @@ public final class RuntimeMain {
           engineThreads);
       out.println(READY_PREFIX + server.port() + CAPACITY_FIELD + service.admissionLimit());
       out.flush();
-      profileInBackground(dir, version, loaded, engineThreads, loadMemory, loadNanos);
+      profileInBackground(dir, version, loaded, engineThreads, load.memoryBytes(), load.nanos());
     } catch (RuntimeException | Error e) {
       // An Error too (an assertion in a predictor's load, a native library that does not link):
       // whoever started this process waits for one of the two lines, and must not wait in vain.
