@@ -1,5 +1,6 @@
 import dev.kairos.multiplexer.arbiter.ArbiterClient;
 import dev.kairos.runtime.core.InferenceService;
+import dev.kairos.runtime.core.ServiceThreads;
 import dev.kairos.runtime.core.WorkerConfig;
 import dev.kairos.runtime.engine.Engine;
 import dev.kairos.runtime.engine.EngineRegistry;
@@ -27,7 +28,7 @@ import java.util.List;
  *     print(serve.repository(200))")
  * MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=1048576 MALLOC_MMAP_THRESHOLD_=16777216 \
  *   java -XX:+UseSerialGC -Xms32m -Xmx512m -cp "cli/target/lib/*:cli/target/kairos-cli.jar" \
- *   tools/bench/storm/LoadPhases.java $R 200
+ *   tools/bench/storm/LoadPhases.java $R 200 [shared|own]
  * </pre>
  */
 public class LoadPhases {
@@ -36,6 +37,12 @@ public class LoadPhases {
   public static void main(String[] args) throws Exception {
     Path repo = Path.of(args[0]);
     int n = Integer.parseInt(args[1]);
+    // "shared": the services run on one set of host threads, as in a runtime host; "own": each
+    // starts its own, as a replica's does (and as hosted models did before they shared)
+    ServiceThreads shared =
+        args.length > 2 && args[2].equals("shared") ? ServiceThreads.shared(Clock.system()) : null;
+    // a host's: one batch at a time, codec threads = the cores
+    WorkerConfig workers = new WorkerConfig(1, Runtime.getRuntime().availableProcessors());
     EngineRegistry engines = EngineRegistry.discover();
     Engine ort = engines.get("onnxruntime");
     ort.start(1);
@@ -61,15 +68,26 @@ public class LoadPhases {
       firstRun.invoke(null, d.name(), d.config(), m);
       long t3 = System.nanoTime();
       InferenceService s =
-          new InferenceService(
-              d.name(),
-              d.latest().version(),
-              d.config(),
-              m,
-              new WorkerConfig(1, 1),
-              ArbiterClient.unshared(),
-              Clock.system(),
-              meters);
+          shared == null
+              ? new InferenceService(
+                  d.name(),
+                  d.latest().version(),
+                  d.config(),
+                  m,
+                  workers,
+                  ArbiterClient.unshared(),
+                  Clock.system(),
+                  meters)
+              : new InferenceService(
+                  d.name(),
+                  d.latest().version(),
+                  d.config(),
+                  m,
+                  workers,
+                  ArbiterClient.unshared(),
+                  Clock.system(),
+                  meters,
+                  shared);
       long t4 = System.nanoTime();
       trim.invoke(null);
       long t5 = System.nanoTime();

@@ -119,13 +119,16 @@ final class SharedHosts implements AutoCloseable {
   }
 
   /**
-   * Loads, answers and unloads the platform's own tiny model through every host, as a user's model
-   * at zero would go, {@value #WARM_UP_ROUNDS} times: the first loads, requests and unloads of a
-   * serve (its side and the host's) are slower than all later ones by the JIT and class loading
+   * Sends a request for the platform's own tiny model, at zero, through a gateway of serve's own
+   * ({@link GatewayWarmUp}) to every host, {@value #WARM_UP_ROUNDS} times: held by the gateway's
+   * activator, loaded into the host, forwarded and answered, then unloaded, as a user's model at
+   * zero would go. The first loads, requests and unloads of a serve (the gateway's path, serve's
+   * side of the loads and the host's) are slower than all later ones by the JIT and class loading
    * they pay, and this way a user's first requests do not pay them. One round loads the classes;
    * the JIT compiles a method only once it has run many times, and a storm of cold starts on a
    * fresh serve otherwise spends much of its CPU compiling the load and request paths while it runs
-   * them. A host that fails its warm-up still serves.
+   * them. The warm-up gateway has its own route table and metrics: nothing of it shows in serve's.
+   * A host that fails its warm-up still serves.
    *
    * @return completes with how many hosts warmed up
    */
@@ -145,17 +148,21 @@ final class SharedHosts implements AutoCloseable {
     }
     String name = dev.kairos.runtime.WarmUpModel.NAME;
     String request = dev.kairos.runtime.WarmUpModel.requestJson();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx(ServeCommand.vertxOptions());
     AtomicInteger warmed = new AtomicInteger();
     List<CompletableFuture<?>> done = new ArrayList<>();
     for (RuntimeHost h : targets) {
       long t0 = System.nanoTime();
+      GatewayWarmUp gateway;
+      try {
+        gateway = GatewayWarmUp.start(vertx, h, model, name, command.token());
+      } catch (RuntimeException e) {
+        log.warn("{}: no warm-up: {}", h, e.toString());
+        continue;
+      }
       CompletableFuture<?> cycles = CompletableFuture.completedFuture(null);
       for (int i = 0; i < rounds; i++) {
-        cycles =
-            cycles
-                .thenCompose(x -> h.load(model, name, "1"))
-                .thenCompose(loaded -> h.infer(name, "1", request))
-                .thenCompose(answer -> h.unload(name, "1"));
+        cycles = cycles.thenCompose(x -> gateway.round(request));
       }
       done.add(
           cycles
@@ -163,6 +170,7 @@ final class SharedHosts implements AutoCloseable {
               .orTimeout(WARM_UP_SECONDS, TimeUnit.SECONDS)
               .handle(
                   (x, e) -> {
+                    gateway.close();
                     if (e != null) {
                       log.warn("{}: warm-up failed: {}", h, e.toString());
                     } else {
@@ -177,7 +185,11 @@ final class SharedHosts implements AutoCloseable {
                   }));
     }
     return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
-        .whenComplete((x, e) -> deleteTree(folder))
+        .whenComplete(
+            (x, e) -> {
+              vertx.close();
+              deleteTree(folder);
+            })
         .thenApply(x -> warmed.get());
   }
 

@@ -12,7 +12,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -22,8 +21,9 @@ import java.util.function.Consumer;
  * are answered with {@link DeadlineExceededException} and never run.
  *
  * <p>All decisions read the injected {@link Clock}. {@link #dispatchDue()} does the work; it runs
- * on the thread that submits or finishes a batch, and on a timer thread ({@link #start()}) for the
- * moments nobody else is awake for. Tests call it themselves under a fake clock.
+ * on the thread that submits or finishes a batch, and on a {@link BatchTimer} ({@link #start()}, or
+ * {@link #start(BatchTimer)} with one shared by a host's models) for the moments nobody else is
+ * awake for. Tests call it themselves under a fake clock.
  */
 public final class DynamicBatcher implements AutoCloseable {
   private final String model;
@@ -37,9 +37,12 @@ public final class DynamicBatcher implements AutoCloseable {
   // guarded by this
   private int inFlight;
   private boolean closed;
-  private long nextCheckNanos = Long.MAX_VALUE;
+
+  /** The earliest wake asked of the timer and not yet fired. */
   private long timerWakeNanos = Long.MAX_VALUE;
-  private Thread timer;
+
+  private BatchTimer timer;
+  private boolean ownTimer;
 
   /**
    * @param maxInFlight batches that may run at once (the engine's worker threads)
@@ -113,9 +116,9 @@ public final class DynamicBatcher implements AutoCloseable {
     long next;
     synchronized (this) {
       next = collect(clock.monotonicNanos(), ready, expired);
-      nextCheckNanos = next;
       if (next < timerWakeNanos && timer != null) {
-        LockSupport.unpark(timer);
+        timerWakeNanos = next;
+        timer.wakeAt(this, next);
       }
     }
     for (PendingRequest p : expired) {
@@ -195,58 +198,61 @@ public final class DynamicBatcher implements AutoCloseable {
   }
 
   /**
-   * Starts the timer thread that dispatches batches whose queue delay ends, and answers deadlines,
-   * when no request arrives or finishes to do it.
+   * Starts a timer thread of this batcher's own that dispatches batches whose queue delay ends, and
+   * answers deadlines, when no request arrives or finishes to do it.
    */
-  public synchronized void start() {
-    if (timer != null) {
-      return;
+  public void start() {
+    BatchTimer own = new BatchTimer(clock, "batcher-" + model);
+    if (!attach(own, true)) {
+      own.close();
     }
-    timer = new Thread(this::runTimer, "batcher-" + model);
-    timer.setDaemon(true);
-    timer.start();
   }
 
-  /**
-   * Parks rather than {@code Object.wait}: a timed wait on a monitor counts whole milliseconds,
-   * coarse against a queue delay of a millisecond or two, and wakes into a contended monitor. A
-   * permit given by {@link LockSupport#unpark} between reading the next due time and parking is
-   * kept, so no wake-up is lost.
-   */
-  private void runTimer() {
-    while (true) {
-      long wait;
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        wait = nextCheckNanos - clock.monotonicNanos();
-        timerWakeNanos = wait > 0 ? nextCheckNanos : Long.MAX_VALUE;
+  /** As {@link #start()}, on a timer shared with other batchers (which closing this one leaves). */
+  public void start(BatchTimer shared) {
+    attach(shared, false);
+  }
+
+  private boolean attach(BatchTimer t, boolean own) {
+    synchronized (this) {
+      if (timer != null || closed) {
+        return false;
       }
-      if (wait > 0) {
-        LockSupport.parkNanos(this, Math.min(wait, 1_000_000_000L));
-        if (Thread.interrupted()) {
-          return;
-        }
-        synchronized (this) {
-          timerWakeNanos = Long.MAX_VALUE;
-        }
-        continue;
-      }
-      dispatchDue();
+      timer = t;
+      ownTimer = own;
     }
+    dispatchDue();
+    return true;
+  }
+
+  /** The timer's wake: what was asked of it has fired. */
+  void timerFired() {
+    synchronized (this) {
+      timerWakeNanos = Long.MAX_VALUE;
+    }
+    dispatchDue();
+  }
+
+  String model() {
+    return model;
   }
 
   /** Stops accepting requests and fails those still queued with {@link OverloadedException}. */
   @Override
   public void close() {
     List<PendingRequest> left;
+    BatchTimer t;
     synchronized (this) {
       closed = true;
       left = new ArrayList<>(queue);
       queue.clear();
-      if (timer != null) {
-        LockSupport.unpark(timer);
+      t = timer;
+    }
+    if (t != null) {
+      if (ownTimer) {
+        t.close();
+      } else {
+        t.forget(this);
       }
     }
     for (PendingRequest p : left) {

@@ -12,19 +12,16 @@ import dev.kairos.sdk.model.ModelConfig;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.time.Clock;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Serves one model version: a bounded codec pool (decode, encode), the dynamic batcher, and a
- * compute pool where batches run on the engine under the device arbiter's leases. Knows nothing of
- * HTTP: the server maps its exceptions to status codes.
+ * Serves one model version: bounded codec work (decode, encode), the dynamic batcher, and batches
+ * run on the engine under the device arbiter's leases, on threads of its own or, in a runtime host,
+ * the host's ({@link ServiceThreads}). Knows nothing of HTTP: the server maps its exceptions to
+ * status codes.
  */
 public final class InferenceService implements AutoCloseable {
   /**
@@ -41,8 +38,12 @@ public final class InferenceService implements AutoCloseable {
   private final ModelConfig config;
   private final Clock clock;
   private final RuntimeMetrics metrics;
-  private final ThreadPoolExecutor codec;
-  private final ThreadPoolExecutor compute;
+  private final ModelLane codec;
+  private final ModelLane compute;
+
+  /** The threads this service started for itself (a replica's), closed with it; null in a host. */
+  private final ServiceThreads ownThreads;
+
   private final DynamicBatcher batcher;
   private final java.util.concurrent.atomic.AtomicInteger admitted =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -77,28 +78,66 @@ public final class InferenceService implements AutoCloseable {
       ArbiterClient arbiter,
       Clock clock,
       RuntimeMeters meters) {
+    this(
+        model,
+        version,
+        config,
+        loaded,
+        workers,
+        arbiter,
+        clock,
+        meters,
+        ServiceThreads.dedicated(model, workers, clock),
+        true);
+  }
+
+  /**
+   * A model of a runtime host: its codec tasks, batches and batcher's timer run on the host's
+   * {@code threads}, within the bounds {@code workers} sets for this model.
+   */
+  public InferenceService(
+      String model,
+      String version,
+      ModelConfig config,
+      LoadedModel loaded,
+      WorkerConfig workers,
+      ArbiterClient arbiter,
+      Clock clock,
+      RuntimeMeters meters,
+      ServiceThreads threads) {
+    this(model, version, config, loaded, workers, arbiter, clock, meters, threads, false);
+  }
+
+  private InferenceService(
+      String model,
+      String version,
+      ModelConfig config,
+      LoadedModel loaded,
+      WorkerConfig workers,
+      ArbiterClient arbiter,
+      Clock clock,
+      RuntimeMeters meters,
+      ServiceThreads threads,
+      boolean ownThreads) {
     this.model = model;
     this.version = version;
     this.config = config;
     this.clock = clock;
     this.metrics = new RuntimeMetrics(meters, model, version);
     this.holder = new LoadedModelHolder(model, loaded);
+    this.ownThreads = ownThreads ? threads : null;
     this.codec =
-        new ThreadPoolExecutor(
+        new ModelLane(
+            "codec of model '" + model + "'",
+            threads.codec(),
             workers.codecThreads(),
-            workers.codecThreads(),
-            0,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(config.batching().maxQueueSize()),
-            threads("codec-" + model));
+            config.batching().maxQueueSize());
     this.compute =
-        new ThreadPoolExecutor(
+        new ModelLane(
+            "batches of model '" + model + "'",
+            threads.compute(),
             workers.computeThreads(),
-            workers.computeThreads(),
-            0,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            threads("infer-" + model));
+            Integer.MAX_VALUE);
     this.admissionLimit = config.batching().admissionLimit(workers.computeThreads());
     int priority = SlicePolicies.priorityOf(config.device().workloadClass());
     BatchExecutor executor = new BatchExecutor(model, holder, arbiter, clock, metrics, priority);
@@ -109,19 +148,7 @@ public final class InferenceService implements AutoCloseable {
             clock,
             workers.computeThreads(),
             batch -> dispatch(executor, batch));
-    batcher.start();
-    // the pools' threads start with the model, not with its first request
-    codec.prestartAllCoreThreads();
-    compute.prestartAllCoreThreads();
-  }
-
-  private static java.util.concurrent.ThreadFactory threads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+    batcher.start(threads.timer());
   }
 
   private void dispatch(BatchExecutor executor, Batch batch) {
@@ -261,7 +288,7 @@ public final class InferenceService implements AutoCloseable {
               "model '"
                   + model
                   + "' is overloaded: "
-                  + codec.getQueue().size()
+                  + codec.waiting()
                   + " requests waiting to be decoded"));
     }
   }
@@ -297,11 +324,15 @@ public final class InferenceService implements AutoCloseable {
     codec.shutdown();
     compute.shutdown();
     try {
-      compute.awaitTermination(10, TimeUnit.SECONDS);
+      // the batches running end before their engine session is closed under them
+      compute.awaitIdle(java.time.Duration.ofSeconds(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     holder.replace(null);
     metrics.close();
+    if (ownThreads != null) {
+      ownThreads.close();
+    }
   }
 }

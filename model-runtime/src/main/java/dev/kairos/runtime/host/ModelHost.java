@@ -5,6 +5,7 @@ import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.core.IsolationRefusedException;
 import dev.kairos.runtime.core.ModelTooLargeException;
 import dev.kairos.runtime.core.OverloadedException;
+import dev.kairos.runtime.core.ServiceThreads;
 import dev.kairos.runtime.core.UnknownModelException;
 import dev.kairos.runtime.core.WorkerConfig;
 import dev.kairos.runtime.engine.EngineRegistry;
@@ -58,6 +59,12 @@ public final class ModelHost implements ServedModels, AutoCloseable {
   private final RuntimeMeters meters;
   private final FootprintMeter meter;
   private final ExecutorService loadThreads;
+
+  /**
+   * Where every hosted model's codec tasks, batches and batch timer run, each within its bounds.
+   */
+  private final ServiceThreads serviceThreads;
+
   private final Semaphore loadSlots;
   private final Map<ModelKey, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final HostMemory memory;
@@ -90,6 +97,7 @@ public final class ModelHost implements ServedModels, AutoCloseable {
     this.meter = meter;
     this.memory = new HostMemory(config.memoryBudgetBytes(), clock);
     this.loadSlots = new Semaphore(config.maxConcurrentLoads(), true);
+    this.serviceThreads = ServiceThreads.shared(clock);
     AtomicInteger n = new AtomicInteger();
     this.loadThreads =
         Executors.newCachedThreadPool(
@@ -281,7 +289,8 @@ public final class ModelHost implements ServedModels, AutoCloseable {
               new WorkerConfig(config.workers(), config.codecThreads()),
               ArbiterClient.unshared(),
               clock,
-              meters);
+              meters,
+              serviceThreads);
     } catch (RuntimeException | LinkageError e) {
       meter.cancel(window);
       memory.unreserve(key);
@@ -428,5 +437,6 @@ public final class ModelHost implements ServedModels, AutoCloseable {
       m.service().close();
     }
     loadThreads.shutdownNow();
+    serviceThreads.close();
   }
 }

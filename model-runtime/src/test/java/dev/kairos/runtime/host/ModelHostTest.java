@@ -272,4 +272,58 @@ class ModelHostTest {
             });
     assertThat(host.usedBytes()).isEqualTo(10 * MIB);
   }
+
+  /** Live threads other than the host's load threads (a cached pool of its own). */
+  private static List<String> threadsBesideLoads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> !n.startsWith("model-load-"))
+        .toList();
+  }
+
+  @Test
+  void shouldStartNoThreadsOfAModelsOwnWhenItLoads() {
+    host(100 * MIB, 2, Duration.ZERO);
+    load("first", mlp("first", 1)); // the host's own threads start with its first model
+    List<String> before = threadsBesideLoads();
+    int models = 8;
+    for (int i = 0; i < models; i++) {
+      load("m" + i, mlp("m" + i, 1));
+    }
+    List<String> after = threadsBesideLoads();
+    // A service with threads of its own started a codec, a batch and a timer thread per model.
+    assertThat(after.size() - before.size()).isLessThan(models);
+    assertThat(after).noneMatch(n -> n.matches(".*-m\\d+(-\\d+)?$"));
+  }
+
+  @Test
+  void shouldServeAModelWhileAnotherModelsBatchHoldsAHostThread() throws Exception {
+    host(100 * MIB, 2, Duration.ZERO);
+    load("a", mlp("a", 1));
+    load("b", mlp("b", 1));
+    CountDownLatch gate = new CountDownLatch(1);
+    onnx.runGates.put("a", gate);
+    InferenceService a = host.resolve("a", null);
+    InferenceRequest r =
+        new OipJsonDecoder()
+            .decodeRequest(
+                Files.readAllBytes(
+                    dev.kairos.runtime.core.TestModels.EXAMPLES.resolve(
+                        "mlp/golden/request.json")));
+    CompletableFuture<InferenceResponse> first = a.infer(r, Long.MAX_VALUE);
+    clock.advance(Duration.ofMillis(10));
+    await().until(() -> onnx.runsOf("a") == 2); // its first run at load, then this batch, held
+    CompletableFuture<InferenceResponse> second = a.infer(r, Long.MAX_VALUE);
+    clock.advance(Duration.ofMillis(10));
+
+    assertThat(infer(host.resolve("b", null)).outputs()).hasSize(1);
+    // a's budget is one batch at a time: its second request waits for the first, not for b
+    assertThat(onnx.runsOf("a")).isEqualTo(2);
+    assertThat(second).isNotDone();
+
+    gate.countDown();
+    assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS).outputs()).hasSize(1);
+    assertThat(second.get(30, java.util.concurrent.TimeUnit.SECONDS).outputs()).hasSize(1);
+  }
 }

@@ -30,6 +30,9 @@ final class ObservedEngine implements Engine {
   final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
   final Map<String, RuntimeException> failRuns = new ConcurrentHashMap<>();
 
+  /** A model's runs (counted first) wait at its gate while one is set. */
+  final Map<String, CountDownLatch> runGates = new ConcurrentHashMap<>();
+
   ObservedEngine(Engine real) {
     this.real = real;
   }
@@ -45,17 +48,7 @@ final class ObservedEngine implements Engine {
     mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
     try {
       loads.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
-      CountDownLatch gate = gates.get(model);
-      if (gate != null) {
-        try {
-          if (!gate.await(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("gate for " + model + " never opened");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
+      awaitGate(gates.get(model), model);
       LoadedModel loaded = real.load(source);
       long bytes = bytesByModel.getOrDefault(model, 0L);
       rss.addAndGet(bytes);
@@ -73,6 +66,7 @@ final class ObservedEngine implements Engine {
         @Override
         public InferenceResponse infer(InferenceRequest request) {
           runs.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
+          awaitGate(runGates.get(model), model);
           RuntimeException fail = failRuns.get(model);
           if (fail != null) {
             throw fail;
@@ -83,6 +77,7 @@ final class ObservedEngine implements Engine {
         @Override
         public List<InferenceResponse> inferBatch(List<InferenceRequest> requests) {
           runs.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
+          awaitGate(runGates.get(model), model);
           return loaded.inferBatch(requests);
         }
 
@@ -94,6 +89,20 @@ final class ObservedEngine implements Engine {
       };
     } finally {
       running.decrementAndGet();
+    }
+  }
+
+  private static void awaitGate(CountDownLatch gate, String model) {
+    if (gate == null) {
+      return;
+    }
+    try {
+      if (!gate.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("gate for " + model + " never opened");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
