@@ -95,6 +95,20 @@ class Attention(nn.Module):
         b, h, t, d = out.shape
         return out.transpose(1, 2).reshape(b, t, h * d)
 
+    def attend_paged(self, q, k_past, v_past, k, v, allowed):
+        """As attend over the keys [k_past, k] and values [v_past, v], without concatenating them:
+        the past is the large tensor (every row's gathered blocks), and a copy of it per layer
+        costs more than the attention's arithmetic on a CPU. Only the scores are joined."""
+        scale = math.sqrt(self.head_dim)
+        scores = torch.cat([torch.matmul(q, k_past.transpose(-1, -2)),
+                            torch.matmul(q, k.transpose(-1, -2))], dim=-1) / scale
+        scores = torch.where(allowed, scores, torch.full_like(scores, MASKED))
+        p = torch.softmax(scores, dim=-1)
+        past = k_past.shape[2]
+        out = torch.matmul(p[..., :past], v_past) + torch.matmul(p[..., past:], v)
+        b, h, t, d = out.shape
+        return out.transpose(1, 2).reshape(b, t, h * d)
+
 
 class Block(nn.Module):
     def __init__(self, n_embd, n_head):
@@ -161,12 +175,13 @@ class Gpt2(nn.Module):
             qd, kd, vd = (attn.heads(z[:, None]) for z in qkv[:n_dec].split(e, dim=1))
             qc, kc, vc = qkv[n_dec:].reshape(b, t, 3 * e).split(e, dim=2)
             qc, kc, vc = attn.heads(qc), attn.heads(kc), attn.heads(vc)
-            kd_all = torch.cat([gather(caches[2 * i], decode_block_tables), kd], dim=2)
-            vd_all = torch.cat([gather(caches[2 * i + 1], decode_block_tables), vd], dim=2)
-            kc_all = torch.cat([gather(caches[2 * i], block_tables), kc], dim=2)
-            vc_all = torch.cat([gather(caches[2 * i + 1], block_tables), vc], dim=2)
-            out = torch.cat([attn.attend(qd, kd_all, vd_all, allowed_dec).reshape(n_dec, e),
-                             attn.attend(qc, kc_all, vc_all, allowed).reshape(b * t, e)], 0)
+            kd_past = gather(caches[2 * i], decode_block_tables)
+            vd_past = gather(caches[2 * i + 1], decode_block_tables)
+            kc_past = gather(caches[2 * i], block_tables)
+            vc_past = gather(caches[2 * i + 1], block_tables)
+            out = torch.cat(
+                [attn.attend_paged(qd, kd_past, vd_past, kd, vd, allowed_dec).reshape(n_dec, e),
+                 attn.attend_paged(qc, kc_past, vc_past, kc, vc, allowed).reshape(b * t, e)], 0)
             x = x + attn.c_proj(out)
             x = x + block.mlp_forward(block.ln_2(x))
             new_dec_kv += [kd[:, :, 0], vd[:, :, 0]]
@@ -178,10 +193,15 @@ class Gpt2(nn.Module):
 
 
 def gather(pool, block_tables):
-    """[NBLK,H,BS,D] pool and [B,NB] tables -> [B,H,NB*BS,D] past of each sequence."""
-    blocks = pool[block_tables]  # [B, NB, H, BS, D]
-    b, nb, h, bs, d = blocks.shape
-    return blocks.permute(0, 2, 1, 3, 4).reshape(b, h, nb * bs, d)
+    """[NBLK,H,BS,D] pool and [B,NB] tables -> [B,H,NB*BS,D] past of each sequence.
+
+    One copy: the pool is read as [NBLK*H, BS, D] rows (a reshape, no copy) and gathered by the
+    index block * H + head, laid out [B, H, NB], so the result is already in attention's layout
+    (gathering [B, NB, H, BS, D] and permuting it would copy every row's past a second time)."""
+    nblk, h, bs, d = pool.shape
+    b, nb = block_tables.shape
+    rows = block_tables[:, None, :] * h + torch.arange(h)[None, :, None]  # [B, H, NB]
+    return pool.reshape(nblk * h, bs, d)[rows].reshape(b, h, nb * bs, d)
 
 
 def init(model, seed):
