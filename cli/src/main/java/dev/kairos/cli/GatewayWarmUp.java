@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,8 +44,7 @@ final class GatewayWarmUp implements AutoCloseable {
   /** The current round's load, started by the activator's demand for the model. */
   private final AtomicReference<CompletableFuture<Replica>> loading = new AtomicReference<>();
 
-  private final java.util.concurrent.atomic.AtomicInteger loads =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger loads = new AtomicInteger();
 
   private GatewayWarmUp(
       Vertx vertx, RuntimeHost host, Path modelDir, String model, ReplicaToken token) {
