@@ -42,7 +42,6 @@ public final class DynamicBatcher implements AutoCloseable {
   private long timerWakeNanos = Long.MAX_VALUE;
 
   private BatchTimer timer;
-  private boolean ownTimer;
 
   /**
    * @param maxInFlight batches that may run at once (the engine's worker threads)
@@ -198,31 +197,18 @@ public final class DynamicBatcher implements AutoCloseable {
   }
 
   /**
-   * Starts a timer thread of this batcher's own that dispatches batches whose queue delay ends, and
-   * answers deadlines, when no request arrives or finishes to do it.
+   * Attaches the timer (shared with the other batchers of the process or host) that dispatches
+   * batches whose queue delay ends, and answers deadlines, when no request arrives or finishes to
+   * do it. Closing this batcher leaves the timer running for the others.
    */
-  public void start() {
-    BatchTimer own = new BatchTimer(clock, "batcher-" + model);
-    if (!attach(own, true)) {
-      own.close();
-    }
-  }
-
-  /** As {@link #start()}, on a timer shared with other batchers (which closing this one leaves). */
   public void start(BatchTimer shared) {
-    attach(shared, false);
-  }
-
-  private boolean attach(BatchTimer t, boolean own) {
     synchronized (this) {
       if (timer != null || closed) {
-        return false;
+        return;
       }
-      timer = t;
-      ownTimer = own;
+      timer = shared;
     }
     dispatchDue();
-    return true;
   }
 
   /** The timer's wake: what was asked of it has fired. */
@@ -249,11 +235,7 @@ public final class DynamicBatcher implements AutoCloseable {
       t = timer;
     }
     if (t != null) {
-      if (ownTimer) {
-        t.close();
-      } else {
-        t.forget(this);
-      }
+      t.forget(this);
     }
     for (PendingRequest p : left) {
       p.result()

@@ -1,7 +1,6 @@
 package dev.kairos.runtime.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.kairos.runtime.core.DeadlineExceededException;
 import dev.kairos.runtime.core.OverloadedException;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
@@ -185,30 +183,5 @@ class DynamicBatcherTest {
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
-  }
-
-  @Test
-  void shouldLetItsTimerDispatchADelayedBatchAndStopOnClose() throws Exception {
-    List<Batch> byTimer = new CopyOnWriteArrayList<>();
-    DynamicBatcher b =
-        new DynamicBatcher(
-            "timed",
-            new BatchingConfig(8, Duration.ofMillis(2), 16, List.of()),
-            clock,
-            1,
-            byTimer::add);
-    b.start();
-    b.submit(rows(1), Long.MAX_VALUE);
-    assertThat(byTimer).isEmpty();
-    clock.advance(Duration.ofMillis(2));
-    await().atMost(Duration.ofSeconds(10)).until(() -> byTimer.size() == 1);
-    Thread timer =
-        Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.getName().equals("batcher-timed"))
-            .findFirst()
-            .orElseThrow();
-    b.close();
-    timer.join(10_000);
-    assertThat(timer.isAlive()).isFalse();
   }
 }
