@@ -539,8 +539,10 @@ class LocalPlatform implements AutoCloseable {
   CompletableFuture<Void> unload(String name, long graceMillis) {
     ModelRoute route = routes.find(name);
     models.remove(name);
-    // a model deployed again under this name is new to preparation: its files may have changed
+    // a model deployed again under this name is new to preparation and to the start queue: its
+    // files may have changed, and the activator answers what was held for the old one
     askedFor.remove(name);
+    waiting.served(name);
     if (route == null) {
       return CompletableFuture.completedFuture(null);
     }

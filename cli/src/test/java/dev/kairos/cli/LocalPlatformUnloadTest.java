@@ -67,4 +67,20 @@ class LocalPlatformUnloadTest {
       assertThat(routes.find("m")).isNull();
     }
   }
+
+  @Test
+  void shouldForgetARequestHeldForTheModelSoADeployAgainQueuesAsNew() throws Exception {
+    try (LocalPlatform platform =
+        new LocalPlatform(
+            new ModelRepository(repo),
+            new RouteTable(),
+            new ReplicaCommand(List.of(), 0),
+            new PrintStream(new ByteArrayOutputStream(), true),
+            0,
+            new SharedDevices("deadline"))) {
+      platform.waiting().held("m");
+      platform.unload("m", 200).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(platform.waiting().waits("m")).isFalse();
+    }
+  }
 }
