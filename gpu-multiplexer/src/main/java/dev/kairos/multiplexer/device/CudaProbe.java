@@ -17,20 +17,39 @@ import org.slf4j.LoggerFactory;
 public final class CudaProbe implements GpuProbe {
   private static final Logger log = LoggerFactory.getLogger(CudaProbe.class);
 
+  /**
+   * What the probe found.
+   *
+   * @param gpus the GPUs, {@code gpu0} first
+   * @param whyNone when there are none, why (the driver's or the loader's words); else null
+   */
+  public record Found(List<Device> gpus, String whyNone) {}
+
   @Override
   public List<Device> probe() {
+    Found found = find();
+    if (found.gpus().isEmpty()) {
+      log.info("no CUDA GPU: {}", found.whyNone());
+    } else {
+      log.info("CUDA: {} GPU(s) found: {}", found.gpus().size(), found.gpus());
+    }
+    return found.gpus();
+  }
+
+  /** The GPUs, or why there are none; logs nothing. */
+  public Found find() {
     try {
       Loader.load(cudart.class);
-    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      log.info("no CUDA GPU: the CUDA runtime could not be loaded ({})", firstLine(e));
-      return List.of();
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+      return none("the CUDA runtime could not be loaded (" + firstLine(e) + ")");
     }
     int[] count = {0};
     int rc = cudart.cudaGetDeviceCount(count);
     if (rc != 0) {
-      log.info(
-          "no CUDA GPU: cudaGetDeviceCount failed ({})", cudart.cudaGetErrorString(rc).getString());
-      return List.of();
+      return none("cudaGetDeviceCount failed (" + cudart.cudaGetErrorString(rc).getString() + ")");
+    }
+    if (count[0] < 1) {
+      return none("the driver reports 0 devices");
     }
     List<Device> out = new ArrayList<>();
     for (int i = 0; i < count[0]; i++) {
@@ -43,8 +62,11 @@ public final class CudaProbe implements GpuProbe {
         out.add(Device.gpu("gpu" + i, prop.name().getString(), memory));
       }
     }
-    log.info("CUDA: {} GPU(s) found: {}", out.size(), out);
-    return out;
+    return new Found(List.copyOf(out), null);
+  }
+
+  private static Found none(String why) {
+    return new Found(List.of(), why);
   }
 
   private static String firstLine(Throwable e) {

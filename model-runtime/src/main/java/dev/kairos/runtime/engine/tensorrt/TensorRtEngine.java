@@ -1,5 +1,6 @@
 package dev.kairos.runtime.engine.tensorrt;
 
+import dev.kairos.multiplexer.device.CudaProbe;
 import dev.kairos.runtime.engine.DeviceMemoryCap;
 import dev.kairos.runtime.engine.Engine;
 import dev.kairos.runtime.engine.LoadedModel;
@@ -42,7 +43,20 @@ public final class TensorRtEngine implements Engine {
     }
     // Weights alone over the cap: refuse before touching the device.
     DeviceMemoryCap.of(source).check("the TensorRT plan's weights", plan.length);
-    CudaProbe.require(model);
+    requireCuda(model);
     return TensorRtModel.deserialize(source, plan);
+  }
+
+  /** Fails the load, and only the load, when no CUDA driver or device is there. */
+  private static void requireCuda(String model) {
+    CudaProbe.Found found = new CudaProbe().find();
+    if (found.gpus().isEmpty()) {
+      throw new ModelLoadException(
+          "model '"
+              + model
+              + "': engine tensorrt needs a CUDA GPU, but no CUDA driver/device was found ("
+              + found.whyNone()
+              + ")");
+    }
   }
 }
