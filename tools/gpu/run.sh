@@ -1,6 +1,7 @@
 #!/bin/bash
 # Runs on a GPU machine from the bundle tools/gpu/bundle.sh made: the tests tagged gpu of
-# gpu-multiplexer, then its whole suite. OUT names where the reports go.
+# gpu-multiplexer, model-runtime's TensorRT test, then gpu-multiplexer's whole suite. OUT names
+# where the reports go.
 cd "$(dirname "$0")/.." || exit 1
 OUT=${OUT:-/tmp/gpu-out}; mkdir -p "$OUT"
 echo "== machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>&1; nproc
@@ -18,13 +19,17 @@ echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 echo "== TensorRT / ONNX Runtime CUDA here?"
 command -v trtexec; find / \( -path /proc -o -path /sys \) -prune -o -name 'libnvinfer.so*' -print 2>/dev/null | head -3
 python3 -c 'import onnxruntime as o; print("python onnxruntime", o.__version__, o.get_available_providers())' 2>&1 | tail -1
-CP=$PWD/.gpu/console.jar:$PWD/.gpu/cls/test:$PWD/.gpu/cls/main:$PWD/.gpu/cls/sdk
+CP=$PWD/.gpu/console.jar:$PWD/.gpu/cls/test:$PWD/.gpu/cls/main:$PWD/.gpu/cls/sdk:$PWD/.gpu/cls/runtime:$PWD/.gpu/cls/runtime-test
 for j in .gpu/lib/*.jar; do CP=$CP:$PWD/$j; done
 cd gpu-multiplexer
 echo "== gpu-tagged tests"
 $J -cp "$CP" org.junit.platform.console.ConsoleLauncher execute --scan-classpath "$OLDPWD/.gpu/cls/test" \
   --include-tag gpu --details=tree --disable-banner --reports-dir="$OUT/gpu-reports" 2>&1 | tee "$OUT/gpu-tests.txt"
 echo "gpu-tagged rc=${PIPESTATUS[0]}"
+echo "== TensorRT's gpu test (from model-runtime)"
+(cd ../model-runtime && $J -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
+  --select-class dev.kairos.runtime.engine.tensorrt.TensorRtGpuTest --details=tree --disable-banner \
+  --reports-dir="$OUT/trt-reports" 2>&1 | tee "$OUT/trt-tests.txt"; echo "tensorrt rc=${PIPESTATUS[0]}")
 echo "== whole gpu-multiplexer suite, gpu tests included"
 $J -cp "$CP" org.junit.platform.console.ConsoleLauncher execute --scan-classpath "$OLDPWD/.gpu/cls/test" \
   --details=summary --disable-banner --reports-dir="$OUT/all-reports" 2>&1 | tail -40 | tee "$OUT/all-tests.txt"

@@ -44,7 +44,20 @@ public final class TensorRtEngine implements Engine {
     // Weights alone over the cap: refuse before touching the device.
     DeviceMemoryCap.of(source).check("the TensorRT plan's weights", plan.length);
     requireCuda(model);
-    return TensorRtModel.deserialize(source, plan);
+    try {
+      return TensorRtModel.deserialize(source, plan);
+    } catch (LinkageError e) {
+      // a GPU without TensorRT: JavaCPP cannot load libnvinfer; the process keeps serving
+      throw new ModelLoadException(
+          "model '"
+              + model
+              + "': engine tensorrt needs the TensorRT libraries (libnvinfer), which could not be"
+              + " loaded: install TensorRT, or build with -Pgpu for org.bytedeco's tensorrt -redist"
+              + " jar ("
+              + e
+              + ")",
+          e);
+    }
   }
 
   /** Fails the load, and only the load, when no CUDA driver or device is there. */

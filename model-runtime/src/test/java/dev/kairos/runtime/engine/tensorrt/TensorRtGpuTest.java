@@ -1,12 +1,15 @@
 package dev.kairos.runtime.engine.tensorrt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.runtime.core.TestModels;
 import dev.kairos.runtime.engine.LoadedModel;
+import dev.kairos.runtime.engine.ModelLoadException;
 import dev.kairos.runtime.engine.ModelSource;
 import dev.kairos.runtime.repository.ModelDirectory;
+import dev.kairos.runtime.repository.ModelRepository;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.tensor.Tensor;
@@ -16,6 +19,7 @@ import java.util.List;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs a real plan on a GPU and compares it with ONNX Runtime on the same weights. A plan is
@@ -52,5 +56,23 @@ class TensorRtGpuTest {
       assertThat(a.outputs().get(0).asFloatArray())
           .containsExactly(b.outputs().get(0).asFloatArray(), Offset.offset(1e-3f));
     }
+  }
+
+  @Test
+  void shouldRefuseAPlanItCannotRunWithALoadErrorNamingTheModel(@TempDir Path dir)
+      throws Exception {
+    // Where TensorRT is installed the plan fails to deserialise; where only the GPU is, the
+    // libraries fail to load. Either way a ModelLoadException, never an Error that ends the load.
+    Path junk = Files.write(dir.resolve("model.plan"), new byte[] {1, 2, 3, 4});
+    ModelSource source =
+        new ModelSource(
+            "1",
+            junk,
+            ModelRepository.read(Path.of("..", "examples", "models", "mlp")).config(),
+            1);
+    assertThatThrownBy(() -> new TensorRtEngine().load(source))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("model 'mlp'")
+        .satisfies(e -> assertThat(e.getMessage()).containsIgnoringCase("tensorrt"));
   }
 }
