@@ -177,7 +177,7 @@ final class LocalDevices implements DeviceView {
 
   /** Running replicas per {@code model@device}. */
   private Map<String, Integer> replicasByDevice(ReplicaPlacement placement) {
-    placement.retain(platform::runs);
+    placement.retain(platform::hasReplica);
     Map<String, Integer> out = new LinkedHashMap<>();
     placement
         .replicaDevices()

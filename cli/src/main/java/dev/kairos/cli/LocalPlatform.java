@@ -323,9 +323,12 @@ class LocalPlatform implements AutoCloseable {
       ModelDirectory dir, ModelVersion v, java.util.function.Consumer<String> onProcess) {
     String label = dir.name() + " v" + v.version();
     return hosts
-        .load(dir, v)
+        .load(dir, v, placement.hostDevice(dir, models.values()))
         .thenApply(
             placed -> {
+              if (!placed.host().device().isEmpty()) {
+                placement.started(placed.id(), placed.host().device());
+              }
               Replica replica =
                   new Replica(
                       placed.id(), "127.0.0.1", placed.host().port(), placed.loaded().capacity());
@@ -381,7 +384,7 @@ class LocalPlatform implements AutoCloseable {
     String id = label + "#" + p.pid();
     processes.put(id, p);
     replicaTime.started(id, dir.name(), v.version());
-    placement.retain(processes::containsKey);
+    placement.retain(this::hasReplica);
     placement.started(id, site.device());
     onProcess.accept(id);
     return p.ready()
@@ -465,6 +468,11 @@ class LocalPlatform implements AutoCloseable {
   /** Whether {@code replicaId} is a replica process of this platform that was not stopped. */
   boolean runs(String replicaId) {
     return processes.containsKey(replicaId);
+  }
+
+  /** Whether a replica is there, as a process of its own or loaded in a host. */
+  boolean hasReplica(String replicaId) {
+    return processes.containsKey(replicaId) || hosts != null && hosts.holds(replicaId);
   }
 
   /**

@@ -131,12 +131,7 @@ final class ReplicaPlacement {
     } else if (site.shared()) {
       how = "; the models do not take turns (--device-sharing off)";
     }
-    String cpuList =
-        gpu
-            ? ""
-            : inventory.cores(on.id()).stream()
-                .map(String::valueOf)
-                .collect(Collectors.joining(","));
+    String cpuList = gpu ? "" : cpuList(on);
     String cuda = gpu ? on.id().replaceFirst("^gpu", "") : "";
     return new ReplicaSite(
         on.id(),
@@ -148,7 +143,41 @@ final class ReplicaPlacement {
         "placed " + site.reason() + how);
   }
 
-  /** Remembers which device a replica process was started on, for the console. */
+  /**
+   * The CPU devices the shared hosts are spread over, each with its cores; empty when the cores are
+   * one device (then a host, like every process, may run on all of them).
+   */
+  List<ReplicaSite> hostSites() {
+    List<Device> cpus = inventory.cpus();
+    if (cpus.size() < 2) {
+      return List.of();
+    }
+    return cpus.stream()
+        .map(
+            d ->
+                new ReplicaSite(
+                    d.id(), List.of(), cpuList(d), "", -1, false, "runtime hosts on " + d.id()))
+        .toList();
+  }
+
+  /**
+   * The device placement puts a new replica of a model that shares a host on, among the models the
+   * platform serves; null when the cores are one device (nothing to decide: a storm of cold loads
+   * does not pay for a placement each) or when placement cannot place it (the hosts' own memory
+   * admission decides).
+   */
+  synchronized String hostDevice(ModelDirectory dir, Collection<ModelDirectory> served) {
+    if (inventory.cpus().size() < 2) {
+      return null;
+    }
+    return decide(dir, served).site(dir.name()).map(site -> site.device().id()).orElse(null);
+  }
+
+  private String cpuList(Device on) {
+    return inventory.cores(on.id()).stream().map(String::valueOf).collect(Collectors.joining(","));
+  }
+
+  /** Remembers which device a replica was started on, for the console. */
   void started(String replicaId, String device) {
     replicaDevices.put(replicaId, device);
   }

@@ -37,6 +37,7 @@ final class RuntimeHost {
   }
 
   private final int number;
+  private final String device;
   private final RuntimeProcess process;
   private final long budgetBytes;
   private final String token;
@@ -45,8 +46,10 @@ final class RuntimeHost {
   private volatile int port = -1;
   private CompletableFuture<RuntimeProcess.Ready> ready;
 
-  private RuntimeHost(int number, RuntimeProcess process, long budgetBytes, String token) {
+  private RuntimeHost(
+      int number, String device, RuntimeProcess process, long budgetBytes, String token) {
     this.number = number;
+    this.device = device;
     this.process = process;
     this.budgetBytes = budgetBytes;
     this.token = token;
@@ -57,9 +60,17 @@ final class RuntimeHost {
             .build();
   }
 
-  /** Starts host {@code number} with a memory budget and a bound on its loads at once. */
+  /**
+   * Starts host {@code number} with a memory budget and a bound on its loads at once, on {@code
+   * device} (its core set, to which {@code command} pins it; empty where hosts are not placed).
+   */
   static RuntimeHost start(
-      ReplicaCommand command, int number, long budgetBytes, int maxLoads, Path trustedPredictors)
+      ReplicaCommand command,
+      int number,
+      String device,
+      long budgetBytes,
+      int maxLoads,
+      Path trustedPredictors)
       throws IOException {
     List<String> args =
         new ArrayList<>(
@@ -77,7 +88,11 @@ final class RuntimeHost {
     RuntimeProcess p = RuntimeProcess.host(command, args);
     RuntimeHost h =
         new RuntimeHost(
-            number, p, budgetBytes, command.token() == null ? null : command.token().secret());
+            number,
+            device,
+            p,
+            budgetBytes,
+            command.token() == null ? null : command.token().secret());
     h.ready =
         p.ready()
             .thenApply(
@@ -95,6 +110,11 @@ final class RuntimeHost {
 
   boolean serving() {
     return port > 0 && process.isAlive();
+  }
+
+  /** The device (core set) the host is pinned to, or empty. */
+  String device() {
+    return device;
   }
 
   int number() {

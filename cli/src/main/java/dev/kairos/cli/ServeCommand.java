@@ -415,11 +415,18 @@ final class ServeCommand implements Runnable {
     if (pool != null) {
       timer.scheduleWithFixedDelay(pool::resize, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
     }
+    ReplicaPlacement placement =
+        ReplicaPlacement.local(
+            new SharedDevices(arbiterPolicy),
+            DeviceSharing.parse(deviceSharing),
+            cpuDevices,
+            rates);
     SharedHosts hosts = null;
     if (sizing.hosts() > 0) {
       hosts =
           new SharedHosts(
               replicaCommand,
+              placement.hostSites(),
               sizing.budgetBytes(),
               hostLoads,
               BundleInstaller.trustedPredictors(repo),
@@ -437,11 +444,7 @@ final class ServeCommand implements Runnable {
             replicaCommand,
             out,
             pool,
-            ReplicaPlacement.local(
-                new SharedDevices(arbiterPolicy),
-                DeviceSharing.parse(deviceSharing),
-                cpuDevices,
-                rates),
+            placement,
             hosts,
             starts,
             new WaitingRequests(Clock.system()));

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * host's whole budget), 409 (the host refuses to share it) or a failed load is the caller's to
  * handle, as is "every host holds it already".
  *
+ * <p>Where placement splits the cores into several devices (core sets), the hosts are spread over
+ * them, each pinned to its own; a load that placement puts on a device goes to a host there (to any
+ * host when that device has none serving).
+ *
  * <p>What a host does on its own is reported to a {@link Listener}: models it evicted to make room
  * (a replica gone) and, when its process dies, every replica it held (a replica lost, to be
  * replaced). A host that dies is replaced by a new one.
@@ -60,6 +64,7 @@ final class SharedHosts implements AutoCloseable {
   }
 
   private final ReplicaCommand command;
+  private final List<ReplicaSite> devices;
   private final long budgetBytes;
   private final int maxLoads;
   private final Path trustedPredictors;
@@ -83,7 +88,24 @@ final class SharedHosts implements AutoCloseable {
       int maxLoads,
       Path trustedPredictors,
       PrintStream console) {
+    this(command, List.of(), budgetBytes, maxLoads, trustedPredictors, console);
+  }
+
+  /**
+   * @param devices the CPU devices the hosts are spread over in turn, each host pinned to its
+   *     device's cores; empty: hosts are not placed (every host may run on every core)
+   * @param trustedPredictors the file listing the Java predictor jars the hosts may share (read
+   *     again as it changes), or null for none
+   */
+  SharedHosts(
+      ReplicaCommand command,
+      List<ReplicaSite> devices,
+      long budgetBytes,
+      int maxLoads,
+      Path trustedPredictors,
+      PrintStream console) {
     this.command = command;
+    this.devices = List.copyOf(devices);
     this.budgetBytes = budgetBytes;
     this.maxLoads = maxLoads;
     this.trustedPredictors = trustedPredictors;
@@ -111,7 +133,7 @@ final class SharedHosts implements AutoCloseable {
   CompletableFuture<Integer> start(int count) {
     List<CompletableFuture<?>> ready = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      RuntimeHost h = startHost();
+      RuntimeHost h = startHost(devices.isEmpty() ? null : devices.get(i % devices.size()));
       ready.add(h.ready().thenCompose(r -> h.index()));
     }
     return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new))
@@ -203,12 +225,18 @@ final class SharedHosts implements AutoCloseable {
     }
   }
 
-  private RuntimeHost startHost() {
+  /** Starts a host on {@code site} (its device and cores), or unplaced when null. */
+  private RuntimeHost startHost(ReplicaSite site) {
     RuntimeHost h;
     try {
       h =
           RuntimeHost.start(
-              command, numbers.incrementAndGet(), budgetBytes, maxLoads, trustedPredictors);
+              site == null ? command : command.placedAt(site),
+              numbers.incrementAndGet(),
+              site == null ? "" : site.device(),
+              budgetBytes,
+              maxLoads,
+              trustedPredictors);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot start a runtime host", e);
     }
@@ -219,11 +247,12 @@ final class SharedHosts implements AutoCloseable {
               if (e == null) {
                 console.printf(
                     java.util.Locale.ROOT,
-                    "  runtime host %d: ready (pid %d on 127.0.0.1:%d, budget %s)%n",
+                    "  runtime host %d: ready (pid %d on 127.0.0.1:%d, budget %s%s)%n",
                     h.number(),
                     h.pid(),
                     r.port(),
-                    MemoryAdmission.mib(budgetBytes));
+                    MemoryAdmission.mib(budgetBytes),
+                    site == null ? "" : ", on " + site.device() + " cores " + site.cpuList());
                 CompletableFuture<Void> was = nextReady;
                 nextReady = new CompletableFuture<>();
                 was.complete(null);
@@ -261,7 +290,7 @@ final class SharedHosts implements AutoCloseable {
             return;
           }
           try {
-            startHost();
+            startHost(siteOf(h));
           } catch (RuntimeException e) {
             log.error("cannot replace runtime host {}: {}", h.number(), e.toString());
           }
@@ -269,31 +298,48 @@ final class SharedHosts implements AutoCloseable {
         CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
   }
 
+  /** The site a dead host was started on, for its replacement. */
+  private ReplicaSite siteOf(RuntimeHost h) {
+    return devices.stream().filter(d -> d.device().equals(h.device())).findFirst().orElse(null);
+  }
+
+  /** As {@link #load(ModelDirectory, ModelVersion, String)}, on any host. */
+  CompletableFuture<Placed> load(ModelDirectory dir, ModelVersion v) {
+    return load(dir, v, null);
+  }
+
   /**
-   * Loads a replica of a model version into a host.
+   * Loads a replica of a model version into a host on {@code device} (any host when null, or when
+   * no host there serves).
    *
    * @return completes with the replica, or fails with {@link RuntimeHost.Refused} (the host's
    *     status and reason) or {@link NoHostLeft}
    */
-  CompletableFuture<Placed> load(ModelDirectory dir, ModelVersion v) {
-    return attempt(dir, v, BUSY_RETRIES);
+  CompletableFuture<Placed> load(ModelDirectory dir, ModelVersion v, String device) {
+    return attempt(dir, v, device, BUSY_RETRIES);
   }
 
-  private CompletableFuture<Placed> attempt(ModelDirectory dir, ModelVersion v, int retries) {
+  private CompletableFuture<Placed> attempt(
+      ModelDirectory dir, ModelVersion v, String device, int retries) {
     RuntimeHost.Key key = new RuntimeHost.Key(dir.name(), v.version());
-    List<RuntimeHost> serving = hosts.stream().filter(RuntimeHost::serving).toList();
+    List<RuntimeHost> serving =
+        onDevice(hosts.stream().filter(RuntimeHost::serving).toList(), device);
     if (serving.isEmpty()) {
       // every host is starting (one died): the load waits for the next to listen
-      return nextReady.orTimeout(60, TimeUnit.SECONDS).thenCompose(x -> attempt(dir, v, retries));
+      return nextReady
+          .orTimeout(60, TimeUnit.SECONDS)
+          .thenCompose(x -> attempt(dir, v, device, retries));
     }
     List<RuntimeHost> free =
         serving.stream()
             .filter(h -> !h.models().contains(key))
             .sorted(Comparator.comparingInt((RuntimeHost h) -> h.models().size()))
             .toList();
-    if (free.isEmpty() && serving.size() < hosts.size()) {
+    if (free.isEmpty() && serving.size() < onDevice(hosts, device).size()) {
       // a host is starting (it replaces one that died): it will have room for this one
-      return nextReady.orTimeout(60, TimeUnit.SECONDS).thenCompose(x -> attempt(dir, v, retries));
+      return nextReady
+          .orTimeout(60, TimeUnit.SECONDS)
+          .thenCompose(x -> attempt(dir, v, device, retries));
     }
     if (free.isEmpty()) {
       return CompletableFuture.failedFuture(
@@ -306,12 +352,22 @@ final class SharedHosts implements AutoCloseable {
                   + key.version()
                   + " already"));
     }
-    return tryHosts(dir, v, key, free, 0, retries);
+    return tryHosts(dir, v, device, key, free, 0, retries);
+  }
+
+  /** The hosts on {@code device}, or all of them when it is null or none of them is there. */
+  private static List<RuntimeHost> onDevice(List<RuntimeHost> all, String device) {
+    if (device == null) {
+      return all;
+    }
+    List<RuntimeHost> there = all.stream().filter(h -> h.device().equals(device)).toList();
+    return there.isEmpty() ? all : there;
   }
 
   private CompletableFuture<Placed> tryHosts(
       ModelDirectory dir,
       ModelVersion v,
+      String device,
       RuntimeHost.Key key,
       List<RuntimeHost> free,
       int i,
@@ -326,12 +382,12 @@ final class SharedHosts implements AutoCloseable {
                     + "' beside the models it is serving; try again later"));
       }
       return CompletableFuture.supplyAsync(() -> null, delayed)
-          .thenCompose(x -> attempt(dir, v, retries - 1));
+          .thenCompose(x -> attempt(dir, v, device, retries - 1));
     }
     RuntimeHost h = free.get(i);
     if (!h.models().add(key)) {
       // another replica of this model took this host meanwhile
-      return tryHosts(dir, v, key, free, i + 1, retries);
+      return tryHosts(dir, v, device, key, free, i + 1, retries);
     }
     return h.load(dir.dir(), key.model(), key.version())
         .handle(
@@ -346,7 +402,7 @@ final class SharedHosts implements AutoCloseable {
                 return CompletableFuture.<Placed>failedFuture(r);
               }
               // 503, or the host went away under the load: the next host
-              return tryHosts(dir, v, key, free, i + 1, retries);
+              return tryHosts(dir, v, device, key, free, i + 1, retries);
             })
         .thenCompose(f -> f);
   }

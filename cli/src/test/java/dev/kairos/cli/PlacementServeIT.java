@@ -80,6 +80,49 @@ class PlacementServeIT {
             });
   }
 
+  @Test
+  void shouldSpreadTheHostsOverTheCoreSetsAndLoadEachLightModelOnItsDevice() throws Exception {
+    Path models = KairosProcess.HOME.resolve("examples/models");
+    copy(models.resolve("mlp"), repo.resolve("mlp"));
+    copy(models.resolve("cnn"), repo.resolve("cnn"));
+    String mlp = Files.readString(repo.resolve("mlp/golden/request.json"));
+    String cnn = Files.readString(repo.resolve("cnn/golden/request.json"));
+    String adminKey = java.util.UUID.randomUUID().toString();
+
+    try (KairosProcess kairos =
+        KairosProcess.serve(
+            repo,
+            "--admin-port",
+            "0",
+            "--admin-key",
+            adminKey,
+            "--shared-hosts",
+            "2",
+            "--cpu-devices",
+            "2")) {
+      assertThat(kairos.output())
+          .containsPattern("runtime host 1: ready \\(.*, on cpu0 cores \\d")
+          .containsPattern("runtime host 2: ready \\(.*, on cpu1 cores \\d")
+          .contains("mlp v1: ready (in runtime host", "cnn v1: ready (in runtime host");
+      assertThat(kairos.post("/v2/models/mlp/infer", mlp).statusCode()).isEqualTo(200);
+      assertThat(kairos.post("/v2/models/cnn/infer", cnn).statusCode()).isEqualTo(200);
+
+      // each model's hosted replica is counted on the device placement put the model on
+      JsonArray devices = devices(kairos, adminKey);
+      int hosted = 0;
+      for (int i = 0; i < devices.size(); i++) {
+        JsonArray placed = devices.getJsonObject(i).getJsonArray("placed");
+        for (int j = 0; j < placed.size(); j++) {
+          assertThat(placed.getJsonObject(j).getInteger("replicas"))
+              .as(devices.encode())
+              .isEqualTo(1);
+          hosted++;
+        }
+      }
+      assertThat(hosted).as(devices.encode()).isEqualTo(2);
+    }
+  }
+
   private static JsonArray devices(KairosProcess kairos, String key) throws Exception {
     Matcher admin =
         Pattern.compile("Admin API on (http://127\\.0\\.0\\.1:\\d+)").matcher(kairos.output());

@@ -64,6 +64,24 @@ class ReplicaPlacementTest {
   }
 
   @Test
+  void shouldSpreadHostsOverTheCoreSetsAndPlaceAHostedModelOnOne() throws Exception {
+    List<ModelDirectory> served = List.of(model("mlp", "light", ""), heavy("resnet"));
+    ReplicaPlacement two = placement(2, DeviceSharing.WEIGHTS);
+
+    assertThat(two.hostSites())
+        .extracting(ReplicaSite::device, ReplicaSite::cpuList)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("cpu0", "0,1"),
+            org.assertj.core.groups.Tuple.tuple("cpu1", "2,3"));
+    assertThat(two.hostDevice(served.get(0), served)).isIn("cpu0", "cpu1");
+
+    // one core set: nothing to spread or decide, hosts run on every core
+    ReplicaPlacement one = placement(1, DeviceSharing.WEIGHTS);
+    assertThat(one.hostSites()).isEmpty();
+    assertThat(one.hostDevice(served.get(0), served)).isNull();
+  }
+
+  @Test
   void shouldRunTheHeavyModelAtTheLowestPriorityUnderCpuWeights() throws Exception {
     List<ModelDirectory> served = List.of(model("mlp", "light", ""), heavy("resnet"));
     ReplicaPlacement p = placement(1, DeviceSharing.WEIGHTS);
