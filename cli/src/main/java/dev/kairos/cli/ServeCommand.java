@@ -57,8 +57,9 @@ final class ServeCommand implements Runnable {
    * A host's JIT compiles a method after four times the calls it would by default. A storm of cold
    * starts into a fresh host runs its load and request paths a few dozen times each: at the default
    * thresholds the compilers spend much of the storm's CPU compiling code that the storm then
-   * barely uses, beside the loads that the storm's answers wait for. Hot code is still compiled, a
-   * little later.
+   * barely uses, beside the loads that the storm's answers wait for. Hot code is still compiled,
+   * after more calls: the price is that a host under full load from its start reaches its steady
+   * speed later (seconds, not minutes).
    */
   static final String HOST_JVM_OPTIONS = "-XX:CompileThresholdScaling=4";
 
