@@ -46,6 +46,13 @@ record ReplicaCommand(
     this(jvmOptions, nice, token, "", "");
   }
 
+  /** This command with {@code more} JVM options after its own (a later option wins). */
+  ReplicaCommand withMoreJvmOptions(List<String> more) {
+    List<String> all = new ArrayList<>(jvmOptions);
+    more.stream().filter(o -> !o.isBlank()).forEach(all::add);
+    return new ReplicaCommand(all, nice, token, cpuList, cudaVisibleDevices);
+  }
+
   /** This command for a replica placed at {@code site}. */
   ReplicaCommand placedAt(ReplicaSite site) {
     return new ReplicaCommand(

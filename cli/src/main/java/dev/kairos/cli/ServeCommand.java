@@ -53,6 +53,25 @@ final class ServeCommand implements Runnable {
       description = "JVM options of replica processes.")
   String replicaJvmOptions;
 
+  /**
+   * A host's JIT compiles a method after four times the calls it would by default. A storm of cold
+   * starts into a fresh host runs its load and request paths a few dozen times each: at the default
+   * thresholds the compilers spend much of the storm's CPU compiling code that the storm then
+   * barely uses, beside the loads that the storm's answers wait for. Hot code is still compiled,
+   * after more calls: the price is that a host under full load from its start reaches its steady
+   * speed later (seconds, not minutes).
+   */
+  static final String HOST_JVM_OPTIONS = "-XX:CompileThresholdScaling=4";
+
+  @Option(
+      names = "--host-jvm-options",
+      defaultValue = HOST_JVM_OPTIONS,
+      description =
+          "JVM options of shared runtime hosts, after --replica-jvm-options (default:"
+              + " ${DEFAULT-VALUE}: fewer compilations while a storm of cold starts runs; an empty"
+              + " value gives hosts the replicas' options alone).")
+  String hostJvmOptions;
+
   @Option(
       names = "--replica-nice",
       defaultValue = "5",
@@ -141,6 +160,17 @@ final class ServeCommand implements Runnable {
       defaultValue = "2",
       description = "Model loads each shared host runs at once (default: ${DEFAULT-VALUE}).")
   int hostLoads;
+
+  @Option(
+      names = "--host-warm-up",
+      defaultValue = "" + SharedHosts.WARM_UP_ROUNDS,
+      description =
+          "Warm-up rounds per shared host before serve is ready: each holds a request for a tiny"
+              + " model of the platform's at zero, loads it into the host, answers and unloads"
+              + " it, so the first cold starts run on compiled code. More rounds make serve's"
+              + " start longer and a first storm of cold starts faster; 0 starts the hosts cold"
+              + " (default: ${DEFAULT-VALUE}).")
+  int hostWarmUp;
 
   @Option(
       names = "--prepare-models",
@@ -378,6 +408,9 @@ final class ServeCommand implements Runnable {
                 ? null
                 : dev.kairos.runtime.host.HostConfig.parseBytes(
                     "--host-memory-budget", hostMemoryBudget));
+    if (hostWarmUp < 0) {
+      throw new IllegalArgumentException("--host-warm-up = " + hostWarmUp + ", must be >= 0");
+    }
     if (hostLoads < 1) {
       throw new IllegalArgumentException("--host-loads = " + hostLoads + ", must be >= 1");
     }
@@ -425,13 +458,13 @@ final class ServeCommand implements Runnable {
     if (sizing.hosts() > 0) {
       hosts =
           new SharedHosts(
-              replicaCommand,
+              replicaCommand.withMoreJvmOptions(List.of(hostJvmOptions.trim().split("\\s+"))),
               placement.hostSites(),
               sizing.budgetBytes(),
               hostLoads,
               BundleInstaller.trustedPredictors(repo),
               out);
-      hosts.start(sizing.hosts()).join();
+      hosts.start(sizing.hosts(), hostWarmUp).join();
     }
     int processStarts = maxConcurrentStarts != null ? maxConcurrentStarts : Math.max(2, cores);
     StartQueue starts =

@@ -131,13 +131,28 @@ final class SharedHosts implements AutoCloseable {
    * warmed up (or fails with the first reason a host did not start).
    */
   CompletableFuture<Integer> start(int count) {
+    return start(count, WARM_UP_ROUNDS);
+  }
+
+  /**
+   * As {@link #start(int)}, with {@code warmUpRounds} warm-up rounds per host ({@link
+   * #warmUp(List)}); 0 starts the hosts cold.
+   */
+  CompletableFuture<Integer> start(int count, int warmUpRounds) {
+    if (warmUpRounds < 0) {
+      throw new IllegalArgumentException("warm-up rounds = " + warmUpRounds + ", must be >= 0");
+    }
     List<CompletableFuture<?>> ready = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       RuntimeHost h = startHost(devices.isEmpty() ? null : devices.get(i % devices.size()));
       ready.add(h.ready().thenCompose(r -> h.index()));
     }
     return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new))
-        .thenCompose(x -> warmUp(hosts()));
+        .thenCompose(
+            x ->
+                warmUpRounds == 0
+                    ? CompletableFuture.completedFuture(0)
+                    : warmUp(hosts(), warmUpRounds));
   }
 
   /**
