@@ -54,7 +54,12 @@ final class GatewayWarmUp implements AutoCloseable {
     routes.model(model).version(VERSION);
     routes.model(model).markReady();
     this.activator =
-        new Activator(vertx, routes, ActivatorOptions.defaults(), (m, v, held) -> demand());
+        new Activator(
+            vertx,
+            routes,
+            // its holds are the platform's own, not a user's: kept out of serve's log
+            ActivatorOptions.defaults().withoutHoldLogs(),
+            (m, v, held) -> demand());
     GatewayOptions options = GatewayOptions.defaults().withHost("127.0.0.1").withPort(0);
     if (token != null) {
       options = options.withReplicaToken(token);

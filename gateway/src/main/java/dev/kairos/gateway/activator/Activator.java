@@ -117,13 +117,18 @@ public final class Activator implements AutoCloseable {
       }
     }
     if (count == 1) {
-      log.info("model={} no ready replica: holding requests and asking for one", model);
+      log.atLevel(holdLevel())
+          .log("model={} no ready replica: holding requests and asking for one", model);
     }
     try {
       demand.demand(model, version, count);
     } catch (RuntimeException e) {
       log.warn("model={} demand listener failed: {}", model, e.toString());
     }
+  }
+
+  private org.slf4j.event.Level holdLevel() {
+    return options.logHolds() ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG;
   }
 
   /** Requests held for a model now. */
@@ -204,10 +209,11 @@ public final class Activator implements AutoCloseable {
     if (released.isEmpty()) {
       return;
     }
-    log.info(
-        "model={} replica ready or model gone: releasing {} held requests",
-        released.get(0).model,
-        released.size());
+    log.atLevel(holdLevel())
+        .log(
+            "model={} replica ready or model gone: releasing {} held requests",
+            released.get(0).model,
+            released.size());
     for (Held h : released) {
       vertx.cancelTimer(h.deadlineTimer);
       h.context.runOnContext(v -> h.release.run());

@@ -10,8 +10,15 @@ import java.time.Duration;
  *     (default 30s)
  * @param checkEvery how often held models are checked for a ready replica while requests are held,
  *     besides the route table's word when a replica joins (default 10ms)
+ * @param logHolds whether holding and releasing a model's requests is logged at INFO (default), or
+ *     at DEBUG, for a gateway of the platform's own whose holds are not a user's
  */
-public record ActivatorOptions(int maxHeldPerModel, Duration maxWait, Duration checkEvery) {
+public record ActivatorOptions(
+    int maxHeldPerModel, Duration maxWait, Duration checkEvery, boolean logHolds) {
+  public ActivatorOptions(int maxHeldPerModel, Duration maxWait, Duration checkEvery) {
+    this(maxHeldPerModel, maxWait, checkEvery, true);
+  }
+
   public ActivatorOptions {
     if (maxHeldPerModel < 1) {
       throw new IllegalArgumentException("maxHeldPerModel = " + maxHeldPerModel + ", must be >= 1");
@@ -29,14 +36,19 @@ public record ActivatorOptions(int maxHeldPerModel, Duration maxWait, Duration c
   }
 
   public ActivatorOptions withMaxWait(Duration d) {
-    return new ActivatorOptions(maxHeldPerModel, d, checkEvery);
+    return new ActivatorOptions(maxHeldPerModel, d, checkEvery, logHolds);
   }
 
   public ActivatorOptions withCheckEvery(Duration d) {
-    return new ActivatorOptions(maxHeldPerModel, maxWait, d);
+    return new ActivatorOptions(maxHeldPerModel, maxWait, d, logHolds);
   }
 
   public ActivatorOptions withMaxHeldPerModel(int n) {
-    return new ActivatorOptions(n, maxWait, checkEvery);
+    return new ActivatorOptions(n, maxWait, checkEvery, logHolds);
+  }
+
+  /** These options with holds and releases logged at DEBUG. */
+  public ActivatorOptions withoutHoldLogs() {
+    return new ActivatorOptions(maxHeldPerModel, maxWait, checkEvery, false);
   }
 }

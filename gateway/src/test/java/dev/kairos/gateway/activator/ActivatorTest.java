@@ -132,6 +132,38 @@ class ActivatorTest {
   }
 
   @Test
+  void shouldLogHoldsAtDebugForAGatewayOfThePlatformsOwn() throws Exception {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Activator.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    ch.qos.logback.classic.Level before = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      start(ActivatorOptions.defaults().withoutHoldLogs());
+      CompletableFuture<HttpResponse<String>> call = infer(1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> activator.held("echo") == 1);
+      routes.model("echo").version("1").add(replica("r1"));
+      assertThat(call.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+
+      assertThat(lines.list)
+          .filteredOn(e -> e.getFormattedMessage().contains("held requests"))
+          .isNotEmpty()
+          .allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.DEBUG);
+      assertThat(lines.list)
+          .filteredOn(e -> e.getFormattedMessage().contains("holding requests"))
+          .isNotEmpty()
+          .allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.DEBUG);
+      assertThat(ActivatorOptions.defaults().logHolds()).isTrue();
+    } finally {
+      logger.detachAppender(lines);
+      logger.setLevel(before);
+    }
+  }
+
+  @Test
   void shouldHoldForTheVersionTheSplitChoseWhileAnotherVersionHasReplicas() throws Exception {
     start(ActivatorOptions.defaults());
     routes.model("echo").version("1").add(replica("r1"));

@@ -329,13 +329,14 @@ public final class ModelHost implements ServedModels, AutoCloseable {
       close(List.of(current), "replaced by " + v.artifact());
     }
     long took = clock.monotonicNanos() - started;
-    log.info(
-        "model={} version={} loaded in {} ms, footprint {}{}",
-        key.model(),
-        key.version(),
-        took / 1_000_000,
-        HostConfig.mib(footprint.bytes()),
-        footprint.alone() ? "" : " (measured beside another load)");
+    log.atLevel(levelFor(key.model()))
+        .log(
+            "model={} version={} loaded in {} ms, footprint {}{}",
+            key.model(),
+            key.version(),
+            took / 1_000_000,
+            HostConfig.mib(footprint.bytes()),
+            footprint.alone() ? "" : " (measured beside another load)");
     return new LoadOutcome(
         key,
         footprint,
@@ -404,12 +405,13 @@ public final class ModelHost implements ServedModels, AutoCloseable {
                 m.service().close();
                 NativeHeap.trim();
               });
-      log.info(
-          "model={} version={} unloaded ({}), {} given back",
-          m.key().model(),
-          m.key().version(),
-          why,
-          HostConfig.mib(freed));
+      log.atLevel(levelFor(m.key().model()))
+          .log(
+              "model={} version={} unloaded ({}), {} given back",
+              m.key().model(),
+              m.key().version(),
+              why,
+              HostConfig.mib(freed));
     }
   }
 
@@ -438,5 +440,12 @@ public final class ModelHost implements ServedModels, AutoCloseable {
     }
     loadThreads.shutdownNow();
     serviceThreads.close();
+  }
+
+  /** The platform's own warm-up model comes and goes at every serve's start: not worth INFO. */
+  private static org.slf4j.event.Level levelFor(String model) {
+    return dev.kairos.runtime.WarmUpModel.NAME.equals(model)
+        ? org.slf4j.event.Level.DEBUG
+        : org.slf4j.event.Level.INFO;
   }
 }

@@ -85,6 +85,38 @@ class ModelHostTest {
   }
 
   @Test
+  void shouldLogThePlatformsWarmUpModelAtDebugAndAUsersModelAtInfo() throws Exception {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ModelHost.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    ch.qos.logback.classic.Level before = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      host(100 * MIB, 2, Duration.ZERO);
+      String warmUp = dev.kairos.runtime.WarmUpModel.NAME;
+      load(warmUp, dev.kairos.runtime.WarmUpModel.writeTo(root));
+      host.unload(warmUp, null).join();
+      load("a", mlp("a", 1));
+      host.unload("a", null).join();
+
+      assertThat(lines.list)
+          .filteredOn(e -> e.getFormattedMessage().startsWith("model=" + warmUp + " "))
+          .hasSize(2)
+          .allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.DEBUG);
+      assertThat(lines.list)
+          .filteredOn(e -> e.getFormattedMessage().startsWith("model=a "))
+          .hasSize(2)
+          .allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO);
+    } finally {
+      logger.detachAppender(lines);
+      logger.setLevel(before);
+    }
+  }
+
+  @Test
   void shouldMeasureEachModelsFootprintAtLoad() throws Exception {
     host(100 * MIB, 2, Duration.ZERO);
     LoadOutcome a = load("a", mlp("a", 30));
