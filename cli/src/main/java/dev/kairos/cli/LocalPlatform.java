@@ -326,9 +326,7 @@ class LocalPlatform implements AutoCloseable {
         .load(dir, v, placement.hostDevice(dir, models.values()))
         .thenApply(
             placed -> {
-              if (!placed.host().device().isEmpty()) {
-                placement.started(placed.id(), placed.host().device());
-              }
+              placement.started(placed.id(), placement.deviceOfHost(placed.host().device()));
               Replica replica =
                   new Replica(
                       placed.id(), "127.0.0.1", placed.host().port(), placed.loaded().capacity());

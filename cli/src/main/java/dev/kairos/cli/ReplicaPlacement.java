@@ -173,6 +173,11 @@ final class ReplicaPlacement {
     return decide(dir, served).site(dir.name()).map(site -> site.device().id()).orElse(null);
   }
 
+  /** The device of a host pinned to {@code hostDevice}, or the one core set where none is. */
+  String deviceOfHost(String hostDevice) {
+    return hostDevice.isEmpty() ? inventory.cpus().get(0).id() : hostDevice;
+  }
+
   private String cpuList(Device on) {
     return inventory.cores(on.id()).stream().map(String::valueOf).collect(Collectors.joining(","));
   }

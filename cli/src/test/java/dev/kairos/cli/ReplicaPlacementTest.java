@@ -79,6 +79,9 @@ class ReplicaPlacementTest {
     ReplicaPlacement one = placement(1, DeviceSharing.WEIGHTS);
     assertThat(one.hostSites()).isEmpty();
     assertThat(one.hostDevice(served.get(0), served)).isNull();
+    // the Devices page counts a hosted replica on its host's device, or on the one core set
+    assertThat(one.deviceOfHost("")).isEqualTo("cpu0");
+    assertThat(two.deviceOfHost("cpu1")).isEqualTo("cpu1");
   }
 
   @Test
