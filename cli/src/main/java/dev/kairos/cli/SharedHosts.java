@@ -1,9 +1,11 @@
 package dev.kairos.cli;
 
+import dev.kairos.cli.deploy.AtomicFiles;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.runtime.repository.ModelVersion;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -174,10 +176,10 @@ final class SharedHosts implements AutoCloseable {
   }
 
   CompletableFuture<Integer> warmUp(List<RuntimeHost> targets, int rounds) {
-    java.nio.file.Path folder;
-    java.nio.file.Path model;
+    Path folder;
+    Path model;
     try {
-      folder = java.nio.file.Files.createTempDirectory("kairos-warm-up-");
+      folder = Files.createTempDirectory("kairos-warm-up-");
       model = dev.kairos.runtime.WarmUpModel.writeTo(folder);
     } catch (IOException e) {
       log.warn("no warm-up of the runtime hosts: {}", e.toString());
@@ -225,19 +227,13 @@ final class SharedHosts implements AutoCloseable {
         .whenComplete(
             (x, e) -> {
               vertx.close();
-              deleteTree(folder);
+              try {
+                AtomicFiles.deleteTree(folder);
+              } catch (java.io.UncheckedIOException ex) {
+                log.debug("warm-up folder {} left behind: {}", folder, ex.toString());
+              }
             })
         .thenApply(x -> warmed.get());
-  }
-
-  private static void deleteTree(java.nio.file.Path root) {
-    try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(root)) {
-      for (java.nio.file.Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        java.nio.file.Files.deleteIfExists(p);
-      }
-    } catch (IOException | java.io.UncheckedIOException e) {
-      log.debug("warm-up folder {} left behind: {}", root, e.toString());
-    }
   }
 
   /** Starts a host on {@code site} (its device and cores), or unplaced when null. */

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * it, fsyncing it, renaming it over the old one and fsyncing the folder, so a crash at any point
  * leaves the old or the new content, never a mix.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
   private AtomicFiles() {}
 
   /** Replaces (or creates) {@code file} with {@code content}, atomically and durably. */
@@ -80,7 +80,7 @@ final class AtomicFiles {
   }
 
   /** Deletes a tree, not following links. */
-  static void deleteTree(Path dir) {
+  public static void deleteTree(Path dir) {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
