@@ -25,6 +25,7 @@ public final class DirectBufferPool {
 
   private final long maxRetainedBytes;
   private final AtomicLong retained = new AtomicLong();
+  private final AtomicLong lent = new AtomicLong();
   private final ConcurrentHashMap<Integer, ArrayDeque<ByteBuffer>> idle = new ConcurrentHashMap<>();
 
   /**
@@ -70,6 +71,7 @@ public final class DirectBufferPool {
       b = allocate(size);
     }
     b.clear().limit((int) bytes);
+    lent.incrementAndGet();
     return new PooledBuffer(this, b.order(ByteOrder.LITTLE_ENDIAN));
   }
 
@@ -78,7 +80,16 @@ public final class DirectBufferPool {
     return retained.get();
   }
 
+  /**
+   * Buffers taken and not yet given back: what requests and batches in progress hold, or a leak if
+   * it keeps growing while the process is idle.
+   */
+  public long lentBuffers() {
+    return lent.get();
+  }
+
   void giveBack(ByteBuffer b) {
+    lent.decrementAndGet();
     int size = b.capacity();
     if (retained.addAndGet(size) > maxRetainedBytes) {
       retained.addAndGet(-size);

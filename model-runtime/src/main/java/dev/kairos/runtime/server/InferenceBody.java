@@ -15,9 +15,11 @@ import java.nio.ByteBuffer;
 /**
  * An inference request's body as it arrived. A body of the binary tensor extension whose length is
  * declared goes straight into a pooled direct buffer: its tensors are decoded as views of that
- * buffer, and ONNX Runtime reads them in place. Other bodies (JSON, chunked) are collected on the
- * heap. {@link #release} gives the direct buffer back; it must run once nothing reads the request's
- * tensors any more, that is when the request's answer has been encoded.
+ * buffer, and ONNX Runtime reads them in place. {@link BinaryIntake} copies such a body there from
+ * Netty's buffers when it offers one; otherwise it is copied from Vert.x's chunks. Other bodies
+ * (JSON, chunked) are collected on the heap. {@link #release} gives the direct buffer back; it must
+ * run once nothing reads the request's tensors any more, that is when the request's answer has been
+ * encoded.
  */
 abstract sealed class InferenceBody {
   /** Body length. */
@@ -53,7 +55,10 @@ abstract sealed class InferenceBody {
       return Future.failedFuture(e);
     }
     if (jsonLength >= 0 && length > jsonLength && length <= Integer.MAX_VALUE) {
-      return readDirect(req, (int) length, jsonLength, pool);
+      BodyCapture offered = BinaryIntake.offered(req);
+      return offered != null && offered.length() == length
+          ? readCaptured(offered, jsonLength, pool)
+          : readDirect(req, (int) length, jsonLength, pool);
     }
     return collect(req, maxBytes, length).map(body -> new Heap(body, jsonLength));
   }
@@ -154,6 +159,23 @@ abstract sealed class InferenceBody {
         });
     req.exceptionHandler(promise::tryFail);
     return promise.future().onFailure(err -> body.release());
+  }
+
+  /** Takes the body {@link BinaryIntake} offers, into a pooled buffer taken for it. */
+  private static Future<InferenceBody> readCaptured(
+      BodyCapture capture, int jsonLength, DirectBufferPool pool) {
+    PooledBuffer binary;
+    try {
+      binary = pool.take(capture.length() - jsonLength);
+    } catch (RuntimeException e) {
+      // Not accepted: the body goes on to Vert.x, which drops it once the answer is out.
+      return Future.failedFuture(e);
+    }
+    Direct body = new Direct(new byte[jsonLength], binary);
+    return capture
+        .receiveInto(body.json, binary.buffer().duplicate())
+        .<InferenceBody>map(body)
+        .onFailure(err -> body.release());
   }
 
   private static PayloadTooLargeException tooLarge(long maxBytes) {

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,7 @@ public final class RuntimeServer {
   private final OipJsonEncoder encoder = new OipJsonEncoder();
   private final byte[] serverMetadata;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final LongAdder capturedBodies = new LongAdder();
   private volatile int actualPort;
 
   private final ReplicaTokenCheck door;
@@ -155,11 +157,20 @@ public final class RuntimeServer {
                 // upgrade, whose body it reads with no back-pressure into the heap.
                 .setHttp2ClearTextEnabled(false));
     servers.add(server);
-    return server.requestHandler(this::handle).listen().map(HttpServer::actualPort);
+    return server
+        .connectionHandler(conn -> BinaryIntake.install(conn, maxBodyBytes, capturedBodies))
+        .requestHandler(this::handle)
+        .listen()
+        .map(HttpServer::actualPort);
   }
 
   public int port() {
     return actualPort;
+  }
+
+  /** Request bodies {@link BinaryIntake} read below Vert.x, since the server started. */
+  long capturedBodies() {
+    return capturedBodies.sum();
   }
 
   /**

@@ -53,6 +53,20 @@ class DirectBufferPoolTest {
   }
 
   @Test
+  void shouldCountTheBuffersLentUntilEachIsGivenBackOnceEvenWhenDropped() {
+    DirectBufferPool pool = new DirectBufferPool(8192);
+    PooledBuffer kept = pool.take(8192);
+    PooledBuffer dropped = pool.take(8192);
+    assertThat(pool.lentBuffers()).isEqualTo(2);
+    kept.close();
+    kept.close();
+    assertThat(pool.lentBuffers()).isEqualTo(1);
+    dropped.close();
+    assertThat(pool.retainedBytes()).as("the second is over the cap").isEqualTo(8192);
+    assertThat(pool.lentBuffers()).isZero();
+  }
+
+  @Test
   void shouldNotLendOneBufferTwiceWhenClosedTwice() {
     DirectBufferPool pool = new DirectBufferPool(1 << 20);
     PooledBuffer b = pool.take(8192);
