@@ -199,6 +199,21 @@ class BinaryIntakeSocketTest {
   }
 
   @Test
+  void shouldReadEveryBodyBelowVertxOnAKeepAliveConnection() throws Exception {
+    long before = server.capturedBodies();
+    try (Socket s = connect()) {
+      for (int i = 0; i < 30; i++) {
+        s.getOutputStream().write(binaryPost(features(100 + i)));
+        assertThat(scores(read(s.getInputStream()))).containsExactly(expected(features(100 + i)));
+      }
+    }
+    assertThat(server.capturedBodies() - before)
+        .as("each request was sent after the previous answer, so none was held back")
+        .isEqualTo(30);
+    awaitEveryBufferBack();
+  }
+
+  @Test
   void shouldAnswerPipelinedBinaryJsonAndGetRequestsInOrder() throws Exception {
     byte[] ready = "GET /v2/health/ready HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes();
     try (Socket s = connect()) {
