@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -132,6 +133,21 @@ class BinaryIntakeTest {
     assertThat(reader.bodies.get(0).cause())
         .isInstanceOf(HttpClosedException.class)
         .hasMessage("connection closed after 7 of the body's 20 bytes");
+  }
+
+  @Test
+  void shouldFailTheBodyAndLeaveAMalformedPieceToVertx() {
+    Reader reader = new Reader(true);
+    EmbeddedChannel ch = channel(reader);
+    HttpRequest req = binaryRequest("/v2/models/m/infer", 20, 2);
+    DefaultHttpContent bad = new DefaultHttpContent(bytes("{}01"));
+    bad.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("bad framing")));
+
+    ch.writeInbound(req, bad);
+
+    assertThat(reader.bodies.get(0).cause()).hasMessage("malformed body");
+    assertThat(inbound(ch)).containsExactly(req, bad);
+    bad.release();
   }
 
   @Test
