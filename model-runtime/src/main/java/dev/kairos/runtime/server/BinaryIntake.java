@@ -63,11 +63,14 @@ final class BinaryIntake extends ChannelInboundHandlerAdapter {
 
   /**
    * The capture offered with {@code req} while Vert.x dispatches it, or null: a request not marked,
-   * or not dispatched from its intake right now.
+   * or not being dispatched from its intake on this thread right now.
    */
   static BodyCapture offered(HttpServerRequest req) {
     String mark = req.getHeader(MARKER);
-    if (mark == null || !(req.connection() instanceof ConnectionBase connection)) {
+    if (mark == null
+        || !(req.connection() instanceof ConnectionBase connection)
+        || !connection.channel().eventLoop().inEventLoop()) {
+      // An offer lives only while its request is dispatched, on the connection's event loop.
       return null;
     }
     BinaryIntake intake = (BinaryIntake) connection.channel().pipeline().get(NAME);
