@@ -155,7 +155,10 @@ public final class RuntimeServer {
                 .setTcpNoDelay(true)
                 // The gateway speaks HTTP/1.1 to replicas. Vert.x would otherwise accept an h2c
                 // upgrade, whose body it reads with no back-pressure into the heap.
-                .setHttp2ClearTextEnabled(false));
+                .setHttp2ClearTextEnabled(false)
+                // A body's pieces as large as a socket read (Vert.x's default is 8 KB): each piece
+                // costs a dispatch through the pipeline, and above Vert.x a heap buffer of its own.
+                .setMaxChunkSize(64 * 1024));
     servers.add(server);
     return server
         .connectionHandler(conn -> BinaryIntake.install(conn, maxBodyBytes, capturedBodies))
