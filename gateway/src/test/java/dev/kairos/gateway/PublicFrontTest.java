@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.kairos.gateway.auth.ApiKeyStore;
 import dev.kairos.gateway.auth.ApiKeys;
 import dev.kairos.gateway.route.Replica;
+import dev.kairos.gateway.support.Await;
 import dev.kairos.gateway.support.Backend;
 import dev.kairos.gateway.support.GatewayFixture;
+import io.vertx.core.Future;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +18,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -284,6 +287,34 @@ class PublicFrontTest {
     f.backend("a");
     try (Conn c = new Conn()) {
       assertThat(status(c.send(infer("nope", null)).answer())).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void shouldFinishATakenRequestBeforeAGracefulShutdownClosesItsConnection() throws IOException {
+    Backend slow = f.backend("slow").mode(Backend.Mode.HOLD);
+    f.serve("slow", "1", slow);
+    f.start(GatewayFixture.options());
+    int port = f.gateway().port();
+    try (Conn c = new Conn()) {
+      c.send(infer("slow", null));
+      await().until(() -> slow.heldCount() == 1);
+      // Vert.x's server sees no request of its own on this connection and closes it at once; the
+      // close waits for the answer of the request taken below it.
+      Future<Void> down = f.gateway().shutdown(Duration.ofSeconds(20));
+      await().until(() -> !accepts(port));
+      slow.releaseHeld();
+      assertThat(body(c.answer())).isEqualTo(ECHOED);
+      assertThat(c.closedByServer()).isTrue();
+      Await.result(down);
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -4,9 +4,7 @@ import dev.kairos.gateway.auth.Credentials;
 import dev.kairos.gateway.protocol.TritonGenerate;
 import dev.kairos.sdk.oip.OipJsonEncoder;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -22,14 +20,15 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
  * A model call taken on the public port by {@link NettyFront}, below Vert.x's HTTP server: an OIP
  * {@code infer} request whose body is in hand, answered with Netty's own response object on the
- * client's channel. It answers exactly as {@link HttpCaller} does for the same request (statuses,
- * messages, header names and order, keep-alive and {@code Connection} rules of HTTP/1.0 and 1.1),
- * so a client cannot tell which of the two took its request.
+ * client's channel, written as bytes. It answers exactly as {@link HttpCaller} does for the same
+ * request (statuses, messages, header names and order, keep-alive and {@code Connection} rules of
+ * HTTP/1.0 and 1.1), so a client cannot tell which of the two took its request.
  *
  * <p>It takes only whole answers ({@link #passThrough()} is null): the relay reads the replica's
  * answer whole and hands it to {@link #answered}, as it does for gRPC.
@@ -46,6 +45,14 @@ final class NettyCaller implements Caller {
 
   private static final AsciiString WWW_AUTHENTICATE = AsciiString.cached("WWW-Authenticate");
   private static final AsciiString BINARY = AsciiString.cached(Forward.BINARY_HEADER);
+  private static final AsciiString CONNECTION = AsciiString.cached("Connection");
+  private static final byte[] HTTP_10 = "HTTP/1.0 ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HTTP_11 = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
+  private static final int CRLF = ('\r' << 8) | '\n';
+  private static final int COLON_SPACE = (':' << 8) | ' ';
+
+  /** Room for the status line and the headers written here. */
+  private static final int HEAD_ROOM = 256;
 
   private final NettyFront front;
   private final HttpRequest req;
@@ -141,19 +148,22 @@ final class NettyCaller implements Caller {
     if (answered) {
       return;
     }
-    DefaultHttpHeaders h = new DefaultHttpHeaders(false);
+    byte[] body = ENCODER.encodeError(message);
+    ByteBuf out = head(status, body.length);
     if (status == 401) {
-      h.add(WWW_AUTHENTICATE, "Bearer");
+      header(out, WWW_AUTHENTICATE, "Bearer");
     }
     if (status == 413) {
       // As HttpCaller; NettyFront passes bodies over the limit to Vert.x, so not reached today.
-      h.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      header(out, CONNECTION, "close");
     }
     if (retryAfter != null) {
-      h.add(RETRY_AFTER, retryAfter);
+      header(out, RETRY_AFTER, retryAfter);
     }
-    h.add(ERROR_CONTENT_TYPE, "application/json");
-    write(status, h, Unpooled.wrappedBuffer(ENCODER.encodeError(message)), status != 413);
+    header(out, ERROR_CONTENT_TYPE, "application/json");
+    end(out, status != 413, body.length);
+    out.writeBytes(body);
+    front.answer(this, out, keep(status != 413));
   }
 
   @Override
@@ -161,42 +171,78 @@ final class NettyCaller implements Caller {
     if (answered) {
       return;
     }
-    DefaultHttpHeaders h = new DefaultHttpHeaders(false);
+    ByteBuf content = ((BufferInternal) body).getByteBuf();
+    int length = content.readableBytes();
+    ByteBuf out = head(status, length);
     // What Relay copies from a replica's answer for HttpCaller, in its order.
     String v = headers.get(HttpHeaderNames.CONTENT_TYPE);
     if (v != null) {
-      h.add(HttpHeaderNames.CONTENT_TYPE, v);
+      header(out, HttpHeaderNames.CONTENT_TYPE, v);
     }
     v = headers.get(BINARY);
     if (v != null) {
-      h.add(BINARY, v);
+      header(out, BINARY, v);
     }
     v = headers.get(RETRY_AFTER);
     if (v != null) {
-      h.add(RETRY_AFTER, v);
+      header(out, RETRY_AFTER, v);
     }
-    write(status, h, ((BufferInternal) body).getByteBuf(), true);
+    end(out, true, length);
+    out.writeBytes(content);
+    front.answer(this, out, keep(true));
   }
 
-  private void write(int status, DefaultHttpHeaders h, ByteBuf content, boolean mayKeepAlive) {
+  /*
+   * The answer is written as bytes, as Netty's encoder would write a FullHttpResponse with these
+   * headers (and as Vert.x's response does: its header order, its lower-case names for what it
+   * adds), in one pooled direct buffer: no response or header objects, no second buffer for the
+   * body, no copy of a heap body into a direct one at the socket. The status line is Netty's
+   * (HttpResponseStatus.valueOf, as Vert.x sets it).
+   */
+
+  private ByteBuf head(int status, int bodyLength) {
     answered = true;
-    boolean keep = keepAlive && mayKeepAlive;
+    ByteBuf out = front.alloc().directBuffer(HEAD_ROOM + bodyLength);
+    out.writeBytes(req.protocolVersion() == HttpVersion.HTTP_1_0 ? HTTP_10 : HTTP_11);
+    HttpResponseStatus s = HttpResponseStatus.valueOf(status);
+    ByteBufUtil.writeAscii(out, s.codeAsText());
+    out.writeByte(' ');
+    ByteBufUtil.writeAscii(out, s.reasonPhrase());
+    out.writeShort(CRLF);
+    return out;
+  }
+
+  private static void header(ByteBuf out, CharSequence name, CharSequence value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\r' || c == '\n') {
+        return; // never from a decoded header or this gateway; a header must not split the head
+      }
+    }
+    ByteBufUtil.writeAscii(out, name);
+    out.writeShort(COLON_SPACE);
+    ByteBufUtil.writeAscii(out, value);
+    out.writeShort(CRLF);
+  }
+
+  /** Vert.x's connection header for the request's version, the length, and the blank line. */
+  private void end(ByteBuf out, boolean mayKeepAlive, int length) {
     if (req.protocolVersion() == HttpVersion.HTTP_1_0) {
-      if (keep) {
-        h.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      if (keepAlive && mayKeepAlive) {
+        header(out, HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       }
     } else if (!keepAlive) {
-      h.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      header(out, HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
-    h.add(HttpHeaderNames.CONTENT_LENGTH, String.valueOf(content.readableBytes()));
-    DefaultFullHttpResponse resp =
-        new DefaultFullHttpResponse(
-            req.protocolVersion(),
-            HttpResponseStatus.valueOf(status),
-            content,
-            h,
-            DefaultHttpHeaders.EMPTY_HEADERS);
-    front.answer(this, resp, keep);
+    ByteBufUtil.writeAscii(out, HttpHeaderNames.CONTENT_LENGTH);
+    out.writeShort(COLON_SPACE);
+    ByteBufUtil.writeAscii(out, Integer.toString(length));
+    out.writeShort(CRLF);
+    out.writeShort(CRLF);
+  }
+
+  private boolean keep(boolean mayKeepAlive) {
+    return keepAlive && mayKeepAlive;
   }
 
   @Override

@@ -3,11 +3,11 @@ package dev.kairos.gateway.pipeline;
 import dev.kairos.sdk.oip.InvalidInputException;
 import dev.kairos.sdk.oip.OipPath;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -46,6 +46,9 @@ final class NettyFront extends ChannelDuplexHandler {
   /** The handler's name in the channel's pipeline. */
   static final String NAME = "kairosFront";
 
+  /** The name of Vert.x's HTTP encoder in the pipeline. */
+  static final String ENCODER = "httpEncoder";
+
   private static final String INFER_PREFIX = "/v2/models/";
 
   private final Pipeline pipeline;
@@ -53,6 +56,12 @@ final class NettyFront extends ChannelDuplexHandler {
   private final long maxBody;
   private final LongAdder taken;
   private ChannelHandlerContext ctx;
+
+  /**
+   * Where an answer is written: Vert.x's encoder's context, so that the answer's bytes, already
+   * encoded (see {@link NettyCaller}), go on from below it (through TLS when there is TLS).
+   */
+  private ChannelHandlerContext encoder;
 
   /** Requests given to Vert.x whose answer has not gone out yet. */
   private int vertxUnanswered;
@@ -87,6 +96,10 @@ final class NettyFront extends ChannelDuplexHandler {
   private final ArrayDeque<Object> held = new ArrayDeque<>(4);
 
   private boolean draining;
+
+  /** Whether this handler stopped reading the socket (while it holds messages). */
+  private boolean stoppedReading;
+
   private ChannelPromise deferredClose;
   private boolean closing;
 
@@ -100,6 +113,12 @@ final class NettyFront extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    ChannelHandlerContext e = ctx.pipeline().context(ENCODER);
+    this.encoder = e != null ? e : ctx;
+  }
+
+  ByteBufAllocator alloc() {
+    return ctx.alloc();
   }
 
   // ---- inbound
@@ -112,7 +131,10 @@ final class NettyFront extends ChannelDuplexHandler {
     }
     if (reading == null && (current != null || !held.isEmpty())) {
       held.add(msg);
-      ctx.channel().config().setAutoRead(false);
+      if (!stoppedReading) {
+        stoppedReading = true;
+        ctx.channel().config().setAutoRead(false);
+      }
       return;
     }
     read(msg);
@@ -298,7 +320,7 @@ final class NettyFront extends ChannelDuplexHandler {
   // ---- outbound
 
   /** The answer of the current request (on the event loop): written, then what was held goes on. */
-  void answer(NettyCaller caller, FullHttpResponse resp, boolean keepAlive) {
+  void answer(NettyCaller caller, ByteBuf resp, boolean keepAlive) {
     if (caller != current || !ctx.channel().isActive()) {
       resp.release();
       return;
@@ -309,11 +331,12 @@ final class NettyFront extends ChannelDuplexHandler {
       releaseHeld();
       ChannelPromise close = deferredClose;
       deferredClose = null;
-      ctx.writeAndFlush(resp)
+      encoder
+          .writeAndFlush(resp)
           .addListener(close == null ? ChannelFutureListener.CLOSE : f -> ctx.close(close));
       return;
     }
-    ctx.writeAndFlush(resp, ctx.voidPromise());
+    encoder.writeAndFlush(resp, encoder.voidPromise());
     if (reading == null) {
       drain();
     }
@@ -326,6 +349,12 @@ final class NettyFront extends ChannelDuplexHandler {
     }
     draining = true;
     try {
+      if (stoppedReading && !closing) {
+        // Before the replay: should Vert.x pause the socket for a request replayed to it (a body
+        // it streams), its pause stands.
+        stoppedReading = false;
+        ctx.channel().config().setAutoRead(true);
+      }
       Object m;
       boolean replayed = false;
       while (!closing && (current == null || reading != null) && (m = held.poll()) != null) {
@@ -340,8 +369,9 @@ final class NettyFront extends ChannelDuplexHandler {
       if (current != null && !started && !closing) {
         start(null); // its head was held: its body may not come before an answer
       }
-      if (held.isEmpty() && (current == null || reading != null) && !closing) {
-        ctx.channel().config().setAutoRead(true);
+      if (!held.isEmpty() && !stoppedReading && !closing) {
+        stoppedReading = true; // held behind the request just taken
+        ctx.channel().config().setAutoRead(false);
       }
     } finally {
       draining = false;
