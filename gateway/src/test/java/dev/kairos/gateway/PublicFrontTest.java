@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -208,6 +209,49 @@ class PublicFrontTest {
     // The slow one, the one after the GET (answered at once by Vert.x), and the unknown model; the
     // rest came while a request given to Vert.x was unanswered.
     assertThat(f.gateway().callsTakenBelowVertx()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldGatherABodyInManyChunksAndPassALargerOneToVertxBehindIt() throws IOException {
+    f.serve("mlp", "1", f.backend("a"));
+    f.start(GatewayFixture.options());
+    String gathered = "g".repeat(200 * 1024); // taken here, read in many chunks
+    String streamed = "s".repeat(300 * 1024); // over the buffered limit: Vert.x's, streamed
+    try (Conn c = new Conn()) {
+      // Written from another thread: the gateway stops reading while it holds, and answers as
+      // this one reads.
+      CompletableFuture<Void> sent =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  c.send(
+                      infer("mlp", null)
+                          + raw("mlp", gathered)
+                          + raw("mlp", streamed)
+                          + infer("mlp", null)
+                          + raw("mlp", gathered));
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      assertThat(body(c.answer())).isEqualTo(ECHOED);
+      assertThat(body(c.answer())).isEqualTo(gathered);
+      assertThat(body(c.answer())).isEqualTo(streamed);
+      assertThat(body(c.answer())).isEqualTo(ECHOED);
+      assertThat(body(c.answer())).isEqualTo(gathered);
+      sent.join();
+    }
+    // The first two; those after the streamed one came while Vert.x had it, or its successor.
+    assertThat(f.gateway().callsTakenBelowVertx()).isBetween(2L, 3L);
+  }
+
+  private static String raw(String model, String body) {
+    return "POST /v2/models/"
+        + model
+        + "/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length()
+        + "\r\n\r\n"
+        + body;
   }
 
   @Test

@@ -337,7 +337,7 @@ final class NettyFront extends ChannelDuplexHandler {
       return;
     }
     encoder.writeAndFlush(resp, encoder.voidPromise());
-    if (reading == null) {
+    if (reading == null && (stoppedReading || !held.isEmpty())) {
       drain();
     }
   }
