@@ -191,6 +191,10 @@ public final class Gateway {
           if (connections.incrementAndGet() > options.maxConnections()) {
             metrics.rejected(null, Rejection.TOO_MANY_CONNECTIONS);
             refused.add(conn);
+          } else {
+            // Model calls below Vert.x's request objects; a refused connection's requests stay
+            // with Vert.x, which answers them 503 below.
+            handler.takeModelCalls(conn);
           }
           conn.closeHandler(
               v -> {
@@ -274,6 +278,14 @@ public final class Gateway {
   /** The gRPC port, once {@link #listenGrpc(int)} completed; 0 before. */
   public int grpcPort() {
     return grpcPort;
+  }
+
+  /**
+   * Model calls the public port took below Vert.x's HTTP server since it started (OIP infer with a
+   * small body; see {@link HttpFront#takeModelCalls}); the rest went through Vert.x's.
+   */
+  public long callsTakenBelowVertx() {
+    return handler == null ? 0 : handler.takenBelowVertx();
   }
 
   /** Client connections open now. */

@@ -121,7 +121,12 @@ final class HttpCaller implements Caller {
     if (!req.isEnded() && status >= 400) {
       req.resume();
     }
-    error(req, status, message);
+    Future<Void> sent = error(req, status, message);
+    if (status == 413) {
+      // Vert.x keeps a connection open unless the request asked otherwise: close it once the
+      // answer is written.
+      sent.onComplete(v -> req.connection().close());
+    }
   }
 
   @Override
@@ -152,8 +157,8 @@ final class HttpCaller implements Caller {
   }
 
   /** Answers an error in the format of the API asked: OpenAI's for its paths, else OIP's. */
-  static void error(HttpServerRequest req, int status, String message) {
-    send(
+  static Future<Void> error(HttpServerRequest req, int status, String message) {
+    return send(
         req,
         status,
         OpenAi.isOpenAiPath(req.path())
@@ -161,13 +166,14 @@ final class HttpCaller implements Caller {
             : ENCODER.encodeError(message));
   }
 
-  static void send(HttpServerRequest req, int status, byte[] body) {
+  static Future<Void> send(HttpServerRequest req, int status, byte[] body) {
     HttpServerResponse resp = req.response();
-    if (!resp.ended()) {
-      resp.setStatusCode(status)
-          .putHeader("Content-Type", "application/json")
-          .end(Buffer.buffer(body));
+    if (resp.ended()) {
+      return Future.succeededFuture();
     }
+    return resp.setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(Buffer.buffer(body));
   }
 
   static long contentLength(HttpServerRequest req) {

@@ -12,12 +12,16 @@ import dev.kairos.gateway.route.RouteTable;
 import dev.kairos.sdk.oip.InvalidInputException;
 import dev.kairos.sdk.oip.OipJsonEncoder;
 import dev.kairos.sdk.oip.OipPath;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The public HTTP port: the server's own endpoints (health, readiness, metadata, metrics), then one
@@ -36,16 +40,40 @@ public final class HttpFront implements Handler<HttpServerRequest> {
   private final byte[] serverMetadata;
   private final Translation kserveV1 = new KServeV1();
   private final Translation djl = new DjlPredictions();
+  private final long maxBodyBytes;
+  private final LongAdder taken = new LongAdder();
 
   public HttpFront(Pipeline pipeline, RouteTable routes, long maxBodyBytes) {
     this.pipeline = pipeline;
     this.routes = routes;
     this.metrics = pipeline.metrics();
+    this.maxBodyBytes = maxBodyBytes;
     this.openAi = new OpenAiFront(pipeline, routes, maxBodyBytes, this);
     String v = HttpFront.class.getPackage().getImplementationVersion();
     this.serverMetadata =
         new OipJsonEncoder()
             .encodeServerMetadata("kairos", v == null ? "dev" : v, List.of("binary_tensor_data"));
+  }
+
+  /**
+   * Takes the hot model calls of a new HTTP/1.x connection below Vert.x's server (see {@link
+   * NettyFront}); everything else on it still comes to {@link #handle}. Call from the server's
+   * connection handler, before the connection has read a request.
+   */
+  public void takeModelCalls(HttpConnection conn) {
+    if (!(conn instanceof Http1xServerConnection c)) {
+      return;
+    }
+    ChannelPipeline p = c.channelHandlerContext().pipeline();
+    if (p.get(NettyFront.NAME) == null && p.get("handler") != null) {
+      p.addBefore(
+          "handler", NettyFront.NAME, new NettyFront(pipeline, c.context(), maxBodyBytes, taken));
+    }
+  }
+
+  /** Model calls taken below Vert.x's server since the start (see {@link #takeModelCalls}). */
+  public long takenBelowVertx() {
+    return taken.sum();
   }
 
   @Override

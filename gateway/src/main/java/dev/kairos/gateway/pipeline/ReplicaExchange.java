@@ -18,10 +18,10 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -263,10 +263,8 @@ final class ReplicaExchange implements ReplicaRequest, ReplicaAnswer {
   @Override
   public MultiMap headers() {
     if (headMap == null) {
-      headMap = MultiMap.caseInsensitiveMultiMap();
-      for (Map.Entry<String, String> e : head.headers()) {
-        headMap.add(e.getKey(), e.getValue());
-      }
+      // A view of the answer's own headers, not a copy (read-only by the relay's callers).
+      headMap = new HeadersAdaptor(head.headers());
     }
     return headMap;
   }

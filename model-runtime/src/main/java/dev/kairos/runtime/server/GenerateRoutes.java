@@ -366,10 +366,6 @@ public final class GenerateRoutes implements Handler<HttpServerRequest> {
   }
 
   private static void send(HttpServerRequest req, int status, String body, String type) {
-    HttpServerResponse r = req.response();
-    if (r.ended() || r.closed()) {
-      return;
-    }
-    r.setStatusCode(status).putHeader("Content-Type", type).end(body);
+    HttpErrors.answer(req, status, type, Buffer.buffer(body));
   }
 }

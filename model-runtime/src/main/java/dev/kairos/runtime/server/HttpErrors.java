@@ -11,11 +11,33 @@ import dev.kairos.runtime.core.UnknownModelException;
 import dev.kairos.runtime.engine.ModelLoadException;
 import dev.kairos.sdk.model.ModelConfigException;
 import dev.kairos.sdk.oip.InvalidInputException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.CompletionException;
 
 /** The one place where the runtime's exceptions become HTTP status codes. */
 final class HttpErrors {
   private HttpErrors() {}
+
+  /**
+   * Answers {@code req} unless its answer has ended. A 413 closes the connection once written: the
+   * rest of the oversized body is never read, so the connection cannot carry another request
+   * (Vert.x keeps a connection open unless the request asked otherwise).
+   */
+  static void answer(HttpServerRequest req, int status, String contentType, Buffer body) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.setStatusCode(status).putHeader("Content-Type", contentType);
+    if (status == 413) {
+      resp.putHeader("Connection", "close");
+      resp.end(body).onComplete(v -> req.connection().close());
+    } else {
+      resp.end(body);
+    }
+  }
 
   static Throwable unwrap(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) {

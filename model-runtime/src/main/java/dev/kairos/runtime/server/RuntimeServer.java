@@ -18,7 +18,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -448,9 +447,6 @@ public final class RuntimeServer {
     if (status == 503 || status == 429) {
       req.response().putHeader("Retry-After", "1");
     }
-    if (status == 413) {
-      req.response().putHeader("Connection", "close");
-    }
     send(req, status, encoder.encodeError(message));
   }
 
@@ -459,10 +455,6 @@ public final class RuntimeServer {
   }
 
   private static void send(HttpServerRequest req, int status, byte[] body, String contentType) {
-    HttpServerResponse resp = req.response();
-    if (resp.ended()) {
-      return;
-    }
-    resp.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(body));
+    HttpErrors.answer(req, status, contentType, Buffer.buffer(body));
   }
 }

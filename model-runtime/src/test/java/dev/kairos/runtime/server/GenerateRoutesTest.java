@@ -14,10 +14,15 @@ import dev.kairos.generative.text.GptTokenizer;
 import dev.kairos.sdk.replica.ReplicaToken;
 import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,6 +91,56 @@ class GenerateRoutesTest {
                   .contains("\"type\":\"overloaded_error\"")
                   .contains("1 sequences already waiting");
             });
+  }
+
+  @Test
+  void shouldAnswer413AndCloseTheConnectionForABodyOverTheLimit() throws Exception {
+    GptTokenizer tokenizer = GptTokenizer.named("gpt2");
+    engine =
+        new GenerationEngine(
+            "gpt2-tiny",
+            new EngineConfig(128, 16, 8, 1, 1, 64, 1),
+            new PagedDecoder(
+                Path.of("..", "examples", "models", "gpt2-tiny", "1", "model.onnx"), 9, 16, 1),
+            tokenizer,
+            Clock.system());
+    GenerativeModel model =
+        new GenerativeModel(
+            "gpt2-tiny",
+            engine,
+            new RequestReader("gpt2-tiny", tokenizer, 128, ChatTemplate.CHATML));
+    int port =
+        vertx
+            .createHttpServer()
+            .requestHandler(new GenerateRoutes(model, "1", 16, Clock.system(), vertx))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .join()
+            .actualPort();
+    String body = "{\"prompt\": \"a prompt longer than the limit\"}";
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream answer = new ByteArrayOutputStream();
+      try {
+        in.transferTo(answer); // to the end: the server closes the connection
+      } catch (SocketException reset) {
+        // closed with the unread body in its buffer: a reset, after the answer
+      }
+      String text = answer.toString(StandardCharsets.US_ASCII);
+      assertThat(text).startsWith("HTTP/1.1 413 ").contains("the body is over 16 bytes");
+      assertThat(text.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+    }
   }
 
   /** A step gate that lets {@code granted} steps through, then refuses as a full arbiter does. */
