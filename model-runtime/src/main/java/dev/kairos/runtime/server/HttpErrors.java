@@ -12,12 +12,19 @@ import dev.kairos.runtime.engine.ModelLoadException;
 import dev.kairos.sdk.model.ModelConfigException;
 import dev.kairos.sdk.oip.InvalidInputException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.CompletionException;
 
 /** The one place where the runtime's exceptions become HTTP status codes. */
 final class HttpErrors {
+  /**
+   * The client closed its connection before its answer (nginx's and the gateway's 499): counted,
+   * never sent.
+   */
+  static final int CLIENT_CLOSED = 499;
+
   private HttpErrors() {}
 
   /**
@@ -47,6 +54,9 @@ final class HttpErrors {
   }
 
   static int status(Throwable t) {
+    if (t instanceof HttpClosedException) {
+      return CLIENT_CLOSED;
+    }
     if (t instanceof InvalidInputException
         || t instanceof ModelConfigException
         || t instanceof ModelLoadException) {

@@ -437,6 +437,11 @@ public final class RuntimeServer {
     Throwable t = HttpErrors.unwrap(err);
     int status = HttpErrors.status(t);
     String message = t.getMessage();
+    if (status == HttpErrors.CLIENT_CLOSED) {
+      // The client hung up (mid-body, say): nobody to answer, and not the model's failure.
+      log.debug("{} {}: the client closed the connection: {}", req.method(), req.path(), message);
+      return;
+    }
     if (status == 500 && service == null) {
       log.warn("runtime request {} {} failed", req.method(), req.path(), t);
     } else if (status == 500) {

@@ -72,6 +72,19 @@ class BinaryIntakeSocketTest {
     server.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().join();
   }
 
+  /** The runtime's count of requests answered (or closed) with {@code code}. */
+  private static double answered(String code) {
+    String prefix =
+        "kairos_runtime_requests_total{code=\"" + code + "\",model=\"mlp\",version=\"1\"} ";
+    for (String line :
+        new String(service.metrics().meters().scrape(), StandardCharsets.UTF_8).split("\n")) {
+      if (line.startsWith(prefix)) {
+        return Double.parseDouble(line.substring(prefix.length()).trim());
+      }
+    }
+    return 0;
+  }
+
   @AfterAll
   static void stop() {
     server.close().toCompletionStage().toCompletableFuture().join();
@@ -246,6 +259,8 @@ class BinaryIntakeSocketTest {
   @Test
   void shouldGiveTheBufferBackWhenTheConnectionDropsMidBody() throws Exception {
     long before = server.capturedBodies();
+    double closedBefore = answered("499");
+    double failedBefore = answered("500");
     byte[] request = binaryPost(features(6));
     try (Socket s = connect()) {
       OutputStream out = s.getOutputStream();
@@ -256,6 +271,9 @@ class BinaryIntakeSocketTest {
           .until(() -> server.capturedBodies() - before == 1 && pool.lentBuffers() > lentBefore);
     }
     awaitEveryBufferBack();
+    // counted as the client's hang-up (499), not as the model's failure (500)
+    await().atMost(Duration.ofSeconds(10)).until(() -> answered("499") == closedBefore + 1);
+    assertThat(answered("500")).isEqualTo(failedBefore);
     try (Socket s = connect()) {
       s.getOutputStream().write(binaryPost(features(7)));
       assertThat(scores(read(s.getInputStream()))).containsExactly(expected(features(7)));
@@ -279,6 +297,8 @@ class BinaryIntakeSocketTest {
       assertThat(r.status()).isEqualTo(413);
       assertThat(r.text()).contains("request body exceeds " + MAX_BODY + " bytes");
       assertThat(r.headers().get("connection")).isEqualTo("close");
+      // and closes: the body was never read, so the connection cannot carry another request
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
     }
     assertThat(server.capturedBodies()).isEqualTo(before);
     awaitEveryBufferBack();
