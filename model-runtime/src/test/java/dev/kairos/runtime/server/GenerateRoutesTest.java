@@ -44,29 +44,7 @@ class GenerateRoutesTest {
 
   @Test
   void shouldAnswer503WithRetryAfterWhenTheQueueIsFull() throws Exception {
-    GptTokenizer tokenizer = GptTokenizer.named("gpt2");
-    engine =
-        new GenerationEngine(
-            "gpt2-tiny",
-            new EngineConfig(128, 16, 8, 1, 1, 64, 1),
-            new PagedDecoder(
-                Path.of("..", "examples", "models", "gpt2-tiny", "1", "model.onnx"), 9, 16, 1),
-            tokenizer,
-            Clock.system());
-    GenerativeModel model =
-        new GenerativeModel(
-            "gpt2-tiny",
-            engine,
-            new RequestReader("gpt2-tiny", tokenizer, 128, ChatTemplate.CHATML));
-    int port =
-        vertx
-            .createHttpServer()
-            .requestHandler(new GenerateRoutes(model, "1", 1 << 20, Clock.system(), vertx))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .join()
-            .actualPort();
+    int port = serveQueued(1 << 20);
     // HTTP/1.1: an h2c upgrade attempt would hold the second request behind the first.
     HttpClient client =
         HttpClient.newBuilder()
@@ -95,29 +73,7 @@ class GenerateRoutesTest {
 
   @Test
   void shouldAnswer413AndCloseTheConnectionForABodyOverTheLimit() throws Exception {
-    GptTokenizer tokenizer = GptTokenizer.named("gpt2");
-    engine =
-        new GenerationEngine(
-            "gpt2-tiny",
-            new EngineConfig(128, 16, 8, 1, 1, 64, 1),
-            new PagedDecoder(
-                Path.of("..", "examples", "models", "gpt2-tiny", "1", "model.onnx"), 9, 16, 1),
-            tokenizer,
-            Clock.system());
-    GenerativeModel model =
-        new GenerativeModel(
-            "gpt2-tiny",
-            engine,
-            new RequestReader("gpt2-tiny", tokenizer, 128, ChatTemplate.CHATML));
-    int port =
-        vertx
-            .createHttpServer()
-            .requestHandler(new GenerateRoutes(model, "1", 16, Clock.system(), vertx))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .join()
-            .actualPort();
+    int port = serveQueued(16);
     String body = "{\"prompt\": \"a prompt longer than the limit\"}";
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
@@ -141,6 +97,35 @@ class GenerateRoutesTest {
       assertThat(text).startsWith("HTTP/1.1 413 ").contains("the body is over 16 bytes");
       assertThat(text.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
     }
+  }
+
+  /**
+   * Serves the tiny model's routes with an engine that is never started (requests only queue) and a
+   * queue of one; returns the port.
+   */
+  private int serveQueued(int maxBodyBytes) throws Exception {
+    GptTokenizer tokenizer = GptTokenizer.named("gpt2");
+    engine =
+        new GenerationEngine(
+            "gpt2-tiny",
+            new EngineConfig(128, 16, 8, 1, 1, 64, 1),
+            new PagedDecoder(
+                Path.of("..", "examples", "models", "gpt2-tiny", "1", "model.onnx"), 9, 16, 1),
+            tokenizer,
+            Clock.system());
+    GenerativeModel model =
+        new GenerativeModel(
+            "gpt2-tiny",
+            engine,
+            new RequestReader("gpt2-tiny", tokenizer, 128, ChatTemplate.CHATML));
+    return vertx
+        .createHttpServer()
+        .requestHandler(new GenerateRoutes(model, "1", maxBodyBytes, Clock.system(), vertx))
+        .listen(0, "127.0.0.1")
+        .toCompletionStage()
+        .toCompletableFuture()
+        .join()
+        .actualPort();
   }
 
   /** A step gate that lets {@code granted} steps through, then refuses as a full arbiter does. */
