@@ -44,7 +44,7 @@ class GenerateRoutesTest {
 
   @Test
   void shouldAnswer503WithRetryAfterWhenTheQueueIsFull() throws Exception {
-    int port = serveQueued(1 << 20);
+    int port = serve(1, StepGate.open(), false, 1 << 20, ReplicaTokenCheck.open());
     // HTTP/1.1: an h2c upgrade attempt would hold the second request behind the first.
     HttpClient client =
         HttpClient.newBuilder()
@@ -73,7 +73,7 @@ class GenerateRoutesTest {
 
   @Test
   void shouldAnswer413AndCloseTheConnectionForABodyOverTheLimit() throws Exception {
-    int port = serveQueued(16);
+    int port = serve(1, StepGate.open(), false, 16, ReplicaTokenCheck.open());
     String body = "{\"prompt\": \"a prompt longer than the limit\"}";
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
@@ -99,35 +99,6 @@ class GenerateRoutesTest {
     }
   }
 
-  /**
-   * Serves the tiny model's routes with an engine that is never started (requests only queue) and a
-   * queue of one; returns the port.
-   */
-  private int serveQueued(int maxBodyBytes) throws Exception {
-    GptTokenizer tokenizer = GptTokenizer.named("gpt2");
-    engine =
-        new GenerationEngine(
-            "gpt2-tiny",
-            new EngineConfig(128, 16, 8, 1, 1, 64, 1),
-            new PagedDecoder(
-                Path.of("..", "examples", "models", "gpt2-tiny", "1", "model.onnx"), 9, 16, 1),
-            tokenizer,
-            Clock.system());
-    GenerativeModel model =
-        new GenerativeModel(
-            "gpt2-tiny",
-            engine,
-            new RequestReader("gpt2-tiny", tokenizer, 128, ChatTemplate.CHATML));
-    return vertx
-        .createHttpServer()
-        .requestHandler(new GenerateRoutes(model, "1", maxBodyBytes, Clock.system(), vertx))
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .join()
-        .actualPort();
-  }
-
   /** A step gate that lets {@code granted} steps through, then refuses as a full arbiter does. */
   private static StepGate refusingAfter(int granted) {
     AtomicInteger steps = new AtomicInteger();
@@ -139,18 +110,26 @@ class GenerateRoutesTest {
     };
   }
 
-  private int serveTiny(StepGate gate) throws Exception {
+  /**
+   * Serves the tiny model's routes on a new port (returned). Its engine waits for at most {@code
+   * maxWaiting} sequences and runs only when {@code start}: otherwise requests only queue.
+   */
+  private int serve(
+      int maxWaiting, StepGate gate, boolean start, int maxBodyBytes, ReplicaTokenCheck check)
+      throws Exception {
     GptTokenizer tokenizer = GptTokenizer.named("gpt2");
     engine =
         new GenerationEngine(
-                "gpt2-tiny",
-                new EngineConfig(128, 16, 8, 1, 4, 64, 1),
-                new PagedDecoder(
-                    Path.of("..", "examples", "models", "gpt2-tiny", "1", "model.onnx"), 9, 16, 1),
-                tokenizer,
-                Clock.system(),
-                gate)
-            .start();
+            "gpt2-tiny",
+            new EngineConfig(128, 16, 8, 1, maxWaiting, 64, 1),
+            new PagedDecoder(
+                Path.of("..", "examples", "models", "gpt2-tiny", "1", "model.onnx"), 9, 16, 1),
+            tokenizer,
+            Clock.system(),
+            gate);
+    if (start) {
+      engine.start();
+    }
     GenerativeModel model =
         new GenerativeModel(
             "gpt2-tiny",
@@ -158,7 +137,7 @@ class GenerateRoutesTest {
             new RequestReader("gpt2-tiny", tokenizer, 128, ChatTemplate.CHATML));
     return vertx
         .createHttpServer()
-        .requestHandler(new GenerateRoutes(model, "1", 1 << 20, Clock.system(), vertx))
+        .requestHandler(new GenerateRoutes(model, "1", maxBodyBytes, Clock.system(), vertx, check))
         .listen(0, "127.0.0.1")
         .toCompletionStage()
         .toCompletableFuture()
@@ -168,7 +147,7 @@ class GenerateRoutesTest {
 
   @Test
   void shouldEndAStreamWithAnOverloadedEventWhenTheArbiterRefusesAStep() throws Exception {
-    int port = serveTiny(refusingAfter(2));
+    int port = serve(4, refusingAfter(2), true, 1 << 20, ReplicaTokenCheck.open());
     HttpResponse<String> r =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -197,7 +176,7 @@ class GenerateRoutesTest {
 
   @Test
   void shouldAnswer503WithRetryAfterWhenTheArbiterRefusesTheFirstStep() throws Exception {
-    int port = serveTiny(refusingAfter(0));
+    int port = serve(4, refusingAfter(0), true, 1 << 20, ReplicaTokenCheck.open());
     HttpResponse<String> r =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -217,32 +196,8 @@ class GenerateRoutesTest {
 
   @Test
   void shouldAdmitOnlyCallersWithTheReplicaTokenExceptProbesAndMetrics() throws Exception {
-    GptTokenizer tokenizer = GptTokenizer.named("gpt2");
-    engine =
-        new GenerationEngine(
-            "gpt2-tiny",
-            new EngineConfig(128, 16, 8, 1, 4, 64, 1),
-            new PagedDecoder(
-                Path.of("..", "examples", "models", "gpt2-tiny", "1", "model.onnx"), 9, 16, 1),
-            tokenizer,
-            Clock.system());
-    GenerativeModel model =
-        new GenerativeModel(
-            "gpt2-tiny",
-            engine,
-            new RequestReader("gpt2-tiny", tokenizer, 128, ChatTemplate.CHATML));
     ReplicaToken token = ReplicaToken.of("a-replica-token-0123456789");
-    int port =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                new GenerateRoutes(
-                    model, "1", 1 << 20, Clock.system(), vertx, ReplicaTokenCheck.requiring(token)))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .join()
-            .actualPort();
+    int port = serve(4, StepGate.open(), false, 1 << 20, ReplicaTokenCheck.requiring(token));
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     String base = "http://127.0.0.1:" + port;
     HttpRequest completion =
