@@ -27,7 +27,7 @@ final class Deadlines {
     } else {
       String s = timeout.toString().trim();
       try {
-        nanos = s.matches("\\d+") ? Long.parseLong(s) * 1000L : Durations.parse(s).toNanos();
+        nanos = nanos(s);
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException(
             where
@@ -43,5 +43,27 @@ final class Deadlines {
     }
     long d = arrivalNanos + nanos;
     return d < arrivalNanos ? Long.MAX_VALUE : d;
+  }
+
+  /**
+   * The timeout's length. The gateway sends every request's as whole milliseconds ({@code 250ms}),
+   * so that form and plain microseconds are read without a regular expression (they were about 5 %
+   * of a runtime host's samples under a light model's load); other durations go to {@link
+   * Durations#parse}.
+   *
+   * @throws IllegalArgumentException when it is neither
+   */
+  private static long nanos(String s) {
+    int digits = 0;
+    while (digits < s.length() && s.charAt(digits) >= '0' && s.charAt(digits) <= '9') {
+      digits++;
+    }
+    if (digits > 0 && digits == s.length()) {
+      return Long.parseLong(s) * 1000L;
+    }
+    if (digits > 0 && digits == s.length() - 2 && s.endsWith("ms")) {
+      return Long.parseLong(s, 0, digits, 10) * 1_000_000L;
+    }
+    return Durations.parse(s).toNanos();
   }
 }
