@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
  * The body of one binary-extension inference request, as {@link BinaryIntake} reads it from the
  * socket: the JSON part into a byte array, the binary section into a (pooled, direct) buffer, each
  * straight from Netty's buffers. Its reader {@link #receiveInto accepts} it while Vert.x dispatches
- * the request; a body nobody accepted goes on to Vert.x as usual.
+ * the request; a body nobody accepted goes on to Vert.x as usual. A body that was not offered
+ * (pipelined behind another request) is read the same way from Vert.x's chunks ({@link #ofChunks}).
  *
  * <p>Used on the connection's event loop only.
  */
@@ -56,6 +57,11 @@ final class BodyCapture {
       return null;
     }
     return new BodyCapture(sequence, (int) length, (int) jsonLength);
+  }
+
+  /** A capture that {@link InferenceBody} feeds with Vert.x's chunks of a body not offered. */
+  static BodyCapture ofChunks(int length, int jsonLength) {
+    return new BodyCapture(-1, length, jsonLength);
   }
 
   private static boolean inferPath(String uri) {

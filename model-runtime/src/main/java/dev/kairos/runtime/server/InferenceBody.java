@@ -10,7 +10,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.buffer.BufferInternal;
-import java.nio.ByteBuffer;
 
 /**
  * An inference request's body as it arrived. A body of the binary tensor extension whose length is
@@ -56,9 +55,25 @@ abstract sealed class InferenceBody {
     }
     if (jsonLength >= 0 && length > jsonLength && length <= Integer.MAX_VALUE) {
       BodyCapture offered = BinaryIntake.offered(req);
-      return offered != null && offered.length() == length
-          ? readCaptured(offered, jsonLength, pool)
-          : readDirect(req, (int) length, jsonLength, pool);
+      if (offered != null && offered.length() == length) {
+        return readDirect(offered, jsonLength, pool);
+      }
+      // Not read below Vert.x (pipelined behind another request, say): the same capture, fed
+      // Vert.x's chunks.
+      BodyCapture capture = BodyCapture.ofChunks((int) length, jsonLength);
+      Future<InferenceBody> body = readDirect(capture, jsonLength, pool);
+      if (capture.accepted()) {
+        req.handler(
+            chunk -> {
+              capture.append(((BufferInternal) chunk).getByteBuf());
+              if (body.isComplete()) {
+                req.pause(); // failed before its end: read no more of it
+              }
+            });
+        req.endHandler(v -> capture.end());
+        req.exceptionHandler(capture::fail);
+      }
+      return body;
     }
     return collect(req, maxBytes, length).map(body -> new Heap(body, jsonLength));
   }
@@ -110,65 +125,17 @@ abstract sealed class InferenceBody {
     return promise.future();
   }
 
+  /**
+   * Takes the body {@code capture} receives into a pooled buffer taken for it; when no buffer can
+   * be had, the capture is not accepted (an offered body goes on to Vert.x, which drops it once the
+   * answer is out).
+   */
   private static Future<InferenceBody> readDirect(
-      HttpServerRequest req, int length, int jsonLength, DirectBufferPool pool) {
-    PooledBuffer binary;
-    try {
-      binary = pool.take(length - jsonLength);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    Direct body = new Direct(new byte[jsonLength], binary);
-    Promise<InferenceBody> promise = Promise.promise();
-    ByteBuffer into = binary.buffer();
-    int[] received = {0};
-    req.handler(
-        chunk -> {
-          if (promise.future().isComplete()) {
-            return;
-          }
-          int n = chunk.length();
-          if (received[0] + n > length) {
-            // HTTP/1.1 framing keeps a body to its Content-Length; this is a safeguard.
-            promise.tryFail(new InvalidInputException("body is longer than its Content-Length"));
-            req.pause();
-            return;
-          }
-          int from = 0;
-          if (received[0] < jsonLength) {
-            int json = Math.min(n, jsonLength - received[0]);
-            chunk.getBytes(0, json, body.json, received[0]);
-            from = json;
-          }
-          if (from < n) {
-            var buf = ((BufferInternal) chunk).getByteBuf();
-            buf.getBytes(buf.readerIndex() + from, into.limit(into.position() + n - from));
-          }
-          received[0] += n;
-        });
-    req.endHandler(
-        v -> {
-          if (received[0] != length) {
-            promise.tryFail(
-                new InvalidInputException(
-                    "body has " + received[0] + " bytes, Content-Length said " + length));
-          } else {
-            into.flip();
-            promise.tryComplete(body);
-          }
-        });
-    req.exceptionHandler(promise::tryFail);
-    return promise.future().onFailure(err -> body.release());
-  }
-
-  /** Takes the body {@link BinaryIntake} offers, into a pooled buffer taken for it. */
-  private static Future<InferenceBody> readCaptured(
       BodyCapture capture, int jsonLength, DirectBufferPool pool) {
     PooledBuffer binary;
     try {
       binary = pool.take(capture.length() - jsonLength);
     } catch (RuntimeException e) {
-      // Not accepted: the body goes on to Vert.x, which drops it once the answer is out.
       return Future.failedFuture(e);
     }
     Direct body = new Direct(new byte[jsonLength], binary);
