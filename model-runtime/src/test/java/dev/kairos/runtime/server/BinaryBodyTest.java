@@ -2,11 +2,9 @@ package dev.kairos.runtime.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kairos.multiplexer.arbiter.ArbiterClient;
 import dev.kairos.runtime.buffer.DirectBufferPool;
 import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.core.TestModels;
-import dev.kairos.runtime.core.WorkerConfig;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.sdk.model.ModelSignature;
@@ -15,7 +13,6 @@ import dev.kairos.sdk.oip.InferenceResponse;
 import dev.kairos.sdk.oip.OipJsonDecoder;
 import dev.kairos.sdk.oip.OipJsonEncoder;
 import dev.kairos.sdk.tensor.Tensor;
-import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -77,15 +74,7 @@ class BinaryBodyTest {
     ModelDirectory mlp = TestModels.dir("mlp");
     vertx = Vertx.vertx();
     reference = TestModels.load(mlp);
-    service =
-        new InferenceService(
-            "mlp",
-            "1",
-            mlp.config(),
-            new Observed(TestModels.load(mlp)),
-            new WorkerConfig(1, 1),
-            ArbiterClient.unshared(),
-            Clock.system());
+    service = TestModels.service(mlp, new Observed(TestModels.load(mlp)));
     server = new RuntimeServer(vertx, service, 1 << 20, () -> TestModels.load(mlp));
     server.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().join();
     url = "http://127.0.0.1:" + server.port() + "/v2/models/mlp/infer";

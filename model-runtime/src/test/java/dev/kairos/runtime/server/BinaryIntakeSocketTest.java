@@ -3,18 +3,15 @@ package dev.kairos.runtime.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kairos.multiplexer.arbiter.ArbiterClient;
 import dev.kairos.runtime.buffer.DirectBufferPool;
 import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.core.TestModels;
-import dev.kairos.runtime.core.WorkerConfig;
 import dev.kairos.runtime.engine.LoadedModel;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.OipJsonDecoder;
 import dev.kairos.sdk.oip.OipJsonEncoder;
 import dev.kairos.sdk.tensor.Tensor;
-import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -59,15 +56,7 @@ class BinaryIntakeSocketTest {
     ModelDirectory mlp = TestModels.dir("mlp");
     vertx = Vertx.vertx();
     reference = TestModels.load(mlp);
-    service =
-        new InferenceService(
-            "mlp",
-            "1",
-            mlp.config(),
-            TestModels.load(mlp),
-            new WorkerConfig(1, 1),
-            ArbiterClient.unshared(),
-            Clock.system());
+    service = TestModels.service(mlp, TestModels.load(mlp));
     server = new RuntimeServer(vertx, service, MAX_BODY, () -> TestModels.load(mlp));
     server.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().join();
   }

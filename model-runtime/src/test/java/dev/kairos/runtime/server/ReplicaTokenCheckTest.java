@@ -2,13 +2,10 @@ package dev.kairos.runtime.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kairos.multiplexer.arbiter.ArbiterClient;
 import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.core.TestModels;
-import dev.kairos.runtime.core.WorkerConfig;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.sdk.replica.ReplicaToken;
-import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,15 +31,7 @@ class ReplicaTokenCheckTest {
     ModelDirectory mlp = TestModels.dir("mlp");
     request = Files.readAllBytes(TestModels.EXAMPLES.resolve("mlp/golden/request.json"));
     vertx = Vertx.vertx();
-    service =
-        new InferenceService(
-            "mlp",
-            "1",
-            mlp.config(),
-            TestModels.load(mlp),
-            new WorkerConfig(1, 1),
-            ArbiterClient.unshared(),
-            Clock.system());
+    service = TestModels.service(mlp, TestModels.load(mlp));
     server =
         new RuntimeServer(
             vertx,

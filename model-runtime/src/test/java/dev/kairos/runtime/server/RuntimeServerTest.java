@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kairos.multiplexer.arbiter.ArbiterClient;
 import dev.kairos.runtime.core.InferenceService;
 import dev.kairos.runtime.core.TestModels;
-import dev.kairos.runtime.core.WorkerConfig;
 import dev.kairos.runtime.repository.ModelDirectory;
 import dev.kairos.sdk.oip.InferenceRequest;
 import dev.kairos.sdk.oip.InferenceResponse;
@@ -15,7 +13,6 @@ import dev.kairos.sdk.oip.OipJsonDecoder;
 import dev.kairos.sdk.oip.OipJsonEncoder;
 import dev.kairos.sdk.oip.RequestedOutput;
 import dev.kairos.sdk.tensor.Tensor;
-import dev.kairos.sdk.time.Clock;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,15 +39,7 @@ class RuntimeServerTest {
   static void start() {
     mlp = TestModels.dir("mlp");
     vertx = Vertx.vertx();
-    service =
-        new InferenceService(
-            "mlp",
-            "1",
-            mlp.config(),
-            TestModels.load(mlp),
-            new WorkerConfig(1, 1),
-            ArbiterClient.unshared(),
-            Clock.system());
+    service = TestModels.service(mlp, TestModels.load(mlp));
     server = new RuntimeServer(vertx, service, 1 << 20, () -> TestModels.load(mlp));
     server.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().join();
     base = "http://127.0.0.1:" + server.port();
